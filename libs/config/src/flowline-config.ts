@@ -1,0 +1,170 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0)
+    : value;
+
+/** Names of variables whose values must never be printed (see `describeConfig`). */
+export const SECRET_VARIABLES = ['DATABASE_URL', 'FLOWLINE_ADMIN_TOKEN', 'FLOWLINE_SECRET_KEY', 'SMTP_URL'] as const;
+
+/**
+ * The operator's configuration (CONTRACT §12), read from the environment once at boot.
+ * Every property is named after its variable so an error message names what to fix.
+ */
+export class FlowlineEnv {
+  @Transform(toList)
+  @IsString({ each: true })
+  @Matches(/^[^\s:]+:\d{1,5}$/, { each: true, message: 'KAFKA_BROKERS must be host:port entries separated by commas' })
+  KAFKA_BROKERS: string[] = ['localhost:9092'];
+
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://flowline:flowline@localhost:5432/flowline';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'FLOWLINE_ADMIN_TOKEN must be at least 16 characters' })
+  FLOWLINE_ADMIN_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'FLOWLINE_SECRET_KEY must be at least 32 characters' })
+  FLOWLINE_SECRET_KEY?: string;
+
+  @IsString()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'FLOWLINE_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
+  FLOWLINE_TOPIC_PREFIX = 'flowline.';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  FLOWLINE_PARTITIONS = 12;
+
+  @Transform(toList)
+  @IsString({ each: true })
+  FLOWLINE_ALLOW_PRIVATE_TARGETS: string[] = [];
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Events larger than this go to the invalid topic (CONTRACT §2). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  FLOWLINE_MAX_EVENT_BYTES = 1024 * 1024;
+
+  /** How long an event id is remembered for de-duplication (CONTRACT §2: 7 days). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  FLOWLINE_DEDUPE_HORIZON_S = 7 * 24 * 3600;
+
+  /** How often services reload configuration from PostgreSQL; CONTRACT §6 allows 5 s. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(5000)
+  FLOWLINE_CONFIG_REFRESH_MS = 2000;
+
+  /** Create missing topics at start (turn off where topics are managed elsewhere). */
+  @Transform(toBool)
+  @IsBoolean()
+  FLOWLINE_CREATE_TOPICS = true;
+
+  /** Apply pending migrations when a service starts (Helm runs a migration job and turns this off). */
+  @Transform(toBool)
+  @IsBoolean()
+  FLOWLINE_MIGRATE_ON_START = true;
+
+  /** Services to run when the entry point gets no argument (comma-separated, or `all`). */
+  @IsOptional()
+  @IsString()
+  FLOWLINE_SERVICES?: string;
+
+  /** Kafka client id, visible in broker logs and quotas. */
+  @IsString()
+  @MinLength(1)
+  KAFKA_CLIENT_ID = 'flowline';
+}
+
+export type FlowlineConfig = Readonly<FlowlineEnv>;
+
+/** Variables without a default (so absent from `new FlowlineEnv()`'s keys). */
+const OPTIONAL_VARIABLES = ['FLOWLINE_ADMIN_TOKEN', 'FLOWLINE_SECRET_KEY', 'SMTP_URL', 'PORT', 'FLOWLINE_SERVICES'];
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function flattenProblems(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) => [
+    ...Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+    ...flattenProblems(error.children ?? []),
+  ]);
+}
+
+/**
+ * Reads and validates the configuration. Unset and empty variables take their defaults.
+ * Throws `ConfigValidationError` listing every problem, so an operator fixes them in one go.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): FlowlineConfig {
+  const known = Object.keys(new FlowlineEnv());
+  const defined: Record<string, string> = {};
+  for (const name of [...known, ...OPTIONAL_VARIABLES]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') defined[name] = value;
+  }
+  const config = plainToInstance(FlowlineEnv, defined, { exposeDefaultValues: true });
+  const problems = flattenProblems(validateSync(config, { forbidUnknownValues: true }));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return Object.freeze(config);
+}
+
+/** The configuration as it may be logged: secrets replaced by whether they are set. */
+export function describeConfig(config: FlowlineConfig): Record<string, unknown> {
+  const described: Record<string, unknown> = { ...config };
+  for (const name of SECRET_VARIABLES) {
+    described[name] = config[name] === undefined ? 'unset' : 'set';
+  }
+  return described;
+}

@@ -1,0 +1,2 @@
+export * from './flowline-config';
+export * from './service-name';

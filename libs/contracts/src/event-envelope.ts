@@ -1,0 +1,64 @@
+import {
+  IsBoolean,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+
+/**
+ * The canonical event (CONTRACT §2), version 1: what ingest writes to `flowline.events`
+ * once an incoming record is valid, normalised and not a duplicate.
+ */
+export class EventEnvelopeV1 {
+  @IsString()
+  @Length(1, 200)
+  id!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  tenant!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  type!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  subject!: string;
+
+  @IsISO8601({ strict: true, strictSeparator: true })
+  time!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  source?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  test?: boolean;
+
+  @IsObject()
+  data!: Record<string, unknown>;
+}
+
+/** The event as it travels after ingest: validated fields plus when Flowline first saw it. */
+export interface FlowlineEvent {
+  id: string;
+  tenant: string;
+  type: string;
+  subject: string;
+  time: string;
+  source?: string;
+  test: boolean;
+  data: Record<string, unknown>;
+  /** Epoch milliseconds at which ingest accepted the event; end-to-end latency starts here. */
+  ingestedAt: number;
+}

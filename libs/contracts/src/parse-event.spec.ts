@@ -1,0 +1,78 @@
+import { InvalidEventCode, parseEvent, parseEventObject } from './parse-event';
+
+const LIMIT = 1024 * 1024;
+const NOW = 1_700_000_000_000;
+const canonical = {
+  id: 'evt-1',
+  tenant: 'acme',
+  type: 'registration.created',
+  subject: 'att-1',
+  time: '2025-01-10T09:00:00Z',
+  data: { profile: { first_name: 'Ada' } },
+};
+
+function parse(value: unknown) {
+  return parseEvent(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), LIMIT, NOW);
+}
+
+describe('parseEvent', () => {
+  it('accepts a canonical event and defaults test to false', () => {
+    const result = parse(canonical);
+    expect(result).toEqual({ ok: true, event: { ...canonical, test: false, ingestedAt: NOW } });
+  });
+
+  it('normalises the Sesamy-style envelope, keeping the other fields in data', () => {
+    const sesamy = {
+      eventType: 'contract.1#purchased',
+      vendorId: 'publisher-1',
+      userId: 'user-9',
+      contractId: 'c-1',
+      occured_at: '2025-02-01T10:00:00Z',
+      price: 99,
+    };
+    const result = parse(sesamy);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.event).toMatchObject({
+      tenant: 'publisher-1',
+      type: 'contract.1#purchased',
+      subject: 'user-9',
+      time: '2025-02-01T10:00:00Z',
+      data: { contractId: 'c-1', price: 99 },
+    });
+    // No id given: the same content gives the same id, so a re-send is a duplicate.
+    const again = parse({ ...sesamy });
+    expect(again.ok && again.event.id).toBe(result.event.id);
+    const other = parse({ ...sesamy, price: 100 });
+    expect(other.ok && other.event.id).not.toBe(result.event.id);
+  });
+
+  it.each([
+    ['not JSON', '{"id": ', InvalidEventCode.NotJson, /not JSON/],
+    ['an array', '[1,2]', InvalidEventCode.NotObject, /JSON object/],
+    ['a missing subject', { ...canonical, subject: undefined }, InvalidEventCode.InvalidFields, /subject/],
+    ['a numeric id', { ...canonical, id: 42 }, InvalidEventCode.InvalidFields, /id must be a string/],
+    ['a time that is no timestamp', { ...canonical, time: 'yesterday' }, InvalidEventCode.InvalidFields, /time/],
+    ['data that is not an object', { ...canonical, data: 'x' }, InvalidEventCode.InvalidFields, /data/],
+    ['an id over 200 characters', { ...canonical, id: 'x'.repeat(201) }, InvalidEventCode.InvalidFields, /id/],
+  ])('rejects %s with a readable reason', (_name, value, code, reason) => {
+    const result = parse(value);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.code).toBe(code);
+    expect(result.reason).toMatch(reason);
+  });
+
+  it('lists every problem of an event at once', () => {
+    const result = parseEventObject({ id: 1, tenant: '', data: null }, NOW);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    for (const field of ['id', 'tenant', 'type', 'subject', 'time', 'data']) expect(result.reason).toContain(field);
+  });
+
+  it('rejects invalid UTF-8 and events over the size limit', () => {
+    const badUtf8 = Buffer.concat([Buffer.from('{"id":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    expect(parseEvent(badUtf8, LIMIT, NOW)).toMatchObject({ ok: false, code: InvalidEventCode.NotUtf8 });
+    const big = Buffer.from(JSON.stringify({ ...canonical, data: { blob: 'x'.repeat(LIMIT) } }));
+    expect(parseEvent(big, LIMIT, NOW)).toMatchObject({ ok: false, code: InvalidEventCode.TooLarge, reason: expect.stringMatching(/over the limit/) });
+  });
+});

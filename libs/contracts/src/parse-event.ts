@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
+
+export type ParseResult =
+  | { ok: true; event: FlowlineEvent }
+  | { ok: false; reason: string; code: InvalidEventCode };
+
+export enum InvalidEventCode {
+  TooLarge = 'too_large',
+  NotUtf8 = 'not_utf8',
+  NotJson = 'not_json',
+  NotObject = 'not_object',
+  InvalidFields = 'invalid_fields',
+}
+
+/** Fields of the Sesamy-style envelope (reference 003) that map onto the canonical envelope. */
+const SESAMY_ENVELOPE = ['eventType', 'vendorId', 'userId', 'occured_at'] as const;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function describe(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? `${parent ? `${parent}.` : ''}${message}` : `${path}: ${message}`,
+    );
+    return [...own, ...describe(error.children ?? [], path)];
+  });
+}
+
+function isSesamyStyle(record: Record<string, unknown>): boolean {
+  return !('tenant' in record) && SESAMY_ENVELOPE.some((field) => field in record);
+}
+
+/**
+ * Sesamy-style envelopes carry no `id`: the id is derived from the content so the same
+ * event produced twice is recognised as a duplicate.
+ */
+function contentId(record: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.keys(record).sort().map((key) => [key, record[key]]));
+  return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 40)}`;
+}
+
+function normaliseSesamy(record: Record<string, unknown>): Record<string, unknown> {
+  const { eventType, vendorId, userId, occured_at: occurredAt, id, source, test, ...rest } = record;
+  return {
+    id: id ?? contentId(record),
+    tenant: vendorId,
+    type: eventType,
+    subject: userId,
+    time: occurredAt,
+    source: source ?? 'sesamy',
+    test,
+    data: rest,
+  };
+}
+
+/**
+ * Turns the raw bytes of an incoming record into a canonical event, or says precisely why not.
+ * Pure: the ingest service decides what to do with the answer.
+ */
+export function parseEvent(bytes: Buffer, maxBytes: number, ingestedAt: number): ParseResult {
+  if (bytes.length > maxBytes) {
+    return {
+      ok: false,
+      code: InvalidEventCode.TooLarge,
+      reason: `event is ${bytes.length} bytes, over the limit of ${maxBytes} bytes`,
+    };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, code: InvalidEventCode.NotUtf8, reason: 'event is not valid UTF-8' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return {
+      ok: false,
+      code: InvalidEventCode.NotJson,
+      reason: `event is not JSON: ${(error as Error).message}`,
+    };
+  }
+  return parseEventObject(parsed, ingestedAt);
+}
+
+/** Validates an already-decoded event (from the ingest topic or `POST /events`). */
+export function parseEventObject(parsed: unknown, ingestedAt: number): ParseResult {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, code: InvalidEventCode.NotObject, reason: 'event must be a JSON object' };
+  }
+  const record = parsed as Record<string, unknown>;
+  const candidate = isSesamyStyle(record) ? normaliseSesamy(record) : record;
+  const envelope = plainToInstance(EventEnvelopeV1, candidate);
+  const problems = describe(validateSync(envelope, { forbidUnknownValues: false }));
+  if (problems.length > 0) {
+    return { ok: false, code: InvalidEventCode.InvalidFields, reason: [...new Set(problems)].join('; ') };
+  }
+  return {
+    ok: true,
+    event: {
+      id: envelope.id,
+      tenant: envelope.tenant,
+      type: envelope.type,
+      subject: envelope.subject,
+      time: envelope.time,
+      ...(envelope.source === undefined ? {} : { source: envelope.source }),
+      test: envelope.test ?? false,
+      data: envelope.data,
+      ingestedAt,
+    },
+  };
+}

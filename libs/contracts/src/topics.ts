@@ -1,0 +1,55 @@
+/**
+ * Every Kafka topic Flowline uses (CONTRACT §11), without the configurable prefix.
+ * Retry tiers are numbered topics, named by `retryTopic`.
+ */
+export enum Topic {
+  Ingest = 'ingest',
+  Events = 'events',
+  EventsInvalid = 'events.invalid',
+  Actions = 'actions',
+  Deliveries = 'deliveries',
+  DeliveriesDlq = 'deliveries.dlq',
+}
+
+/** Retry tiers 1..N; N is the longest retry schedule a connection may set (CONTRACT §8: 10). */
+export const RETRY_TIERS = 3;
+
+export function retryTopic(tier: number): string {
+  return `deliveries.retry.${tier}`;
+}
+
+/**
+ * Topics that carry upstream bytes as they came. They accept records well over the 1 MiB event
+ * limit, so an oversized event reaches ingest and is kept, bytes and all, in the invalid topic
+ * instead of being refused by the broker where nobody sees it.
+ */
+export const RAW_INPUT_TOPICS: readonly Topic[] = [Topic.Ingest, Topic.EventsInvalid];
+export const RAW_INPUT_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The full topic names for one prefix; the one place a prefix is applied. */
+export class TopicNames {
+  constructor(readonly prefix: string) {}
+
+  of(topic: Topic | string): string {
+    return `${this.prefix}${topic}`;
+  }
+
+  all(): string[] {
+    return this.specs().map((spec) => spec.name);
+  }
+
+  /** Every topic with the settings it is created with. */
+  specs(): Array<{ name: string; config: Record<string, string> }> {
+    const retries = Array.from({ length: RETRY_TIERS }, (_, index) => retryTopic(index + 1));
+    return [...Object.values(Topic), ...retries].map((topic) => {
+      const config: Record<string, string> = {};
+      if (RAW_INPUT_TOPICS.includes(topic as Topic)) config['max.message.bytes'] = String(RAW_INPUT_MAX_BYTES);
+      return { name: this.of(topic), config };
+    });
+  }
+
+  /** A consumer group per service and prefix, so two prefixes never share offsets. */
+  group(service: string): string {
+    return `${this.prefix}${service}`;
+  }
+}

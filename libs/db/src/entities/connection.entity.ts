@@ -1,0 +1,41 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity({ name: 'connections' })
+@Index(['tenantId'])
+export class ConnectionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'text' })
+  tenantId!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  url!: string;
+
+  @Column({ type: 'text', default: 'POST' })
+  method!: 'POST' | 'GET';
+
+  @Column({ name: 'content_type', type: 'text', default: 'application/json' })
+  contentType!: string;
+
+  /** Static custom headers, e.g. X-Company-ID. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  headers!: Record<string, string>;
+
+  /** Authentication settings; secrets inside are encrypted at rest (control-plane issue). */
+  @Column({ type: 'jsonb', default: () => `'{"type":"none"}'::jsonb` })
+  auth!: Record<string, unknown>;
+
+  /** Delivery policy: timeout_ms, max_retries, retry_schedule_s, rate_limit_per_s, ordering... */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  policy!: Record<string, unknown>;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,28 @@
+import { ConnectionEntity } from './connection.entity';
+import { DeliveryAttemptEntity } from './delivery-attempt.entity';
+import { DeliveryEntity } from './delivery.entity';
+import { FlowEntity } from './flow.entity';
+import { MappingEntity } from './mapping.entity';
+import { ProcessedEventEntity } from './processed-event.entity';
+import { TenantEntity } from './tenant.entity';
+
+export {
+  ConnectionEntity,
+  DeliveryAttemptEntity,
+  DeliveryEntity,
+  FlowEntity,
+  MappingEntity,
+  ProcessedEventEntity,
+  TenantEntity,
+};
+export type { DeliveryStatus } from './delivery.entity';
+
+export const ENTITIES = [
+  TenantEntity,
+  ConnectionEntity,
+  MappingEntity,
+  FlowEntity,
+  ProcessedEventEntity,
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+];

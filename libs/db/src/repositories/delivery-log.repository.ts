@@ -1,0 +1,79 @@
+import { DataSource } from 'typeorm';
+import type { DeliveryStatus } from '../entities';
+
+/** What happened in one attempt of one delivery. */
+export interface AttemptRecord {
+  deliveryId: string;
+  tenant: string;
+  subject: string;
+  connectionId: string;
+  flowId?: string;
+  sequenceId?: string;
+  eventId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attemptedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+/** The delivery log: every delivery and each of its attempts (CONTRACT §8). */
+export class DeliveryLogRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Writes a chunk of attempts in two statements: the attempts, then their deliveries' state. */
+  async record(attempts: AttemptRecord[]): Promise<void> {
+    if (attempts.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO delivery_attempts (delivery_id, tenant_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::text[])`,
+        [
+          attempts.map((a) => a.deliveryId),
+          attempts.map((a) => a.tenant),
+          attempts.map((a) => a.attemptedAt.toISOString()),
+          attempts.map((a) => a.statusCode),
+          attempts.map((a) => Math.round(a.latencyMs)),
+          attempts.map((a) => a.error),
+          attempts.map((a) => a.responseExcerpt),
+        ],
+      );
+      // A delivery may appear twice in one chunk (redelivered after a crash): keep its last attempt.
+      const latest = new Map(attempts.map((a) => [a.deliveryId, a]));
+      const rows = [...latest.values()];
+      await manager.query(
+        `INSERT INTO deliveries AS d (id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+                                      status, attempts, last_status_code, last_error, delivered_at, updated_at)
+         SELECT id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type, status, 1,
+                last_status_code, last_error, CASE WHEN status = 'succeeded' THEN attempted_at END, attempted_at
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::int[], $11::text[], $12::timestamptz[])
+             AS t(id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+                  status, last_status_code, last_error, attempted_at)
+         ON CONFLICT (id) DO UPDATE SET
+           status = EXCLUDED.status,
+           attempts = d.attempts + 1,
+           last_status_code = EXCLUDED.last_status_code,
+           last_error = EXCLUDED.last_error,
+           delivered_at = COALESCE(d.delivered_at, EXCLUDED.delivered_at),
+           updated_at = EXCLUDED.updated_at`,
+        [
+          rows.map((a) => a.deliveryId),
+          rows.map((a) => a.tenant),
+          rows.map((a) => a.subject),
+          rows.map((a) => a.connectionId),
+          rows.map((a) => a.flowId ?? null),
+          rows.map((a) => a.sequenceId ?? null),
+          rows.map((a) => a.eventId),
+          rows.map((a) => a.eventType),
+          rows.map((a) => a.status),
+          rows.map((a) => a.statusCode),
+          rows.map((a) => a.error),
+          rows.map((a) => a.attemptedAt.toISOString()),
+        ],
+      );
+    });
+  }
+}

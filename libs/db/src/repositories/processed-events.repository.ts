@@ -1,0 +1,41 @@
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface EventRef {
+  tenant: string;
+  id: string;
+}
+
+/** The dedupe horizon of ingest: which event ids were already accepted. */
+export class ProcessedEventsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records the ids not seen before and answers which they were (as `tenant\0id` keys). Run it in
+   * the transaction that stays open until the accepted events are produced, so an id is never
+   * remembered for an event that was not written.
+   */
+  async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
+      `INSERT INTO processed_events (tenant_id, event_id, seen_at)
+       SELECT tenant_id, event_id, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS t(tenant_id, event_id)
+       ON CONFLICT DO NOTHING
+       RETURNING tenant_id, event_id`,
+      [events.map((event) => event.tenant), events.map((event) => event.id), seenAt.toISOString()],
+    );
+    return new Set(rows.map((row) => eventKey({ tenant: row.tenant_id, id: row.event_id })));
+  }
+
+  /** Forgets ids older than the horizon; returns how many. */
+  async pruneOlderThan(cutoff: Date): Promise<number> {
+    const result: [unknown[], number] = await this.dataSource.query(
+      'DELETE FROM processed_events WHERE seen_at < $1',
+      [cutoff.toISOString()],
+    );
+    return result[1];
+  }
+}
+
+export function eventKey(event: EventRef): string {
+  return `${event.tenant}\u0000${event.id}`;
+}

@@ -1,0 +1,58 @@
+/** What one attempt's response means for the delivery (CONTRACT §8). */
+export type AttemptOutcome =
+  | { kind: 'success' }
+  | { kind: 'retry'; category: FailureCategory; retryAfterMs?: number; reason: string }
+  | { kind: 'permanent'; category: FailureCategory; pauseConnection: boolean; reason: string };
+
+/** Dead-letter and retry-queue categories (Certain's retry queue). */
+export type FailureCategory = 'general' | 'system' | 'config' | 'connection' | 'validation';
+
+/** The result of sending one request: a response, or an error before any response. */
+export type AttemptResult =
+  | { kind: 'response'; status: number; retryAfter?: string | undefined }
+  | { kind: 'error'; code: 'timeout' | 'connection' | 'refused_target'; message: string };
+
+/** Retry-After may be seconds or an HTTP date; answers milliseconds from `now`, or undefined. */
+export function parseRetryAfter(header: string | undefined, now: number): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The one place that decides what a response means. 2xx succeeds; 429, 5xx, timeouts and
+ * connection errors are retried; 3xx is a failure that is retried (redirects are not followed);
+ * 410 is permanent and pauses the connection; any other 4xx is permanent.
+ */
+export function classifyOutcome(result: AttemptResult, now: number): AttemptOutcome {
+  if (result.kind === 'error') {
+    switch (result.code) {
+      case 'timeout':
+        return { kind: 'retry', category: 'connection', reason: `timeout: ${result.message}` };
+      case 'connection':
+        return { kind: 'retry', category: 'connection', reason: result.message };
+      case 'refused_target':
+        return { kind: 'permanent', category: 'config', pauseConnection: false, reason: result.message };
+    }
+  }
+  const { status } = result;
+  if (status >= 200 && status < 300) return { kind: 'success' };
+  if (status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(result.retryAfter, now);
+    return {
+      kind: 'retry',
+      category: status === 429 ? 'general' : 'system',
+      reason: `HTTP ${status}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  }
+  if (status >= 300 && status < 400) {
+    return { kind: 'retry', category: 'config', reason: `HTTP ${status}: redirects are not followed` };
+  }
+  if (status === 410) {
+    return { kind: 'permanent', category: 'config', pauseConnection: true, reason: 'HTTP 410: endpoint gone' };
+  }
+  return { kind: 'permanent', category: 'general', pauseConnection: false, reason: `HTTP ${status}` };
+}

@@ -1,0 +1,4 @@
+export * from './build-request';
+export * from './classify-outcome';
+export * from './connection-settings';
+export * from './webhook-sender';

@@ -1,0 +1,103 @@
+import { Agent, errors, request } from 'undici';
+import { AttemptResult } from './classify-outcome';
+
+export interface OutgoingRequest {
+  url: string;
+  method: 'POST' | 'GET';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface SentRequest {
+  result: AttemptResult;
+  latencyMs: number;
+  /** The first KiB of the response body, for the delivery log. */
+  responseExcerpt: string | null;
+}
+
+const RESPONSE_EXCERPT_BYTES = 1024;
+/** Bodies beyond this are not read: a receiver cannot make Flowline buffer megabytes. */
+const RESPONSE_READ_LIMIT = 64 * 1024;
+
+/**
+ * Sends webhook requests with undici. One agent per process pools connections per origin;
+ * redirects are never followed and response bodies are read only up to a cap.
+ */
+export class WebhookSender {
+  private readonly agent: Agent;
+
+  constructor(options: { connectionsPerOrigin?: number } = {}) {
+    this.agent = new Agent({
+      connections: options.connectionsPerOrigin ?? 64,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  async send(outgoing: OutgoingRequest): Promise<SentRequest> {
+    const started = performance.now();
+    const signal = AbortSignal.timeout(outgoing.timeoutMs);
+    try {
+      const response = await request(outgoing.url, {
+        method: outgoing.method,
+        headers: outgoing.headers,
+        body: outgoing.body ?? null,
+        dispatcher: this.agent,
+        signal,
+        headersTimeout: outgoing.timeoutMs,
+        bodyTimeout: outgoing.timeoutMs,
+      });
+      const excerpt = await readExcerpt(response.body);
+      const retryAfter = response.headers['retry-after'];
+      return {
+        result: {
+          kind: 'response',
+          status: response.statusCode,
+          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        },
+        latencyMs: performance.now() - started,
+        responseExcerpt: excerpt,
+      };
+    } catch (error) {
+      const timedOut =
+        signal.aborted ||
+        error instanceof errors.HeadersTimeoutError ||
+        error instanceof errors.BodyTimeoutError ||
+        error instanceof errors.ConnectTimeoutError;
+      return {
+        result: { kind: 'error', code: timedOut ? 'timeout' : 'connection', message: describeError(error) },
+        latencyMs: performance.now() - started,
+        responseExcerpt: null,
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    total += chunk.length;
+    if (total >= RESPONSE_READ_LIMIT) {
+      body.destroy();
+      break;
+    }
+  }
+  if (total === 0) return null;
+  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return [code, error.message, cause?.code].filter(Boolean).join(': ');
+  }
+  return String(error);
+}

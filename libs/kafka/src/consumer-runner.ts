@@ -1,0 +1,148 @@
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { FlowlineMetrics } from '@flowline/observability';
+import { decodeHeaders } from './json-codec';
+
+/** One consumed record, decoded enough for any handler: key and headers as strings. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+/**
+ * Handles records of one partition, in offset order. It must resolve only once every output of
+ * these records is durably written (produced with acks, or stored): the runner commits their
+ * offsets right after. Throwing makes kafkajs retry from the first unhandled record.
+ */
+export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void>;
+
+export interface BatchContext {
+  /** Aborted when the consumer is asked to stop: long waits (such as a retry backoff) end early. */
+  signal: AbortSignal;
+}
+
+export interface ConsumerRunnerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+  logger: Logger;
+  metrics: FlowlineMetrics;
+  /** Called when the consumer crashed beyond kafkajs's own restarts; by default the process exits 1. */
+  onCrash: (error: Error) => void;
+  /** Partitions handled at once; more overlaps I/O waits of different partitions. */
+  partitionsConsumedConcurrently?: number;
+  /** Records handed to the handler at once; offsets are committed after each chunk. */
+  maxChunk?: number;
+  sessionTimeoutMs?: number;
+}
+
+const HEARTBEAT_EVERY_MS = 2_000;
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString(),
+    value: message.value,
+    headers: decodeHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/**
+ * The one way Flowline consumes: `eachBatch` with offsets resolved by hand and committed only
+ * after the handler acknowledged its outputs; heartbeats while a long chunk runs; graceful stop
+ * (finish the chunk in flight, commit, leave the group); a crash ends the process.
+ */
+export class ConsumerRunner {
+  private consumer: Consumer | undefined;
+  private readonly lagByPartition = new Map<string, number>();
+  private stopping = new AbortController();
+
+  constructor(private readonly options: ConsumerRunnerOptions) {}
+
+  async start(): Promise<void> {
+    const { kafka, groupId, topics, logger } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+      // Rebalances settle fast on a small cluster; the default 5 s delay only slows restarts.
+      rebalanceTimeout: 30_000,
+    });
+    this.consumer = consumer;
+    this.stopping = new AbortController();
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      logger.error({ err: payload.error, groupId, restart: payload.restart }, 'consumer crashed');
+      if (!payload.restart) this.options.onCrash(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
+    });
+    logger.info({ groupId, topics }, 'consumer started');
+  }
+
+  /** Stops fetching, lets the chunk in flight finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    if (consumer === undefined) return;
+    this.stopping.abort();
+    await consumer.disconnect();
+    this.options.logger.info({ groupId: this.options.groupId }, 'consumer stopped');
+  }
+
+  pause(topic: string, partitions?: number[]): void {
+    this.consumer?.pause([partitions === undefined ? { topic } : { topic, partitions }]);
+  }
+
+  resume(topic: string, partitions?: number[]): void {
+    this.consumer?.resume([partitions === undefined ? { topic } : { topic, partitions }]);
+  }
+
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const maxChunk = this.options.maxChunk ?? 500;
+    const started = process.hrtime.bigint();
+    for (let start = 0; start < batch.messages.length; start += maxChunk) {
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(start, start + maxChunk);
+      const records = messages.map((message) => toRecord(topic, partition, message));
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+      try {
+        await this.options.handler(records, { signal: this.stopping.signal });
+      } finally {
+        clearInterval(beat);
+      }
+      const last = records[records.length - 1]!;
+      resolveOffset(last.offset);
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+      await heartbeat();
+    }
+    this.recordLag(topic, partition, Number(batch.offsetLag()));
+    this.options.metrics.batchDuration
+      .labels(this.options.groupId)
+      .observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private recordLag(topic: string, partition: number, lag: number): void {
+    this.lagByPartition.set(`${topic}\u0000${partition}`, lag);
+    let total = 0;
+    for (const [key, value] of this.lagByPartition) if (key.startsWith(`${topic}\u0000`)) total += value;
+    this.options.metrics.consumerLag.labels(topic, this.options.groupId).set(total);
+  }
+}

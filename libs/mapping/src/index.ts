@@ -1,0 +1,2 @@
+export * from './mapping-definition';
+export * from './render-payload';

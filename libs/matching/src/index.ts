@@ -1,0 +1,2 @@
+export * from './flow-definition';
+export * from './flow-index';

@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Flowline metric (CONTRACT §9), defined once. One instance per process: services composed
+ * into one process share it, and each test cluster gets its own registry, so names never clash.
+ * Labels take only bounded values: outcomes, reasons, kinds, tiers, categories, topics, groups.
+ */
+export class FlowlineMetrics {
+  readonly registry = new Registry();
+
+  readonly eventsIngested = new Counter({
+    name: 'flowline_events_ingested_total',
+    help: 'Records read from the ingest topics, by outcome (accepted, duplicate, invalid).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly changesProcessed = new Counter({
+    name: 'flowline_changes_processed_total',
+    help: 'Events evaluated against the flows of their tenant.',
+    registers: [this.registry],
+  });
+
+  readonly actionsTriggered = new Counter({
+    name: 'flowline_actions_triggered_total',
+    help: 'Actions produced, by kind (flow, sequence).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly actionsNotTriggered = new Counter({
+    name: 'flowline_actions_not_triggered_total',
+    help: 'Evaluated events that triggered no action, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveries = new Counter({
+    name: 'flowline_deliveries_total',
+    help: 'Finished delivery attempts, by outcome (succeeded, failed, retrying, abandoned).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveryAttemptDuration = new Histogram({
+    name: 'flowline_delivery_attempt_duration_seconds',
+    help: 'Duration of one delivery attempt, request sent to response read.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers: [this.registry],
+  });
+
+  readonly retries = new Counter({
+    name: 'flowline_retries_total',
+    help: 'Deliveries scheduled for a retry, by retry tier.',
+    labelNames: ['tier'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: 'flowline_dead_letters_total',
+    help: 'Records abandoned to the dead-letter topic, by category.',
+    labelNames: ['category'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sequenceMatches = new Counter({
+    name: 'flowline_sequence_matches_total',
+    help: 'Sequences completed by a lead.',
+    registers: [this.registry],
+  });
+
+  readonly sequencePartialMatches = new Gauge({
+    name: 'flowline_sequence_partial_matches',
+    help: 'Open partial sequence matches held by this process.',
+    registers: [this.registry],
+  });
+
+  readonly endToEndLatency = new Histogram({
+    name: 'flowline_end_to_end_latency_seconds',
+    help: 'From an event accepted by ingest to its webhook delivered.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  });
+
+  readonly consumerLag = new Gauge({
+    name: 'flowline_consumer_lag',
+    help: 'Messages behind the end of the log, summed over the partitions this process consumes.',
+    labelNames: ['topic', 'group'] as const,
+    registers: [this.registry],
+  });
+
+  readonly batchDuration = new Histogram({
+    name: 'flowline_batch_duration_seconds',
+    help: 'Time to handle one consumed batch, outputs acknowledged, by consumer group.',
+    labelNames: ['group'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { ConfigValidationError, DEFAULT_PORTS, describeConfig, FlowlineConfig, loadConfig, ServiceName } from '@flowline/config';
+import { createLogger, FlowlineMetrics } from '@flowline/observability';
+import { CoreModule } from './core.module';
+import { Infrastructure } from './infrastructure';
+import { CrashHandler } from './tokens';
+
+export interface LaunchOptions {
+  /** The services composed into this process (for logs and the default port). */
+  names: ServiceName[];
+  /** One Nest module per service. */
+  modules: Array<Type<unknown> | DynamicModule>;
+  /** HTTP port for /metrics, /health and the REST API; else PORT, else the service's own default. */
+  port?: number;
+  /** Environment to read instead of `process.env` (tests run several clusters in one process). */
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to exiting the process with code 1, so the orchestrator restarts it. */
+  onCrash?: CrashHandler;
+  /** Handle SIGTERM/SIGINT: stop consuming, finish in flight, commit, exit. */
+  handleSignals?: boolean;
+}
+
+export interface LaunchedServices {
+  app: INestApplication;
+  config: FlowlineConfig;
+  metrics: FlowlineMetrics;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the given services in one Nest application: validated configuration, shared
+ * infrastructure (migrations and topics first), the service modules, then HTTP.
+ */
+export async function launch(options: LaunchOptions): Promise<LaunchedServices> {
+  const config = loadConfig(options.env ?? process.env);
+  const logger = createLogger(config.LOG_LEVEL).child({ services: options.names.join(',') });
+  logger.info({ config: describeConfig(config) }, 'starting');
+  const metrics = new FlowlineMetrics();
+  const infrastructure = new Infrastructure(config, logger, metrics);
+  await infrastructure.open({ migrate: config.FLOWLINE_MIGRATE_ON_START, createTopics: config.FLOWLINE_CREATE_TOPICS });
+
+  const onCrash =
+    options.onCrash ??
+    ((error: Error) => {
+      logger.fatal({ err: error }, 'kafka consumer crashed beyond recovery; exiting so the process is restarted');
+      process.exit(1);
+    });
+
+  @Module({ imports: [CoreModule.forRoot(infrastructure, onCrash), ...options.modules] })
+  class FlowlineProcessModule {}
+
+  let app: INestApplication;
+  try {
+    app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true });
+    app.useLogger(app.get(NestPinoLogger));
+    if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    const port =
+      options.port ?? config.PORT ?? (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
+    await app.listen(port, '0.0.0.0');
+  } catch (error) {
+    await infrastructure.close();
+    throw error;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  logger.info({ url }, 'started');
+  return { app, config, metrics, url, close: () => app.close() };
+}
+
+/** Entry point of a service process: launch, or explain why not and exit non-zero. */
+export async function runServices(options: Pick<LaunchOptions, 'names' | 'modules'>): Promise<void> {
+  try {
+    await launch(options);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      createLogger('error').fatal({ err: error }, 'failed to start');
+    }
+    process.exit(1);
+  }
+}

@@ -1,0 +1,66 @@
+import { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+
+/**
+ * Probes behind `/health/ready`: can this process reach Kafka and PostgreSQL right now?
+ * Answers are cached briefly so frequent probes do not load the broker.
+ */
+export class Readiness {
+  private cached: { at: number; result: ReadinessResult } | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly cacheMs = 1000,
+  ) {}
+
+  async check(): Promise<ReadinessResult> {
+    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.result;
+    const [kafka, postgres] = await Promise.all([this.probeKafka(), this.probePostgres()]);
+    const result = { ready: kafka.up && postgres.up, kafka, postgres };
+    this.cached = { at: Date.now(), result };
+    return result;
+  }
+
+  private async probeKafka(): Promise<Probe> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await withTimeout(admin.connect(), 3000);
+      const cluster = await withTimeout(admin.describeCluster(), 3000);
+      return { up: true, detail: `${cluster.brokers.length} broker(s)` };
+    } catch (error) {
+      return { up: false, detail: (error as Error).message };
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async probePostgres(): Promise<Probe> {
+    try {
+      if (!this.dataSource.isInitialized) return { up: false, detail: 'not connected' };
+      await withTimeout(this.dataSource.query('SELECT 1'), 3000);
+      return { up: true, detail: 'ok' };
+    } catch (error) {
+      return { up: false, detail: (error as Error).message };
+    }
+  }
+}
+
+export interface Probe {
+  up: boolean;
+  detail: string;
+}
+
+export interface ReadinessResult {
+  ready: boolean;
+  kafka: Probe;
+  postgres: Probe;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

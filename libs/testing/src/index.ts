@@ -1,0 +1,4 @@
+export * from './http-receiver';
+export * from './kafka-test-client';
+export * from './seed-config';
+export * from './test-environment';

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
+
+export interface CollectedMessage {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Kafka from the outside, as an upstream producer or an operator reading a topic would use it
+ * (plain kafkajs, no Flowline code), for tests and benchmarks.
+ */
+export class KafkaTestClient {
+  readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private readonly consumers: Consumer[] = [];
+
+  constructor(brokers: string[]) {
+    this.kafka = new Kafka({ clientId: 'flowline-test', brokers, logLevel: logLevel.NOTHING });
+  }
+
+  async produce(topic: string, messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: IHeaders }>): Promise<void> {
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+
+  /** Produces JSON values keyed as given, in order. */
+  async produceJson(topic: string, messages: Array<{ key: string; value: unknown }>): Promise<void> {
+    await this.produce(
+      topic,
+      messages.map((message) => ({ key: message.key, value: JSON.stringify(message.value) })),
+    );
+  }
+
+  /**
+   * Reads `topic` from the beginning in a fresh group until `count` messages arrived; resolves
+   * with them (event-driven, bounded by `timeoutMs`).
+   */
+  async collect(topic: string, count: number, timeoutMs = 60_000): Promise<CollectedMessage[]> {
+    const consumer = this.kafka.consumer({ groupId: `collector-${randomUUID()}` });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const collected: CollectedMessage[] = [];
+    return new Promise<CollectedMessage[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        void consumer.disconnect();
+        reject(new Error(`collected ${collected.length} of ${count} messages from ${topic} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      void consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            const headers: Record<string, string> = {};
+            for (const [name, value] of Object.entries(message.headers ?? {})) {
+              const first = Array.isArray(value) ? value[0] : value;
+              if (first !== undefined) headers[name] = first.toString();
+            }
+            collected.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, offset: message.offset });
+            if (collected.length >= count) {
+              clearTimeout(timer);
+              resolve(collected);
+            }
+          },
+        })
+        .catch(reject);
+    }).finally(() => consumer.disconnect());
+  }
+
+  /** The sum of all partitions' end offsets of a topic: how many records it ever received. */
+  async recordCount(topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
+    await this.producer?.disconnect();
+  }
+}

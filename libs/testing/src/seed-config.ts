@@ -1,0 +1,68 @@
+import { randomBytes, createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { ConnectionEntity, FlowEntity, MappingEntity, TenantEntity } from '@flowline/db';
+
+export interface SeededIntegration {
+  tenantId: string;
+  connectionId: string;
+  mappingId: string;
+  flowId: string;
+}
+
+export interface IntegrationSpec {
+  tenantId: string;
+  receiverUrl: string;
+  eventTypes: string[];
+  fields: unknown[];
+  headers?: Record<string, string>;
+  live?: boolean;
+  policy?: Record<string, unknown>;
+}
+
+/**
+ * Creates a tenant with one connection, one payload mapping and one flow straight in
+ * PostgreSQL, for tests and the demo. (Tenants configure Flowline through the REST API.)
+ */
+export async function seedIntegration(dataSource: DataSource, spec: IntegrationSpec): Promise<SeededIntegration> {
+  return dataSource.transaction(async (manager) => {
+    await manager.upsert(
+      TenantEntity,
+      {
+        id: spec.tenantId,
+        name: spec.tenantId,
+        apiKeyHash: createHash('sha256').update(randomBytes(32)).digest('hex'),
+      },
+      ['id'],
+    );
+    const connection = await manager.save(
+      manager.create(ConnectionEntity, {
+        tenantId: spec.tenantId,
+        name: 'receiver',
+        url: spec.receiverUrl,
+        method: 'POST',
+        contentType: 'application/json',
+        headers: spec.headers ?? {},
+        auth: { type: 'none' },
+        policy: spec.policy ?? {},
+      }),
+    );
+    const mapping = await manager.save(
+      manager.create(MappingEntity, { tenantId: spec.tenantId, name: 'payload', fields: spec.fields }),
+    );
+    const flow = await manager.save(
+      manager.create(FlowEntity, {
+        tenantId: spec.tenantId,
+        name: 'flow',
+        live: spec.live ?? true,
+        active: true,
+        source: { types: spec.eventTypes },
+        activateFor: {},
+        filters: [],
+        connectionId: connection.id,
+        payloadMappingId: mapping.id,
+        headerMappingId: null,
+      }),
+    );
+    return { tenantId: spec.tenantId, connectionId: connection.id, mappingId: mapping.id, flowId: flow.id };
+  });
+}

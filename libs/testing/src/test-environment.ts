@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@flowline/config';
+
+/** A short random suffix: each test's topics, groups and tenants are its own. */
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/**
+ * The environment of one test cluster: the broker and database this run uses (from the
+ * environment, validated), a topic prefix of its own (so its topics and consumer groups are
+ * unique), fewer partitions (faster to create), a fast config refresh, and quiet logs.
+ */
+export function testEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
+  const base = loadConfig();
+  return {
+    KAFKA_BROKERS: base.KAFKA_BROKERS.join(','),
+    DATABASE_URL: base.DATABASE_URL,
+    FLOWLINE_TOPIC_PREFIX: `test-${uniqueSuffix()}.`,
+    FLOWLINE_PARTITIONS: '3',
+    FLOWLINE_CONFIG_REFRESH_MS: '250',
+    LOG_LEVEL: base.LOG_LEVEL === 'info' ? 'warn' : base.LOG_LEVEL,
+    PORT: '0',
+    ...overrides,
+  };
+}

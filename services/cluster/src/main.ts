@@ -1,0 +1,32 @@
+import { ConfigValidationError, loadConfig } from '@flowline/config';
+import { runServices } from '@flowline/runtime';
+import { migrate } from './migrate';
+import { parseCommand } from './parse-command';
+import { SERVICE_MODULES } from './service-modules';
+
+/**
+ * The image's entry point: `node dist/services/cluster/src/main.js <all|migrate|service,...>`.
+ * Composes the chosen services into one process, or runs the migrations.
+ */
+async function main(): Promise<void> {
+  const command = parseCommand(process.argv.slice(2), loadConfigOrExit().FLOWLINE_SERVICES);
+  if (command.kind === 'migrate') {
+    await migrate(process.env);
+    return;
+  }
+  await runServices({ names: command.services, modules: command.services.map((name) => SERVICE_MODULES[name]) });
+}
+
+function loadConfigOrExit(): ReturnType<typeof loadConfig> {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) process.stderr.write(`${error.message}\n`);
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  if (!(error instanceof ConfigValidationError)) process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

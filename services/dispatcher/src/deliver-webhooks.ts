@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { deadLetterHeaders, DeliveryV1, Topic, TopicNames } from '@flowline/contracts';
+import { AttemptRecord, DeliveryLogRepository, DeliveryStatus } from '@flowline/db';
+import { AttemptOutcome, buildWebhookRequest, classifyOutcome, ConnectionSettings, WebhookSender } from '@flowline/delivery';
+import { BatchContext, ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
+import { FlowlineMetrics } from '@flowline/observability';
+import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
+import { ConnectionCatalog } from './connection-catalog';
+
+/** Subjects delivered at once within one chunk; one subject's deliveries always go one by one. */
+const SUBJECTS_IN_FLIGHT = 64;
+/**
+ * Interim retry policy, until retry topics arrive (issue 5): a retriable failure is retried in
+ * place after 1 s, 2 s, 4 s... (at most 30 s), `maxRetries` times, then abandoned to the DLQ.
+ */
+const IN_PLACE_BACKOFF_MS = (retry: number): number => Math.min(30_000, 1000 * 2 ** (retry - 1));
+
+class ShuttingDown extends Error {}
+
+/** Dispatcher's use case: send each delivery, log every attempt, dead-letter what cannot be sent. */
+@Injectable()
+export class DeliverWebhooks {
+  private readonly log: DeliveryLogRepository;
+
+  constructor(
+    @Inject(ConnectionCatalog) private readonly connections: ConnectionCatalog,
+    @Inject(WebhookSender) private readonly sender: WebhookSender,
+    @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
+    @Inject(TopicNames) private readonly topics: TopicNames,
+    @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.log = new DeliveryLogRepository(dataSource);
+  }
+
+  async execute(records: ConsumedRecord[], context: BatchContext): Promise<void> {
+    const attempts: AttemptRecord[] = [];
+    const deadLetters: OutgoingMessage[] = [];
+    const bySubject = new Map<string, ConsumedRecord[]>();
+    for (const record of records) {
+      const key = record.key ?? '';
+      bySubject.set(key, [...(bySubject.get(key) ?? []), record]);
+    }
+    const queues = [...bySubject.values()];
+    const worker = async (): Promise<void> => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const record of queue) await this.deliver(record, attempts, deadLetters, context.signal);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(SUBJECTS_IN_FLIGHT, queues.length) }, worker));
+    } finally {
+      // Attempts made are logged even when a shutdown cuts the chunk short.
+      await this.log.record(attempts);
+    }
+    await this.producer.send(deadLetters);
+  }
+
+  private async deliver(
+    record: ConsumedRecord,
+    attempts: AttemptRecord[],
+    deadLetters: OutgoingMessage[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (record.value === null) return;
+    const delivery = JSON.parse(record.value.toString('utf8')) as DeliveryV1;
+    const connection = this.connections.find(delivery.tenant, delivery.connectionId);
+    if (!connection) {
+      deadLetters.push(this.deadLetter(record, `connection ${delivery.connectionId} not found`, 'config', 0));
+      return;
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.attempt(connection, delivery, attempts, attempt);
+      if (outcome.kind === 'success') return;
+      if (outcome.kind === 'permanent') {
+        deadLetters.push(this.deadLetter(record, outcome.reason, outcome.category, attempt));
+        return;
+      }
+      const retry = attempt; // the retry that comes next is number `attempt`
+      if (retry > connection.maxRetries) {
+        this.metrics.deliveries.labels('abandoned').inc();
+        deadLetters.push(this.deadLetter(record, outcome.reason, outcome.category, attempt));
+        return;
+      }
+      this.metrics.retries.labels('in_place').inc();
+      await sleep(Math.max(outcome.retryAfterMs ?? 0, IN_PLACE_BACKOFF_MS(retry)), signal);
+    }
+  }
+
+  private async attempt(
+    connection: ConnectionSettings,
+    delivery: DeliveryV1,
+    attempts: AttemptRecord[],
+    attempt: number,
+  ): Promise<AttemptOutcome> {
+    const attemptedAt = Date.now();
+    const sent = await this.sender.send(buildWebhookRequest(connection, delivery, attemptedAt));
+    const outcome = classifyOutcome(sent.result, Date.now());
+    const status: DeliveryStatus =
+      outcome.kind === 'success' ? 'succeeded' : outcome.kind === 'retry' && attempt <= connection.maxRetries ? 'retrying' : 'failed';
+    this.metrics.deliveryAttemptDuration.observe(sent.latencyMs / 1000);
+    this.metrics.deliveries.labels(status).inc();
+    if (outcome.kind === 'success') this.metrics.endToEndLatency.observe((Date.now() - delivery.ingestedAt) / 1000);
+    else this.logger.warn({ deliveryId: delivery.id, connectionId: connection.id, attempt, reason: outcome.reason }, 'delivery attempt failed');
+    attempts.push({
+      deliveryId: delivery.id,
+      tenant: delivery.tenant,
+      subject: delivery.subject,
+      connectionId: connection.id,
+      ...(delivery.flowId ? { flowId: delivery.flowId } : {}),
+      ...(delivery.sequenceId ? { sequenceId: delivery.sequenceId } : {}),
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      status,
+      attemptedAt: new Date(attemptedAt),
+      statusCode: sent.result.kind === 'response' ? sent.result.status : null,
+      latencyMs: sent.latencyMs,
+      error: outcome.kind === 'success' ? null : outcome.reason,
+      responseExcerpt: sent.responseExcerpt,
+    });
+    return outcome;
+  }
+
+  private deadLetter(record: ConsumedRecord, error: string, category: string, attempts: number): OutgoingMessage {
+    this.metrics.deadLetters.labels(category).inc();
+    return {
+      topic: this.topics.of(Topic.DeliveriesDlq),
+      key: record.key ?? '',
+      value: undefined,
+      rawValue: record.value,
+      type: 'delivery',
+      headers: deadLetterHeaders(record, error, category, attempts),
+    };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new ShuttingDown('stopping'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new ShuttingDown('stopping: the delivery is retried after restart'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

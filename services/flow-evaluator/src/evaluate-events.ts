@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { actionId, ActionV1, FlowlineEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
+import { FlowlineMetrics } from '@flowline/observability';
+import { FlowCatalog } from './flow-catalog';
+
+/** Flow-evaluator's use case: each event against its tenant's flows; one action per match. */
+@Injectable()
+export class EvaluateEvents {
+  constructor(
+    @Inject(FlowCatalog) private readonly catalog: FlowCatalog,
+    @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
+    @Inject(TopicNames) private readonly topics: TopicNames,
+    @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
+  ) {}
+
+  async execute(records: ConsumedRecord[]): Promise<void> {
+    const index = this.catalog.index();
+    const actions: OutgoingMessage[] = [];
+    for (const record of records) {
+      if (record.value === null) continue;
+      const event = JSON.parse(record.value.toString('utf8')) as FlowlineEvent;
+      this.metrics.changesProcessed.inc();
+      const { matched, notTriggered } = index.match(event);
+      if (notTriggered) this.metrics.actionsNotTriggered.labels(notTriggered).inc();
+      for (const flow of matched) {
+        const action: ActionV1 = {
+          v: 1,
+          id: actionId(event.tenant, event.id, `flow:${flow.id}`),
+          tenant: event.tenant,
+          subject: event.subject,
+          kind: 'flow',
+          flowId: flow.id,
+          flowName: flow.name,
+          event,
+          destination: flow.destination!,
+        };
+        actions.push({
+          topic: this.topics.of(Topic.Actions),
+          key: messageKey(event.tenant, event.subject),
+          value: action,
+          type: 'action',
+        });
+      }
+    }
+    await this.producer.send(actions);
+    this.metrics.actionsTriggered.labels('flow').inc(actions.length);
+  }
+}
