@@ -4,8 +4,23 @@ const path = require('node:path');
 
 module.exports = async () => {
   const root = path.resolve(__dirname, '../..');
-  execFileSync(process.execPath, [require.resolve('@swc/cli/bin/swc.js'), 'services', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts', '--quiet'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      require.resolve('@swc/cli/bin/swc.js'),
+      'services',
+      'libs',
+      '-d',
+      'dist',
+      '--config-file',
+      '.swcrc',
+      '--ignore',
+      '**/*.spec.ts',
+      '--quiet',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 };

@@ -26,13 +26,20 @@ describe('loadConfig', () => {
   it('refuses to start listing every problem at once', () => {
     let error: unknown;
     try {
-      loadConfig({ KAFKA_BROKERS: 'nohostport', DATABASE_URL: 'mysql://x', FLOWLINE_PARTITIONS: 'many', PORT: '70000', SMTP_URL: 'http://x' });
+      loadConfig({
+        KAFKA_BROKERS: 'nohostport',
+        DATABASE_URL: 'mysql://x',
+        FLOWLINE_PARTITIONS: 'many',
+        PORT: '70000',
+        SMTP_URL: 'http://x',
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const problems = (error as ConfigValidationError).problems.join('\n');
-    for (const name of ['KAFKA_BROKERS', 'DATABASE_URL', 'FLOWLINE_PARTITIONS', 'PORT', 'SMTP_URL']) expect(problems).toContain(name);
+    for (const name of ['KAFKA_BROKERS', 'DATABASE_URL', 'FLOWLINE_PARTITIONS', 'PORT', 'SMTP_URL'])
+      expect(problems).toContain(name);
   });
 
   it('never describes a secret by its value', () => {

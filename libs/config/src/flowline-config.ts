@@ -116,6 +116,13 @@ export class FlowlineEnv {
   @IsString()
   FLOWLINE_SERVICES?: string;
 
+  /** Port of the demo's local webhook receiver (`main.js demo`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  FLOWLINE_DEMO_RECEIVER_PORT = 8099;
+
   /** Kafka client id, visible in broker logs and quotas. */
   @IsString()
   @MinLength(1)

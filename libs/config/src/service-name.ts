@@ -1,12 +1,5 @@
 /** The pipeline services and the control plane; each can run alone or composed in one process. */
-export const SERVICE_NAMES = [
-  'ingest',
-  'flow-evaluator',
-  'sequence-detector',
-  'mapper',
-  'dispatcher',
-  'api',
-] as const;
+export const SERVICE_NAMES = ['ingest', 'flow-evaluator', 'sequence-detector', 'mapper', 'dispatcher', 'api'] as const;
 
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 

@@ -1,13 +1,4 @@
-import {
-  IsBoolean,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
 
 /**
  * The canonical event (CONTRACT §2), version 1: what ingest writes to `flowline.events`

@@ -73,6 +73,10 @@ describe('parseEvent', () => {
     const badUtf8 = Buffer.concat([Buffer.from('{"id":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     expect(parseEvent(badUtf8, LIMIT, NOW)).toMatchObject({ ok: false, code: InvalidEventCode.NotUtf8 });
     const big = Buffer.from(JSON.stringify({ ...canonical, data: { blob: 'x'.repeat(LIMIT) } }));
-    expect(parseEvent(big, LIMIT, NOW)).toMatchObject({ ok: false, code: InvalidEventCode.TooLarge, reason: expect.stringMatching(/over the limit/) });
+    expect(parseEvent(big, LIMIT, NOW)).toMatchObject({
+      ok: false,
+      code: InvalidEventCode.TooLarge,
+      reason: expect.stringMatching(/over the limit/),
+    });
   });
 });

@@ -3,9 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
 
-export type ParseResult =
-  | { ok: true; event: FlowlineEvent }
-  | { ok: false; reason: string; code: InvalidEventCode };
+export type ParseResult = { ok: true; event: FlowlineEvent } | { ok: false; reason: string; code: InvalidEventCode };
 
 export enum InvalidEventCode {
   TooLarge = 'too_large',
@@ -39,7 +37,11 @@ function isSesamyStyle(record: Record<string, unknown>): boolean {
  * event produced twice is recognised as a duplicate.
  */
 function contentId(record: Record<string, unknown>): string {
-  const canonical = JSON.stringify(Object.keys(record).sort().map((key) => [key, record[key]]));
+  const canonical = JSON.stringify(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, record[key]]),
+  );
   return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 40)}`;
 }
 

@@ -21,7 +21,10 @@ export class ConfigWatcher {
   /** Loads once before returning, so a service never handles an event with no configuration. */
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((err) => this.logger.warn({ err }, 'config refresh failed')), this.refreshMs);
+    this.timer = setInterval(
+      () => void this.refresh().catch((err) => this.logger.warn({ err }, 'config refresh failed')),
+      this.refreshMs,
+    );
     this.timer.unref();
   }
 

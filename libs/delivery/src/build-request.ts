@@ -7,7 +7,11 @@ import { OutgoingRequest } from './webhook-sender';
  * headers, the header mapping's, then Flowline's own (which a tenant cannot override, since
  * receivers rely on them to recognise and de-duplicate deliveries).
  */
-export function buildWebhookRequest(connection: ConnectionSettings, delivery: DeliveryV1, attemptAt: number): OutgoingRequest {
+export function buildWebhookRequest(
+  connection: ConnectionSettings,
+  delivery: DeliveryV1,
+  attemptAt: number,
+): OutgoingRequest {
   const headers: Record<string, string> = {
     ...lowerCaseKeys(connection.headers),
     ...lowerCaseKeys(delivery.headers),

@@ -74,6 +74,8 @@ export class ConsumerRunner {
       groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
+      // Bounds how long an idle fetch waits, and so how long a graceful stop waits for it.
+      maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
       // Rebalances settle fast on a small cluster; the default 5 s delay only slows restarts.
       rebalanceTimeout: 30_000,
@@ -84,13 +86,18 @@ export class ConsumerRunner {
       logger.error({ err: payload.error, groupId, restart: payload.restart }, 'consumer crashed');
       if (!payload.restart) this.options.onCrash(payload.error);
     });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      // After a rebalance this process may own other partitions: forget the old ones' lag.
+      this.lagByPartition.clear();
+      for (const topic of topics) this.options.metrics.consumerLag.labels(topic, groupId).set(0);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.handleBatch(consumer, payload),
+      eachBatch: (payload) => this.handleBatch(payload),
     });
     logger.info({ groupId, topics }, 'consumer started');
   }
@@ -113,25 +120,29 @@ export class ConsumerRunner {
     this.consumer?.resume([partitions === undefined ? { topic } : { topic, partitions }]);
   }
 
-  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { topic, partition } = batch;
     const maxChunk = this.options.maxChunk ?? 500;
     const started = process.hrtime.bigint();
     for (let start = 0; start < batch.messages.length; start += maxChunk) {
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + maxChunk);
       const records = messages.map((message) => toRecord(topic, partition, message));
-      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+      const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
       try {
         await this.options.handler(records, { signal: this.stopping.signal });
       } finally {
         clearInterval(beat);
       }
       const last = records[records.length - 1]!;
-      resolveOffset(last.offset);
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last.offset) + 1n).toString() }]);
-      await heartbeat();
+      payload.resolveOffset(last.offset);
+      // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
+      // the consumer is stopping, which is exactly when the chunk in flight must be committed.
+      await payload.commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+      });
+      await payload.heartbeat();
     }
     this.recordLag(topic, partition, Number(batch.offsetLag()));
     this.options.metrics.batchDuration

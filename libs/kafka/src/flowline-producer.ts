@@ -1,4 +1,4 @@
-import { Kafka, Producer, CompressionTypes } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 import { encodeHeaders, encodeValue, OutgoingMessage } from './json-codec';
 
 /**
@@ -10,7 +10,16 @@ export class FlowlineProducer {
 
   constructor(kafka: Kafka) {
     // Idempotence keeps kafkajs's internal retries from writing a message twice or out of order.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Java-compatible murmur2 partitioning, so a key lands where any Kafka client would put it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // While the broker is away a send waits rather than fails: the consumer stops committing
+      // and resumes where it was, so nothing is lost and nothing is reordered.
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+    });
   }
 
   async connect(): Promise<void> {

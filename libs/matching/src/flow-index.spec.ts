@@ -27,7 +27,11 @@ const event = (overrides: Partial<FlowlineEvent> = {}): FlowlineEvent => ({
 
 describe('FlowIndex', () => {
   it('matches active live flows of the tenant that watch the type', () => {
-    const index = new FlowIndex([flow({ id: 'a' }), flow({ id: 'b', types: ['event.ended'] }), flow({ id: 'c', tenant: 'other' })]);
+    const index = new FlowIndex([
+      flow({ id: 'a' }),
+      flow({ id: 'b', types: ['event.ended'] }),
+      flow({ id: 'c', tenant: 'other' }),
+    ]);
     expect(index.match(event()).matched.map((f) => f.id)).toEqual(['a']);
   });
 

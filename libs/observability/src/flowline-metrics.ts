@@ -89,6 +89,14 @@ export class FlowlineMetrics {
     registers: [this.registry],
   });
 
+  readonly connectionPaused = new Gauge({
+    name: 'flowline_connection_paused',
+    help: 'Connections paused after a 410 Gone, waiting for an operator to resume them (1 = paused).',
+    // Connection ids are configuration, bounded by what tenants configure, not by traffic.
+    labelNames: ['connection'] as const,
+    registers: [this.registry],
+  });
+
   readonly batchDuration = new Histogram({
     name: 'flowline_batch_duration_seconds',
     help: 'Time to handle one consumed batch, outputs acknowledged, by consumer group.',

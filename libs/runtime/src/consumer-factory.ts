@@ -18,7 +18,12 @@ export class ConsumerFactory {
     @Inject(CRASH_HANDLER) private readonly onCrash: CrashHandler,
   ) {}
 
-  create(service: string, topics: string[], handler: BatchHandler, options: { partitionsConsumedConcurrently?: number } = {}): ConsumerRunner {
+  create(
+    service: string,
+    topics: string[],
+    handler: BatchHandler,
+    options: { partitionsConsumedConcurrently?: number } = {},
+  ): ConsumerRunner {
     return new ConsumerRunner({
       kafka: this.kafka,
       groupId: this.topics.group(service),

@@ -57,4 +57,3 @@ export class CoreModule implements OnApplicationShutdown {
     await this.infrastructure.close();
   }
 }
-

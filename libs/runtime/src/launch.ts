@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
-import { ConfigValidationError, DEFAULT_PORTS, describeConfig, FlowlineConfig, loadConfig, ServiceName } from '@flowline/config';
+import {
+  ConfigValidationError,
+  DEFAULT_PORTS,
+  describeConfig,
+  FlowlineConfig,
+  loadConfig,
+  ServiceName,
+} from '@flowline/config';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
 import { CoreModule } from './core.module';
 import { Infrastructure } from './infrastructure';
@@ -15,7 +22,7 @@ export interface LaunchOptions {
   modules: Array<Type<unknown> | DynamicModule>;
   /** HTTP port for /metrics, /health and the REST API; else PORT, else the service's own default. */
   port?: number;
-  /** Environment to read instead of `process.env` (tests run several clusters in one process). */
+  /** Environment to read instead of the process's own (tests run several clusters in one process). */
   env?: NodeJS.ProcessEnv;
   /** Defaults to exiting the process with code 1, so the orchestrator restarts it. */
   onCrash?: CrashHandler;
@@ -36,7 +43,7 @@ export interface LaunchedServices {
  * infrastructure (migrations and topics first), the service modules, then HTTP.
  */
 export async function launch(options: LaunchOptions): Promise<LaunchedServices> {
-  const config = loadConfig(options.env ?? process.env);
+  const config = loadConfig(options.env);
   const logger = createLogger(config.LOG_LEVEL).child({ services: options.names.join(',') });
   logger.info({ config: describeConfig(config) }, 'starting');
   const metrics = new FlowlineMetrics();
@@ -59,13 +66,15 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
     app.useLogger(app.get(NestPinoLogger));
     if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     const port =
-      options.port ?? config.PORT ?? (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
+      options.port ??
+      config.PORT ??
+      (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
     await app.listen(port, '0.0.0.0');
   } catch (error) {
     await infrastructure.close();
     throw error;
   }
-  const address = app.getHttpServer().address() as { port: number };
+  const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   logger.info({ url }, 'started');
   return { app, config, metrics, url, close: () => app.close() };

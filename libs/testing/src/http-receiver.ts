@@ -10,7 +10,10 @@ export interface ReceivedRequest {
 }
 
 /** What the receiver answers; by default 200. Tests make it fail, stall or recover. */
-export type Responder = (request: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string> };
+export type Responder = (
+  request: ReceivedRequest,
+  index: number,
+) => { status: number; headers?: Record<string, string> };
 
 /**
  * A real HTTP server on loopback that records every request, for tests and the demo. Waiting

@@ -22,7 +22,10 @@ export class KafkaTestClient {
     this.kafka = new Kafka({ clientId: 'flowline-test', brokers, logLevel: logLevel.NOTHING });
   }
 
-  async produce(topic: string, messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: IHeaders }>): Promise<void> {
+  async produce(
+    topic: string,
+    messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: IHeaders }>,
+  ): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
       await this.producer.connect();
@@ -55,17 +58,24 @@ export class KafkaTestClient {
       }, timeoutMs);
       void consumer
         .run({
-          eachMessage: async ({ partition, message }) => {
+          eachMessage: ({ partition, message }) => {
             const headers: Record<string, string> = {};
             for (const [name, value] of Object.entries(message.headers ?? {})) {
               const first = Array.isArray(value) ? value[0] : value;
               if (first !== undefined) headers[name] = first.toString();
             }
-            collected.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, offset: message.offset });
+            collected.push({
+              key: message.key?.toString() ?? null,
+              value: message.value,
+              headers,
+              partition,
+              offset: message.offset,
+            });
             if (collected.length >= count) {
               clearTimeout(timer);
               resolve(collected);
             }
+            return Promise.resolve();
           },
         })
         .catch(reject);

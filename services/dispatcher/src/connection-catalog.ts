@@ -22,8 +22,11 @@ export function connectionFromRow(row: ConnectionEntity): ConnectionSettings {
 @Injectable()
 export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSettings>> {
   constructor(@Inject(Infrastructure) infrastructure: Infrastructure) {
-    super(infrastructure, 'connection-catalog', new Map(), (rows) =>
-      new Map(rows.connections.map((row) => [row.id, connectionFromRow(row)])),
+    super(
+      infrastructure,
+      'connection-catalog',
+      new Map(),
+      (rows) => new Map(rows.connections.map((row) => [row.id, connectionFromRow(row)])),
     );
   }
 

@@ -3,7 +3,13 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { deadLetterHeaders, DeliveryV1, Topic, TopicNames } from '@flowline/contracts';
 import { AttemptRecord, DeliveryLogRepository, DeliveryStatus } from '@flowline/db';
-import { AttemptOutcome, buildWebhookRequest, classifyOutcome, ConnectionSettings, WebhookSender } from '@flowline/delivery';
+import {
+  AttemptOutcome,
+  buildWebhookRequest,
+  classifyOutcome,
+  ConnectionSettings,
+  WebhookSender,
+} from '@flowline/delivery';
 import { BatchContext, ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
@@ -100,11 +106,19 @@ export class DeliverWebhooks {
     const sent = await this.sender.send(buildWebhookRequest(connection, delivery, attemptedAt));
     const outcome = classifyOutcome(sent.result, Date.now());
     const status: DeliveryStatus =
-      outcome.kind === 'success' ? 'succeeded' : outcome.kind === 'retry' && attempt <= connection.maxRetries ? 'retrying' : 'failed';
+      outcome.kind === 'success'
+        ? 'succeeded'
+        : outcome.kind === 'retry' && attempt <= connection.maxRetries
+          ? 'retrying'
+          : 'failed';
     this.metrics.deliveryAttemptDuration.observe(sent.latencyMs / 1000);
     this.metrics.deliveries.labels(status).inc();
     if (outcome.kind === 'success') this.metrics.endToEndLatency.observe((Date.now() - delivery.ingestedAt) / 1000);
-    else this.logger.warn({ deliveryId: delivery.id, connectionId: connection.id, attempt, reason: outcome.reason }, 'delivery attempt failed');
+    else
+      this.logger.warn(
+        { deliveryId: delivery.id, connectionId: connection.id, attempt, reason: outcome.reason },
+        'delivery attempt failed',
+      );
     attempts.push({
       deliveryId: delivery.id,
       tenant: delivery.tenant,

@@ -5,6 +5,10 @@ import { EvaluateEvents } from './evaluate-events';
 import { FlowCatalog } from './flow-catalog';
 
 @Module({
-  providers: [FlowCatalog, EvaluateEvents, consumerHost('flow-evaluator', (topics) => [topics.of(Topic.Events)], EvaluateEvents)],
+  providers: [
+    FlowCatalog,
+    EvaluateEvents,
+    consumerHost('flow-evaluator', (topics) => [topics.of(Topic.Events)], EvaluateEvents),
+  ],
 })
 export class FlowEvaluatorModule {}

@@ -2,14 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
-import {
-  deadLetterHeaders,
-  FlowlineEvent,
-  messageKey,
-  parseEvent,
-  Topic,
-  TopicNames,
-} from '@flowline/contracts';
+import { deadLetterHeaders, FlowlineEvent, messageKey, parseEvent, Topic, TopicNames } from '@flowline/contracts';
 import { eventKey, ProcessedEventsRepository } from '@flowline/db';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
@@ -42,9 +35,10 @@ export class AcceptIngestedRecords {
     let duplicates = 0;
 
     for (const record of records) {
-      const parsed = record.value === null
-        ? ({ ok: false, reason: 'record has no value' } as const)
-        : parseEvent(record.value, this.config.FLOWLINE_MAX_EVENT_BYTES, now);
+      const parsed =
+        record.value === null
+          ? ({ ok: false, reason: 'record has no value' } as const)
+          : parseEvent(record.value, this.config.FLOWLINE_MAX_EVENT_BYTES, now);
       if (!parsed.ok) {
         invalid.push(this.invalidMessage(record, parsed.reason));
         continue;
@@ -75,7 +69,12 @@ export class AcceptIngestedRecords {
   }
 
   private eventMessage(event: FlowlineEvent): OutgoingMessage {
-    return { topic: this.topics.of(Topic.Events), key: messageKey(event.tenant, event.subject), value: event, type: 'event' };
+    return {
+      topic: this.topics.of(Topic.Events),
+      key: messageKey(event.tenant, event.subject),
+      value: event,
+      type: 'event',
+    };
   }
 
   private invalidMessage(record: ConsumedRecord, reason: string): OutgoingMessage {

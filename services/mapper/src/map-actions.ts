@@ -44,7 +44,10 @@ export class MapActions {
       } else {
         // Not retried: the same action and configuration would fail the same way (CONTRACT §5).
         this.metrics.deadLetters.labels(result.category).inc();
-        this.logger.warn({ actionId: action.id, category: result.category, error: result.error }, 'action dead-lettered');
+        this.logger.warn(
+          { actionId: action.id, category: result.category, error: result.error },
+          'action dead-lettered',
+        );
         out.push({
           topic: this.topics.of(Topic.DeliveriesDlq),
           key: record.key ?? messageKey(action.tenant, action.subject),
@@ -61,12 +64,14 @@ export class MapActions {
   private map(action: ActionV1): MapResult {
     const { event, destination } = action;
     const payloadMapping = this.catalog.find(action.tenant, destination.payloadMappingId);
-    if (!payloadMapping) return { ok: false, category: 'config', error: `payload mapping ${destination.payloadMappingId} not found` };
+    if (!payloadMapping)
+      return { ok: false, category: 'config', error: `payload mapping ${destination.payloadMappingId} not found` };
     const payload = renderPayload(payloadMapping, event);
     let headerMapping: MappingDefinition | undefined;
     if (destination.headerMappingId) {
       headerMapping = this.catalog.find(action.tenant, destination.headerMappingId);
-      if (!headerMapping) return { ok: false, category: 'config', error: `header mapping ${destination.headerMappingId} not found` };
+      if (!headerMapping)
+        return { ok: false, category: 'config', error: `header mapping ${destination.headerMappingId} not found` };
     }
     const headers = headerMapping ? renderPayload(headerMapping, event) : { payload: {}, errors: [] };
     const errors = [...payload.errors, ...headers.errors];

@@ -6,13 +6,17 @@ import { ConfigCatalog, Infrastructure } from '@flowline/runtime';
 @Injectable()
 export class MappingCatalog extends ConfigCatalog<Map<string, MappingDefinition>> {
   constructor(@Inject(Infrastructure) infrastructure: Infrastructure) {
-    super(infrastructure, 'mapping-catalog', new Map(), (rows) =>
-      new Map(
-        rows.mappings.map((row) => [
-          row.id,
-          { id: row.id, tenant: row.tenantId, name: row.name, fields: row.fields as MappingField[] },
-        ]),
-      ),
+    super(
+      infrastructure,
+      'mapping-catalog',
+      new Map(),
+      (rows) =>
+        new Map(
+          rows.mappings.map((row) => [
+            row.id,
+            { id: row.id, tenant: row.tenantId, name: row.name, fields: row.fields as MappingField[] },
+          ]),
+        ),
     );
   }
 

@@ -20,7 +20,8 @@ export class ConfigRepository {
 
   async load(): Promise<ConfigRows> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => ({
-      version: (await manager.query('SELECT version FROM config_version'))[0]?.version ?? '0',
+      version:
+        (await manager.query<Array<{ version: string }>>('SELECT version FROM config_version'))[0]?.version ?? '0',
       flows: await manager.find(FlowEntity),
       mappings: await manager.find(MappingEntity),
       connections: await manager.find(ConnectionEntity),

@@ -28,10 +28,9 @@ export class ProcessedEventsRepository {
 
   /** Forgets ids older than the horizon; returns how many. */
   async pruneOlderThan(cutoff: Date): Promise<number> {
-    const result: [unknown[], number] = await this.dataSource.query(
-      'DELETE FROM processed_events WHERE seen_at < $1',
-      [cutoff.toISOString()],
-    );
+    const result: [unknown[], number] = await this.dataSource.query('DELETE FROM processed_events WHERE seen_at < $1', [
+      cutoff.toISOString(),
+    ]);
     return result[1];
   }
 }

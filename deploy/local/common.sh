@@ -1,0 +1,31 @@
+# Shared by the local scripts: install packages when needed, put the project's Node 24 first on
+# PATH, and start the infrastructure (PostgreSQL, Kafka) unless it is given from outside.
+# shellcheck shell=bash
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_packages() {
+  # Install when node_modules is missing or older than the lock file. `npm install` rather than
+  # `npm ci`: the lock cannot list the native builds of other platforms (@swc/core-darwin-*...)
+  # because the registry reachable here does not serve them, and `npm ci` refuses such a lock.
+  # `npm install` installs exactly the locked versions and leaves the lock unchanged.
+  if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing packages"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+  # Every later node and npm call runs on the project's pinned Node 24 (the node@24 package).
+  export PATH="$ROOT/node_modules/.bin:$PATH"
+}
+
+ensure_infrastructure() {
+  log "starting PostgreSQL"
+  bash deploy/local/postgres.sh start
+  export DATABASE_URL=${DATABASE_URL:-$(bash deploy/local/postgres.sh url)}
+  if [ -z "${KAFKA_BROKERS:-}" ]; then
+    log "starting Kafka"
+    bash deploy/local/kafka.sh start
+    export KAFKA_BROKERS="localhost:${KAFKA_PORT:-9092}"
+  fi
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs Flowline locally: packages, PostgreSQL, Kafka, topics and migrations, then every service
+# in one process with the demo (a tenant, a flow, a mapping, a receiver printing webhooks, and
+# sample events). `deploy/local/run.sh all` (or service names) runs without the demo.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_packages
+ensure_infrastructure
+log "building"
+npm run --silent build
+log "starting Flowline ${*:-demo}"
+export LOG_LEVEL=${LOG_LEVEL:-warn}
+exec node dist/services/cluster/src/main.js "${@:-demo}"

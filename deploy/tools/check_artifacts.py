@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Static checks of the deployment artefacts that need no engine, cluster or Prometheus.
+
+  check_artifacts.py dockerfile      deploy/Dockerfile and .dockerignore keep their promises
+  check_artifacts.py grafana         the dashboard JSON and provisioning are sound and consistent
+  check_artifacts.py metrics         every metric the dashboard and alerts query is one Flowline exports
+  check_artifacts.py rules           alerts.yml parses and every rule is complete (fallback without promtool)
+  check_artifacts.py compose         docker-compose.yml parses and its references resolve (fallback without
+                                     the compose-go checker)
+  check_artifacts.py promql-exprs    prints the dashboard's queries, one a line, Grafana variables replaced,
+                                     for `promtool promql format`
+
+Run from the repository root. Exits non-zero with one line per problem.
+"""
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(".")
+DASHBOARD = ROOT / "deploy/grafana/dashboards/flowline.json"
+ALERTS = ROOT / "deploy/prometheus/alerts.yml"
+COMPOSE = ROOT / "docker-compose.yml"
+SERVICES = ["api", "ingest", "flow-evaluator", "sequence-detector", "mapper", "dispatcher"]
+
+# CONTRACT §9 (libs/observability/src/flowline-metrics.ts defines them).
+CONTRACT_METRICS = {
+    "flowline_events_ingested_total",
+    "flowline_changes_processed_total",
+    "flowline_actions_triggered_total",
+    "flowline_actions_not_triggered_total",
+    "flowline_deliveries_total",
+    "flowline_delivery_attempt_duration_seconds",
+    "flowline_retries_total",
+    "flowline_dead_letters_total",
+    "flowline_sequence_matches_total",
+    "flowline_sequence_partial_matches",
+    "flowline_end_to_end_latency_seconds",
+    "flowline_consumer_lag",
+}
+# Beyond §9: the 410 pause gauge (dispatcher) and the consumer runner's batch histogram.
+EXTRA_FLOWLINE_METRICS = {"flowline_connection_paused", "flowline_batch_duration_seconds"}
+# prom-client's default metrics, Prometheus' own and kube-state-metrics'.
+OTHER_METRICS = {
+    "up",
+    "process_cpu_seconds_total",
+    "process_resident_memory_bytes",
+    "nodejs_eventloop_lag_p99_seconds",
+    "nodejs_heap_size_used_bytes",
+    "kube_pod_status_ready",
+    "kube_pod_status_phase",
+}
+HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
+
+problems: list[str] = []
+
+
+def problem(msg: str) -> None:
+    problems.append(msg)
+
+
+def dashboard_exprs() -> list[str]:
+    dash = json.loads(DASHBOARD.read_text())
+    return [t["expr"] for p in dash["panels"] for t in p.get("targets", []) if t.get("expr")]
+
+
+def alert_exprs() -> list[str]:
+    doc = yaml.safe_load(ALERTS.read_text())
+    return [r["expr"] for g in doc["groups"] for r in g["rules"]]
+
+
+def grafana_vars_replaced(expr: str) -> str:
+    return expr.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$service", ".*")
+
+
+PROMQL_WORDS = {
+    "sum", "max", "min", "avg", "count", "by", "without", "on", "ignoring", "group_left", "group_right",
+    "rate", "increase", "deriv", "histogram_quantile", "absent", "or", "and", "unless", "vector", "le",
+    "bool", "offset", "topk", "bottomk", "clamp_min", "clamp_max", "label_replace", "time", "irate",
+}
+
+
+def metric_names(expr: str) -> set[str]:
+    # Drop label matchers and string literals, then keep identifiers followed by { ( [ or space that
+    # are not functions, keywords or label names inside by/without/on (...).
+    e = re.sub(r'"[^"]*"', '""', expr)
+    e = re.sub(r"\{[^}]*\}", "{}", e)
+    e = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", e)
+    e = re.sub(r"\[[^\]]*\]", "[]", e)
+    names = set()
+    for m in re.finditer(r"\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b", e):
+        word = m.group(1)
+        if word in PROMQL_WORDS or re.fullmatch(r"\d+[smhdwy]?", word):
+            continue
+        if e[m.end():m.end() + 1] == "(":
+            continue  # a function
+        names.add(word)
+    return names
+
+
+def base_metric(name: str) -> str:
+    for s in HISTOGRAM_SUFFIXES:
+        if name.endswith(s) and name[: -len(s)] in CONTRACT_METRICS | EXTRA_FLOWLINE_METRICS:
+            return name[: -len(s)]
+    return name
+
+
+def check_metrics() -> None:
+    known = CONTRACT_METRICS | EXTRA_FLOWLINE_METRICS | OTHER_METRICS
+    used_on_dashboard = set()
+    for source, exprs in (("dashboard", dashboard_exprs()), ("alerts", alert_exprs())):
+        for expr in exprs:
+            for name in metric_names(expr):
+                base = base_metric(name)
+                if base not in known:
+                    problem(f"{source}: unknown metric {name!r} in {expr!r}")
+                if source == "dashboard":
+                    used_on_dashboard.add(base)
+    for m in sorted(CONTRACT_METRICS - used_on_dashboard):
+        problem(f"dashboard: no panel shows {m} (CONTRACT §9)")
+    # Not fatal: the application may not define a metric yet; say which ones would stay empty.
+    defined = set()
+    for src in list((ROOT / "libs").rglob("*.ts")) + list((ROOT / "services").rglob("*.ts")):
+        defined |= set(re.findall(r"""['"`](flowline_[a-z0-9_]+)['"`]""", src.read_text(errors="replace")))
+    if defined:
+        for m in sorted((CONTRACT_METRICS | EXTRA_FLOWLINE_METRICS) - defined):
+            print(f"metrics: WARNING {m} is queried but not defined in libs/ or services/ yet")
+
+
+def check_grafana() -> None:
+    dash = json.loads(DASHBOARD.read_text())
+    for key in ("uid", "title", "panels", "templating", "schemaVersion"):
+        if key not in dash:
+            problem(f"dashboard: missing {key}")
+    ids = [p["id"] for p in dash["panels"]]
+    if len(ids) != len(set(ids)):
+        problem("dashboard: panel ids are not unique")
+    var_names = {v["name"] for v in dash["templating"]["list"]}
+    if "datasource" not in var_names:
+        problem("dashboard: no datasource variable")
+    cells: dict[tuple[int, int], str] = {}
+    for p in dash["panels"]:
+        g = p["gridPos"]
+        if g["x"] + g["w"] > 24:
+            problem(f"dashboard: panel {p['title']!r} is wider than the grid")
+        for x in range(g["x"], g["x"] + g["w"]):
+            for y in range(g["y"], g["y"] + g["h"]):
+                if (x, y) in cells:
+                    problem(f"dashboard: panel {p['title']!r} overlaps {cells[(x, y)]!r}")
+                    break
+                cells[(x, y)] = p["title"]
+            else:
+                continue
+            break
+        if p["type"] == "row":
+            continue
+        if p.get("datasource", {}).get("uid") != "${datasource}":
+            problem(f"dashboard: panel {p['title']!r} does not use the $datasource variable")
+        if not p.get("targets") or not all(t.get("expr") for t in p["targets"]):
+            problem(f"dashboard: panel {p['title']!r} has no query")
+        for t in p.get("targets", []):
+            for var in re.findall(r"\$(\w+)", t.get("expr", "")):
+                if var not in var_names and not var.startswith("__"):
+                    problem(f"dashboard: panel {p['title']!r} uses undefined variable ${var}")
+
+    prov = ROOT / "deploy/grafana/provisioning"
+    ds = yaml.safe_load((prov / "datasources/prometheus.yml").read_text())
+    if not any(d.get("type") == "prometheus" for d in ds.get("datasources", [])):
+        problem("grafana: no Prometheus datasource provisioned")
+    providers = yaml.safe_load((prov / "dashboards/flowline.yml").read_text())["providers"]
+    paths = {p["options"]["path"] for p in providers}
+    compose = yaml.safe_load(COMPOSE.read_text())
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in compose["services"]["grafana"]["volumes"] if v.startswith("./")}
+    for path in paths:
+        src = mounts.get(path)
+        if not src:
+            problem(f"grafana: dashboards path {path} is not mounted in docker-compose.yml")
+        elif not (ROOT / src / DASHBOARD.name).exists():
+            problem(f"grafana: {src} (mounted at {path}) does not hold {DASHBOARD.name}")
+    if mounts.get("/etc/grafana/provisioning") != "./deploy/grafana/provisioning":
+        problem("grafana: deploy/grafana/provisioning is not mounted at /etc/grafana/provisioning")
+
+
+def check_rules() -> None:
+    doc = yaml.safe_load(ALERTS.read_text())
+    names = set()
+    for g in doc.get("groups", []):
+        for r in g.get("rules", []):
+            if "alert" not in r:
+                continue
+            names.add(r["alert"])
+            for key in ("expr", "labels", "annotations"):
+                if key not in r:
+                    problem(f"alerts: {r['alert']} has no {key}")
+            if r.get("labels", {}).get("severity") not in ("warning", "critical"):
+                problem(f"alerts: {r['alert']} needs severity warning or critical")
+    for required in (
+        "FlowlineConsumerLagHigh", "FlowlineDeadLettersRising", "FlowlineDeliveryFailureRatioHigh",
+        "FlowlineConnectionPaused", "FlowlineTargetDown", "FlowlineNotReady", "FlowlineEndToEndLatencyHigh",
+    ):
+        if required not in names:
+            problem(f"alerts: no {required} rule")
+    chart_copy = ROOT / "helm/flowline/files/alerts.yml"
+    if chart_copy.read_text() != ALERTS.read_text():
+        problem("helm/flowline/files/alerts.yml differs from deploy/prometheus/alerts.yml (it should link to it)")
+
+
+def check_compose() -> None:
+    doc = yaml.safe_load(COMPOSE.read_text())
+    services = doc["services"]
+    for name, svc in services.items():
+        for dep, cond in (svc.get("depends_on") or {}).items():
+            if dep not in services:
+                problem(f"compose: {name} depends on unknown service {dep}")
+                continue
+            c = cond.get("condition") if isinstance(cond, dict) else "service_started"
+            if c not in ("service_started", "service_healthy", "service_completed_successfully"):
+                problem(f"compose: {name} depends on {dep} with unknown condition {c}")
+            if c == "service_healthy" and "healthcheck" not in services[dep]:
+                problem(f"compose: {name} waits for {dep} to be healthy, but {dep} has no healthcheck")
+        for vol in svc.get("volumes", []):
+            src = vol.split(":")[0]
+            if src.startswith("./") and not (ROOT / src).exists():
+                problem(f"compose: {name} mounts missing {src}")
+        build = svc.get("build")
+        if build and not (ROOT / build["context"] / build["dockerfile"]).exists():
+            problem(f"compose: {name} builds from missing {build['dockerfile']}")
+    for name in SERVICES:
+        svc = services.get(name)
+        if not svc:
+            problem(f"compose: no {name} service")
+            continue
+        if svc.get("command") != [name]:
+            problem(f"compose: {name} runs {svc.get('command')}")
+        deps = svc.get("depends_on", {})
+        if deps.get("migrate", {}).get("condition") != "service_completed_successfully":
+            problem(f"compose: {name} does not wait for migrate to complete")
+    if services.get("migrate", {}).get("command") != ["migrate"]:
+        problem("compose: the migrate service does not run `migrate`")
+    print(f"compose: {COMPOSE} parses; {len(services)} services, references resolve")
+
+
+def check_dockerfile() -> None:
+    text = (ROOT / "deploy/Dockerfile").read_text()
+    lines = [l.strip() for l in re.sub(r"\\\n", " ", text).splitlines() if l.strip() and not l.strip().startswith("#")]
+    froms = [l for l in lines if l.upper().startswith("FROM ")]
+    if len(froms) < 2:
+        problem("Dockerfile: expected a multi-stage build")
+    args = dict(re.findall(r"^ARG (\w+)=(\S+)", text, re.M))
+    for f in froms:
+        image = f.split()[1]
+        image = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), m.group(0)), image)
+        if not re.fullmatch(r"node:24[-.\w]*", image):
+            problem(f"Dockerfile: base image {image} is not Node 24")
+    runtime = text.split("AS runtime", 1)[-1] if "AS runtime" in text else ""
+    users = re.findall(r"^USER (\S+)", runtime, re.M)
+    if not users or users[-1].split(":")[0] in ("root", "0"):
+        problem("Dockerfile: the runtime stage must end as a non-root USER")
+    if "NODE_ENV=production" not in runtime:
+        problem("Dockerfile: the runtime stage must set NODE_ENV=production")
+    if "--omit=dev" not in text:
+        problem("Dockerfile: production dependencies must be installed with --omit=dev")
+    entry = re.findall(r"^ENTRYPOINT (.+)$", text, re.M)
+    if not entry:
+        problem("Dockerfile: no ENTRYPOINT")
+    else:
+        argv = json.loads(entry[-1])
+        if "tini" not in argv[0] or "dist/services/cluster/src/main.js" not in argv:
+            problem(f"Dockerfile: ENTRYPOINT {argv} should run main.js under tini")
+    ignore = (ROOT / ".dockerignore").read_text().split()
+    for must in ("node_modules", ".git", "dist", ".cache"):
+        if must not in ignore:
+            problem(f".dockerignore: {must} is not excluded")
+
+
+def main() -> int:
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "promql-exprs":
+        for e in dashboard_exprs():
+            print(grafana_vars_replaced(e).replace("\n", " "))
+        return 0
+    checks = {
+        "dockerfile": check_dockerfile,
+        "grafana": check_grafana,
+        "metrics": check_metrics,
+        "rules": check_rules,
+        "compose": check_compose,
+    }
+    if cmd not in checks:
+        print(__doc__, file=sys.stderr)
+        return 2
+    checks[cmd]()
+    for p in problems:
+        print(p, file=sys.stderr)
+    if not problems and cmd != "compose":
+        print(f"{cmd}: ok")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

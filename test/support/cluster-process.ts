@@ -1,0 +1,46 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ENTRY = join(__dirname, '../../dist/services/cluster/src/main.js');
+
+/**
+ * The cluster as a real process (`node dist/services/cluster/src/main.js all`), as an
+ * orchestrator runs it, so a test can send it signals. Resolves once it logged 'started'.
+ */
+export class ClusterProcess {
+  private child: ChildProcess | undefined;
+  readonly logLines: string[] = [];
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  start(): Promise<void> {
+    const child = spawn(process.execPath, [ENTRY, 'all'], {
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stderr.on('data', (chunk: Buffer) => this.logLines.push(chunk.toString()));
+    return new Promise((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        this.logLines.push(line);
+        if (line.includes('"msg":"started"')) resolve();
+      });
+      child.once('exit', (code, signal) =>
+        reject(new Error(`cluster exited early (${code ?? signal}): ${this.logLines.slice(-5).join('\n')}`)),
+      );
+    });
+  }
+
+  /** Sends a signal and resolves with how the process ended. */
+  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return Promise.resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    return new Promise((resolve) => {
+      child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal }));
+      child.kill(signal);
+    });
+  }
+}
