@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
@@ -21,17 +22,17 @@ const MIGRATION_LOCK = 7_305_014_228;
 
 /**
  * Applies pending migrations and returns their names. Several services may start at once, so
- * they queue on an advisory lock; the first applies, the others find nothing left to do.
+ * they queue on an advisory lock; the first applies, the others find nothing left to do. The
+ * lock is held on a connection of its own, outside the pool, so even a pool of one can migrate.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const lock = new Client({ connectionString: (dataSource.options as { url: string }).url });
+  await lock.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await runner.release();
+    await lock.end();
   }
 }
