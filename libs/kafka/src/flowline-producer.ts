@@ -1,15 +1,27 @@
 import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 import { encodeHeaders, encodeValue, OutgoingMessage } from './json-codec';
 
+interface PendingSend {
+  messages: OutgoingMessage[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The process's idempotent producer. `send` resolves only when the broker has acknowledged every
  * message (acks=all), which is what allows a consumer to commit the offsets that produced them.
+ *
+ * Idempotence needs one request in flight per connection, so sends are group-committed: while a
+ * request is in flight, the sends that arrive meanwhile (other partitions, other services of the
+ * process) wait and then go together in the next request. An idle producer sends at once; a busy
+ * one sends fewer, larger requests instead of queueing many small ones.
  */
 export class FlowlineProducer {
   private readonly producer: Producer;
+  private queue: PendingSend[] = [];
+  private flushing = false;
 
   constructor(kafka: Kafka) {
-    // Idempotence keeps kafkajs's internal retries from writing a message twice or out of order.
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -30,8 +42,32 @@ export class FlowlineProducer {
     await this.producer.disconnect();
   }
 
-  async send(messages: OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  /** Resolves once every message is acknowledged; messages of one call keep their order. */
+  send(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ messages, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const pending = this.queue;
+      this.queue = [];
+      try {
+        await this.sendBatch(pending.flatMap((send) => send.messages));
+        for (const send of pending) send.resolve();
+      } catch (error) {
+        // Every caller's records stay uncommitted and are consumed again: at least once.
+        for (const send of pending) send.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async sendBatch(messages: OutgoingMessage[]): Promise<void> {
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const message of messages) {
       const list = byTopic.get(message.topic) ?? [];
