@@ -8,4 +8,4 @@ ensure_packages
 ensure_infrastructure
 npm run --silent build
 swc test/bench -d dist --config-file .swcrc --quiet
-node dist/test/bench/pipeline.bench.js "$@"
+node --disable-warning=TimeoutNegativeWarning dist/test/bench/pipeline.bench.js "$@"

@@ -11,4 +11,5 @@ log "building"
 npm run --silent build
 log "starting Flowline ${*:-demo}"
 export LOG_LEVEL=${LOG_LEVEL:-warn}
-exec node dist/services/cluster/src/main.js "${@:-demo}"
+# kafkajs sets negative timers that Node 24 warns about; harmless (they fire at once).
+exec node --disable-warning=TimeoutNegativeWarning dist/services/cluster/src/main.js "${@:-demo}"
