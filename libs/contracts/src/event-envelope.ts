@@ -1,4 +1,18 @@
-import { IsBoolean, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+
+/** Ids may hold any printable text, but no control characters (PostgreSQL text refuses NUL). */
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+const noControl = (field: string) => ({ message: `${field} must not contain control characters` });
 
 /**
  * The canonical event (CONTRACT §2), version 1: what ingest writes to `flowline.events`
@@ -7,21 +21,25 @@ import { IsBoolean, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength
 export class EventEnvelopeV1 {
   @IsString()
   @Length(1, 200)
+  @Matches(NO_CONTROL_CHARACTERS, noControl('id'))
   id!: string;
 
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @Matches(NO_CONTROL_CHARACTERS, noControl('tenant'))
   tenant!: string;
 
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @Matches(NO_CONTROL_CHARACTERS, noControl('type'))
   type!: string;
 
   @IsString()
   @MinLength(1)
   @MaxLength(500)
+  @Matches(NO_CONTROL_CHARACTERS, noControl('subject'))
   subject!: string;
 
   @IsISO8601({ strict: true, strictSeparator: true })

@@ -6,3 +6,4 @@ export * from './parse-event';
 export * from './topics';
 export * from './version';
 export * from './dead-letter';
+export * from './decode-message';

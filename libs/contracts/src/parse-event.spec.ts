@@ -54,6 +54,18 @@ describe('parseEvent', () => {
     ['a time that is no timestamp', { ...canonical, time: 'yesterday' }, InvalidEventCode.InvalidFields, /time/],
     ['data that is not an object', { ...canonical, data: 'x' }, InvalidEventCode.InvalidFields, /data/],
     ['an id over 200 characters', { ...canonical, id: 'x'.repeat(201) }, InvalidEventCode.InvalidFields, /id/],
+    [
+      'a NUL byte in the id',
+      { ...canonical, id: 'a\u0000b' },
+      InvalidEventCode.InvalidFields,
+      /id must not contain control characters/,
+    ],
+    [
+      'a newline in the subject',
+      { ...canonical, subject: 'a\nb' },
+      InvalidEventCode.InvalidFields,
+      /subject must not contain/,
+    ],
   ])('rejects %s with a readable reason', (_name, value, code, reason) => {
     const result = parse(value);
     expect(result.ok).toBe(false);

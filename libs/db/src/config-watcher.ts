@@ -33,20 +33,27 @@ export class ConfigWatcher {
     this.timer = undefined;
   }
 
-  async refresh(): Promise<void> {
-    if (this.reloading) return this.reloading;
-    this.reloading = (async () => {
-      try {
-        const version = await this.repository.currentVersion();
-        if (version === this.version) return;
-        const rows = await this.repository.load();
-        this.apply(rows);
-        this.version = rows.version;
-        this.logger.debug({ version: rows.version }, 'configuration reloaded');
-      } finally {
-        this.reloading = undefined;
-      }
-    })();
-    return this.reloading;
+  /**
+   * Reloads if the version moved. Calls queue behind the reload in flight rather than share it:
+   * that one may have read the version before the caller's change.
+   */
+  refresh(): Promise<void> {
+    const next = (this.reloading ?? Promise.resolve()).catch(() => undefined).then(() => this.reloadIfChanged());
+    this.reloading = next;
+    void next
+      .finally(() => {
+        if (this.reloading === next) this.reloading = undefined;
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async reloadIfChanged(): Promise<void> {
+    const version = await this.repository.currentVersion();
+    if (version === this.version) return;
+    const rows = await this.repository.load();
+    this.apply(rows);
+    this.version = rows.version;
+    this.logger.debug({ version: rows.version }, 'configuration reloaded');
   }
 }

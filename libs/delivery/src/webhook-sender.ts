@@ -1,4 +1,4 @@
-import { Agent, errors, request } from 'undici';
+import { Agent, Dispatcher, errors, request } from 'undici';
 import { AttemptResult } from './classify-outcome';
 
 export interface OutgoingRequest {
@@ -38,8 +38,9 @@ export class WebhookSender {
   async send(outgoing: OutgoingRequest): Promise<SentRequest> {
     const started = performance.now();
     const signal = AbortSignal.timeout(outgoing.timeoutMs);
+    let response: Dispatcher.ResponseData;
     try {
-      const response = await request(outgoing.url, {
+      response = await request(outgoing.url, {
         method: outgoing.method,
         headers: outgoing.headers,
         body: outgoing.body ?? null,
@@ -48,29 +49,28 @@ export class WebhookSender {
         headersTimeout: outgoing.timeoutMs,
         bodyTimeout: outgoing.timeoutMs,
       });
-      const excerpt = await readExcerpt(response.body);
-      const retryAfter = response.headers['retry-after'];
-      return {
-        result: {
-          kind: 'response',
-          status: response.statusCode,
-          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-        },
-        latencyMs: performance.now() - started,
-        responseExcerpt: excerpt,
-      };
     } catch (error) {
       const timedOut =
-        signal.aborted ||
-        error instanceof errors.HeadersTimeoutError ||
-        error instanceof errors.BodyTimeoutError ||
-        error instanceof errors.ConnectTimeoutError;
+        signal.aborted || error instanceof errors.HeadersTimeoutError || error instanceof errors.ConnectTimeoutError;
       return {
         result: { kind: 'error', code: timedOut ? 'timeout' : 'connection', message: describeError(error) },
         latencyMs: performance.now() - started,
         responseExcerpt: null,
       };
     }
+    // The status decides the outcome: a body that fails to arrive after a 2xx does not make the
+    // delivery fail (and be sent again); it only leaves the excerpt empty.
+    const excerpt = await readExcerpt(response.body).catch(() => null);
+    const retryAfter = response.headers['retry-after'];
+    return {
+      result: {
+        kind: 'response',
+        status: response.statusCode,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      },
+      latencyMs: performance.now() - started,
+      responseExcerpt: excerpt,
+    };
   }
 
   async close(): Promise<void> {
@@ -90,14 +90,19 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
     }
   }
   if (total === 0) return null;
-  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8');
+  // PostgreSQL text cannot hold NUL; a binary response must not make the attempt log fail.
+  return withoutNul(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'));
 }
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: string }).code;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return [code, error.message, cause?.code].filter(Boolean).join(': ');
+    return withoutNul([code, error.message, cause?.code].filter(Boolean).join(': '));
   }
-  return String(error);
+  return withoutNul(String(error));
+}
+
+function withoutNul(text: string): string {
+  return text.replace(/\u0000/g, '');
 }

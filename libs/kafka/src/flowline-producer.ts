@@ -19,7 +19,8 @@ interface PendingSend {
 export class FlowlineProducer {
   private readonly producer: Producer;
   private queue: PendingSend[] = [];
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
+  private closed = false;
 
   constructor(kafka: Kafka) {
     this.producer = kafka.producer({
@@ -38,21 +39,24 @@ export class FlowlineProducer {
     await this.producer.connect();
   }
 
+  /** Refuses new sends, lets the ones queued or in flight finish, then disconnects. */
   async disconnect(): Promise<void> {
+    this.closed = true;
+    await this.flushing;
     await this.producer.disconnect();
   }
 
   /** Resolves once every message is acknowledged; messages of one call keep their order. */
   send(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('producer is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.flushing ??= this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.queue.length > 0) {
       const pending = this.queue;
       this.queue = [];
@@ -64,7 +68,7 @@ export class FlowlineProducer {
         for (const send of pending) send.reject(error);
       }
     }
-    this.flushing = false;
+    this.flushing = undefined;
   }
 
   private async sendBatch(messages: OutgoingMessage[]): Promise<void> {

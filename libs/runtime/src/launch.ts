@@ -48,7 +48,15 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   logger.info({ config: describeConfig(config) }, 'starting');
   const metrics = new FlowlineMetrics();
   const infrastructure = new Infrastructure(config, logger, metrics);
-  await infrastructure.open({ migrate: config.FLOWLINE_MIGRATE_ON_START, createTopics: config.FLOWLINE_CREATE_TOPICS });
+  try {
+    await infrastructure.open({
+      migrate: config.FLOWLINE_MIGRATE_ON_START,
+      createTopics: config.FLOWLINE_CREATE_TOPICS,
+    });
+  } catch (error) {
+    await infrastructure.close().catch(() => undefined);
+    throw error;
+  }
 
   const onCrash =
     options.onCrash ??
@@ -60,7 +68,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   @Module({ imports: [CoreModule.forRoot(infrastructure, onCrash), ...options.modules] })
   class FlowlineProcessModule {}
 
-  let app: INestApplication;
+  let app: INestApplication | undefined;
   try {
     app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true });
     app.useLogger(app.get(NestPinoLogger));
@@ -71,7 +79,9 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
     await app.listen(port, '0.0.0.0');
   } catch (error) {
-    await infrastructure.close();
+    // Consumers may have started at bootstrap: closing the app stops them, then the infrastructure.
+    if (app) await app.close().catch(() => undefined);
+    else await infrastructure.close().catch(() => undefined);
     throw error;
   }
   const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };

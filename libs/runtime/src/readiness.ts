@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
  */
 export class Readiness {
   private cached: { at: number; result: ReadinessResult } | undefined;
+  private inFlight: Promise<ReadinessResult> | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -16,6 +17,14 @@ export class Readiness {
 
   async check(): Promise<ReadinessResult> {
     if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.result;
+    // Concurrent probes share one check instead of each opening an admin connection.
+    this.inFlight ??= this.probe().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async probe(): Promise<ReadinessResult> {
     const [kafka, postgres] = await Promise.all([this.probeKafka(), this.probePostgres()]);
     const result = { ready: kafka.up && postgres.up, kafka, postgres };
     this.cached = { at: Date.now(), result };

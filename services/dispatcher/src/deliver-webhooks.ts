@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { deadLetterHeaders, DeliveryV1, Topic, TopicNames } from '@flowline/contracts';
+import { deadLetterHeaders, decodeDelivery, DeliveryV1, Topic, TopicNames } from '@flowline/contracts';
 import { AttemptRecord, DeliveryLogRepository, DeliveryStatus } from '@flowline/db';
 import {
   AttemptOutcome,
@@ -21,7 +21,8 @@ const SUBJECTS_IN_FLIGHT = 64;
  * Interim retry policy, until retry topics arrive (issue 5): a retriable failure is retried in
  * place after 1 s, 2 s, 4 s... (at most 30 s), `maxRetries` times, then abandoned to the DLQ.
  */
-const IN_PLACE_BACKOFF_MS = (retry: number): number => Math.min(30_000, 1000 * 2 ** (retry - 1));
+const MAX_IN_PLACE_WAIT_MS = 30_000;
+const IN_PLACE_BACKOFF_MS = (retry: number): number => Math.min(MAX_IN_PLACE_WAIT_MS, 1000 * 2 ** (retry - 1));
 
 class ShuttingDown extends Error {}
 
@@ -48,20 +49,26 @@ export class DeliverWebhooks {
     const bySubject = new Map<string, ConsumedRecord[]>();
     for (const record of records) {
       const key = record.key ?? '';
-      bySubject.set(key, [...(bySubject.get(key) ?? []), record]);
+      const queue = bySubject.get(key);
+      if (queue) queue.push(record);
+      else bySubject.set(key, [record]);
     }
     const queues = [...bySubject.values()];
+    // A worker takes one subject at a time and sends its deliveries in order. A subject whose
+    // retry wait is cut short by shutdown stops there; the others finish their queues.
     const worker = async (): Promise<void> => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
         for (const record of queue) await this.deliver(record, attempts, deadLetters, context.signal);
       }
     };
-    try {
-      await Promise.all(Array.from({ length: Math.min(SUBJECTS_IN_FLIGHT, queues.length) }, worker));
-    } finally {
-      // Attempts made are logged even when a shutdown cuts the chunk short.
-      await this.log.record(attempts);
-    }
+    const workers = await Promise.allSettled(
+      Array.from({ length: Math.min(SUBJECTS_IN_FLIGHT, queues.length) }, worker),
+    );
+    // Every attempt made is logged, also when the chunk was cut short...
+    await this.log.record(attempts);
+    // ...but then its offsets stay uncommitted, so its deliveries are sent again (same webhook-id).
+    const failed = workers.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await this.producer.send(deadLetters);
   }
 
@@ -71,9 +78,18 @@ export class DeliverWebhooks {
     deadLetters: OutgoingMessage[],
     signal: AbortSignal,
   ): Promise<void> {
-    if (record.value === null) return;
-    const delivery = JSON.parse(record.value.toString('utf8')) as DeliveryV1;
-    const connection = this.connections.find(delivery.tenant, delivery.connectionId);
+    const decoded = decodeDelivery(record.value);
+    if (!decoded.ok) {
+      deadLetters.push(this.deadLetter(record, decoded.error, 'system', 0));
+      return;
+    }
+    const delivery = decoded.value;
+    let connection = this.connections.find(delivery.tenant, delivery.connectionId);
+    if (!connection) {
+      // The connection may be newer than this catalog: look again before giving the delivery up.
+      await this.connections.refresh();
+      connection = this.connections.find(delivery.tenant, delivery.connectionId);
+    }
     if (!connection) {
       deadLetters.push(this.deadLetter(record, `connection ${delivery.connectionId} not found`, 'config', 0));
       return;
@@ -92,7 +108,11 @@ export class DeliverWebhooks {
         return;
       }
       this.metrics.retries.labels('in_place').inc();
-      await sleep(Math.max(outcome.retryAfterMs ?? 0, IN_PLACE_BACKOFF_MS(retry)), signal);
+      // Retry-After is honoured up to the backoff ceiling: a receiver cannot park a partition for a day.
+      await sleep(
+        Math.min(MAX_IN_PLACE_WAIT_MS, Math.max(outcome.retryAfterMs ?? 0, IN_PLACE_BACKOFF_MS(retry))),
+        signal,
+      );
     }
   }
 

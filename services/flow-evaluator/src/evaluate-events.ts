@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actionId, ActionV1, FlowlineEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { actionId, ActionV1, deadLetterHeaders, decodeEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { FlowCatalog } from './flow-catalog';
@@ -17,9 +17,22 @@ export class EvaluateEvents {
   async execute(records: ConsumedRecord[]): Promise<void> {
     const index = this.catalog.index();
     const actions: OutgoingMessage[] = [];
+    const out: OutgoingMessage[] = [];
     for (const record of records) {
-      if (record.value === null) continue;
-      const event = JSON.parse(record.value.toString('utf8')) as FlowlineEvent;
+      const decoded = decodeEvent(record.value);
+      if (!decoded.ok) {
+        this.metrics.deadLetters.labels('system').inc();
+        out.push({
+          topic: this.topics.of(Topic.EventsInvalid),
+          key: record.key ?? `invalid:${record.partition}`,
+          value: undefined,
+          rawValue: record.value,
+          type: 'invalid-event',
+          headers: deadLetterHeaders(record, decoded.error, 'system', 0),
+        });
+        continue;
+      }
+      const event = decoded.value;
       this.metrics.changesProcessed.inc();
       const { matched, notTriggered } = index.match(event);
       if (notTriggered) this.metrics.actionsNotTriggered.labels(notTriggered).inc();
@@ -43,7 +56,7 @@ export class EvaluateEvents {
         });
       }
     }
-    await this.producer.send(actions);
+    await this.producer.send([...actions, ...out]);
     this.metrics.actionsTriggered.labels('flow').inc(actions.length);
   }
 }

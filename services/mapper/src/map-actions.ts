@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   ActionV1,
   deadLetterHeaders,
+  decodeAction,
   DeliveryV1,
   deliveryId,
   messageKey,
@@ -31,9 +32,19 @@ export class MapActions {
   async execute(records: ConsumedRecord[]): Promise<void> {
     const out: OutgoingMessage[] = [];
     for (const record of records) {
-      if (record.value === null) continue;
-      const action = JSON.parse(record.value.toString('utf8')) as ActionV1;
-      const result = this.map(action);
+      const decoded = decodeAction(record.value);
+      if (!decoded.ok) {
+        this.metrics.deadLetters.labels('system').inc();
+        out.push(this.deadLetter(record, decoded.error, 'system'));
+        continue;
+      }
+      const action = decoded.value;
+      let result = this.map(action);
+      if (!result.ok && result.category === 'config') {
+        // The flow may be newer than this catalog: look again before giving the action up.
+        await this.catalog.refresh();
+        result = this.map(action);
+      }
       if (result.ok) {
         out.push({
           topic: this.topics.of(Topic.Deliveries),
@@ -48,17 +59,21 @@ export class MapActions {
           { actionId: action.id, category: result.category, error: result.error },
           'action dead-lettered',
         );
-        out.push({
-          topic: this.topics.of(Topic.DeliveriesDlq),
-          key: record.key ?? messageKey(action.tenant, action.subject),
-          value: undefined,
-          rawValue: record.value,
-          type: 'action',
-          headers: deadLetterHeaders(record, result.error, result.category, 0),
-        });
+        out.push(this.deadLetter(record, result.error, result.category));
       }
     }
     await this.producer.send(out);
+  }
+
+  private deadLetter(record: ConsumedRecord, error: string, category: string): OutgoingMessage {
+    return {
+      topic: this.topics.of(Topic.DeliveriesDlq),
+      key: record.key ?? '',
+      value: undefined,
+      rawValue: record.value,
+      type: 'action',
+      headers: deadLetterHeaders(record, error, category, 0),
+    };
   }
 
   private map(action: ActionV1): MapResult {

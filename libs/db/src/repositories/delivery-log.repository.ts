@@ -40,21 +40,24 @@ export class DeliveryLogRepository {
           attempts.map((a) => a.responseExcerpt),
         ],
       );
-      // A delivery may appear twice in one chunk (redelivered after a crash): keep its last attempt.
+      // One delivery may have several attempts in a chunk (in-place retries): its row takes the
+      // last attempt's state and counts them all.
       const latest = new Map(attempts.map((a) => [a.deliveryId, a]));
+      const counts = new Map<string, number>();
+      for (const a of attempts) counts.set(a.deliveryId, (counts.get(a.deliveryId) ?? 0) + 1);
       const rows = [...latest.values()];
       await manager.query(
         `INSERT INTO deliveries AS d (id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
                                       status, attempts, last_status_code, last_error, delivered_at, updated_at)
-         SELECT id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type, status, 1,
+         SELECT id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type, status, attempts,
                 last_status_code, last_error, CASE WHEN status = 'succeeded' THEN attempted_at END, attempted_at
            FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-                       $9::text[], $10::int[], $11::text[], $12::timestamptz[])
+                       $9::text[], $10::int[], $11::text[], $12::timestamptz[], $13::int[])
              AS t(id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
-                  status, last_status_code, last_error, attempted_at)
+                  status, last_status_code, last_error, attempted_at, attempts)
          ON CONFLICT (id) DO UPDATE SET
            status = EXCLUDED.status,
-           attempts = d.attempts + 1,
+           attempts = d.attempts + EXCLUDED.attempts,
            last_status_code = EXCLUDED.last_status_code,
            last_error = EXCLUDED.last_error,
            delivered_at = COALESCE(d.delivered_at, EXCLUDED.delivered_at),
@@ -72,6 +75,7 @@ export class DeliveryLogRepository {
           rows.map((a) => a.statusCode),
           rows.map((a) => a.error),
           rows.map((a) => a.attemptedAt.toISOString()),
+          rows.map((a) => counts.get(a.deliveryId) ?? 1),
         ],
       );
     });

@@ -1,0 +1,56 @@
+import { decodeAction, decodeDelivery, decodeEvent } from './decode-message';
+
+const event = {
+  id: 'e',
+  tenant: 't',
+  type: 'registration.created',
+  subject: 's',
+  time: '2025-01-01T00:00:00Z',
+  data: {},
+};
+const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+
+describe('decoding internal records', () => {
+  it('accepts what Flowline itself produces', () => {
+    expect(decodeEvent(bytes(event))).toEqual({ ok: true, value: event });
+    const action = {
+      v: 1,
+      id: 'a',
+      tenant: 't',
+      subject: 's',
+      kind: 'flow',
+      event,
+      destination: { connectionId: 'c' },
+    };
+    expect(decodeAction(bytes(action))).toEqual({ ok: true, value: action });
+    const delivery = {
+      v: 1,
+      id: 'd',
+      tenant: 't',
+      subject: 's',
+      connectionId: 'c',
+      eventId: 'e',
+      eventType: 'x',
+      body: {},
+    };
+    expect(decodeDelivery(bytes(delivery))).toEqual({ ok: true, value: delivery });
+  });
+
+  it.each([
+    ['no value', null, /no value/],
+    ['not JSON', bytes('{'), /not JSON/],
+    ['an array', bytes([1]), /not a JSON object/],
+    ['another version', bytes({ v: 2 }), /unsupported .* version 2/],
+    ['missing fields', bytes({ v: 1, id: 'x' }), /lacks/],
+  ])('says what is wrong with %s, instead of throwing', (_name, value, reason) => {
+    for (const decode of [decodeAction, decodeDelivery]) {
+      const result = decode(value);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatch(reason);
+    }
+  });
+
+  it('rejects an event without its identifying fields', () => {
+    expect(decodeEvent(bytes({ id: 'e' }))).toEqual({ ok: false, error: 'record is not a Flowline event' });
+  });
+});

@@ -1,0 +1,67 @@
+import type { ActionV1, DeliveryV1 } from './action';
+import type { FlowlineEvent } from './event-envelope';
+
+/** A record of an internal topic, decoded, or why it could not be. */
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function decodeJson(bytes: Buffer | null): Decoded<Record<string, unknown>> {
+  if (bytes === null) return { ok: false, error: 'record has no value' };
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { ok: false, error: 'record is not a JSON object' };
+    }
+    return { ok: true, value: value as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, error: `record is not JSON: ${(error as Error).message}` };
+  }
+}
+
+function missing(value: Record<string, unknown>, fields: string[]): string[] {
+  return fields.filter((field) => typeof value[field] !== 'string');
+}
+
+function isEvent(value: unknown): value is FlowlineEvent {
+  const event = value as Record<string, unknown> | null;
+  return (
+    typeof event === 'object' && event !== null && missing(event, ['id', 'tenant', 'type', 'subject']).length === 0
+  );
+}
+
+/**
+ * Internal topics are written by Flowline itself, but a record from an older version or another
+ * producer must not stop a partition: each decoder says what is wrong so the record can be
+ * dead-lettered instead of crashing the consumer on it forever.
+ */
+export function decodeEvent(bytes: Buffer | null): Decoded<FlowlineEvent> {
+  const json = decodeJson(bytes);
+  if (!json.ok) return json;
+  return isEvent(json.value) ? { ok: true, value: json.value } : { ok: false, error: 'record is not a Flowline event' };
+}
+
+export function decodeAction(bytes: Buffer | null): Decoded<ActionV1> {
+  const json = decodeJson(bytes);
+  if (!json.ok) return json;
+  const action = json.value;
+  if (action.v !== 1) return { ok: false, error: `unsupported action version ${String(action.v)}` };
+  const absent = missing(action, ['id', 'tenant', 'subject', 'kind']);
+  if (
+    absent.length > 0 ||
+    !isEvent(action.event) ||
+    typeof action.destination !== 'object' ||
+    action.destination === null
+  ) {
+    return { ok: false, error: `action lacks ${[...absent, 'event or destination'].join(', ')}` };
+  }
+  return { ok: true, value: action as unknown as ActionV1 };
+}
+
+export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
+  const json = decodeJson(bytes);
+  if (!json.ok) return json;
+  const delivery = json.value;
+  if (delivery.v !== 1) return { ok: false, error: `unsupported delivery version ${String(delivery.v)}` };
+  const absent = missing(delivery, ['id', 'tenant', 'subject', 'connectionId', 'eventId', 'eventType']);
+  if (absent.length > 0) return { ok: false, error: `delivery lacks ${absent.join(', ')}` };
+  return { ok: true, value: delivery as unknown as DeliveryV1 };
+}
