@@ -133,6 +133,57 @@ describe('an event produced to Kafka arrives as a mapped webhook', () => {
     expect(metrics).toContain('flowline_events_ingested_total{outcome="invalid"} 5');
   });
 
+  it('retries a failing receiver until it accepts, logging every attempt', async () => {
+    const subject = 'flaky-lead';
+    let failures = 0;
+    receiver.responder = (request) => {
+      const body = JSON.parse(request.body) as { lead: string };
+      if (body.lead === subject && failures < 2) {
+        failures += 1;
+        return { status: 503 };
+      }
+      return { status: 200 };
+    };
+    const before = receiver.requests.length;
+    await kafka.produceJson(topics.of(Topic.Ingest), [
+      { key: `${tenant}:${subject}`, value: registrationEvent(tenant, subject, 1) },
+    ]);
+    await receiver.waitForCount(before + 3);
+    await drained();
+    receiver.responder = () => ({ status: 200 });
+
+    const ids = receiver.requests.slice(before).map((request) => request.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(1);
+    const [delivery] = await dataSource.query<Array<{ id: string; status: string; attempts: number }>>(
+      'SELECT id, status, attempts FROM deliveries WHERE tenant_id = $1 AND subject = $2',
+      [tenant, subject],
+    );
+    expect(delivery).toEqual({ id: ids[0], status: 'succeeded', attempts: 3 });
+    const attempts = await dataSource.query<Array<{ status_code: number }>>(
+      'SELECT status_code FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempted_at',
+      [delivery!.id],
+    );
+    expect(attempts.map((attempt) => attempt.status_code)).toEqual([503, 503, 200]);
+  });
+
+  it('carries events near the 1 MiB limit through every hop', async () => {
+    const subject = 'large-lead';
+    const blob = 'x'.repeat(700 * 1024);
+    const events = [1, 2, 3, 4].map((sequence) => registrationEvent(tenant, subject, sequence, { blob }));
+    const before = receiver.requests.length;
+    await kafka.produceJson(
+      topics.of(Topic.Ingest),
+      events.map((event) => ({ key: `${tenant}:${subject}`, value: event })),
+    );
+    await receiver.waitForCount(before + 4);
+    expect(
+      receiver
+        .bodies<{ sequence: number }>()
+        .slice(before)
+        .map((body) => body.sequence),
+    ).toEqual([1, 2, 3, 4]);
+  });
+
   it('drops a duplicate event id, also after ingest restarts', async () => {
     const subject = 'dup-lead';
     const key = `${tenant}:${subject}`;

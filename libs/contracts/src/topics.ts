@@ -19,12 +19,12 @@ export function retryTopic(tier: number): string {
 }
 
 /**
- * Topics that carry upstream bytes as they came. They accept records well over the 1 MiB event
- * limit, so an oversized event reaches ingest and is kept, bytes and all, in the invalid topic
- * instead of being refused by the broker where nobody sees it.
+ * Every Flowline topic accepts records well over the 1 MiB event limit: an oversized event
+ * reaches ingest and is kept, bytes and all, in the invalid topic instead of being refused by
+ * the broker where nobody sees it, and an action or delivery made from a valid event near the
+ * limit (the event plus what Flowline adds) still fits.
  */
-export const RAW_INPUT_TOPICS: readonly Topic[] = [Topic.Ingest, Topic.EventsInvalid];
-export const RAW_INPUT_MAX_BYTES = 8 * 1024 * 1024;
+export const TOPIC_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 /** The full topic names for one prefix; the one place a prefix is applied. */
 export class TopicNames {
@@ -42,9 +42,7 @@ export class TopicNames {
   specs(): Array<{ name: string; config: Record<string, string> }> {
     const retries = Array.from({ length: RETRY_TIERS }, (_, index) => retryTopic(index + 1));
     return [...Object.values(Topic), ...retries].map((topic) => {
-      const config: Record<string, string> = {};
-      if (RAW_INPUT_TOPICS.includes(topic as Topic)) config['max.message.bytes'] = String(RAW_INPUT_MAX_BYTES);
-      return { name: this.of(topic), config };
+      return { name: this.of(topic), config: { 'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES) } };
     });
   }
 

@@ -24,7 +24,21 @@ export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) =>
 export interface BatchContext {
   /** Aborted when the consumer is asked to stop: long waits (such as a retry backoff) end early. */
   signal: AbortSignal;
+  /**
+   * Aborted when this member lost the partition in a rebalance while the chunk runs: another
+   * member now owns it, so the handler should stop starting new work (its offsets will not be
+   * committed; the new owner handles the records again, in order).
+   */
+  revoked: AbortSignal;
 }
+
+/** Heartbeat errors that mean this member no longer owns its partitions. */
+const MEMBERSHIP_LOST = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'FENCED_INSTANCE_ID',
+]);
 
 export interface ConsumerRunnerOptions {
   kafka: Kafka;
@@ -77,8 +91,8 @@ export class ConsumerRunner {
       // Bounds how long an idle fetch waits, and so how long a graceful stop waits for it.
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
-      // Rebalances settle fast on a small cluster; the default 5 s delay only slows restarts.
-      rebalanceTimeout: 30_000,
+      // How long a rebalance waits for members to finish their chunk and rejoin.
+      rebalanceTimeout: 60_000,
     });
     this.consumer = consumer;
     this.stopping = new AbortController();
@@ -129,12 +143,18 @@ export class ConsumerRunner {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + maxChunk);
       const records = messages.map((message) => toRecord(topic, partition, message));
-      const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+      const revoked = new AbortController();
+      const beat = setInterval(() => {
+        payload.heartbeat().catch((error: { type?: string }) => {
+          if (error.type !== undefined && MEMBERSHIP_LOST.has(error.type)) revoked.abort();
+        });
+      }, HEARTBEAT_EVERY_MS);
       try {
-        await this.options.handler(records, { signal: this.stopping.signal });
+        await this.options.handler(records, { signal: this.stopping.signal, revoked: revoked.signal });
       } finally {
         clearInterval(beat);
       }
+      if (revoked.signal.aborted) throw new Error(`partition ${topic}/${partition} was revoked during the chunk`);
       const last = records[records.length - 1]!;
       payload.resolveOffset(last.offset);
       // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once

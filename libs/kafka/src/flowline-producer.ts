@@ -1,5 +1,14 @@
-import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { encodeHeaders, encodeValue, OutgoingMessage } from './json-codec';
+
+/** Below the broker's default `max.message.bytes` (1 MiB), with room for batch overhead. */
+const MAX_REQUEST_BYTES = 900 * 1024;
+
+function estimateBytes(message: Message): number {
+  let size = 64 + (message.key ? Buffer.byteLength(message.key) : 0) + (message.value?.length ?? 0);
+  for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + String(value).length + 8;
+  return size;
+}
 
 interface PendingSend {
   messages: OutgoingMessage[];
@@ -71,24 +80,39 @@ export class FlowlineProducer {
     this.flushing = undefined;
   }
 
+  /**
+   * Sends in requests of at most MAX_REQUEST_BYTES: kafkajs writes all of a request's messages
+   * for one partition as one record batch, which the broker refuses above `max.message.bytes`.
+   * A message larger than the budget goes alone.
+   */
   private async sendBatch(messages: OutgoingMessage[]): Promise<void> {
-    const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const message of messages) {
-      const list = byTopic.get(message.topic) ?? [];
-      list.push(message);
-      byTopic.set(message.topic, list);
+    let request: Array<{ topic: string; message: Message }> = [];
+    let bytes = 0;
+    for (const outgoing of messages) {
+      const message = { key: outgoing.key, value: encodeValue(outgoing), headers: encodeHeaders(outgoing) };
+      const size = estimateBytes(message);
+      if (request.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+        await this.sendRequest(request);
+        request = [];
+        bytes = 0;
+      }
+      request.push({ topic: outgoing.topic, message });
+      bytes += size;
+    }
+    if (request.length > 0) await this.sendRequest(request);
+  }
+
+  private async sendRequest(request: Array<{ topic: string; message: Message }>): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of request) {
+      const list = byTopic.get(topic);
+      if (list) list.push(message);
+      else byTopic.set(topic, [message]);
     }
     await this.producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((message) => ({
-          key: message.key,
-          value: encodeValue(message),
-          headers: encodeHeaders(message),
-        })),
-      })),
+      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
     });
   }
 }

@@ -58,7 +58,11 @@ export class DeliverWebhooks {
     // retry wait is cut short by shutdown stops there; the others finish their queues.
     const worker = async (): Promise<void> => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {
-        for (const record of queue) await this.deliver(record, attempts, deadLetters, context.signal);
+        for (const record of queue) {
+          // Another member owns the partition now: sending more would race it on the same subject.
+          if (context.revoked.aborted) throw new Error('partition revoked');
+          await this.deliver(record, attempts, deadLetters, AbortSignal.any([context.signal, context.revoked]));
+        }
       }
     };
     const workers = await Promise.allSettled(
