@@ -4,6 +4,8 @@ import { DeliveryEntity } from './delivery.entity';
 import { FlowEntity } from './flow.entity';
 import { MappingEntity } from './mapping.entity';
 import { ProcessedEventEntity } from './processed-event.entity';
+import { TagAssignmentEntity } from './tag-assignment.entity';
+import { TagEntity } from './tag.entity';
 import { TenantEntity } from './tenant.entity';
 
 export {
@@ -13,6 +15,8 @@ export {
   FlowEntity,
   MappingEntity,
   ProcessedEventEntity,
+  TagAssignmentEntity,
+  TagEntity,
   TenantEntity,
 };
 export type { DeliveryStatus } from './delivery.entity';
@@ -25,4 +29,6 @@ export const ENTITIES = [
   ProcessedEventEntity,
   DeliveryEntity,
   DeliveryAttemptEntity,
+  TagEntity,
+  TagAssignmentEntity,
 ];

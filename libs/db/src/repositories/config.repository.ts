@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ConnectionEntity, FlowEntity, MappingEntity } from '../entities';
+import { ConnectionEntity, FlowEntity, MappingEntity, TagAssignmentEntity, TagEntity } from '../entities';
 
 /** Everything the pipeline needs to know about tenants' configuration, read at once. */
 export interface ConfigRows {
@@ -7,6 +7,8 @@ export interface ConfigRows {
   flows: FlowEntity[];
   mappings: MappingEntity[];
   connections: ConnectionEntity[];
+  tags: TagEntity[];
+  tagAssignments: TagAssignmentEntity[];
 }
 
 export class ConfigRepository {
@@ -25,6 +27,8 @@ export class ConfigRepository {
       flows: await manager.find(FlowEntity),
       mappings: await manager.find(MappingEntity),
       connections: await manager.find(ConnectionEntity),
+      tags: await manager.find(TagEntity),
+      tagAssignments: await manager.find(TagAssignmentEntity),
     }));
   }
 }
