@@ -27,7 +27,13 @@ const toList = ({ value }: { value: unknown }): unknown =>
     : value;
 
 /** Names of variables whose values must never be printed (see `describeConfig`). */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'FLOWLINE_ADMIN_TOKEN', 'FLOWLINE_SECRET_KEY', 'SMTP_URL'] as const;
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'FLOWLINE_ADMIN_TOKEN',
+  'FLOWLINE_SECRET_KEY',
+  'FLOWLINE_SECRET_KEY_PREVIOUS',
+  'SMTP_URL',
+] as const;
 
 /**
  * The operator's configuration (CONTRACT §12), read from the environment once at boot.
@@ -52,6 +58,11 @@ export class FlowlineEnv {
   @IsString()
   @MinLength(32, { message: 'FLOWLINE_SECRET_KEY must be at least 32 characters' })
   FLOWLINE_SECRET_KEY?: string;
+
+  /** Earlier values of FLOWLINE_SECRET_KEY, comma-separated: secrets they sealed stay readable. */
+  @Transform(toList)
+  @IsString({ each: true })
+  FLOWLINE_SECRET_KEY_PREVIOUS: string[] = [];
 
   @IsString()
   @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'FLOWLINE_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
@@ -171,7 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FlowlineConfig
 export function describeConfig(config: FlowlineConfig): Record<string, unknown> {
   const described: Record<string, unknown> = { ...config };
   for (const name of SECRET_VARIABLES) {
-    described[name] = config[name] === undefined ? 'unset' : 'set';
+    const value = config[name];
+    described[name] = value === undefined || (Array.isArray(value) && value.length === 0) ? 'unset' : 'set';
   }
   return described;
 }

@@ -72,6 +72,11 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   try {
     app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true });
     app.useLogger(app.get(NestPinoLogger));
+    // A service module may shape the application it runs in (the api adds its OpenAPI pages).
+    for (const module of options.modules) {
+      const configure = (module as { configure?: (app: INestApplication) => void }).configure;
+      if (typeof configure === 'function') configure(app);
+    }
     if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     const port =
       options.port ??

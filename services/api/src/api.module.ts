@@ -1,5 +1,45 @@
-import { Module } from '@nestjs/common';
+import { INestApplication, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FLOWLINE_VERSION } from '@flowline/contracts';
+import { AdminGuard } from './auth/admin.guard';
+import { TenantAuthGuard } from './auth/tenant-auth.guard';
+import { SECRETS_PROVIDER } from './common/secret-box.provider';
+import { ConnectionsController } from './connections/connections.controller';
+import { ConnectionsService } from './connections/connections.service';
+import { EventsController } from './events/events.controller';
+import { TagsController } from './tags/tags.controller';
+import { TenantsController } from './tenants/tenants.controller';
 
-/** The control plane; its REST resources arrive with the control-plane issue (CONTRACT §3–§7, §10). */
-@Module({})
-export class ApiModule {}
+/**
+ * The control plane (CONTRACT §3–§7, §10): tenants, tags, connections, mappings, flows, events.
+ * Every body is validated against its DTO; unknown fields and every problem are reported at once.
+ */
+@Module({
+  controllers: [TenantsController, TagsController, ConnectionsController, EventsController],
+  providers: [
+    TenantAuthGuard,
+    AdminGuard,
+    SECRETS_PROVIDER,
+    ConnectionsService,
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    },
+  ],
+})
+export class ApiModule {
+  /** OpenAPI at /docs-json and a browsable page at /docs. */
+  static configure(app: INestApplication): void {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Flowline API')
+        .setDescription('Control plane of Flowline: tenants, tags, connections, mappings, flows, events.')
+        .setVersion(FLOWLINE_VERSION)
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+}

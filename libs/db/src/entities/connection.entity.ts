@@ -29,6 +29,10 @@ export class ConnectionEntity {
   @Column({ type: 'jsonb', default: () => `'{"type":"none"}'::jsonb` })
   auth!: Record<string, unknown>;
 
+  /** Standard Webhooks signing secret, sealed (`SecretBox`); null when requests are not signed. */
+  @Column({ name: 'signing_secret', type: 'text', nullable: true })
+  signingSecret!: string | null;
+
   /** Delivery policy: timeout_ms, max_retries, retry_schedule_s, rate_limit_per_s, ordering... */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   policy!: Record<string, unknown>;

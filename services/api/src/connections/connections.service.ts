@@ -1,0 +1,114 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { DataSource, Repository } from 'typeorm';
+import { ConnectionEntity } from '@flowline/db';
+import { DATA_SOURCE } from '@flowline/runtime';
+import { Secrets } from '../common/secret-box.provider';
+import { isUuid } from '../common/validators';
+import { ConnectionDto, POLICY_FIELDS, SECRET_FIELDS } from './connection.dto';
+
+/** What answers show in place of a secret. */
+export const MASK = '********';
+
+export interface ConnectionResponse {
+  id: string;
+  name: string;
+  url: string;
+  method: string;
+  content_type: string;
+  auth: Record<string, unknown>;
+  headers: Record<string, string>;
+  signing_secret: string | null;
+  created_at: string;
+  updated_at: string;
+  [policy: string]: unknown;
+}
+
+/** Connections of one tenant: secrets sealed on the way in, masked on the way out. */
+@Injectable()
+export class ConnectionsService {
+  private readonly repository: Repository<ConnectionEntity>;
+
+  constructor(
+    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(Secrets) private readonly secrets: Secrets,
+  ) {
+    this.repository = dataSource.getRepository(ConnectionEntity);
+  }
+
+  async list(tenant: string): Promise<ConnectionResponse[]> {
+    const rows = await this.repository.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } });
+    return rows.map(toResponse);
+  }
+
+  async get(tenant: string, id: string): Promise<ConnectionResponse> {
+    return toResponse(await this.find(tenant, id));
+  }
+
+  async create(tenant: string, body: ConnectionDto): Promise<ConnectionResponse> {
+    const row = this.repository.create({ tenantId: tenant, ...this.columns(body, undefined) });
+    return toResponse(await this.repository.save(row));
+  }
+
+  /** Replaces the connection; a secret left out keeps its stored value (secrets are write-only). */
+  async replace(tenant: string, id: string, body: ConnectionDto): Promise<ConnectionResponse> {
+    const existing = await this.find(tenant, id);
+    Object.assign(existing, this.columns(body, existing));
+    return toResponse(await this.repository.save(existing));
+  }
+
+  async remove(tenant: string, id: string): Promise<void> {
+    await this.repository.remove(await this.find(tenant, id));
+  }
+
+  /** Another tenant's connection is as absent as one that never existed. */
+  async find(tenant: string, id: string): Promise<ConnectionEntity> {
+    const row = isUuid(id) ? await this.repository.findOneBy({ id, tenantId: tenant }) : null;
+    if (!row) throw new NotFoundException(`connection ${id} not found`);
+    return row;
+  }
+
+  private columns(body: ConnectionDto, existing: ConnectionEntity | undefined): Partial<ConnectionEntity> {
+    const auth: Record<string, unknown> = { ...(body.auth ?? { type: 'none' }) };
+    const previous: Record<string, unknown> = existing && existing.auth.type === auth.type ? existing.auth : {};
+    for (const field of SECRET_FIELDS[String(auth.type)] ?? []) {
+      const given = auth[field];
+      if (typeof given === 'string' && given !== MASK) auth[field] = this.secrets.seal(given);
+      else if (previous[field] !== undefined) auth[field] = previous[field];
+      else delete auth[field];
+    }
+    const policy: Record<string, unknown> = {};
+    for (const field of POLICY_FIELDS) if (body[field] !== undefined) policy[field] = body[field];
+    const signing =
+      body.signing_secret !== undefined && body.signing_secret !== MASK
+        ? this.secrets.seal(body.signing_secret)
+        : (existing?.signingSecret ?? null);
+    return {
+      name: body.name,
+      url: body.url,
+      method: body.method ?? 'POST',
+      contentType: body.content_type ?? 'application/json',
+      headers: body.headers ?? {},
+      auth,
+      signingSecret: signing,
+      policy,
+    };
+  }
+}
+
+function toResponse(row: ConnectionEntity): ConnectionResponse {
+  const auth: Record<string, unknown> = { ...row.auth };
+  for (const field of SECRET_FIELDS[String(auth.type)] ?? []) if (auth[field] !== undefined) auth[field] = MASK;
+  return {
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    method: row.method,
+    content_type: row.contentType,
+    auth,
+    headers: row.headers,
+    signing_secret: row.signingSecret ? MASK : null,
+    ...row.policy,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}

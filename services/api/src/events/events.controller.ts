@@ -1,0 +1,58 @@
+import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { messageKey, parseEventObject, Topic, TopicNames } from '@flowline/contracts';
+import { FlowlineProducer } from '@flowline/kafka';
+import { CurrentTenant } from '../auth/current-tenant.decorator';
+import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+
+const MAX_EVENTS_PER_REQUEST = 500;
+
+/**
+ * `POST /events` (CONTRACT §2): the HTTP door to the ingest topic. Events are checked here so
+ * the caller learns at once what is wrong; all or none of a request's events are produced.
+ */
+@ApiTags('events')
+@ApiBearerAuth()
+@UseGuards(TenantAuthGuard)
+@Controller('events')
+export class EventsController {
+  constructor(
+    @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
+    @Inject(TopicNames) private readonly topics: TopicNames,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Produce one event or an array of at most 500 to the ingest topic' })
+  @ApiBody({ schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' }, maxItems: 500 }] } })
+  async produce(@CurrentTenant() tenant: string, @Body() body: unknown): Promise<{ accepted: number; ids: string[] }> {
+    const items: unknown[] = Array.isArray(body) ? body : [body];
+    if (items.length === 0) throw new BadRequestException(['send an event object or a non-empty array of events']);
+    if (items.length > MAX_EVENTS_PER_REQUEST) {
+      throw new BadRequestException([`at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${items.length}`]);
+    }
+    const problems: string[] = [];
+    const events = items.map((item, index) => {
+      // The API key names the tenant: an event may leave it out, but not name another one.
+      const candidate = typeof item === 'object' && item !== null && !Array.isArray(item) ? { tenant, ...item } : item;
+      const parsed = parseEventObject(candidate, Date.now());
+      const prefix = Array.isArray(body) ? `[${index}] ` : '';
+      if (!parsed.ok) problems.push(`${prefix}${parsed.reason}`);
+      else if (parsed.event.tenant !== tenant) problems.push(`${prefix}tenant must be your own tenant (${tenant})`);
+      return parsed.ok ? { candidate, event: parsed.event } : undefined;
+    });
+    if (problems.length > 0) throw new BadRequestException(problems);
+    const accepted = events.filter((entry) => entry !== undefined);
+    // The original object goes to the ingest topic, as an upstream producer would send it;
+    // ingest normalises and de-duplicates it like any other record.
+    await this.producer.send(
+      accepted.map(({ candidate, event }) => ({
+        topic: this.topics.of(Topic.Ingest),
+        key: messageKey(event.tenant, event.subject),
+        value: candidate,
+        type: 'ingest-event',
+      })),
+    );
+    return { accepted: accepted.length, ids: accepted.map(({ event }) => event.id) };
+  }
+}

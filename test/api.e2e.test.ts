@@ -1,0 +1,225 @@
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '@flowline/config';
+import { Topic, TopicNames } from '@flowline/contracts';
+import { KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
+import { startCluster, TestCluster } from './support/cluster';
+import { openDatabase } from './support/database';
+
+const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
+
+describe('the control plane API', () => {
+  const env = testEnvironment({
+    FLOWLINE_ADMIN_TOKEN: ADMIN_TOKEN,
+    FLOWLINE_SECRET_KEY: `key-${uniqueSuffix()}`.repeat(4),
+  });
+  const topics = new TopicNames(env.FLOWLINE_TOPIC_PREFIX!);
+  let cluster: TestCluster;
+  let dataSource: DataSource;
+  const acme = { id: `acme-${uniqueSuffix()}`, key: '' };
+  const globex = { id: `globex-${uniqueSuffix()}`, key: '' };
+
+  async function call(method: string, path: string, key: string | undefined, body?: unknown) {
+    const response = await fetch(`${cluster.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  beforeAll(async () => {
+    dataSource = await openDatabase(env);
+    cluster = await startCluster(env, ['api']);
+    for (const tenant of [acme, globex]) {
+      const created = await call('POST', '/tenants', ADMIN_TOKEN, { id: tenant.id, name: tenant.id });
+      expect(created.status).toBe(201);
+      tenant.key = String(created.body.api_key);
+    }
+  });
+
+  afterAll(async () => {
+    await cluster?.close();
+    await dataSource?.destroy();
+  });
+
+  describe('tenants', () => {
+    it('answers the API key once and stores only its hash', async () => {
+      expect(acme.key).toMatch(/^flk_/);
+      const [row] = await dataSource.query<Array<{ api_key_hash: string }>>(
+        'SELECT api_key_hash FROM tenants WHERE id = $1',
+        [acme.id],
+      );
+      expect(row!.api_key_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(row!.api_key_hash).not.toContain(acme.key);
+    });
+
+    it('needs the admin token, and refuses an existing id', async () => {
+      expect((await call('POST', '/tenants', undefined, { id: 'x', name: 'x' })).status).toBe(401);
+      expect((await call('POST', '/tenants', acme.key, { id: 'x', name: 'x' })).status).toBe(401);
+      expect((await call('POST', '/tenants', ADMIN_TOKEN, { id: acme.id, name: 'again' })).status).toBe(409);
+    });
+  });
+
+  describe('connections', () => {
+    const connection = {
+      name: 'CRM',
+      url: 'https://crm.example.com/hooks/sequel',
+      auth: { type: 'basic', username: 'flowline', password: 'hunter2-secret' },
+      headers: { 'X-Company-ID': 'company_12345' },
+      signing_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      max_retries: 5,
+    };
+
+    it('stores secrets sealed and answers them masked', async () => {
+      const created = await call('POST', '/connections', acme.key, connection);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        name: 'CRM',
+        method: 'POST',
+        content_type: 'application/json',
+        auth: { type: 'basic', username: 'flowline', password: '********' },
+        signing_secret: '********',
+        headers: { 'X-Company-ID': 'company_12345' },
+        max_retries: 5,
+      });
+      const dump = JSON.stringify(await dataSource.query('SELECT * FROM connections WHERE tenant_id = $1', [acme.id]));
+      expect(dump).not.toContain('hunter2-secret');
+      expect(dump).not.toContain('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+      expect(dump).toMatch(/fl1:[0-9a-f]{8}:/);
+    });
+
+    it('keeps a secret that a replacement leaves out', async () => {
+      const created = await call('POST', '/connections', acme.key, connection);
+      const id = String(created.body.id);
+      const [before] = await dataSource.query<Array<{ auth: { password: string } }>>(
+        'SELECT auth FROM connections WHERE id = $1',
+        [id],
+      );
+      const replaced = await call('PUT', `/connections/${id}`, acme.key, {
+        ...connection,
+        name: 'CRM v2',
+        auth: { type: 'basic', username: 'flowline', password: '********' },
+      });
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({ name: 'CRM v2', auth: { password: '********' } });
+      const [after] = await dataSource.query<Array<{ auth: { password: string } }>>(
+        'SELECT auth FROM connections WHERE id = $1',
+        [id],
+      );
+      expect(after!.auth.password).toBe(before!.auth.password);
+    });
+
+    it("answers 404 for another tenant's connection, never its data", async () => {
+      const created = await call('POST', '/connections', acme.key, connection);
+      const id = String(created.body.id);
+      for (const [method, body] of [['GET'], ['PUT', connection], ['DELETE']] as const) {
+        const response = await call(method, `/connections/${id}`, globex.key, body);
+        expect(response.status).toBe(404);
+        expect(JSON.stringify(response.body)).not.toContain('crm.example.com');
+      }
+      expect((await call('GET', '/connections', globex.key)).body).toEqual({ connections: [] });
+      expect((await call('GET', `/connections/not-a-uuid`, acme.key)).status).toBe(404);
+    });
+
+    it('answers 400 listing every problem of a bad body', async () => {
+      const response = await call('POST', '/connections', acme.key, {
+        url: 'ftp://nowhere',
+        method: 'PATCH',
+        auth: { type: 'basic', username: 'u' },
+        headers: { 'X-Count': 3 },
+        retry_schedule_s: [200_000, 100_000],
+        colour: 'blue',
+      });
+      expect(response.status).toBe(400);
+      const problems = (response.body.message as string[]).join('\n');
+      for (const expected of ['name', 'url', 'method', 'password', 'headers', 'retry_schedule_s', 'colour']) {
+        expect(problems).toContain(expected);
+      }
+    });
+  });
+
+  describe('tags', () => {
+    it('creates a tag and assigns it to values of its objects only', async () => {
+      expect(
+        (await call('POST', '/tags', acme.key, { name: 'engaged', label: 'Engaged', objects: ['registration_status'] }))
+          .status,
+      ).toBe(201);
+      const assigned = await call('PUT', '/tags/engaged/assignments', acme.key, [
+        { object: 'registration_status', value: 'Registered' },
+        { object: 'registration_status', value: 'Attended' },
+      ]);
+      expect(assigned.status).toBe(200);
+      expect(assigned.body.assignments).toEqual([
+        { object: 'registration_status', value: 'Attended' },
+        { object: 'registration_status', value: 'Registered' },
+      ]);
+      const wrong = await call('PUT', '/tags/engaged/assignments', acme.key, [
+        { object: 'attendee_type', value: 'VIP' },
+      ]);
+      expect(wrong.status).toBe(400);
+      expect((await call('GET', '/tags/engaged', globex.key)).status).toBe(404);
+      expect((await call('PUT', '/tags/engaged/assignments', globex.key, [])).status).toBe(404);
+    });
+  });
+
+  describe('events', () => {
+    it('produces valid events to the ingest topic, keyed tenant:subject', async () => {
+      const kafka = new KafkaTestClient(loadConfig(env).KAFKA_BROKERS);
+      try {
+        const event = {
+          id: 'api-evt-1',
+          type: 'registration.created',
+          subject: 'att-1',
+          time: '2025-01-10T09:00:00Z',
+          data: {},
+        };
+        const response = await call('POST', '/events', acme.key, [event]);
+        expect(response).toEqual({ status: 202, body: { accepted: 1, ids: ['api-evt-1'] } });
+        const [record] = await kafka.collect(topics.of(Topic.Ingest), 1);
+        expect(record!.key).toBe(`${acme.id}:att-1`);
+        expect(JSON.parse(record!.value!.toString())).toEqual({ tenant: acme.id, ...event });
+      } finally {
+        await kafka.close();
+      }
+    });
+
+    it('answers 400 with the reason of each bad event and produces none of them', async () => {
+      const response = await call('POST', '/events', acme.key, [
+        { id: 'ok', type: 't', subject: 's', time: '2025-01-10T09:00:00Z', data: {} },
+        { id: 'no-subject', type: 't', time: '2025-01-10T09:00:00Z', data: {} },
+        { id: 'other', tenant: globex.id, type: 't', subject: 's', time: '2025-01-10T09:00:00Z', data: {} },
+      ]);
+      expect(response.status).toBe(400);
+      const problems = (response.body.message as string[]).join('\n');
+      expect(problems).toContain('[1] subject');
+      expect(problems).toContain('[2] tenant must be your own tenant');
+    });
+  });
+
+  it('refuses every tenant endpoint without a valid key', async () => {
+    for (const [method, path] of [
+      ['GET', '/connections'],
+      ['POST', '/connections'],
+      ['GET', '/tags'],
+      ['POST', '/tags'],
+      ['PUT', '/tags/engaged/assignments'],
+      ['POST', '/events'],
+    ]) {
+      const body = method === 'GET' ? undefined : {};
+      expect((await call(method!, path!, undefined, body)).status).toBe(401);
+      expect((await call(method!, path!, 'flk_wrong', body)).status).toBe(401);
+    }
+  });
+
+  it('serves its OpenAPI document and a browsable page', async () => {
+    const document = await call('GET', '/docs-json', undefined);
+    expect(document.status).toBe(200);
+    expect(Object.keys(document.body.paths as object)).toEqual(
+      expect.arrayContaining(['/tenants', '/connections', '/connections/{id}', '/tags', '/events']),
+    );
+    const page = await fetch(`${cluster.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger');
+  });
+});
