@@ -27,8 +27,7 @@ export class TenantsController {
       .orIgnore()
       .returning(['id', 'createdAt'])
       .execute();
-    if (inserted.identifiers.length === 0 || inserted.raw.length === 0)
-      throw new ConflictException(`tenant ${body.id} exists`);
+    if ((inserted.raw as unknown[]).length === 0) throw new ConflictException(`tenant ${body.id} exists`);
     const tenant = await repository.findOneByOrFail({ id: body.id });
     return { id: tenant.id, name: tenant.name, api_key: apiKey, created_at: tenant.createdAt.toISOString() };
   }
