@@ -1,15 +1,63 @@
 import type { DestinationRef } from '@flowline/contracts';
 
-/** A flow as the matcher sees it (CONTRACT §6); plain data, loaded from the flows table. */
+/** The objects a flow can activate for (CONTRACT §6 `activate_for`), in evaluation order. */
+export const ACTIVATION_OBJECTS = [
+  'registration_status',
+  'session_registration_status',
+  'event_status',
+  'registration_property',
+] as const;
+export type ActivationObject = (typeof ACTIVATION_OBJECTS)[number];
+
+/** The activation objects whose value is a status: an untagged value is reported as `untagged_status`. */
+export const STATUS_OBJECTS: ReadonlySet<ActivationObject> = new Set([
+  'registration_status',
+  'session_registration_status',
+  'event_status',
+]);
+
+/** Tag names per activation object; an absent or empty list puts no condition on that object. */
+export type ActivateFor = Partial<Record<ActivationObject, string[]>>;
+
+export const FILTER_TARGETS = ['event', 'profile', 'attendee_type'] as const;
+export type FilterTarget = (typeof FILTER_TARGETS)[number];
+
+export const FILTER_OPERATORS = ['eq', 'neq', 'in', 'nin', 'exists', 'contains'] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+/** One filter rule (CONTRACT §6); a flow takes an event only if every rule holds. */
+export interface FlowFilter {
+  on: FilterTarget;
+  field: string;
+  op: FilterOperator;
+  value?: unknown;
+}
+
+/** What a flow watches: explicit event types, or one preset (a known preset name, or any event type). */
+export type FlowSource = { types: string[] } | { preset: string } | null;
+
+/** A flow as the matcher sees it (CONTRACT §6): plain data, parsed from a flows row by `parseFlow`. */
 export interface FlowDefinition {
   id: string;
   tenant: string;
   name: string;
   live: boolean;
   active: boolean;
-  /** Event types the flow watches, presets already expanded. */
-  types: string[];
-  destination: DestinationRef | null;
+  source: FlowSource;
+  activateFor: ActivateFor;
+  filters: FlowFilter[];
+  /** Partial while the flow is being set up; complete flows have a connection and a payload mapping. */
+  destination: Partial<DestinationRef>;
+  /**
+   * Parts of the stored configuration that could not be understood (`filters[1].op`...). They are
+   * never guessed at, since dropping a filter would widen the flow: the flow is incomplete until fixed.
+   */
+  invalid?: string[];
+}
+
+/** A flow that may run: complete, so its destination is whole. */
+export interface RunnableFlow extends FlowDefinition {
+  destination: DestinationRef;
 }
 
 /** Why an evaluated event triggered no action (CONTRACT §6), the label of the metric. */

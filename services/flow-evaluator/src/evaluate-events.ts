@@ -35,6 +35,7 @@ export class EvaluateEvents {
       const event = decoded.value;
       this.metrics.changesProcessed.inc();
       const { matched, notTriggered } = index.match(event);
+      // Once per event that triggers nothing, with the most specific reason among its tenant's flows.
       if (notTriggered) this.metrics.actionsNotTriggered.labels(notTriggered).inc();
       for (const flow of matched) {
         const action: ActionV1 = {
@@ -46,7 +47,7 @@ export class EvaluateEvents {
           flowId: flow.id,
           flowName: flow.name,
           event,
-          destination: flow.destination!,
+          destination: flow.destination,
         };
         actions.push({
           topic: this.topics.of(Topic.Actions),
