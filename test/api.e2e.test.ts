@@ -163,6 +163,103 @@ describe('the control plane API', () => {
     });
   });
 
+  describe('mappings and flows', () => {
+    const fields = [
+      { target: 'email', source: 'email' },
+      { target: 'name', source: 'full_name' },
+      { target: 'status', source: 'status', transforms: ['lower'] },
+      { target: 'data_source', value: 'sequel_integration' },
+    ];
+
+    it('creates a mapping and previews it on an event without sending anything', async () => {
+      const created = await call('POST', '/mappings', acme.key, { name: 'minimal', fields });
+      expect(created.status).toBe(201);
+      const event = {
+        id: 'preview-1',
+        type: 'registration.created',
+        subject: 'att-1',
+        time: '2025-01-10T09:00:00Z',
+        data: {
+          profile: { email: 'john.doe@example.com', first_name: 'John', last_name: 'Doe' },
+          registration: { status: 'Registered' },
+        },
+      };
+      const preview = await call('POST', `/mappings/${String(created.body.id)}/preview`, acme.key, { event });
+      expect(preview.status).toBe(200);
+      expect(JSON.stringify(preview.body)).toBe(
+        JSON.stringify({
+          payload: {
+            email: 'john.doe@example.com',
+            name: 'John Doe',
+            status: 'registered',
+            data_source: 'sequel_integration',
+          },
+          headers: {},
+          errors: [],
+        }),
+      );
+      const adHoc = await call('POST', '/mappings/preview', acme.key, {
+        mapping: { fields: [{ target: 'phone', source: 'profile.phone', required: true }] },
+        event,
+      });
+      expect(adHoc.status).toBe(200);
+      expect(adHoc.body.errors).toEqual([expect.stringContaining('phone')]);
+      expect((await call('POST', `/mappings/${String(created.body.id)}/preview`, globex.key, { event })).status).toBe(
+        404,
+      );
+    });
+
+    it('answers 400 listing every problem of a mapping', async () => {
+      const response = await call('POST', '/mappings', acme.key, {
+        fields: [
+          { source: 'email' },
+          { target: 'x', source: 'email', value: 'both' },
+          { target: 'y', transforms: ['shout'], source: 'email' },
+        ],
+      });
+      expect(response.status).toBe(400);
+      const problems = (response.body.message as string[]).join('\n');
+      expect(problems).toContain('name');
+      expect(problems).toMatch(/target/);
+      expect(problems).toMatch(/shout/);
+    });
+
+    it('creates a flow, says whether it is complete, and checks its references', async () => {
+      const connection = await call('POST', '/connections', acme.key, { name: 'c', url: 'https://crm.example.com/a' });
+      const mapping = await call('POST', '/mappings', acme.key, { name: 'm', fields });
+      const incomplete = await call('POST', '/flows', acme.key, {
+        name: 'draft',
+        source: { preset: 'registration_status_change' },
+      });
+      expect(incomplete.status).toBe(201);
+      expect(incomplete.body).toMatchObject({
+        complete: false,
+        missing: expect.arrayContaining(['activate_for.registration_status']),
+      });
+
+      const flow = {
+        name: 'registrations',
+        source: { preset: 'registration_create_update' },
+        filters: [{ on: 'profile', field: 'email', op: 'exists', value: true }],
+        destination: { connection_id: connection.body.id, payload_mapping_id: mapping.body.id },
+      };
+      const created = await call('POST', '/flows', acme.key, flow);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ complete: true, missing: [], live: true, active: true });
+      expect((await call('GET', `/flows/${String(created.body.id)}`, globex.key)).status).toBe(404);
+
+      const foreign = await call('POST', '/flows', globex.key, {
+        ...flow,
+        activate_for: { registration_status: ['nope'] },
+      });
+      expect(foreign.status).toBe(400);
+      const problems = (foreign.body.message as string[]).join('\n');
+      expect(problems).toContain('destination.connection_id');
+      expect(problems).toContain('destination.payload_mapping_id');
+      expect(problems).toContain('tag nope not found');
+    });
+  });
+
   describe('events', () => {
     it('produces valid events to the ingest topic, keyed tenant:subject', async () => {
       const kafka = new KafkaTestClient(loadConfig(env).KAFKA_BROKERS);
@@ -205,6 +302,11 @@ describe('the control plane API', () => {
       ['POST', '/tags'],
       ['PUT', '/tags/engaged/assignments'],
       ['POST', '/events'],
+      ['GET', '/mappings'],
+      ['POST', '/mappings'],
+      ['POST', '/mappings/preview'],
+      ['GET', '/flows'],
+      ['POST', '/flows'],
     ]) {
       const body = method === 'GET' ? undefined : {};
       expect((await call(method!, path!, undefined, body)).status).toBe(401);
@@ -216,7 +318,15 @@ describe('the control plane API', () => {
     const document = await call('GET', '/docs-json', undefined);
     expect(document.status).toBe(200);
     expect(Object.keys(document.body.paths as object)).toEqual(
-      expect.arrayContaining(['/tenants', '/connections', '/connections/{id}', '/tags', '/events']),
+      expect.arrayContaining([
+        '/tenants',
+        '/connections',
+        '/connections/{id}',
+        '/tags',
+        '/events',
+        '/mappings',
+        '/flows',
+      ]),
     );
     const page = await fetch(`${cluster.url}/docs`);
     expect(page.status).toBe(200);

@@ -8,6 +8,10 @@ import { SECRETS_PROVIDER } from './common/secret-box.provider';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { EventsController } from './events/events.controller';
+import { FlowsController } from './flows/flows.controller';
+import { FlowsService } from './flows/flows.service';
+import { MappingsController } from './mappings/mappings.controller';
+import { MappingsService } from './mappings/mappings.service';
 import { TagsController } from './tags/tags.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
@@ -16,12 +20,21 @@ import { TenantsController } from './tenants/tenants.controller';
  * Every body is validated against its DTO; unknown fields and every problem are reported at once.
  */
 @Module({
-  controllers: [TenantsController, TagsController, ConnectionsController, EventsController],
+  controllers: [
+    TenantsController,
+    TagsController,
+    ConnectionsController,
+    MappingsController,
+    FlowsController,
+    EventsController,
+  ],
   providers: [
     TenantAuthGuard,
     AdminGuard,
     SECRETS_PROVIDER,
     ConnectionsService,
+    MappingsService,
+    FlowsService,
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

@@ -1,22 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import {
-  ActionV1,
-  deadLetterHeaders,
-  decodeAction,
-  DeliveryV1,
-  deliveryId,
-  messageKey,
-  Topic,
-  TopicNames,
-} from '@flowline/contracts';
+import { deadLetterHeaders, decodeAction, messageKey, Topic, TopicNames } from '@flowline/contracts';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
-import { MappingDefinition, renderPayload } from '@flowline/mapping';
 import { FlowlineMetrics } from '@flowline/observability';
 import { LOGGER } from '@flowline/runtime';
 import { MappingCatalog } from './mapping-catalog';
-
-type MapResult = { ok: true; delivery: DeliveryV1 } | { ok: false; category: 'config' | 'validation'; error: string };
+import { renderDelivery } from './render-delivery';
 
 /** Mapper's use case: render each action's payload and headers into a delivery. */
 @Injectable()
@@ -39,11 +28,14 @@ export class MapActions {
         continue;
       }
       const action = decoded.value;
-      let result = this.map(action);
+      // One clock reading per action: `current_date` is the same in the payload and the headers.
+      // current_date is the day Flowline accepted the event: a redelivery or replay renders the same body.
+      const acceptedOn = new Date(action.event.ingestedAt);
+      let result = renderDelivery(action, this.catalog, acceptedOn);
       if (!result.ok && result.category === 'config') {
         // The flow may be newer than this catalog: look again before giving the action up.
         await this.catalog.refresh();
-        result = this.map(action);
+        result = renderDelivery(action, this.catalog, acceptedOn);
       }
       if (result.ok) {
         out.push({
@@ -73,41 +65,6 @@ export class MapActions {
       rawValue: record.value,
       type: 'action',
       headers: deadLetterHeaders(record, error, category, 0),
-    };
-  }
-
-  private map(action: ActionV1): MapResult {
-    const { event, destination } = action;
-    const payloadMapping = this.catalog.find(action.tenant, destination.payloadMappingId);
-    if (!payloadMapping)
-      return { ok: false, category: 'config', error: `payload mapping ${destination.payloadMappingId} not found` };
-    const payload = renderPayload(payloadMapping, event);
-    let headerMapping: MappingDefinition | undefined;
-    if (destination.headerMappingId) {
-      headerMapping = this.catalog.find(action.tenant, destination.headerMappingId);
-      if (!headerMapping)
-        return { ok: false, category: 'config', error: `header mapping ${destination.headerMappingId} not found` };
-    }
-    const headers = headerMapping ? renderPayload(headerMapping, event) : { payload: {}, errors: [] };
-    const errors = [...payload.errors, ...headers.errors];
-    if (errors.length > 0) return { ok: false, category: 'validation', error: errors.join('; ') };
-    const origin = action.kind === 'flow' ? `flow:${action.flowId}` : `sequence:${action.sequenceId}`;
-    return {
-      ok: true,
-      delivery: {
-        v: 1,
-        id: deliveryId({ tenant: action.tenant, eventId: event.id, origin, connectionId: destination.connectionId }),
-        tenant: action.tenant,
-        subject: action.subject,
-        connectionId: destination.connectionId,
-        ...(action.flowId ? { flowId: action.flowId } : {}),
-        ...(action.sequenceId ? { sequenceId: action.sequenceId } : {}),
-        eventId: event.id,
-        eventType: event.type,
-        body: payload.payload,
-        headers: Object.fromEntries(Object.entries(headers.payload).map(([name, value]) => [name, String(value)])),
-        ingestedAt: event.ingestedAt,
-      },
     };
   }
 }

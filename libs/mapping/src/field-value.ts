@@ -1,0 +1,102 @@
+import { checkField, CheckedField, FieldCheckOptions } from './field-validation';
+import { isRecord } from './json-path';
+import { buildTags, tagCandidates, tagMaxLength } from './managed-tags';
+import { MappingContext, MappingInput } from './mapping-definition';
+import { resolveSource } from './source-resolver';
+import { renderTemplate } from './template';
+import { applyTransforms } from './transforms';
+import { applyValueMap } from './value-map';
+import { isMissing } from './value-text';
+
+export interface FieldOutcome {
+  /** Set when the field is well formed. */
+  target?: string;
+  /** The value to write; undefined means the target is omitted. */
+  value?: unknown;
+  errors: string[];
+}
+
+/**
+ * A copy of a JSON value: written values are copies so that a later nested target can never write
+ * into the event's `data` or into the mapping's `default` or `value`.
+ */
+function copy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  try {
+    return structuredClone(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Transforms, then `value_map` (CONTRACT §5: the map sees the transformed value). */
+function shape(value: unknown, checked: CheckedField): unknown {
+  const valueMap = isRecord(checked.field.value_map) ? checked.field.value_map : undefined;
+  return applyValueMap(applyTransforms(value, checked.transforms), valueMap);
+}
+
+/**
+ * The tag list of a `tags` field. Each value is transformed and value-mapped first (so a value map
+ * can rename a product before it becomes a tag), then slugified, prefixed, truncated and
+ * de-duplicated; doing it in this order keeps every tag within `max_length`.
+ */
+function renderTags(checked: CheckedField, input: MappingInput, context: MappingContext): string[] {
+  const spec = checked.field.tags!;
+  const raw = [
+    ...(spec.from ?? []).flatMap((source) => tagCandidates(resolveSource(source, input, context))),
+    ...(spec.values ?? []),
+  ];
+  const prepared = raw.flatMap((value) => tagCandidates(shape(value, checked)));
+  return buildTags(prepared, spec.prefix ?? '', tagMaxLength(spec));
+}
+
+function produce(checked: CheckedField, input: MappingInput, context: MappingContext): unknown {
+  const { field } = checked;
+  switch (checked.kind) {
+    case 'source': {
+      const value = resolveSource(field.source!, input, context);
+      return isMissing(value) ? undefined : shape(value, checked);
+    }
+    case 'template': {
+      const text = renderTemplate(field.template!, (source) => resolveSource(source, input, context));
+      return text === undefined ? undefined : shape(text, checked);
+    }
+    case 'value':
+      // A static value is what the mapping says, `null` included.
+      return shape(field.value, checked);
+    case 'tags': {
+      // An empty list is missing, like an absent source: `default: []` writes one explicitly.
+      const tags = renderTags(checked, input, context);
+      return tags.length > 0 ? tags : undefined;
+    }
+  }
+}
+
+/**
+ * One field's value. A missing value writes `default` (as given: not transformed or mapped, it is
+ * already what the target wants) or omits the target. A `required` target fails when it ends up
+ * missing or empty text: a blank cannot fill a mandatory field in the receiver (Certain's
+ * "validation error"). Never throws: anything unexpected becomes an error naming the field.
+ */
+export function renderField(
+  raw: unknown,
+  index: number,
+  input: MappingInput,
+  context: MappingContext,
+  options: FieldCheckOptions = {},
+): FieldOutcome {
+  const { checked, problems } = checkField(raw, index, options);
+  if (!checked) return { errors: problems };
+  const { field } = checked;
+  try {
+    let value = produce(checked, input, context);
+    if (value === undefined) value = field.default;
+    if (field.required === true && (isMissing(value) || value === '')) {
+      return { target: field.target, errors: [`${field.target}: required, but the event has no value for it`] };
+    }
+    return { target: field.target, value: copy(value), errors: [] };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { target: field.target, errors: [`${field.target}: could not be rendered (${reason})`] };
+  }
+}

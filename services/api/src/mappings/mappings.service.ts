@@ -1,0 +1,112 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { DataSource, Repository } from 'typeorm';
+import { parseEventObject } from '@flowline/contracts';
+import { MappingEntity, TagAssignmentEntity } from '@flowline/db';
+import { MappingFields, renderHeaders, renderMapping, validateMapping } from '@flowline/mapping';
+import { DATA_SOURCE } from '@flowline/runtime';
+import { isUuid } from '../common/validators';
+import { MappingDto } from './mapping.dto';
+
+export interface MappingResponse {
+  id: string;
+  name: string;
+  fields: unknown[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PreviewResponse {
+  payload: Record<string, unknown>;
+  headers: Record<string, string>;
+  errors: string[];
+}
+
+/** Mappings of one tenant, and previews that render without sending anything. */
+@Injectable()
+export class MappingsService {
+  private readonly mappings: Repository<MappingEntity>;
+
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {
+    this.mappings = dataSource.getRepository(MappingEntity);
+  }
+
+  async list(tenant: string): Promise<MappingResponse[]> {
+    return (await this.mappings.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } })).map(toResponse);
+  }
+
+  async get(tenant: string, id: string): Promise<MappingResponse> {
+    return toResponse(await this.find(tenant, id));
+  }
+
+  async create(tenant: string, body: MappingDto): Promise<MappingResponse> {
+    return toResponse(
+      await this.mappings.save(this.mappings.create({ tenantId: tenant, name: body.name, fields: body.fields })),
+    );
+  }
+
+  async replace(tenant: string, id: string, body: MappingDto): Promise<MappingResponse> {
+    const existing = await this.find(tenant, id);
+    Object.assign(existing, { name: body.name, fields: body.fields });
+    return toResponse(await this.mappings.save(existing));
+  }
+
+  async remove(tenant: string, id: string): Promise<void> {
+    await this.mappings.remove(await this.find(tenant, id));
+  }
+
+  async find(tenant: string, id: string): Promise<MappingEntity> {
+    const row = isUuid(id) ? await this.mappings.findOneBy({ id, tenantId: tenant }) : null;
+    if (!row) throw new NotFoundException(`mapping ${id} not found`);
+    return row;
+  }
+
+  /** Renders as the mapper would for this event; nothing is sent. */
+  async preview(
+    tenant: string,
+    mapping: { fields: unknown[] },
+    headerMapping: { fields: unknown[] } | undefined,
+    rawEvent: Record<string, unknown>,
+    flowName: string | undefined,
+  ): Promise<PreviewResponse> {
+    const problems = [
+      ...validateMapping(mapping).map((problem) => `mapping: ${problem}`),
+      ...(headerMapping
+        ? validateMapping(headerMapping, { headers: true }).map((problem) => `header_mapping: ${problem}`)
+        : []),
+    ];
+    const parsed = parseEventObject({ tenant, ...rawEvent }, Date.now());
+    if (!parsed.ok) problems.push(`event: ${parsed.reason}`);
+    if (problems.length > 0 || !parsed.ok) throw new BadRequestException(problems);
+    const context = {
+      accountCode: tenant,
+      now: Date.now(),
+      questionTags: await this.questionTags(tenant),
+      ...(flowName ? { flowName } : {}),
+    };
+    // Validated above, so the fields have the engine's shape.
+    const payload = renderMapping(mapping as MappingFields, parsed.event, context);
+    const headers = headerMapping
+      ? renderHeaders(headerMapping as MappingFields, parsed.event, context)
+      : { headers: {}, errors: [] };
+    return { payload: payload.payload, headers: headers.headers, errors: [...payload.errors, ...headers.errors] };
+  }
+
+  private async questionTags(tenant: string): Promise<Record<string, string[]>> {
+    const rows = await this.dataSource
+      .getRepository(TagAssignmentEntity)
+      .findBy({ tenantId: tenant, object: 'question' });
+    const byTag: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+    for (const row of rows) (byTag[row.tagName] ??= []).push(row.value);
+    return byTag;
+  }
+}
+
+function toResponse(row: MappingEntity): MappingResponse {
+  return {
+    id: row.id,
+    name: row.name,
+    fields: row.fields,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}

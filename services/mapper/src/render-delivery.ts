@@ -1,0 +1,58 @@
+import { ActionV1, DeliveryV1, deliveryId } from '@flowline/contracts';
+import { MappingContext, MappingDefinition, renderHeaders, renderMapping } from '@flowline/mapping';
+
+/** What rendering needs from the configuration: `MappingCatalog` is one. */
+export interface MappingLookup {
+  find(tenant: string, id: string): MappingDefinition | undefined;
+  questionTags(tenant: string): Readonly<Record<string, readonly string[]>>;
+}
+
+export type DeliveryResult =
+  { ok: true; delivery: DeliveryV1 } | { ok: false; category: 'config' | 'validation'; error: string };
+
+/**
+ * Turns one action into a delivery: its payload mapping renders the body (an object; the dispatcher
+ * encodes it for the connection's content type) and its header mapping, if any, the mapped headers.
+ * A missing mapping is a `config` problem (the caller looks again after a refresh); a mapping that
+ * cannot be satisfied by this event is a `validation` problem: not retried (CONTRACT §5).
+ */
+export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: Date): DeliveryResult {
+  const { event, destination } = action;
+  const payloadMapping = mappings.find(action.tenant, destination.payloadMappingId);
+  if (!payloadMapping)
+    return { ok: false, category: 'config', error: `payload mapping ${destination.payloadMappingId} not found` };
+  let headerMapping: MappingDefinition | undefined;
+  if (destination.headerMappingId) {
+    headerMapping = mappings.find(action.tenant, destination.headerMappingId);
+    if (!headerMapping)
+      return { ok: false, category: 'config', error: `header mapping ${destination.headerMappingId} not found` };
+  }
+  const context: MappingContext = {
+    ...(action.flowName !== undefined ? { flowName: action.flowName } : {}),
+    accountCode: action.tenant,
+    now,
+    questionTags: mappings.questionTags(action.tenant),
+  };
+  const payload = renderMapping(payloadMapping, event, context);
+  const headers = headerMapping ? renderHeaders(headerMapping, event, context) : { headers: {}, errors: [] };
+  const errors = [...payload.errors, ...headers.errors];
+  if (errors.length > 0) return { ok: false, category: 'validation', error: errors.join('; ') };
+  const origin = action.kind === 'flow' ? `flow:${action.flowId}` : `sequence:${action.sequenceId}`;
+  return {
+    ok: true,
+    delivery: {
+      v: 1,
+      id: deliveryId({ tenant: action.tenant, eventId: event.id, origin, connectionId: destination.connectionId }),
+      tenant: action.tenant,
+      subject: action.subject,
+      connectionId: destination.connectionId,
+      ...(action.flowId ? { flowId: action.flowId } : {}),
+      ...(action.sequenceId ? { sequenceId: action.sequenceId } : {}),
+      eventId: event.id,
+      eventType: event.type,
+      body: payload.payload,
+      headers: headers.headers,
+      ingestedAt: event.ingestedAt,
+    },
+  };
+}
