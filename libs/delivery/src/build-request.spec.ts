@@ -38,3 +38,20 @@ it('sends the JSON body with static, mapped and Standard Webhooks headers', () =
     'webhook-timestamp': '1767225600',
   });
 });
+
+it('sends a form body or a query string as the connection says', () => {
+  const form = buildWebhookRequest(
+    { ...connection, contentType: 'application/x-www-form-urlencoded' },
+    { ...delivery, body: { contact: { first_name: 'Ada' }, tags: ['a', 'b'] } },
+    0,
+  );
+  expect(form.headers['content-type']).toBe('application/x-www-form-urlencoded');
+  expect(decodeURIComponent(form.body!)).toBe('contact[first_name]=Ada&tags[]=a&tags[]=b');
+  const get = buildWebhookRequest(
+    { ...connection, method: 'GET', url: 'https://crm.example.com/hook?source=flowline' },
+    delivery,
+    0,
+  );
+  expect(get.body).toBeUndefined();
+  expect(get.url).toBe('https://crm.example.com/hook?source=flowline&email=ada%40example.com');
+});

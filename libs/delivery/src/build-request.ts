@@ -1,4 +1,5 @@
 import { DeliveryV1, FLOWLINE_VERSION } from '@flowline/contracts';
+import { appendQuery, encodeBody } from '@flowline/mapping';
 import { ConnectionSettings } from './connection-settings';
 import { OutgoingRequest } from './webhook-sender';
 
@@ -20,14 +21,15 @@ export function buildWebhookRequest(
     'webhook-timestamp': String(Math.floor(attemptAt / 1000)),
   };
   if (connection.method === 'GET') {
-    return { url: connection.url, method: 'GET', headers, timeoutMs: connection.timeoutMs };
+    // GET carries the payload as a query string (CONTRACT §4), nested keys as `a[b]`.
+    return { url: appendQuery(connection.url, delivery.body), method: 'GET', headers, timeoutMs: connection.timeoutMs };
   }
-  headers['content-type'] = 'application/json';
+  headers['content-type'] = connection.contentType;
   return {
     url: connection.url,
     method: 'POST',
     headers,
-    body: JSON.stringify(delivery.body),
+    body: encodeBody(delivery.body, connection.contentType),
     timeoutMs: connection.timeoutMs,
   };
 }

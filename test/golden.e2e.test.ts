@@ -1,0 +1,127 @@
+import { loadConfig } from '@flowline/config';
+import { DLQ_HEADERS, Topic, TopicNames } from '@flowline/contracts';
+import { MAPPING_GOLDEN_FIXTURES } from '@flowline/mapping';
+import { HttpReceiver, KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
+import { ApiClient } from './support/api-client';
+import { startCluster, TestCluster } from './support/cluster';
+
+const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
+
+/**
+ * The reference documents' payload examples, configured through the API and delivered by the
+ * running pipeline: what the receiver gets must be the document's payload, field for field.
+ */
+describe('golden payloads, from API configuration to received webhook', () => {
+  // The default refresh interval, so the configuration-change test measures the real promise.
+  const env = testEnvironment({
+    FLOWLINE_ADMIN_TOKEN: ADMIN_TOKEN,
+    FLOWLINE_SECRET_KEY: `golden-${uniqueSuffix()}`.repeat(4),
+    FLOWLINE_CONFIG_REFRESH_MS: '2000',
+  });
+  const topics = new TopicNames(env.FLOWLINE_TOPIC_PREFIX!);
+  const receiver = new HttpReceiver();
+  const kafka = new KafkaTestClient(loadConfig(env).KAFKA_BROKERS);
+  let cluster: TestCluster;
+  const tenants = new Map<string, { tenantId: string; api: ApiClient; mappingId: string }>();
+  const strictFixture = {
+    ...MAPPING_GOLDEN_FIXTURES[0]!,
+    name: 'strict',
+    mapping: { name: 'strict', fields: [{ target: 'phone', source: 'profile.phone', required: true }] },
+  };
+
+  beforeAll(async () => {
+    await receiver.start();
+    // Configure through the API first; services load configuration when they start, so every
+    // flow is in force for the first event without waiting for a refresh.
+    cluster = await startCluster(env, ['api']);
+    for (const fixture of [...MAPPING_GOLDEN_FIXTURES, strictFixture]) {
+      tenants.set(fixture.name, await configure(`golden-${uniqueSuffix()}`, fixture));
+    }
+    await cluster.close();
+    cluster = await startCluster(env);
+  });
+
+  afterAll(async () => {
+    await cluster?.close();
+    await kafka.close();
+    await receiver.stop();
+  });
+
+  /** A tenant of its own with a connection to the receiver, the mapping(s) and a flow. */
+  async function configure(tenantId: string, fixture: (typeof MAPPING_GOLDEN_FIXTURES)[number]) {
+    const api = await ApiClient.tenant(cluster.url, ADMIN_TOKEN, tenantId);
+    const connection = await api.create('/connections', { name: 'receiver', url: `${receiver.url}/${tenantId}` });
+    const mapping = await api.create('/mappings', fixture.mapping);
+    const headerMapping = fixture.headerMapping ? await api.create('/mappings', fixture.headerMapping) : undefined;
+    const flow = await api.create('/flows', {
+      name: fixture.name,
+      source: { types: [fixture.event.type] },
+      destination: {
+        connection_id: connection.id,
+        payload_mapping_id: mapping.id,
+        ...(headerMapping ? { header_mapping_id: headerMapping.id } : {}),
+      },
+    });
+    expect(flow).toMatchObject({ complete: true });
+    return { tenantId, api, mappingId: mapping.id };
+  }
+
+  it.each(MAPPING_GOLDEN_FIXTURES.map((fixture) => [fixture.name, fixture] as const))('%s', async (_name, fixture) => {
+    const { tenantId } = tenants.get(fixture.name)!;
+    const event = { ...fixture.event, tenant: tenantId };
+    const before = receiver.requests.length;
+    await kafka.produceJson(topics.of(Topic.Ingest), [{ key: `${tenantId}:${event.subject}`, value: event }]);
+    await receiver.waitForCount(before + 1);
+    const request = receiver.requests.slice(before).find((received) => received.path === `/${tenantId}`)!;
+    expect(request.body).toBe(JSON.stringify(fixture.expected));
+    for (const [name, value] of Object.entries(fixture.expectedHeaders ?? {})) {
+      expect(request.headers[name.toLowerCase()]).toBe(value);
+    }
+  });
+
+  it('dead-letters a delivery whose required field the event cannot fill, with category validation', async () => {
+    const { tenantId } = tenants.get('strict')!;
+    const before = receiver.requests.length;
+    await kafka.produceJson(topics.of(Topic.Ingest), [
+      { key: `${tenantId}:${strictFixture.event.subject}`, value: { ...strictFixture.event, tenant: tenantId } },
+    ]);
+    const [dead] = await kafka.collect(topics.of(Topic.DeliveriesDlq), 1);
+    expect(dead!.headers[DLQ_HEADERS.category]).toBe('validation');
+    expect(dead!.headers[DLQ_HEADERS.error]).toContain('phone');
+    expect(receiver.requests.slice(before).filter((request) => request.path === `/${tenantId}`)).toEqual([]);
+    const metrics = await cluster.metrics.registry.getSingleMetricAsString('flowline_dead_letters_total');
+    expect(metrics).toContain('flowline_dead_letters_total{category="validation"} 1');
+  });
+
+  it('puts a mapping change made through the API in force within 5 seconds', async () => {
+    const fixture = MAPPING_GOLDEN_FIXTURES[0]!;
+    const { tenantId, api, mappingId } = tenants.get(fixture.name)!;
+    const path = `/${tenantId}`;
+    const changed = await api.at(cluster.url).call('PUT', `/mappings/${mappingId}`, {
+      name: 'changed',
+      fields: [...fixture.mapping.fields, { target: 'mapping_version', value: 2 }],
+    });
+    expect(changed.status).toBe(200);
+    const changedAt = Date.now();
+    // One event every 250 ms until a webhook shows the new mapping: when was it first in force?
+    let firstNew: number | undefined;
+    for (let index = 0; firstNew === undefined && Date.now() - changedAt < 10_000; index += 1) {
+      const producedAt = Date.now();
+      const before = receiver.requests.length;
+      await kafka.produceJson(topics.of(Topic.Ingest), [
+        {
+          key: `${tenantId}:${fixture.event.subject}`,
+          value: { ...fixture.event, tenant: tenantId, id: `change-${index}` },
+        },
+      ]);
+      await receiver.waitForCount(before + 1);
+      const body = JSON.parse(receiver.requests.slice(before).find((request) => request.path === path)!.body) as {
+        mapping_version?: number;
+      };
+      if (body.mapping_version === 2) firstNew = producedAt;
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(firstNew).toBeDefined();
+    expect(firstNew! - changedAt).toBeLessThan(5000);
+  });
+});
