@@ -294,6 +294,79 @@ describe('the control plane API', () => {
     });
   });
 
+  it("answers 404 on every endpoint for another tenant's ids, never their data", async () => {
+    const connection = await call('POST', '/connections', acme.key, { name: 'own', url: 'https://own.example.com/x' });
+    const mapping = await call('POST', '/mappings', acme.key, { name: 'own', fields: [{ target: 'a', value: 1 }] });
+    const flow = await call('POST', '/flows', acme.key, { name: 'own' });
+    await call('POST', '/tags', acme.key, { name: 'own-tag', label: 'Own', objects: ['attendee_type'] });
+    const event = { id: 'e', type: 't', subject: 's', time: '2025-01-10T09:00:00Z', data: {} };
+    const attempts: Array<[string, string, unknown?]> = [
+      ['GET', `/connections/${String(connection.body.id)}`],
+      ['PUT', `/connections/${String(connection.body.id)}`, { name: 'x', url: 'https://x.example.com' }],
+      ['DELETE', `/connections/${String(connection.body.id)}`],
+      ['GET', `/mappings/${String(mapping.body.id)}`],
+      ['PUT', `/mappings/${String(mapping.body.id)}`, { name: 'x', fields: [] }],
+      ['DELETE', `/mappings/${String(mapping.body.id)}`],
+      ['POST', `/mappings/${String(mapping.body.id)}/preview`, { event }],
+      ['GET', `/flows/${String(flow.body.id)}`],
+      ['PUT', `/flows/${String(flow.body.id)}`, { name: 'x' }],
+      ['DELETE', `/flows/${String(flow.body.id)}`],
+      ['GET', '/tags/own-tag'],
+      ['DELETE', '/tags/own-tag'],
+      ['PUT', '/tags/own-tag/assignments', []],
+    ];
+    for (const [method, path, body] of attempts) {
+      const response = await call(method, path, globex.key, body);
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+      expect(JSON.stringify(response.body)).not.toContain('own.example.com');
+    }
+    // Still there for their owner.
+    expect((await call('GET', `/flows/${String(flow.body.id)}`, acme.key)).status).toBe(200);
+    expect((await call('GET', '/tags/own-tag', acme.key)).status).toBe(200);
+  });
+
+  it.each([
+    ['POST /tenants', '/tenants', 'admin', { name: 5, extra: true }, ['id', 'name', 'extra']],
+    [
+      'POST /tags',
+      '/tags',
+      'acme',
+      { label: [], objects: ['planet'], colour: 'red' },
+      ['name', 'label', 'objects', 'colour'],
+    ],
+    [
+      'POST /connections',
+      '/connections',
+      'acme',
+      { url: 42, timeout_ms: 'soon', colour: 'red' },
+      ['name', 'url', 'timeout_ms', 'colour'],
+    ],
+    ['POST /mappings', '/mappings', 'acme', { fields: 'all', colour: 'red' }, ['name', 'fields', 'colour']],
+    [
+      'POST /flows',
+      '/flows',
+      'acme',
+      { live: 'yes', filters: [{ on: 'moon', op: 'like' }], colour: 'red' },
+      ['name', 'live', 'on', 'op', 'field', 'colour'],
+    ],
+    [
+      'POST /mappings/preview',
+      '/mappings/preview',
+      'acme',
+      { mapping: 'm', colour: 'red' },
+      ['event', 'mapping', 'colour'],
+    ],
+  ])(
+    '%s answers 400 for missing, wrong-typed and unknown fields, all listed',
+    async (_name, path, who, body, expected) => {
+      const key = who === 'admin' ? ADMIN_TOKEN : acme.key;
+      const response = await call('POST', path, key, body);
+      expect(response.status).toBe(400);
+      const problems = (response.body.message as string[]).join('\n');
+      for (const field of expected) expect(problems).toContain(field);
+    },
+  );
+
   it('refuses every tenant endpoint without a valid key', async () => {
     for (const [method, path] of [
       ['GET', '/connections'],
