@@ -89,6 +89,43 @@ describe('the control plane API', () => {
       expect(dump).toMatch(/fl1:[0-9a-f]{8}:/);
     });
 
+    it.each([
+      [{ type: 'api_key', header: 'X-API-Key', key: 'sk_live_abc123xyz789' }, ['key']],
+      [{ type: 'bearer', token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' }, ['token']],
+      [
+        {
+          type: 'oauth2',
+          grant_type: 'authorization_code',
+          client_id: 'flowline',
+          client_secret: 'oauth-client-secret-1',
+          token_url: 'https://auth.example.com/token',
+          scope: 'contacts.write',
+          refresh_token: 'oauth-refresh-token-1',
+        },
+        ['client_secret', 'refresh_token'],
+      ],
+      [{ type: 'none' }, []],
+    ])('stores auth %j with its secrets sealed and masked', async (auth, secretFields) => {
+      const created = await call('POST', '/connections', acme.key, {
+        name: 'auth',
+        url: 'https://crm.example.com/x',
+        auth,
+      });
+      expect(created.status).toBe(201);
+      const shown = created.body.auth as Record<string, unknown>;
+      const dump = JSON.stringify(
+        await dataSource.query('SELECT auth FROM connections WHERE id = $1', [created.body.id]),
+      );
+      for (const [field, value] of Object.entries(auth)) {
+        if ((secretFields as string[]).includes(field)) {
+          expect(shown[field]).toBe('********');
+          expect(dump).not.toContain(String(value));
+        } else {
+          expect(shown[field]).toBe(value);
+        }
+      }
+    });
+
     it('keeps a secret that a replacement leaves out', async () => {
       const created = await call('POST', '/connections', acme.key, connection);
       const id = String(created.body.id);

@@ -37,6 +37,7 @@ describe('golden payloads, from API configuration to received webhook', () => {
     for (const fixture of [...MAPPING_GOLDEN_FIXTURES, strictFixture]) {
       tenants.set(fixture.name, await configure(`golden-${uniqueSuffix()}`, fixture));
     }
+    activation = await configureStatusChangeFlow(`activation-${uniqueSuffix()}`);
     await cluster.close();
     cluster = await startCluster(env);
   });
@@ -46,6 +47,34 @@ describe('golden payloads, from API configuration to received webhook', () => {
     await kafka.close();
     await receiver.stop();
   });
+
+  let activation: { tenantId: string };
+
+  /** A status-change flow that activates for the tag `engaged`, assigned to status Attended. */
+  async function configureStatusChangeFlow(tenantId: string) {
+    const api = await ApiClient.tenant(cluster.url, ADMIN_TOKEN, tenantId);
+    await api.create('/tags', { name: 'engaged', label: 'Engaged', objects: ['registration_status'] });
+    const assigned = await api.call('PUT', '/tags/engaged/assignments', [
+      { object: 'registration_status', value: 'Attended' },
+    ]);
+    expect(assigned.status).toBe(200);
+    const connection = await api.create('/connections', { name: 'receiver', url: `${receiver.url}/${tenantId}` });
+    const mapping = await api.create('/mappings', {
+      name: 'status',
+      fields: [
+        { target: 'lead', source: '$subject' },
+        { target: 'status', source: 'status' },
+      ],
+    });
+    const flow = await api.create('/flows', {
+      name: 'attended',
+      source: { preset: 'registration_status_change' },
+      activate_for: { registration_status: ['engaged'] },
+      destination: { connection_id: connection.id, payload_mapping_id: mapping.id },
+    });
+    expect(flow).toMatchObject({ complete: true });
+    return { tenantId };
+  }
 
   /** A tenant of its own with a connection to the receiver, the mapping(s) and a flow. */
   async function configure(tenantId: string, fixture: (typeof MAPPING_GOLDEN_FIXTURES)[number]) {
@@ -77,6 +106,38 @@ describe('golden payloads, from API configuration to received webhook', () => {
     for (const [name, value] of Object.entries(fixture.expectedHeaders ?? {})) {
       expect(request.headers[name.toLowerCase()]).toBe(value);
     }
+  });
+
+  it('delivers a status change only when the new status carries an activation tag', async () => {
+    const { tenantId } = activation;
+    const change = (id: string, subject: string, status: string, carried?: string[]) => ({
+      key: `${tenantId}:${subject}`,
+      value: {
+        id,
+        tenant: tenantId,
+        type: 'registration.status_changed',
+        subject,
+        time: '2025-03-04T17:00:00Z',
+        data: { registration: { status, previous_status: 'Registered', ...(carried ? { status_tags: carried } : {}) } },
+      },
+    });
+    const before = receiver.requests.length;
+    // Same subject, so one partition: the last one's webhook means the others were evaluated.
+    await kafka.produceJson(topics.of(Topic.Ingest), [
+      change('s1', 'lead-a', 'Cancelled'),
+      change('s2', 'lead-a', 'No Show', ['vip-only']),
+      change('s3', 'lead-a', 'No Show', ['engaged']),
+      change('s4', 'lead-a', 'Attended'),
+    ]);
+    await receiver.waitForCount(before + 2);
+    const received = receiver.requests.slice(before).filter((request) => request.path === `/${tenantId}`);
+    expect(received.map((request) => JSON.parse(request.body) as unknown)).toEqual([
+      { lead: 'lead-a', status: 'No Show' },
+      { lead: 'lead-a', status: 'Attended' },
+    ]);
+    const notTriggered = await cluster.metrics.registry.getSingleMetricAsString('flowline_actions_not_triggered_total');
+    expect(notTriggered).toContain('flowline_actions_not_triggered_total{reason="untagged_status"} 1');
+    expect(notTriggered).toContain('flowline_actions_not_triggered_total{reason="activation"} 1');
   });
 
   it('dead-letters a delivery whose required field the event cannot fill, with category validation', async () => {
