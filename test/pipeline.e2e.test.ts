@@ -3,7 +3,7 @@ import { loadConfig } from '@flowline/config';
 import { DLQ_HEADERS, Topic, TopicNames } from '@flowline/contracts';
 import { HttpReceiver, KafkaTestClient, seedIntegration, testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { startCluster, TestCluster } from './support/cluster';
-import { waitForGroupCaughtUp } from './support/consumer-groups';
+import { waitForPipelineDrained } from './support/consumer-groups';
 import { openDatabase } from './support/database';
 import { expectedRegistrationBody, REGISTRATION_FIELDS, registrationEvent } from './support/events';
 
@@ -36,17 +36,12 @@ describe('an event produced to Kafka arrives as a mapped webhook', () => {
     await receiver.stop();
   });
 
-  /** Waits until every hop has handled everything produced so far. */
-  async function drained(): Promise<void> {
-    for (const [service, topic] of [
-      ['ingest', Topic.Ingest],
-      ['flow-evaluator', Topic.Events],
-      ['mapper', Topic.Actions],
-      ['dispatcher', Topic.Deliveries],
-    ] as const) {
-      await waitForGroupCaughtUp(kafka.kafka, topics.group(service), topics.of(topic));
-    }
-  }
+  const drained = () => waitForPipelineDrained(kafka.kafka, topics);
+  const sequencesSince = (before: number) =>
+    receiver
+      .bodies<{ lead: string; sequence: number }>()
+      .slice(before)
+      .map((body) => body.sequence);
 
   it('delivers 1,000 events for 50 subjects exactly once each, every subject in event order', async () => {
     const subjects = Array.from({ length: 50 }, (_, index) => `lead-${index}`);
@@ -176,12 +171,7 @@ describe('an event produced to Kafka arrives as a mapped webhook', () => {
       events.map((event) => ({ key: `${tenant}:${subject}`, value: event })),
     );
     await receiver.waitForCount(before + 4);
-    expect(
-      receiver
-        .bodies<{ sequence: number }>()
-        .slice(before)
-        .map((body) => body.sequence),
-    ).toEqual([1, 2, 3, 4]);
+    expect(sequencesSince(before)).toEqual([1, 2, 3, 4]);
   });
 
   it('drops a duplicate event id, also after ingest restarts', async () => {
@@ -196,12 +186,7 @@ describe('an event produced to Kafka arrives as a mapped webhook', () => {
     ]);
     await receiver.waitForCount(before + 2);
     await drained();
-    expect(
-      receiver
-        .bodies<{ lead: string; sequence: number }>()
-        .slice(before)
-        .map((body) => body.sequence),
-    ).toEqual([1, 2]);
+    expect(sequencesSince(before)).toEqual([1, 2]);
 
     await cluster.close();
     cluster = await startCluster(env);
@@ -211,11 +196,6 @@ describe('an event produced to Kafka arrives as a mapped webhook', () => {
     ]);
     await receiver.waitForCount(before + 3);
     await drained();
-    expect(
-      receiver
-        .bodies<{ lead: string; sequence: number }>()
-        .slice(before)
-        .map((body) => body.sequence),
-    ).toEqual([1, 2, 3]);
+    expect(sequencesSince(before)).toEqual([1, 2, 3]);
   });
 });

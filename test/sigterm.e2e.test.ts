@@ -2,7 +2,7 @@ import { loadConfig } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
 import { HttpReceiver, KafkaTestClient, seedIntegration, testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { ClusterProcess } from './support/cluster-process';
-import { waitForGroupCaughtUp } from './support/consumer-groups';
+import { waitForPipelineDrained } from './support/consumer-groups';
 import { openDatabase } from './support/database';
 import { REGISTRATION_FIELDS, registrationEvent } from './support/events';
 
@@ -58,14 +58,7 @@ describe('SIGTERM during a stream', () => {
     cluster = new ClusterProcess(env);
     await cluster.start();
     await receiver.waitForCount(total, 120_000);
-    for (const [service, topic] of [
-      ['ingest', Topic.Ingest],
-      ['flow-evaluator', Topic.Events],
-      ['mapper', Topic.Actions],
-      ['dispatcher', Topic.Deliveries],
-    ] as const) {
-      await waitForGroupCaughtUp(kafka.kafka, topics.group(service), topics.of(topic));
-    }
+    await waitForPipelineDrained(kafka.kafka, topics);
 
     const ids = receiver.requests.map((request) => request.headers['webhook-id']);
     expect(ids).toHaveLength(total);

@@ -1,4 +1,5 @@
 import { Kafka } from 'kafkajs';
+import { Topic, TopicNames } from '@flowline/contracts';
 
 /**
  * Resolves once `group` has committed every record of `topic`: the service has handled all of
@@ -28,5 +29,17 @@ export async function waitForGroupCaughtUp(
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Resolves once every pipeline hop has handled everything produced so far. */
+export async function waitForPipelineDrained(kafka: Kafka, topics: TopicNames): Promise<void> {
+  for (const [service, topic] of [
+    ['ingest', Topic.Ingest],
+    ['flow-evaluator', Topic.Events],
+    ['mapper', Topic.Actions],
+    ['dispatcher', Topic.Deliveries],
+  ] as const) {
+    await waitForGroupCaughtUp(kafka, topics.group(service), topics.of(topic));
   }
 }
