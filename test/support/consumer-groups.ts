@@ -37,6 +37,7 @@ export async function waitForPipelineDrained(kafka: Kafka, topics: TopicNames): 
   for (const [service, topic] of [
     ['ingest', Topic.Ingest],
     ['flow-evaluator', Topic.Events],
+    ['sequence-detector', Topic.Events],
     ['mapper', Topic.Actions],
     ['dispatcher', Topic.Deliveries],
   ] as const) {

@@ -122,6 +122,12 @@ export class FlowlineEnv {
   @IsBoolean()
   FLOWLINE_MIGRATE_ON_START = true;
 
+  /** How late (event time) an event may arrive and still count toward a sequence (CONTRACT §7). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_SEQUENCE_LATENESS_S = 300;
+
   /** Services to run when the entry point gets no argument (comma-separated, or `all`). */
   @IsOptional()
   @IsString()

@@ -21,8 +21,24 @@ export interface ActionV1 {
   flowId?: string;
   flowName?: string;
   sequenceId?: string;
+  /** The event that triggered the action: for a sequence, the one that completed it. */
   event: FlowlineEvent;
-  destination: DestinationRef;
+  /** Where a flow's action goes; a sequence's goes where its trigger says (`sequence`). */
+  destination?: DestinationRef;
+  sequence?: SequenceFired;
+}
+
+/** A completed sequence (CONTRACT §7): what its webhook and emails carry. */
+export interface SequenceFired {
+  name: string;
+  eventTypes: string[];
+  /** The events that completed it, as the reference's payload lists them. */
+  events: Array<{ id: string; event_type: string; created_at: string }>;
+  webhookUrl?: string;
+  emails: string[];
+  emailSubject?: string;
+  emailPreheader?: string;
+  emailMessage?: string;
 }
 
 /**
@@ -34,7 +50,9 @@ export interface DeliveryV1 {
   id: string;
   tenant: string;
   subject: string;
-  connectionId: string;
+  /** The tenant's connection; absent for a sequence's own `webhook_url`, sent to `url`. */
+  connectionId?: string;
+  url?: string;
   flowId?: string;
   sequenceId?: string;
   eventId: string;

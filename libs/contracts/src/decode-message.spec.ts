@@ -54,3 +54,17 @@ describe('decoding internal records', () => {
     expect(decodeEvent(bytes({ id: 'e' }))).toEqual({ ok: false, error: 'record is not a Flowline event' });
   });
 });
+
+it('accepts a sequence action, which carries its trigger instead of a destination', () => {
+  const action = {
+    v: 1,
+    id: 'a',
+    tenant: 't',
+    subject: 's',
+    kind: 'sequence',
+    event,
+    sequence: { name: 'n', events: [] },
+  };
+  expect(decodeAction(bytes(action)).ok).toBe(true);
+  expect(decodeAction(bytes({ ...action, sequence: undefined })).ok).toBe(false);
+});

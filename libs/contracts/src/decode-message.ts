@@ -45,12 +45,9 @@ export function decodeAction(bytes: Buffer | null): Decoded<ActionV1> {
   const action = json.value;
   if (action.v !== 1) return { ok: false, error: `unsupported action version ${String(action.v)}` };
   const absent = missing(action, ['id', 'tenant', 'subject', 'kind']);
-  if (
-    absent.length > 0 ||
-    !isEvent(action.event) ||
-    typeof action.destination !== 'object' ||
-    action.destination === null
-  ) {
+  // A flow's action names its destination; a sequence's carries its trigger's webhook and emails.
+  const target = action.kind === 'sequence' ? action.sequence : action.destination;
+  if (absent.length > 0 || !isEvent(action.event) || typeof target !== 'object' || target === null) {
     return { ok: false, error: `action lacks ${[...absent, 'event or destination'].join(', ')}` };
   }
   return { ok: true, value: action as unknown as ActionV1 };
@@ -61,7 +58,8 @@ export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
   if (!json.ok) return json;
   const delivery = json.value;
   if (delivery.v !== 1) return { ok: false, error: `unsupported delivery version ${String(delivery.v)}` };
-  const absent = missing(delivery, ['id', 'tenant', 'subject', 'connectionId', 'eventId', 'eventType']);
+  const absent = missing(delivery, ['id', 'tenant', 'subject', 'eventId', 'eventType']);
+  if (typeof delivery.connectionId !== 'string' && typeof delivery.url !== 'string') absent.push('connectionId or url');
   if (absent.length > 0) return { ok: false, error: `delivery lacks ${absent.join(', ')}` };
   return { ok: true, value: delivery as unknown as DeliveryV1 };
 }

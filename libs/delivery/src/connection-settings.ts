@@ -14,3 +14,18 @@ export interface ConnectionSettings {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_RETRIES = 3;
+
+/** A bare URL with the default policy: where a sequence trigger's `webhook_url` is delivered. */
+export function urlConnection(tenant: string, url: string): ConnectionSettings {
+  return {
+    id: 'webhook_url',
+    tenant,
+    name: 'webhook_url',
+    url,
+    method: 'POST',
+    contentType: 'application/json',
+    headers: {},
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    maxRetries: DEFAULT_MAX_RETRIES,
+  };
+}

@@ -5,3 +5,5 @@ export * from './tag-index';
 export * from './parse-flow';
 export * from './flow-index';
 export { testFilter } from './filter-operators';
+export * from './sequence-record';
+export * from './sequence';

@@ -75,6 +75,19 @@ export class FlowlineMetrics {
     registers: [this.registry],
   });
 
+  readonly sequenceLateEvents = new Counter({
+    name: 'flowline_sequence_late_events_total',
+    help: 'Events that arrived later than the allowed lateness for a sequence: counted, not matched.',
+    registers: [this.registry],
+  });
+
+  readonly sequenceEvaluationDuration = new Histogram({
+    name: 'flowline_sequence_evaluation_duration_seconds',
+    help: 'Time to evaluate one chunk of events against the sequence triggers, state written.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   readonly endToEndLatency = new Histogram({
     name: 'flowline_end_to_end_latency_seconds',
     help: 'From an event accepted by ingest to its webhook delivered.',

@@ -12,6 +12,8 @@ import { FlowsController } from './flows/flows.controller';
 import { FlowsService } from './flows/flows.service';
 import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
+import { SequencesController } from './sequences/sequences.controller';
+import { SequencesService } from './sequences/sequences.service';
 import { TagsController } from './tags/tags.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
@@ -26,6 +28,7 @@ import { TenantsController } from './tenants/tenants.controller';
     ConnectionsController,
     MappingsController,
     FlowsController,
+    SequencesController,
     EventsController,
   ],
   providers: [
@@ -35,6 +38,7 @@ import { TenantsController } from './tenants/tenants.controller';
     ConnectionsService,
     MappingsService,
     FlowsService,
+    SequencesService,
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

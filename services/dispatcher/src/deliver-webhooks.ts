@@ -8,6 +8,7 @@ import {
   buildWebhookRequest,
   classifyOutcome,
   ConnectionSettings,
+  urlConnection,
   WebhookSender,
 } from '@flowline/delivery';
 import { BatchContext, ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
@@ -88,12 +89,7 @@ export class DeliverWebhooks {
       return;
     }
     const delivery = decoded.value;
-    let connection = this.connections.find(delivery.tenant, delivery.connectionId);
-    if (!connection) {
-      // The connection may be newer than this catalog: look again before giving the delivery up.
-      await this.connections.refresh();
-      connection = this.connections.find(delivery.tenant, delivery.connectionId);
-    }
+    const connection = await this.connectionOf(delivery);
     if (!connection) {
       deadLetters.push(this.deadLetter(record, `connection ${delivery.connectionId} not found`, 'config', 0));
       return;
@@ -118,6 +114,18 @@ export class DeliverWebhooks {
         signal,
       );
     }
+  }
+
+  /** The delivery's connection, or for a sequence's `webhook_url` the default policy to that URL. */
+  private async connectionOf(delivery: DeliveryV1): Promise<ConnectionSettings | undefined> {
+    if (delivery.connectionId === undefined) {
+      return delivery.url === undefined ? undefined : urlConnection(delivery.tenant, delivery.url);
+    }
+    const found = this.connections.find(delivery.tenant, delivery.connectionId);
+    if (found) return found;
+    // The connection may be newer than this catalog: look again before giving the delivery up.
+    await this.connections.refresh();
+    return this.connections.find(delivery.tenant, delivery.connectionId);
   }
 
   private async attempt(
@@ -147,7 +155,7 @@ export class DeliverWebhooks {
       deliveryId: delivery.id,
       tenant: delivery.tenant,
       subject: delivery.subject,
-      connectionId: connection.id,
+      connectionId: delivery.connectionId ?? null,
       ...(delivery.flowId ? { flowId: delivery.flowId } : {}),
       ...(delivery.sequenceId ? { sequenceId: delivery.sequenceId } : {}),
       eventId: delivery.eventId,

@@ -38,6 +38,7 @@ const rows = (flows: FlowEntity[], tagAssignments: TagAssignmentEntity[] = []): 
   connections: [],
   tags: [],
   tagAssignments,
+  sequences: [],
 });
 
 const event = (overrides: Partial<FlowlineEvent> = {}): FlowlineEvent => ({

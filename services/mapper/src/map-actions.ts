@@ -28,7 +28,6 @@ export class MapActions {
         continue;
       }
       const action = decoded.value;
-      // One clock reading per action: `current_date` is the same in the payload and the headers.
       // current_date is the day Flowline accepted the event: a redelivery or replay renders the same body.
       const acceptedOn = new Date(action.event.ingestedAt);
       let result = renderDelivery(action, this.catalog, acceptedOn);

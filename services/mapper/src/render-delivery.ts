@@ -17,7 +17,9 @@ export type DeliveryResult =
  * cannot be satisfied by this event is a `validation` problem: not retried (CONTRACT §5).
  */
 export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: Date): DeliveryResult {
+  if (action.kind === 'sequence') return renderSequenceDelivery(action);
   const { event, destination } = action;
+  if (!destination) return { ok: false, category: 'config', error: 'flow action without a destination' };
   const payloadMapping = mappings.find(action.tenant, destination.payloadMappingId);
   if (!payloadMapping)
     return { ok: false, category: 'config', error: `payload mapping ${destination.payloadMappingId} not found` };
@@ -53,6 +55,45 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
       body: payload.payload,
       headers: headers.headers,
       ingestedAt: event.ingestedAt,
+    },
+  };
+}
+
+/**
+ * A completed sequence's webhook: exactly the reference's payload (CONTRACT §7), to the trigger's
+ * `webhook_url`, with one `webhook-id` per (trigger, lead). A trigger with only `emails` gets no
+ * webhook delivery.
+ */
+export function renderSequenceDelivery(action: ActionV1): DeliveryResult {
+  const fired = action.sequence;
+  if (!fired || !action.sequenceId)
+    return { ok: false, category: 'config', error: 'sequence action without its sequence' };
+  if (!fired.webhookUrl)
+    return { ok: false, category: 'config', error: `sequence ${action.sequenceId} has no webhook_url` };
+  return {
+    ok: true,
+    delivery: {
+      v: 1,
+      id: deliveryId({
+        tenant: action.tenant,
+        eventId: `lead:${action.subject}`,
+        origin: `sequence:${action.sequenceId}`,
+        connectionId: 'webhook_url',
+      }),
+      tenant: action.tenant,
+      subject: action.subject,
+      url: fired.webhookUrl,
+      sequenceId: action.sequenceId,
+      eventId: action.event.id,
+      eventType: action.event.type,
+      body: {
+        trigger: { id: action.sequenceId, name: fired.name, type: 'sequence' },
+        lead_id: action.subject,
+        sequence: fired.eventTypes,
+        events: fired.events,
+      },
+      headers: {},
+      ingestedAt: action.event.ingestedAt,
     },
   };
 }

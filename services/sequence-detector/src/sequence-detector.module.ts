@@ -1,8 +1,17 @@
 import { Module } from '@nestjs/common';
+import { Topic } from '@flowline/contracts';
+import { consumerHost } from '@flowline/runtime';
+import { CompletionRelay } from './completion-relay';
+import { DetectSequences } from './detect-sequences';
+import { SequenceCatalog } from './sequence-catalog';
 
-/**
- * Runs with health and metrics; the windowed, per-lead sequence matching arrives with the
- * sequence-detector issue (CONTRACT §7).
- */
-@Module({})
+/** Per-lead windowed sequences (CONTRACT §7), durable in PostgreSQL. */
+@Module({
+  providers: [
+    SequenceCatalog,
+    DetectSequences,
+    CompletionRelay,
+    consumerHost('sequence-detector', (topics) => [topics.of(Topic.Events)], DetectSequences),
+  ],
+})
 export class SequenceDetectorModule {}

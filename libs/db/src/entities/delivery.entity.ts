@@ -16,8 +16,8 @@ export class DeliveryEntity {
   @Column({ type: 'text' })
   subject!: string;
 
-  @Column({ name: 'connection_id', type: 'uuid' })
-  connectionId!: string;
+  @Column({ name: 'connection_id', type: 'uuid', nullable: true })
+  connectionId!: string | null;
 
   @Column({ name: 'flow_id', type: 'uuid', nullable: true })
   flowId!: string | null;

@@ -4,6 +4,8 @@ import { DeliveryEntity } from './delivery.entity';
 import { FlowEntity } from './flow.entity';
 import { MappingEntity } from './mapping.entity';
 import { ProcessedEventEntity } from './processed-event.entity';
+import { SequenceEventEntity } from './sequence-event.entity';
+import { SequenceEntity } from './sequence.entity';
 import { TagAssignmentEntity } from './tag-assignment.entity';
 import { TagEntity } from './tag.entity';
 import { TenantEntity } from './tenant.entity';
@@ -15,6 +17,8 @@ export {
   FlowEntity,
   MappingEntity,
   ProcessedEventEntity,
+  SequenceEntity,
+  SequenceEventEntity,
   TagAssignmentEntity,
   TagEntity,
   TenantEntity,
@@ -31,4 +35,6 @@ export const ENTITIES = [
   DeliveryAttemptEntity,
   TagEntity,
   TagAssignmentEntity,
+  SequenceEntity,
+  SequenceEventEntity,
 ];

@@ -1,6 +1,12 @@
 import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { Tags1763900000000 } from './1763900000000-tags';
 import { ConnectionSigningSecret1764000000000 } from './1764000000000-connection-signing-secret';
+import { Sequences1764100000000 } from './1764100000000-sequences';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
-export const MIGRATIONS = [InitialSchema1763800000000, Tags1763900000000, ConnectionSigningSecret1764000000000];
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  Tags1763900000000,
+  ConnectionSigningSecret1764000000000,
+  Sequences1764100000000,
+];

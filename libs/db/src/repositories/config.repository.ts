@@ -1,5 +1,12 @@
 import { DataSource } from 'typeorm';
-import { ConnectionEntity, FlowEntity, MappingEntity, TagAssignmentEntity, TagEntity } from '../entities';
+import {
+  ConnectionEntity,
+  FlowEntity,
+  MappingEntity,
+  SequenceEntity,
+  TagAssignmentEntity,
+  TagEntity,
+} from '../entities';
 
 /** Everything the pipeline needs to know about tenants' configuration, read at once. */
 export interface ConfigRows {
@@ -9,6 +16,7 @@ export interface ConfigRows {
   connections: ConnectionEntity[];
   tags: TagEntity[];
   tagAssignments: TagAssignmentEntity[];
+  sequences: SequenceEntity[];
 }
 
 export class ConfigRepository {
@@ -29,6 +37,7 @@ export class ConfigRepository {
       connections: await manager.find(ConnectionEntity),
       tags: await manager.find(TagEntity),
       tagAssignments: await manager.find(TagAssignmentEntity),
+      sequences: await manager.find(SequenceEntity),
     }));
   }
 }

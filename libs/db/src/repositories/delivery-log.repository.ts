@@ -6,7 +6,7 @@ export interface AttemptRecord {
   deliveryId: string;
   tenant: string;
   subject: string;
-  connectionId: string;
+  connectionId: string | null;
   flowId?: string;
   sequenceId?: string;
   eventId: string;

@@ -1,0 +1,142 @@
+import type { DataSource } from 'typeorm';
+
+export interface LeadKey {
+  sequenceId: string;
+  lead: string;
+}
+
+export interface StateChange extends LeadKey {
+  tenant: string;
+  /** The new state; undefined deletes the lead's progress (nothing left to keep). */
+  state: unknown;
+}
+
+export interface Completion extends LeadKey {
+  tenant: string;
+  events: Array<{ id: string; event_type: string; created_at: string }>;
+}
+
+export interface StoredCompletion extends Completion {
+  id: string;
+}
+
+export function leadKey(key: LeadKey): string {
+  return `${key.sequenceId}\u0000${key.lead}`;
+}
+
+/** Each lead's partial progress per sequence, and completed sequences with their outbox flag. */
+export class SequenceStateRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(keys: LeadKey[]): Promise<Map<string, unknown>> {
+    if (keys.length === 0) return new Map();
+    const rows: Array<{ sequence_id: string; lead: string; state: unknown }> = await this.dataSource.query(
+      `SELECT s.sequence_id, s.lead, s.state
+         FROM sequence_state s
+         JOIN unnest($1::uuid[], $2::text[]) AS k(sequence_id, lead) USING (sequence_id, lead)`,
+      [keys.map((key) => key.sequenceId), keys.map((key) => key.lead)],
+    );
+    return new Map(rows.map((row) => [leadKey({ sequenceId: row.sequence_id, lead: row.lead }), row.state]));
+  }
+
+  /**
+   * Writes a chunk's state changes and completions in one transaction. A completion is recorded
+   * at most once per (sequence, lead): the answer lists only those recorded now.
+   */
+  async apply(changes: StateChange[], completions: Completion[]): Promise<StoredCompletion[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const kept = changes.filter((change) => change.state !== undefined);
+      const dropped = changes.filter((change) => change.state === undefined);
+      if (kept.length > 0) {
+        await manager.query(
+          `INSERT INTO sequence_state (sequence_id, lead, tenant_id, state, updated_at)
+           SELECT sequence_id, lead, tenant_id, state, now()
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) AS t(sequence_id, lead, tenant_id, state)
+           ON CONFLICT (sequence_id, lead) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
+          [
+            kept.map((change) => change.sequenceId),
+            kept.map((change) => change.lead),
+            kept.map((change) => change.tenant),
+            kept.map((change) => JSON.stringify(change.state)),
+          ],
+        );
+      }
+      if (dropped.length > 0) {
+        await manager.query(
+          `DELETE FROM sequence_state s USING unnest($1::uuid[], $2::text[]) AS k(sequence_id, lead)
+            WHERE s.sequence_id = k.sequence_id AND s.lead = k.lead`,
+          [dropped.map((change) => change.sequenceId), dropped.map((change) => change.lead)],
+        );
+      }
+      if (completions.length === 0) return [];
+      const inserted: Array<{ id: string; sequence_id: string; lead: string }> = await manager.query(
+        `INSERT INTO sequence_events (tenant_id, sequence_id, lead, events)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[])
+         ON CONFLICT (sequence_id, lead) DO NOTHING
+         RETURNING id, sequence_id, lead`,
+        [
+          completions.map((completion) => completion.tenant),
+          completions.map((completion) => completion.sequenceId),
+          completions.map((completion) => completion.lead),
+          completions.map((completion) => JSON.stringify(completion.events)),
+        ],
+      );
+      const ids = new Map(inserted.map((row) => [leadKey({ sequenceId: row.sequence_id, lead: row.lead }), row.id]));
+      return completions.flatMap((completion) => {
+        const id = ids.get(leadKey(completion));
+        return id === undefined ? [] : [{ ...completion, id }];
+      });
+    });
+  }
+
+  async markProduced(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query('UPDATE sequence_events SET produced = true WHERE id = ANY($1::uuid[])', [ids]);
+  }
+
+  /** Completions recorded but not yet produced (the process died in between), oldest first. */
+  async unproduced(olderThan: Date, limit = 500): Promise<StoredCompletion[]> {
+    const rows: Array<{
+      id: string;
+      tenant_id: string;
+      sequence_id: string;
+      lead: string;
+      events: Completion['events'];
+    }> = await this.dataSource.query(
+      `SELECT id, tenant_id, sequence_id, lead, events FROM sequence_events
+          WHERE NOT produced AND completed_at < $1 ORDER BY completed_at LIMIT $2`,
+      [olderThan.toISOString(), limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      tenant: row.tenant_id,
+      sequenceId: row.sequence_id,
+      lead: row.lead,
+      events: row.events,
+    }));
+  }
+
+  /** Leads with partial progress (not yet fired), for the open partial matches gauge. */
+  async countOpen(): Promise<number> {
+    const rows: Array<{ open: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS open FROM sequence_state WHERE NOT (state ? 'firedAt')`,
+    );
+    return rows[0]?.open ?? 0;
+  }
+
+  /** States untouched since `before`, for expiry, in batches. */
+  async idleSince(before: Date, limit = 1000): Promise<Array<StateChange>> {
+    const rows: Array<{ sequence_id: string; lead: string; tenant_id: string; state: unknown }> =
+      await this.dataSource.query(
+        `SELECT sequence_id, lead, tenant_id, state FROM sequence_state
+        WHERE updated_at < $1 AND NOT (state ? 'firedAt') ORDER BY updated_at LIMIT $2`,
+        [before.toISOString(), limit],
+      );
+    return rows.map((row) => ({
+      sequenceId: row.sequence_id,
+      lead: row.lead,
+      tenant: row.tenant_id,
+      state: row.state,
+    }));
+  }
+}

@@ -1,0 +1,80 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { FlowlineEnv } from '@flowline/config';
+import { SequenceStateRepository } from '@flowline/db';
+import { expireState, LeadSequenceState } from '@flowline/matching';
+import { FlowlineMetrics } from '@flowline/observability';
+import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
+import { DetectSequences } from './detect-sequences';
+import { SequenceCatalog } from './sequence-catalog';
+
+const EVERY_MS = 5_000;
+
+/**
+ * Housekeeping of the detector, every few seconds: produce completions recorded by a process that
+ * died before producing them, drop partial progress whose window has passed, and publish the
+ * number of open partial matches.
+ */
+@Injectable()
+export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly states: SequenceStateRepository;
+
+  constructor(
+    @Inject(DetectSequences) private readonly detector: DetectSequences,
+    @Inject(SequenceCatalog) private readonly catalog: SequenceCatalog,
+    @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
+    @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.states = new SequenceStateRepository(dataSource);
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.tick().finally(() => {
+        this.running = undefined;
+      });
+    }, EVERY_MS);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  async tick(): Promise<void> {
+    try {
+      // Completions older than a few seconds and still unflagged were left by a crash.
+      const stranded = await this.states.unproduced(new Date(Date.now() - EVERY_MS));
+      if (stranded.length > 0) {
+        this.logger.warn({ count: stranded.length }, 'producing completed sequences left unproduced');
+        await this.detector.produce(this.catalog.index(), stranded);
+      }
+      await this.expire();
+      this.metrics.sequencePartialMatches.set(await this.states.countOpen());
+    } catch (err) {
+      this.logger.warn({ err }, 'sequence housekeeping failed');
+    }
+  }
+
+  /** Partial progress untouched for a while is checked against the wall clock and dropped if stale. */
+  private async expire(): Promise<void> {
+    const index = this.catalog.index();
+    const now = Date.now();
+    const idle = await this.states.idleSince(new Date(now - 60_000));
+    const changes = idle.flatMap((change) => {
+      const sequence = index.get(change.sequenceId)?.definition;
+      if (!sequence) return [{ ...change, state: undefined }];
+      const kept = expireState(sequence, change.state as LeadSequenceState, now, {
+        allowedLatenessMs: this.config.FLOWLINE_SEQUENCE_LATENESS_S * 1000,
+      });
+      return kept === undefined ? [{ ...change, state: undefined }] : [];
+    });
+    if (changes.length > 0) await this.states.apply(changes, []);
+  }
+}
