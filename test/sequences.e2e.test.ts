@@ -164,6 +164,32 @@ describe('sequence triggers (CONTRACT §7, reference 002)', () => {
     );
   });
 
+  it('places out-of-order arrivals by event time within the lateness, counts later ones, and ignores noise', async () => {
+    const name = 'Buying Intent Sequence';
+    const before = received(name).length;
+    await kafka.produceJson(topics.of(Topic.Ingest), [
+      // Arrives out of order, 1 minute behind the newest event: placed by its time, fires.
+      event('ld_shuffled', 'x1', 'pricing_page_view', '2025-04-01T10:00:00Z'),
+      event('ld_shuffled', 'x2', 'page_view', '2025-04-01T10:01:00Z'),
+      event('ld_shuffled', 'x3', 'demo_request', '2025-04-01T10:03:00Z'),
+      event('ld_shuffled', 'x4', 'pricing_page_view', '2025-04-01T10:01:30Z'),
+      event('ld_shuffled', 'x5', 'whitepaper_download', '2025-04-01T10:02:00Z'),
+      // Six minutes behind: later than the allowed five, counted as late, not matched.
+      event('ld_late', 'y1', 'pricing_page_view', '2025-04-01T10:00:00Z'),
+      event('ld_late', 'y2', 'demo_request', '2025-04-01T10:10:00Z'),
+      event('ld_late', 'y3', 'whitepaper_download', '2025-04-01T10:04:00Z'),
+    ]);
+    await waitForPipelineDrained(kafka.kafka, topics);
+    const fired = received(name)
+      .slice(before)
+      .map((request) => JSON.parse(request.body) as { lead_id: string; events: Array<{ id: string }> });
+    expect(fired.map((body) => body.lead_id)).toEqual(['ld_shuffled']);
+    // The repeated pricing view closest before the whitepaper completes it.
+    expect(fired[0]!.events.map((completing) => completing.id)).toEqual(['x4', 'x5', 'x3']);
+    const late = await cluster.metrics.registry.getSingleMetricAsString('flowline_sequence_late_events_total');
+    expect(late).toMatch(/flowline_sequence_late_events_total [1-9]/);
+  });
+
   it('tells ordered from unordered on the same events, and keeps to the window edges', async () => {
     const before = {
       ordered: received('Buying Intent Sequence').length,

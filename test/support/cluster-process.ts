@@ -5,17 +5,21 @@ import { createInterface } from 'node:readline';
 const ENTRY = join(__dirname, '../../dist/services/cluster/src/main.js');
 
 /**
- * The cluster as a real process (`node dist/services/cluster/src/main.js all`), as an
- * orchestrator runs it, so a test can send it signals. Resolves once it logged 'started'.
+ * The cluster (or some of its services) as a real process (`node dist/services/cluster/src/main.js
+ * all`), as an orchestrator runs it, so a test can send it signals. `start` resolves once it
+ * logged 'started'.
  */
 export class ClusterProcess {
   private child: ChildProcess | undefined;
   readonly logLines: string[] = [];
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly services = 'all',
+  ) {}
 
   start(): Promise<void> {
-    const child = spawn(process.execPath, [ENTRY, 'all'], {
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ENTRY, this.services], {
       env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -42,6 +42,16 @@ describe('loadConfig', () => {
       expect(problems).toContain(name);
   });
 
+  it('takes the sender of emails as an address, with or without a display name', () => {
+    expect(loadConfig({}).FLOWLINE_EMAIL_FROM).toBe('Flowline <flowline@localhost>');
+    expect(loadConfig({ FLOWLINE_EMAIL_FROM: 'alerts@example.com' }).FLOWLINE_EMAIL_FROM).toBe('alerts@example.com');
+    expect(loadConfig({ FLOWLINE_EMAIL_FROM: '"Ops, EU" <ops@example.eu>' }).FLOWLINE_EMAIL_FROM).toBe(
+      '"Ops, EU" <ops@example.eu>',
+    );
+    for (const bad of ['flowline', 'Flowline <flowline>', 'a@b\nBcc: x@y', 'two words@example.com'])
+      expect(() => loadConfig({ FLOWLINE_EMAIL_FROM: bad })).toThrow(/FLOWLINE_EMAIL_FROM/);
+  });
+
   it('never describes a secret by its value', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u:hunter2@db/flowline',

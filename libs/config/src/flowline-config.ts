@@ -83,6 +83,13 @@ export class FlowlineEnv {
   @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
+  /** Sender of sequence trigger emails: an address, or a display name and an address in angle brackets. */
+  @IsString()
+  @Matches(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, {
+    message: 'FLOWLINE_EMAIL_FROM must be an email address, e.g. "Flowline <flowline@example.com>"',
+  })
+  FLOWLINE_EMAIL_FROM = 'Flowline <flowline@localhost>';
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -121,6 +128,17 @@ export class FlowlineEnv {
   @Transform(toBool)
   @IsBoolean()
   FLOWLINE_MIGRATE_ON_START = true;
+
+  /**
+   * How long the broker waits for a silent consumer before giving its partitions to another
+   * (kafkajs sessionTimeout). Shorter recovers faster from a killed process; too short evicts a
+   * busy one. The broker allows 6000–300000.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(6000)
+  @Max(300000)
+  FLOWLINE_KAFKA_SESSION_TIMEOUT_MS = 30000;
 
   /** How late (event time) an event may arrive and still count toward a sequence (CONTRACT §7). */
   @Transform(toInt)

@@ -41,22 +41,41 @@ export interface SequenceFired {
   emailMessage?: string;
 }
 
+/** How a delivery is sent: an HTTP request (the default when absent) or an email through SMTP. */
+export type DeliveryChannel = 'webhook' | 'email';
+
+/** A rendered email: what the dispatcher hands to the SMTP server, as it is. */
+export interface EmailContent {
+  to: string[];
+  subject: string;
+  /** Hidden preview text, already placed at the top of `html` and as the first line of `text`. */
+  preheader?: string;
+  text: string;
+  html: string;
+}
+
 /**
  * `flowline.deliveries` record, version 1: a fully mapped request for one subject to one
- * connection. `id` is the Standard Webhooks `webhook-id`, identical on every retry and replay.
+ * connection, or (`channel: 'email'`) one email to a sequence trigger's `emails`. `id` is the
+ * Standard Webhooks `webhook-id` (for an email, its Message-ID), identical on every retry and replay.
  */
 export interface DeliveryV1 {
   v: 1;
   id: string;
+  /** Absent on a webhook delivery (records written before emails existed have none). */
+  channel?: DeliveryChannel;
   tenant: string;
   subject: string;
-  /** The tenant's connection; absent for a sequence's own `webhook_url`, sent to `url`. */
+  /** The tenant's connection; absent for a sequence's own `webhook_url`, sent to `url`, and for an email. */
   connectionId?: string;
   url?: string;
+  /** The message of an email delivery; it has neither `connectionId` nor `url`. */
+  email?: EmailContent;
   flowId?: string;
   sequenceId?: string;
   eventId: string;
   eventType: string;
+  /** The webhook's body; `null` for an email delivery (its content is `email`). */
   body: unknown;
   headers: Record<string, string>;
   /** Epoch milliseconds at which ingest accepted the originating event. */

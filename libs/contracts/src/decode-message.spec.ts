@@ -68,3 +68,39 @@ it('accepts a sequence action, which carries its trigger instead of a destinatio
   expect(decodeAction(bytes(action)).ok).toBe(true);
   expect(decodeAction(bytes({ ...action, sequence: undefined })).ok).toBe(false);
 });
+
+describe('an email delivery (a sequence trigger’s emails)', () => {
+  const email = {
+    v: 1,
+    id: 'd',
+    channel: 'email',
+    tenant: 't',
+    subject: 's',
+    eventId: 'e',
+    eventType: 'x',
+    body: null,
+    headers: {},
+    email: { to: ['sales@example.com'], subject: 'Hi', text: 'text', html: '<p>html</p>' },
+  };
+
+  it('is accepted without a connectionId or url', () => {
+    expect(decodeDelivery(bytes(email))).toEqual({ ok: true, value: email });
+  });
+
+  it('needs its message and at least one address', () => {
+    const without = decodeDelivery(bytes({ ...email, email: undefined }));
+    expect(without).toEqual({ ok: false, error: 'delivery lacks email' });
+    const noAddress = decodeDelivery(bytes({ ...email, email: { ...email.email, to: [], html: 1 } }));
+    expect(noAddress).toEqual({ ok: false, error: 'delivery lacks email.html, email.to' });
+  });
+
+  it('does not pass an email channel off as a webhook, nor accept an unknown channel', () => {
+    const webhookShaped = { ...email, email: undefined, url: 'https://example.com' };
+    expect(decodeDelivery(bytes(webhookShaped)).ok).toBe(false);
+    expect(decodeDelivery(bytes({ ...email, channel: 'sms' }))).toEqual({
+      ok: false,
+      error: 'unsupported delivery channel "sms"',
+    });
+    expect(decodeDelivery(bytes({ ...email, channel: 'webhook', url: 'https://example.com' })).ok).toBe(true);
+  });
+});

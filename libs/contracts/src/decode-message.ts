@@ -59,7 +59,23 @@ export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
   const delivery = json.value;
   if (delivery.v !== 1) return { ok: false, error: `unsupported delivery version ${String(delivery.v)}` };
   const absent = missing(delivery, ['id', 'tenant', 'subject', 'eventId', 'eventType']);
-  if (typeof delivery.connectionId !== 'string' && typeof delivery.url !== 'string') absent.push('connectionId or url');
+  const channel = delivery.channel ?? 'webhook';
+  if (channel === 'email') {
+    // An email goes to its own addresses: it has neither a connection nor a URL.
+    const email = delivery.email as Record<string, unknown> | null | undefined;
+    if (typeof email !== 'object' || email === null) absent.push('email');
+    else {
+      absent.push(...missing(email, ['subject', 'text', 'html']).map((field) => `email.${field}`));
+      const to = email.to;
+      if (!Array.isArray(to) || to.length === 0 || !to.every((address) => typeof address === 'string'))
+        absent.push('email.to');
+    }
+  } else if (channel === 'webhook') {
+    if (typeof delivery.connectionId !== 'string' && typeof delivery.url !== 'string')
+      absent.push('connectionId or url');
+  } else {
+    return { ok: false, error: `unsupported delivery channel ${JSON.stringify(channel)}` };
+  }
   if (absent.length > 0) return { ok: false, error: `delivery lacks ${absent.join(', ')}` };
   return { ok: true, value: delivery as unknown as DeliveryV1 };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { BatchHandler, ConsumerRunner } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
@@ -16,6 +17,7 @@ export class ConsumerFactory {
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(CRASH_HANDLER) private readonly onCrash: CrashHandler,
+    @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
   ) {}
 
   create(
@@ -32,6 +34,7 @@ export class ConsumerFactory {
       logger: this.logger.child({ service }),
       metrics: this.metrics,
       onCrash: this.onCrash,
+      sessionTimeoutMs: this.config.FLOWLINE_KAFKA_SESSION_TIMEOUT_MS,
       ...options,
     });
   }

@@ -2,3 +2,4 @@ export * from './http-receiver';
 export * from './kafka-test-client';
 export * from './seed-config';
 export * from './test-environment';
+export * from './smtp-receiver';

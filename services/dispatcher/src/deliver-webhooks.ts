@@ -7,7 +7,10 @@ import {
   AttemptOutcome,
   buildWebhookRequest,
   classifyOutcome,
+  classifySmtpOutcome,
   ConnectionSettings,
+  DEFAULT_MAX_RETRIES,
+  EmailSender,
   urlConnection,
   WebhookSender,
 } from '@flowline/delivery';
@@ -27,7 +30,10 @@ const IN_PLACE_BACKOFF_MS = (retry: number): number => Math.min(MAX_IN_PLACE_WAI
 
 class ShuttingDown extends Error {}
 
-/** Dispatcher's use case: send each delivery, log every attempt, dead-letter what cannot be sent. */
+/**
+ * Dispatcher's use case: send each delivery (a webhook over HTTP, or an email over SMTP), log every
+ * attempt, dead-letter what cannot be sent.
+ */
 @Injectable()
 export class DeliverWebhooks {
   private readonly log: DeliveryLogRepository;
@@ -35,6 +41,7 @@ export class DeliverWebhooks {
   constructor(
     @Inject(ConnectionCatalog) private readonly connections: ConnectionCatalog,
     @Inject(WebhookSender) private readonly sender: WebhookSender,
+    @Inject(EmailSender) private readonly emailSender: EmailSender,
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
@@ -89,20 +96,54 @@ export class DeliverWebhooks {
       return;
     }
     const delivery = decoded.value;
+    if (delivery.channel === 'email') {
+      if (!this.emailSender.configured) {
+        // Never skipped quietly: the operator sees it in the DLQ, the metrics and the log.
+        const error = 'SMTP_URL is not configured: the email of this delivery cannot be sent';
+        this.logger.warn({ deliveryId: delivery.id, channel: 'email' }, error);
+        deadLetters.push(this.deadLetter(record, error, 'config', 0));
+        return;
+      }
+      await this.retryInPlace(
+        record,
+        DEFAULT_MAX_RETRIES,
+        (attempt) => this.attemptEmail(delivery, attempts, attempt),
+        deadLetters,
+        signal,
+      );
+      return;
+    }
     const connection = await this.connectionOf(delivery);
     if (!connection) {
       deadLetters.push(this.deadLetter(record, `connection ${delivery.connectionId} not found`, 'config', 0));
       return;
     }
+    await this.retryInPlace(
+      record,
+      connection.maxRetries,
+      (attempt) => this.attempt(connection, delivery, attempts, attempt),
+      deadLetters,
+      signal,
+    );
+  }
+
+  /** Attempts until success or a permanent failure, retrying in place at most `maxRetries` times. */
+  private async retryInPlace(
+    record: ConsumedRecord,
+    maxRetries: number,
+    attemptOnce: (attempt: number) => Promise<AttemptOutcome>,
+    deadLetters: OutgoingMessage[],
+    signal: AbortSignal,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.attempt(connection, delivery, attempts, attempt);
+      const outcome = await attemptOnce(attempt);
       if (outcome.kind === 'success') return;
       if (outcome.kind === 'permanent') {
         deadLetters.push(this.deadLetter(record, outcome.reason, outcome.category, attempt));
         return;
       }
       const retry = attempt; // the retry that comes next is number `attempt`
-      if (retry > connection.maxRetries) {
+      if (retry > maxRetries) {
         this.metrics.deliveries.labels('abandoned').inc();
         deadLetters.push(this.deadLetter(record, outcome.reason, outcome.category, attempt));
         return;
@@ -166,6 +207,53 @@ export class DeliverWebhooks {
       latencyMs: sent.latencyMs,
       error: outcome.kind === 'success' ? null : outcome.reason,
       responseExcerpt: sent.responseExcerpt,
+    });
+    return outcome;
+  }
+
+  /**
+   * One email submission, logged like a webhook attempt: the status code is the SMTP reply code
+   * (none when the server was not reached) and the excerpt the server's reply, both without
+   * addresses. The message itself is never logged.
+   */
+  private async attemptEmail(
+    delivery: DeliveryV1,
+    attempts: AttemptRecord[],
+    attempt: number,
+  ): Promise<AttemptOutcome> {
+    const attemptedAt = Date.now();
+    const sent = await this.emailSender.send({ id: delivery.id, ...delivery.email! });
+    const outcome = classifySmtpOutcome(sent.result, Date.now());
+    const status: DeliveryStatus =
+      outcome.kind === 'success'
+        ? 'succeeded'
+        : outcome.kind === 'retry' && attempt <= DEFAULT_MAX_RETRIES
+          ? 'retrying'
+          : 'failed';
+    this.metrics.deliveryAttemptDuration.observe(sent.latencyMs / 1000);
+    this.metrics.deliveries.labels(status).inc();
+    if (outcome.kind === 'success') this.metrics.endToEndLatency.observe((Date.now() - delivery.ingestedAt) / 1000);
+    else
+      this.logger.warn(
+        { deliveryId: delivery.id, channel: 'email', attempt, reason: outcome.reason },
+        'delivery attempt failed',
+      );
+    const reply = sent.result.kind === 'reply' ? sent.result : undefined;
+    const refused = sent.rejectedRecipients > 0 ? ` (${sent.rejectedRecipients} recipient(s) refused)` : '';
+    attempts.push({
+      deliveryId: delivery.id,
+      tenant: delivery.tenant,
+      subject: delivery.subject,
+      connectionId: null,
+      ...(delivery.sequenceId ? { sequenceId: delivery.sequenceId } : {}),
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      status,
+      attemptedAt: new Date(attemptedAt),
+      statusCode: reply?.code ?? null,
+      latencyMs: sent.latencyMs,
+      error: outcome.kind === 'success' ? null : outcome.reason,
+      responseExcerpt: reply ? `${reply.code} ${reply.text}`.trim() + refused : null,
     });
     return outcome;
   }

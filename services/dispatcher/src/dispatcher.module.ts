@@ -1,6 +1,7 @@
 import { Module, OnApplicationShutdown, Inject } from '@nestjs/common';
+import { FlowlineEnv } from '@flowline/config';
 import { Topic } from '@flowline/contracts';
-import { WebhookSender } from '@flowline/delivery';
+import { EmailSender, WebhookSender } from '@flowline/delivery';
 import { consumerHost } from '@flowline/runtime';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
@@ -9,15 +10,24 @@ import { DeliverWebhooks } from './deliver-webhooks';
   providers: [
     ConnectionCatalog,
     { provide: WebhookSender, useFactory: () => new WebhookSender() },
+    {
+      provide: EmailSender,
+      // The SMTP pool is opened by the first email, not here: a dispatcher that sends none never connects.
+      useFactory: (config: FlowlineEnv) => new EmailSender({ url: config.SMTP_URL, from: config.FLOWLINE_EMAIL_FROM }),
+      inject: [FlowlineEnv],
+    },
     DeliverWebhooks,
     consumerHost('dispatcher', (topics) => [topics.of(Topic.Deliveries)], DeliverWebhooks),
   ],
 })
 export class DispatcherModule implements OnApplicationShutdown {
-  constructor(@Inject(WebhookSender) private readonly sender: WebhookSender) {}
+  constructor(
+    @Inject(WebhookSender) private readonly sender: WebhookSender,
+    @Inject(EmailSender) private readonly emailSender: EmailSender,
+  ) {}
 
-  /** After the consumer stopped: no request is in flight any more. */
+  /** After the consumer stopped: no request or email is in flight any more. */
   async onApplicationShutdown(): Promise<void> {
-    await this.sender.close();
+    await Promise.all([this.sender.close(), this.emailSender.close()]);
   }
 }

@@ -5,9 +5,9 @@ import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kaf
 import { FlowlineMetrics } from '@flowline/observability';
 import { LOGGER } from '@flowline/runtime';
 import { MappingCatalog } from './mapping-catalog';
-import { renderDelivery } from './render-delivery';
+import { renderDeliveries } from './render-delivery';
 
-/** Mapper's use case: render each action's payload and headers into a delivery. */
+/** Mapper's use case: render each action's payload and headers into its deliveries (a sequence's: webhook and email). */
 @Injectable()
 export class MapActions {
   constructor(
@@ -30,19 +30,21 @@ export class MapActions {
       const action = decoded.value;
       // current_date is the day Flowline accepted the event: a redelivery or replay renders the same body.
       const acceptedOn = new Date(action.event.ingestedAt);
-      let result = renderDelivery(action, this.catalog, acceptedOn);
+      let result = renderDeliveries(action, this.catalog, acceptedOn);
       if (!result.ok && result.category === 'config') {
         // The flow may be newer than this catalog: look again before giving the action up.
         await this.catalog.refresh();
-        result = renderDelivery(action, this.catalog, acceptedOn);
+        result = renderDeliveries(action, this.catalog, acceptedOn);
       }
       if (result.ok) {
-        out.push({
-          topic: this.topics.of(Topic.Deliveries),
-          key: messageKey(action.tenant, action.subject),
-          value: result.delivery,
-          type: 'delivery',
-        });
+        for (const delivery of result.deliveries) {
+          out.push({
+            topic: this.topics.of(Topic.Deliveries),
+            key: messageKey(action.tenant, action.subject),
+            value: delivery,
+            type: 'delivery',
+          });
+        }
       } else {
         // Not retried: the same action and configuration would fail the same way (CONTRACT §5).
         this.metrics.deadLetters.labels(result.category).inc();

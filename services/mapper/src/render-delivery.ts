@@ -1,5 +1,6 @@
-import { ActionV1, DeliveryV1, deliveryId } from '@flowline/contracts';
+import { ActionV1, DeliveryV1, deliveryId, SequenceFired } from '@flowline/contracts';
 import { MappingContext, MappingDefinition, renderHeaders, renderMapping } from '@flowline/mapping';
+import { renderSequenceEmail } from './render-sequence-email';
 
 /** What rendering needs from the configuration: `MappingCatalog` is one. */
 export interface MappingLookup {
@@ -9,6 +10,19 @@ export interface MappingLookup {
 
 export type DeliveryResult =
   { ok: true; delivery: DeliveryV1 } | { ok: false; category: 'config' | 'validation'; error: string };
+
+export type DeliveriesResult =
+  { ok: true; deliveries: DeliveryV1[] } | { ok: false; category: 'config' | 'validation'; error: string };
+
+/**
+ * Every delivery of one action: a flow's one webhook; a completed sequence's webhook (when the
+ * trigger has a `webhook_url`) and one email to its `emails` (when it has any), in that order.
+ */
+export function renderDeliveries(action: ActionV1, mappings: MappingLookup, now: Date): DeliveriesResult {
+  if (action.kind === 'sequence') return renderSequenceDeliveries(action);
+  const result = renderDelivery(action, mappings, now);
+  return result.ok ? { ok: true, deliveries: [result.delivery] } : result;
+}
 
 /**
  * Turns one action into a delivery: its payload mapping renders the body (an object; the dispatcher
@@ -59,10 +73,59 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
   };
 }
 
+/** A completed sequence's webhook and email; a trigger with neither has nothing to deliver (`config`). */
+export function renderSequenceDeliveries(action: ActionV1): DeliveriesResult {
+  const fired = action.sequence;
+  if (!fired || !action.sequenceId)
+    return { ok: false, category: 'config', error: 'sequence action without its sequence' };
+  const deliveries: DeliveryV1[] = [];
+  if (fired.webhookUrl) {
+    const webhook = renderSequenceDelivery(action);
+    if (!webhook.ok) return webhook;
+    deliveries.push(webhook.delivery);
+  }
+  if (Array.isArray(fired.emails) && fired.emails.length > 0) {
+    // A record from elsewhere must not crash the mapper: without its events there is no email to write.
+    if (!Array.isArray(fired.events) || !Array.isArray(fired.eventTypes))
+      return { ok: false, category: 'validation', error: `sequence ${action.sequenceId} action lacks its events` };
+    deliveries.push(renderSequenceEmailDelivery(action, action.sequenceId, fired));
+  }
+  if (deliveries.length === 0)
+    return { ok: false, category: 'config', error: `sequence ${action.sequenceId} has neither webhook_url nor emails` };
+  return { ok: true, deliveries };
+}
+
+/**
+ * A completed sequence's email, to all of the trigger's `emails` at once. Its id is derived like
+ * the webhook's, with `emails` as the destination: one per (trigger, lead), distinct from the
+ * webhook's, the same on every retry and replay (it becomes the Message-ID).
+ */
+function renderSequenceEmailDelivery(action: ActionV1, sequenceId: string, fired: SequenceFired): DeliveryV1 {
+  return {
+    v: 1,
+    id: deliveryId({
+      tenant: action.tenant,
+      eventId: `lead:${action.subject}`,
+      origin: `sequence:${sequenceId}`,
+      connectionId: 'emails',
+    }),
+    channel: 'email',
+    tenant: action.tenant,
+    subject: action.subject,
+    email: renderSequenceEmail({ sequenceId, lead: action.subject, fired }),
+    sequenceId,
+    eventId: action.event.id,
+    eventType: action.event.type,
+    body: null,
+    headers: {},
+    ingestedAt: action.event.ingestedAt,
+  };
+}
+
 /**
  * A completed sequence's webhook: exactly the reference's payload (CONTRACT §7), to the trigger's
  * `webhook_url`, with one `webhook-id` per (trigger, lead). A trigger with only `emails` gets no
- * webhook delivery.
+ * webhook delivery (`renderSequenceDeliveries` renders its email).
  */
 export function renderSequenceDelivery(action: ActionV1): DeliveryResult {
   const fired = action.sequence;

@@ -1,5 +1,5 @@
-import { ActionV1 } from '@flowline/contracts';
-import { renderDelivery } from './render-delivery';
+import { ActionV1, decodeDelivery } from '@flowline/contracts';
+import { renderDeliveries, renderDelivery } from './render-delivery';
 
 const action: ActionV1 = {
   v: 1,
@@ -51,5 +51,76 @@ describe('a completed sequence becomes a delivery', () => {
     const first = renderDelivery(action, noMappings, new Date(0));
     const again = renderDelivery({ ...action, event: { ...action.event, id: 'evt-999' } }, noMappings, new Date(0));
     expect(first.ok && again.ok && first.delivery.id === again.delivery.id).toBe(true);
+  });
+});
+
+describe("a completed sequence's deliveries: its webhook and one email", () => {
+  const withEmails = (sequence: Partial<NonNullable<ActionV1['sequence']>>): ActionV1 => ({
+    ...action,
+    sequence: { ...action.sequence!, ...sequence },
+  });
+
+  it('renders the webhook unchanged, then one email to all the emails', () => {
+    const webhook = renderDelivery(action, noMappings, new Date(0));
+    const result = renderDeliveries(
+      withEmails({ emails: ['a@example.com', 'b@example.com'] }),
+      noMappings,
+      new Date(0),
+    );
+    if (!result.ok || !webhook.ok) throw new Error('not rendered');
+    expect(result.deliveries).toHaveLength(2);
+    expect(result.deliveries[0]).toEqual(webhook.delivery);
+    const email = result.deliveries[1]!;
+    expect(email).toMatchObject({
+      channel: 'email',
+      tenant: 'acme',
+      subject: 'ld_123',
+      sequenceId: 'seq-456',
+      eventId: 'evt-003',
+      body: null,
+      email: { to: ['a@example.com', 'b@example.com'], subject: 'Sequence completed: Buying Intent Sequence' },
+    });
+    expect(email).not.toHaveProperty('connectionId');
+    expect(email).not.toHaveProperty('url');
+    expect(email.id).toMatch(/^msg_/);
+    expect(email.id).not.toBe(webhook.delivery.id);
+    expect(decodeDelivery(Buffer.from(JSON.stringify(email)))).toEqual({ ok: true, value: email });
+  });
+
+  it('has one email id per (trigger, lead), whichever event completed it', () => {
+    const first = renderDeliveries(withEmails({ emails: ['a@example.com'] }), noMappings, new Date(0));
+    const again = renderDeliveries(
+      { ...withEmails({ emails: ['a@example.com'] }), event: { ...action.event, id: 'evt-999' } },
+      noMappings,
+      new Date(0),
+    );
+    if (!first.ok || !again.ok) throw new Error('not rendered');
+    expect(first.deliveries[1]!.id).toBe(again.deliveries[1]!.id);
+  });
+
+  it('sends a trigger with only emails just the email, and dead-letters one with neither', () => {
+    const emailsOnly = renderDeliveries(
+      withEmails({ webhookUrl: undefined, emails: ['a@example.com'] }),
+      noMappings,
+      new Date(0),
+    );
+    expect(emailsOnly.ok && emailsOnly.deliveries.map((delivery) => delivery.channel)).toEqual(['email']);
+    expect(renderDeliveries(action, noMappings, new Date(0))).toMatchObject({
+      ok: true,
+      deliveries: [{ url: expect.any(String) }],
+    });
+    const malformed = {
+      ...withEmails({ emails: ['a@example.com'] }),
+      sequence: { name: 'n', emails: ['a@example.com'] },
+    };
+    expect(renderDeliveries(malformed as unknown as ActionV1, noMappings, new Date(0))).toMatchObject({
+      ok: false,
+      category: 'validation',
+    });
+    expect(renderDeliveries(withEmails({ webhookUrl: undefined }), noMappings, new Date(0))).toEqual({
+      ok: false,
+      category: 'config',
+      error: 'sequence seq-456 has neither webhook_url nor emails',
+    });
   });
 });

@@ -98,8 +98,8 @@ export class DetectSequences {
     const actions: OutgoingMessage[] = [];
     for (const completion of completions) {
       const entry = index.get(completion.sequenceId);
-      // Only a trigger with a webhook_url has something to deliver; a completion is recorded either way.
-      if (!entry?.row.webhookUrl) continue;
+      // Only a trigger with a webhook_url or emails has something to deliver; a completion is recorded either way.
+      if (!entry || (!entry.row.webhookUrl && entry.row.emails.length === 0)) continue;
       actions.push({
         topic: this.topics.of(Topic.Actions),
         key: messageKey(completion.tenant, completion.lead),
