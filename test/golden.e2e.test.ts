@@ -108,6 +108,39 @@ describe('golden payloads, from API configuration to received webhook', () => {
     }
   });
 
+  it('shows each delivery and its attempts in the activity feed, to its own tenant only', async () => {
+    const fixture = MAPPING_GOLDEN_FIXTURES[1]!;
+    const { tenantId, api } = tenants.get(fixture.name)!;
+    const client = api.at(cluster.url);
+    const feed = await client.call<{
+      deliveries: Array<{ id: string; status: string; attempts: number; subject: string }>;
+    }>('GET', `/deliveries?subject=${encodeURIComponent(fixture.event.subject)}&status=succeeded`);
+    expect(feed.status).toBe(200);
+    expect(feed.body.deliveries).toEqual([
+      expect.objectContaining({ status: 'succeeded', attempts: 1, subject: fixture.event.subject }),
+    ]);
+    const id = feed.body.deliveries[0]!.id;
+    expect(
+      receiver.requests.some((request) => request.path === `/${tenantId}` && request.headers['webhook-id'] === id),
+    ).toBe(true);
+    const detail = await client.call<{ attempt_log: Array<Record<string, unknown>> }>('GET', `/deliveries/${id}`);
+    expect(detail.body.attempt_log).toEqual([
+      {
+        time: expect.any(String),
+        status_code: 200,
+        latency_ms: expect.any(Number),
+        error: null,
+        response: '{"received":true}',
+      },
+    ]);
+    expect((await client.call<{ deliveries: unknown[] }>('GET', '/deliveries?status=failed')).body.deliveries).toEqual(
+      [],
+    );
+    const stranger = tenants.get(MAPPING_GOLDEN_FIXTURES[0]!.name)!.api.at(cluster.url);
+    expect((await stranger.call('GET', `/deliveries/${id}`)).status).toBe(404);
+    expect((await client.call('GET', '/deliveries?status=lost')).status).toBe(400);
+  });
+
   it('delivers a status change only when the new status carries an activation tag', async () => {
     const { tenantId } = activation;
     const change = (id: string, subject: string, status: string, carried?: string[]) => ({

@@ -7,6 +7,7 @@ import { TenantAuthGuard } from './auth/tenant-auth.guard';
 import { SECRETS_PROVIDER } from './common/secret-box.provider';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
+import { DeliveriesController } from './deliveries/deliveries.controller';
 import { EventsController } from './events/events.controller';
 import { FlowsController } from './flows/flows.controller';
 import { FlowsService } from './flows/flows.service';
@@ -29,6 +30,7 @@ import { TenantsController } from './tenants/tenants.controller';
     MappingsController,
     FlowsController,
     SequencesController,
+    DeliveriesController,
     EventsController,
   ],
   providers: [

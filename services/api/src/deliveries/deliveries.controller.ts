@@ -1,0 +1,106 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE } from '@flowline/runtime';
+import { CurrentTenant } from '../auth/current-tenant.decorator';
+import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { DeliveriesQueryDto } from './deliveries.dto';
+
+interface DeliveryRow {
+  id: string;
+  subject: string;
+  connection_id: string | null;
+  flow_id: string | null;
+  sequence_id: string | null;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  delivered_at: Date | null;
+}
+
+function toResponse(row: DeliveryRow) {
+  return {
+    id: row.id,
+    subject: row.subject,
+    connection_id: row.connection_id,
+    flow_id: row.flow_id,
+    sequence_id: row.sequence_id,
+    event_id: row.event_id,
+    event_type: row.event_type,
+    status: row.status,
+    attempts: row.attempts,
+    last_status_code: row.last_status_code,
+    last_error: row.last_error,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    delivered_at: row.delivered_at?.toISOString() ?? null,
+  };
+}
+
+/** The activity feed: every delivery and, by id, each of its attempts (CONTRACT §8). */
+@ApiTags('deliveries')
+@ApiBearerAuth()
+@UseGuards(TenantAuthGuard)
+@Controller('deliveries')
+export class DeliveriesController {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  @Get()
+  async list(@CurrentTenant() tenant: string, @Query() query: DeliveriesQueryDto) {
+    const conditions = ['tenant_id = $1'];
+    const values: unknown[] = [tenant];
+    const add = (sql: string, value: unknown) => {
+      values.push(value);
+      conditions.push(sql.replace('?', `$${values.length}`));
+    };
+    if (query.flow) add('flow_id = ?', query.flow);
+    if (query.sequence) add('sequence_id = ?', query.sequence);
+    if (query.subject) add('subject = ?', query.subject);
+    if (query.status) add('status = ?', query.status);
+    if (query.from) add('created_at >= ?', query.from);
+    if (query.to) add('created_at < ?', query.to);
+    values.push(query.limit ?? 100);
+    const rows = await this.dataSource.query<DeliveryRow[]>(
+      `SELECT * FROM deliveries WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT $${values.length}`,
+      values,
+    );
+    return { deliveries: rows.map(toResponse) };
+  }
+
+  @Get(':id')
+  async get(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    const [row] = await this.dataSource.query<DeliveryRow[]>(
+      'SELECT * FROM deliveries WHERE id = $1 AND tenant_id = $2',
+      [id, tenant],
+    );
+    if (!row) throw new NotFoundException(`delivery ${id} not found`);
+    const attempts = await this.dataSource.query<
+      Array<{
+        attempted_at: Date;
+        status_code: number | null;
+        latency_ms: number;
+        error: string | null;
+        response_excerpt: string | null;
+      }>
+    >(
+      `SELECT attempted_at, status_code, latency_ms, error, response_excerpt FROM delivery_attempts
+        WHERE delivery_id = $1 AND tenant_id = $2 ORDER BY attempted_at, id`,
+      [id, tenant],
+    );
+    return {
+      ...toResponse(row),
+      attempt_log: attempts.map((attempt) => ({
+        time: attempt.attempted_at.toISOString(),
+        status_code: attempt.status_code,
+        latency_ms: attempt.latency_ms,
+        error: attempt.error,
+        response: attempt.response_excerpt,
+      })),
+    };
+  }
+}
