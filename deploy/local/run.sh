@@ -14,5 +14,6 @@ export LOG_LEVEL=${LOG_LEVEL:-warn}
 # Local development values (README's worked example uses them); set your own for anything real.
 export FLOWLINE_ADMIN_TOKEN=${FLOWLINE_ADMIN_TOKEN:-change-me-admin-token-0001}
 export FLOWLINE_SECRET_KEY=${FLOWLINE_SECRET_KEY:-local-development-secret-key-not-for-production}
+export FLOWLINE_ALLOW_PRIVATE_TARGETS=${FLOWLINE_ALLOW_PRIVATE_TARGETS-127.0.0.0/8,::1}
 # kafkajs sets negative timers that Node 24 warns about; harmless (they fire at once).
 exec node --disable-warning=TimeoutNegativeWarning dist/services/cluster/src/main.js "${@:-demo}"

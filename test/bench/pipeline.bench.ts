@@ -135,6 +135,7 @@ async function main(): Promise<void> {
     FLOWLINE_PARTITIONS: String(PARTITIONS),
     LOG_LEVEL: 'error',
     PORT: '0',
+    FLOWLINE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8,::1',
   };
   console.log(`events: ${EVENTS}, subjects: ${SUBJECTS}, partitions: ${PARTITIONS}, broker: ${brokers.join(',')}`);
 

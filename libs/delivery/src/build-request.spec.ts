@@ -1,6 +1,10 @@
+import { createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
+import { Webhook } from 'standardwebhooks';
 import { DeliveryV1 } from '@flowline/contracts';
 import { buildWebhookRequest } from './build-request';
 import { ConnectionSettings } from './connection-settings';
+import { WebhookSigner } from './webhook-signer';
 
 const connection: ConnectionSettings = {
   id: 'c',
@@ -54,4 +58,59 @@ it('sends a form body or a query string as the connection says', () => {
   );
   expect(get.body).toBeUndefined();
   expect(get.url).toBe('https://crm.example.com/hook?source=flowline&email=ada%40example.com');
+});
+
+describe('Standard Webhooks signatures', () => {
+  // The spec's own example secret and a fixed signing input.
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const signed: ConnectionSettings = { ...connection, signer: new WebhookSigner(secret) };
+
+  it('signs `${webhook-id}.${webhook-timestamp}.${body}` with HMAC-SHA256 of the whsec_ key', () => {
+    const request = buildWebhookRequest(signed, delivery, Date.parse('2026-01-01T00:00:00Z'));
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const expected = createHmac('sha256', key).update(`msg_abc.1767225600.${request.body}`).digest('base64');
+    expect(request.headers['webhook-signature']).toBe(`v1,${expected}`);
+    const now = Math.floor(Date.now() / 1000);
+    const fresh = buildWebhookRequest(signed, delivery, now * 1000);
+    expect(new Webhook(secret).verify(fresh.body!, fresh.headers)).toEqual({ email: 'ada@example.com' });
+  });
+
+  it('signs form bodies as sent, and GET requests over an empty body', () => {
+    const now = Date.now();
+    const form = buildWebhookRequest({ ...signed, contentType: 'application/x-www-form-urlencoded' }, delivery, now);
+    expect(() => new Webhook(secret).verify(form.body!, form.headers, { jsonParse: false })).not.toThrow();
+    const get = buildWebhookRequest({ ...signed, method: 'GET' }, delivery, now);
+    expect(() => new Webhook(secret).verify('', get.headers)).not.toThrow();
+  });
+
+  it('keeps webhook-id across attempts and signs each attempt with its own timestamp', () => {
+    const first = buildWebhookRequest(signed, delivery, 1_767_225_600_000);
+    const retry = buildWebhookRequest(signed, delivery, 1_767_225_610_000);
+    expect(retry.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    expect(retry.headers['webhook-timestamp']).toBe('1767225610');
+    expect(retry.headers['webhook-signature']).not.toBe(first.headers['webhook-signature']);
+  });
+
+  it('sends no signature without a secret, and a tenant header cannot forge one', () => {
+    const forged = { ...delivery, headers: { 'Webhook-Signature': 'v1,forged' } };
+    expect(buildWebhookRequest(connection, forged, 0).headers).not.toHaveProperty('webhook-signature');
+    expect(buildWebhookRequest(signed, forged, 0).headers['webhook-signature']).not.toBe('v1,forged');
+  });
+
+  it('never shows the secret', () => {
+    const text = [
+      JSON.stringify(signed),
+      inspect(signed, { depth: 10, showHidden: true }),
+      `${JSON.stringify(signed.signer)}`,
+    ];
+    for (const shown of text) {
+      expect(shown).not.toContain('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+      expect(shown).not.toContain('whsec_');
+    }
+  });
+
+  it('rejects a secret that is not whsec_ + base64 without repeating it', () => {
+    expect(() => new WebhookSigner('whsec_not*base64!')).toThrow('the signing secret is not whsec_ followed by base64');
+    expect(() => new WebhookSigner('whsec_')).toThrow(/^the signing secret is not/);
+  });
 });

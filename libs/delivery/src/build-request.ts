@@ -13,25 +13,25 @@ export function buildWebhookRequest(
   delivery: DeliveryV1,
   attemptAt: number,
 ): OutgoingRequest {
+  const timestampS = Math.floor(attemptAt / 1000);
   const headers: Record<string, string> = {
     ...lowerCaseKeys(connection.headers),
     ...lowerCaseKeys(delivery.headers),
     'user-agent': `Flowline/${FLOWLINE_VERSION}`,
     'webhook-id': delivery.id,
-    'webhook-timestamp': String(Math.floor(attemptAt / 1000)),
+    'webhook-timestamp': String(timestampS),
   };
+  delete headers['webhook-signature'];
   if (connection.method === 'GET') {
-    // GET carries the payload as a query string (CONTRACT §4), nested keys as `a[b]`.
+    // GET carries the payload as a query string (CONTRACT §4), nested keys as `a[b]`; the
+    // signature then covers an empty body, as Standard Webhooks signs the body sent.
+    if (connection.signer) headers['webhook-signature'] = connection.signer.sign(delivery.id, timestampS, '');
     return { url: appendQuery(connection.url, delivery.body), method: 'GET', headers, timeoutMs: connection.timeoutMs };
   }
   headers['content-type'] = connection.contentType;
-  return {
-    url: connection.url,
-    method: 'POST',
-    headers,
-    body: encodeBody(delivery.body, connection.contentType),
-    timeoutMs: connection.timeoutMs,
-  };
+  const body = encodeBody(delivery.body, connection.contentType);
+  if (connection.signer) headers['webhook-signature'] = connection.signer.sign(delivery.id, timestampS, body);
+  return { url: connection.url, method: 'POST', headers, body, timeoutMs: connection.timeoutMs };
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -1,3 +1,5 @@
+import { WebhookSigner } from './webhook-signer';
+
 /** A connection as the dispatcher uses it (CONTRACT §4); plain data from the connections table. */
 export interface ConnectionSettings {
   id: string;
@@ -10,6 +12,13 @@ export interface ConnectionSettings {
   headers: Record<string, string>;
   timeoutMs: number;
   maxRetries: number;
+  /** Signs every attempt (`webhook-signature`) when the connection has a signing secret. */
+  signer?: WebhookSigner;
+  /**
+   * Why this connection cannot be delivered to at all (e.g. its signing secret cannot be
+   * opened): its deliveries are dead-lettered with category `config`. Names no secret.
+   */
+  unusable?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;

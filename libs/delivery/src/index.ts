@@ -4,3 +4,6 @@ export * from './connection-settings';
 export * from './webhook-sender';
 export * from './email-outcome';
 export * from './email-sender';
+export * from './guarded-connector';
+export * from './target-guard';
+export * from './webhook-signer';

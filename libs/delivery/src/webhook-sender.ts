@@ -1,5 +1,7 @@
 import { Agent, Dispatcher, errors, request } from 'undici';
 import { AttemptResult } from './classify-outcome';
+import { AddressLookup, guardedConnector, refusedTargetIn } from './guarded-connector';
+import { TargetAllowList } from './target-guard';
 
 export interface OutgoingRequest {
   url: string;
@@ -20,18 +22,31 @@ const RESPONSE_EXCERPT_BYTES = 1024;
 /** Bodies beyond this are not read: a receiver cannot make Flowline buffer megabytes. */
 const RESPONSE_READ_LIMIT = 64 * 1024;
 
+export interface WebhookSenderOptions {
+  connectionsPerOrigin?: number;
+  /** Targets the SSRF guard lets through (FLOWLINE_ALLOW_PRIVATE_TARGETS); none by default. */
+  allowPrivateTargets?: TargetAllowList;
+  /** The resolver the guard uses; tests inject one. */
+  lookup?: AddressLookup;
+}
+
 /**
  * Sends webhook requests with undici. One agent per process pools connections per origin;
- * redirects are never followed and response bodies are read only up to a cap.
+ * redirects are never followed and response bodies are read only up to a cap. Every socket is
+ * opened through the SSRF guard (`guardedConnector`): a refused target is never connected to.
  */
 export class WebhookSender {
   private readonly agent: Agent;
 
-  constructor(options: { connectionsPerOrigin?: number } = {}) {
+  constructor(options: WebhookSenderOptions = {}) {
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? 64,
       pipelining: 1,
       keepAliveTimeout: 30_000,
+      connect: guardedConnector({
+        allow: options.allowPrivateTargets ?? TargetAllowList.NONE,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+      }),
     });
   }
 
@@ -50,6 +65,14 @@ export class WebhookSender {
         bodyTimeout: outgoing.timeoutMs,
       });
     } catch (error) {
+      const refused = refusedTargetIn(error);
+      if (refused) {
+        return {
+          result: { kind: 'error', code: 'refused_target', message: refused.message },
+          latencyMs: performance.now() - started,
+          responseExcerpt: null,
+        };
+      }
       const timedOut =
         signal.aborted || error instanceof errors.HeadersTimeoutError || error instanceof errors.ConnectTimeoutError;
       return {

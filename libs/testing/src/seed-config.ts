@@ -1,6 +1,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ConnectionEntity, FlowEntity, MappingEntity, TenantEntity } from '@flowline/db';
+import { SecretBox } from '@flowline/secrets';
 
 export interface SeededIntegration {
   tenantId: string;
@@ -17,6 +18,8 @@ export interface IntegrationSpec {
   headers?: Record<string, string>;
   live?: boolean;
   policy?: Record<string, unknown>;
+  /** A Standard Webhooks secret (`whsec_...`), sealed with `secretKey` (the env's FLOWLINE_SECRET_KEY). */
+  signingSecret?: { secret: string; secretKey: string };
 }
 
 /**
@@ -44,6 +47,9 @@ export async function seedIntegration(dataSource: DataSource, spec: IntegrationS
         headers: spec.headers ?? {},
         auth: { type: 'none' },
         policy: spec.policy ?? {},
+        signingSecret: spec.signingSecret
+          ? new SecretBox(spec.signingSecret.secretKey).seal(spec.signingSecret.secret)
+          : null,
       }),
     );
     const mapping = await manager.save(

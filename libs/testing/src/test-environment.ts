@@ -9,7 +9,8 @@ export function uniqueSuffix(): string {
 /**
  * The environment of one test cluster: the broker and database this run uses (from the
  * environment, validated), a topic prefix of its own (so its topics and consumer groups are
- * unique), fewer partitions (faster to create), a fast config refresh, and quiet logs.
+ * unique), fewer partitions (faster to create), a fast config refresh, quiet logs, and loopback
+ * allowed as a delivery target.
  */
 export function testEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
   const base = loadConfig();
@@ -21,6 +22,8 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     FLOWLINE_CONFIG_REFRESH_MS: '250',
     LOG_LEVEL: base.LOG_LEVEL === 'info' ? 'warn' : base.LOG_LEVEL,
     PORT: '0',
+    // Test receivers listen on loopback, which the SSRF guard refuses unless allow-listed.
+    FLOWLINE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8,::1',
     ...overrides,
   };
 }

@@ -118,6 +118,11 @@ export class DeliverWebhooks {
       deadLetters.push(this.deadLetter(record, `connection ${delivery.connectionId} not found`, 'config', 0));
       return;
     }
+    if (connection.unusable) {
+      this.logger.warn({ deliveryId: delivery.id, connectionId: connection.id }, connection.unusable);
+      deadLetters.push(this.deadLetter(record, connection.unusable, 'config', 0));
+      return;
+    }
     await this.retryInPlace(
       record,
       connection.maxRetries,

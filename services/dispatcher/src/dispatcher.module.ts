@@ -1,7 +1,7 @@
 import { Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { Topic } from '@flowline/contracts';
-import { EmailSender, WebhookSender } from '@flowline/delivery';
+import { EmailSender, TargetAllowList, WebhookSender } from '@flowline/delivery';
 import { consumerHost } from '@flowline/runtime';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
@@ -9,7 +9,13 @@ import { DeliverWebhooks } from './deliver-webhooks';
 @Module({
   providers: [
     ConnectionCatalog,
-    { provide: WebhookSender, useFactory: () => new WebhookSender() },
+    {
+      provide: WebhookSender,
+      // The SSRF guard's allow list; an invalid entry stops the dispatcher at start, naming it.
+      useFactory: (config: FlowlineEnv) =>
+        new WebhookSender({ allowPrivateTargets: TargetAllowList.parse(config.FLOWLINE_ALLOW_PRIVATE_TARGETS) }),
+      inject: [FlowlineEnv],
+    },
     {
       provide: EmailSender,
       // The SMTP pool is opened by the first email, not here: a dispatcher that sends none never connects.
