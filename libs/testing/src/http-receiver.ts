@@ -1,4 +1,5 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { CountWaiter } from './count-waiter';
 import { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
@@ -21,7 +22,7 @@ export type Responder = (
  */
 export class HttpReceiver {
   readonly requests: ReceivedRequest[] = [];
-  private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
+  private readonly arrivals = new CountWaiter(() => this.requests.length, 'HTTP receiver requests');
   private server: Server | undefined;
   responder: Responder = () => ({ status: 200 });
 
@@ -42,7 +43,7 @@ export class HttpReceiver {
         this.requests.push(request);
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         res.end(JSON.stringify({ received: true }));
-        this.notify();
+        this.arrivals.notify();
       });
     });
     this.server.keepAliveTimeout = 60_000;
@@ -62,20 +63,7 @@ export class HttpReceiver {
   }
 
   waitForCount(count: number, timeoutMs = 60_000): Promise<void> {
-    if (this.requests.length >= count) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`receiver got ${this.requests.length} of ${count} requests within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.arrivals.waitFor(count, timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -84,15 +72,5 @@ export class HttpReceiver {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private notify(): void {
-    for (let index = this.waiters.length - 1; index >= 0; index -= 1) {
-      const waiter = this.waiters[index]!;
-      if (this.requests.length >= waiter.count) {
-        this.waiters.splice(index, 1);
-        waiter.resolve();
-      }
-    }
   }
 }

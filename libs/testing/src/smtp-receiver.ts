@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { CountWaiter } from './count-waiter';
 import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 
 export interface ReceivedEmail {
@@ -39,7 +40,7 @@ export class SmtpReceiver {
   readonly messages: ReceivedEmail[] = [];
   /** Every submission's reply code, refused ones included, in order. */
   readonly replies: number[] = [];
-  private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
+  private readonly arrivals = new CountWaiter(() => this.messages.length, 'SMTP receiver messages');
   private server: SMTPServer | undefined;
   responder: SmtpResponder = () => undefined;
 
@@ -90,7 +91,7 @@ export class SmtpReceiver {
                 receivedAt: Date.now(),
               });
               callback(null, 'queued');
-              this.notify();
+              this.arrivals.notify();
             },
             (error: Error) => callback(error),
           );
@@ -123,21 +124,7 @@ export class SmtpReceiver {
   }
 
   waitForCount(count: number, timeoutMs = 60_000): Promise<void> {
-    if (this.messages.length >= count) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new Error(`SMTP receiver got ${this.messages.length} of ${count} messages within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      this.waiters.push({
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.arrivals.waitFor(count, timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -145,16 +132,6 @@ export class SmtpReceiver {
     this.server = undefined;
     if (!server) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private notify(): void {
-    for (let index = this.waiters.length - 1; index >= 0; index -= 1) {
-      const waiter = this.waiters[index]!;
-      if (this.messages.length >= waiter.count) {
-        this.waiters.splice(index, 1);
-        waiter.resolve();
-      }
-    }
   }
 }
 
