@@ -1,22 +1,41 @@
 import { DeliveryV1, FLOWLINE_VERSION } from '@flowline/contracts';
 import { appendQuery, encodeBody } from '@flowline/mapping';
+import { staticAuthHeaders } from './auth/delivery-auth';
 import { ConnectionSettings } from './connection-settings';
 import { OutgoingRequest } from './webhook-sender';
 
 /**
  * The HTTP request of one attempt. Header precedence, lowest first: the connection's static
- * headers, the header mapping's, then Flowline's own (which a tenant cannot override, since
- * receivers rely on them to recognise and de-duplicate deliveries).
+ * headers, the header mapping's, the connection's auth, then Flowline's own (which a tenant
+ * cannot override, since receivers rely on them to recognise and de-duplicate deliveries).
+ *
+ * `Authorization`: when the connection has an auth (basic, bearer, oauth2), it comes from the
+ * auth alone, and a static or mapped `Authorization` header is dropped; with auth `none` a static
+ * or mapped `Authorization` header is sent as given (receivers documented as "auth through
+ * headers" are configured that way). An `api_key` auth's header likewise wins over a static or
+ * mapped header of the same name. `accessToken` is the OAuth2 token of an `oauth2` connection.
  */
 export function buildWebhookRequest(
   connection: ConnectionSettings,
   delivery: DeliveryV1,
   attemptAt: number,
+  accessToken?: string,
 ): OutgoingRequest {
   const timestampS = Math.floor(attemptAt / 1000);
+  const auth = connection.auth ?? { type: 'none' };
+  const tenantHeaders = { ...lowerCaseKeys(connection.headers), ...lowerCaseKeys(delivery.headers) };
+  let authHeaders: Record<string, string>;
+  if (auth.type === 'oauth2') {
+    if (accessToken === undefined)
+      throw new Error(`connection ${connection.id}: an oauth2 request needs an access token`);
+    authHeaders = { authorization: `Bearer ${accessToken}` };
+  } else {
+    authHeaders = staticAuthHeaders(auth);
+  }
+  if (auth.type !== 'none') delete tenantHeaders.authorization;
   const headers: Record<string, string> = {
-    ...lowerCaseKeys(connection.headers),
-    ...lowerCaseKeys(delivery.headers),
+    ...tenantHeaders,
+    ...authHeaders,
     'user-agent': `Flowline/${FLOWLINE_VERSION}`,
     'webhook-id': delivery.id,
     'webhook-timestamp': String(timestampS),

@@ -7,10 +7,14 @@ export type AttemptOutcome =
 /** Dead-letter and retry-queue categories (Certain's retry queue). */
 export type FailureCategory = 'general' | 'system' | 'config' | 'connection' | 'validation';
 
-/** The result of sending one request: a response, or an error before any response. */
+/**
+ * The result of sending one request: a response, or an error before any response. `endpoint:
+ * 'token'` marks the request to a connection's OAuth2 token endpoint, made on the delivery's
+ * behalf before it could be sent.
+ */
 export type AttemptResult =
-  | { kind: 'response'; status: number; retryAfter?: string | undefined }
-  | { kind: 'error'; code: 'timeout' | 'connection' | 'refused_target'; message: string };
+  | { kind: 'response'; status: number; retryAfter?: string | undefined; endpoint?: 'token'; detail?: string }
+  | { kind: 'error'; code: 'timeout' | 'connection' | 'refused_target'; message: string; endpoint?: 'token' };
 
 /** Retry-After may be seconds or an HTTP date; answers milliseconds from `now`, or undefined. */
 export function parseRetryAfter(header: string | undefined, now: number): number | undefined {
@@ -25,8 +29,22 @@ export function parseRetryAfter(header: string | undefined, now: number): number
  * The one place that decides what a response means. 2xx succeeds; 429, 5xx, timeouts and
  * connection errors are retried; 3xx is a failure that is retried (redirects are not followed);
  * 410 is permanent and pauses the connection; any other 4xx is permanent.
+ *
+ * The token endpoint (`endpoint: 'token'`): its 4xx other than 429 (invalid_client, invalid_grant,
+ * ...), a redirect or a 2xx without a usable token means the connection's OAuth2 settings are
+ * wrong: a permanent failure of category `config` that does not pause the connection; 429, 5xx, timeouts and connection errors are retried like
+ * the receiver's.
  */
 export function classifyOutcome(result: AttemptResult, now: number): AttemptOutcome {
+  if (result.endpoint === 'token') {
+    const outcome = classifyOutcome({ ...result, endpoint: undefined }, now);
+    const status = result.kind === 'response' ? result.status : 0;
+    const detail = result.kind === 'response' && result.detail ? ` (${result.detail})` : '';
+    const reason = `token endpoint: ${outcome.kind === 'success' ? `HTTP ${status}` : outcome.reason}${detail}`;
+    // A 2xx reaching here carried no usable token: as wrong settings as a 4xx or a redirect.
+    if (outcome.kind === 'retry' && !(status >= 300 && status < 400)) return { ...outcome, reason };
+    return { kind: 'permanent', category: 'config', pauseConnection: false, reason };
+  }
   if (result.kind === 'error') {
     switch (result.code) {
       case 'timeout':

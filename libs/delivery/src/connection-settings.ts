@@ -1,3 +1,4 @@
+import type { DeliveryAuth } from './auth/delivery-auth';
 import { WebhookSigner } from './webhook-signer';
 
 /** A connection as the dispatcher uses it (CONTRACT §4); plain data from the connections table. */
@@ -12,6 +13,8 @@ export interface ConnectionSettings {
   headers: Record<string, string>;
   timeoutMs: number;
   maxRetries: number;
+  /** How deliveries authenticate (CONTRACT §4), secrets opened; none when unset. */
+  auth?: DeliveryAuth;
   /** Signs every attempt (`webhook-signature`) when the connection has a signing secret. */
   signer?: WebhookSigner;
   /**

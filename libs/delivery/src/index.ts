@@ -7,3 +7,4 @@ export * from './email-sender';
 export * from './guarded-connector';
 export * from './target-guard';
 export * from './webhook-signer';
+export * from './auth';

@@ -50,6 +50,11 @@ export class WebhookSender {
     });
   }
 
+  /** The guarded agent, for the other requests made on a delivery's behalf (OAuth2 token URLs). */
+  get dispatcher(): Dispatcher {
+    return this.agent;
+  }
+
   async send(outgoing: OutgoingRequest): Promise<SentRequest> {
     const started = performance.now();
     const signal = AbortSignal.timeout(outgoing.timeoutMs);
@@ -117,7 +122,8 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
   return withoutNul(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'));
 }
 
-function describeError(error: unknown): string {
+/** An undici error as a log-safe line: codes and messages, which carry no request header or body. */
+export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: string }).code;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;

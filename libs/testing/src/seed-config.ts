@@ -20,6 +20,30 @@ export interface IntegrationSpec {
   policy?: Record<string, unknown>;
   /** A Standard Webhooks secret (`whsec_...`), sealed with `secretKey` (the env's FLOWLINE_SECRET_KEY). */
   signingSecret?: { secret: string; secretKey: string };
+  /**
+   * The connection's auth (CONTRACT §4, e.g. `{ type: 'basic', username, password }`; `none` when
+   * unset); its secret fields are sealed with `secretKey` (the env's FLOWLINE_SECRET_KEY) as the api does.
+   */
+  auth?: { config: { type: string } & Record<string, unknown>; secretKey: string };
+}
+
+/** The secret fields of each auth type, sealed at rest (as the api's SECRET_FIELDS). */
+const AUTH_SECRET_FIELDS: Record<string, readonly string[]> = {
+  basic: ['password'],
+  api_key: ['key'],
+  bearer: ['token'],
+  oauth2: ['client_secret', 'refresh_token'],
+};
+
+function sealedAuth(auth: IntegrationSpec['auth']): Record<string, unknown> {
+  if (!auth) return { type: 'none' };
+  const box = new SecretBox(auth.secretKey);
+  const sealed: Record<string, unknown> = { ...auth.config };
+  for (const field of AUTH_SECRET_FIELDS[auth.config.type] ?? []) {
+    const value = sealed[field];
+    if (typeof value === 'string') sealed[field] = box.seal(value);
+  }
+  return sealed;
 }
 
 /**
@@ -45,7 +69,7 @@ export async function seedIntegration(dataSource: DataSource, spec: IntegrationS
         method: 'POST',
         contentType: 'application/json',
         headers: spec.headers ?? {},
-        auth: { type: 'none' },
+        auth: sealedAuth(spec.auth),
         policy: spec.policy ?? {},
         signingSecret: spec.signingSecret
           ? new SecretBox(spec.signingSecret.secretKey).seal(spec.signingSecret.secret)

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { ConnectionEntity } from '@flowline/db';
 import { buildWebhookRequest } from '@flowline/delivery';
 import { SecretBox } from '@flowline/secrets';
-import { connectionFromRow, signingSecretOpener } from './connection-catalog';
+import { authSecretOpener, connectionFromRow, signingSecretOpener } from './connection-catalog';
 
 const KEY = 'catalog-test-key-'.repeat(3);
 const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
@@ -69,5 +69,29 @@ describe('connectionFromRow and the signing secret', () => {
   it('marks a sealed value that is not a whsec_ secret unusable', () => {
     const connection = connectionFromRow(row(new SecretBox(KEY).seal('whsec_***')), signingSecretOpener(KEY, []));
     expect(connection.unusable).toBe('connection conn-1: the signing secret is not whsec_ followed by base64');
+  });
+});
+
+describe('connectionFromRow and the auth secrets', () => {
+  const box = new SecretBox(KEY);
+  const withAuth = (auth: Record<string, unknown>) => ({ ...row(null), auth });
+
+  it('opens the sealed auth secrets', () => {
+    const connection = connectionFromRow(
+      withAuth({ type: 'basic', username: 'ada', password: box.seal('pw') }),
+      signingSecretOpener(KEY, []),
+      authSecretOpener(KEY, []),
+    );
+    expect(connection.unusable).toBeUndefined();
+    expect(connection.auth).toEqual({ type: 'basic', username: 'ada', password: 'pw' });
+  });
+
+  it('makes the connection unusable when an auth secret cannot be opened, naming no secret', () => {
+    const sealed = new SecretBox('another-key-'.repeat(3)).seal('pw');
+    for (const opener of [authSecretOpener(KEY, []), authSecretOpener(undefined, []), undefined]) {
+      const connection = connectionFromRow(withAuth({ type: 'bearer', token: sealed }), undefined, opener);
+      expect(connection.unusable).toMatch(/^connection conn-1: its auth token cannot be opened/);
+      expect(connection.unusable).not.toContain(sealed);
+    }
   });
 });

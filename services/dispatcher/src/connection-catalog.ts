@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectionEntity } from '@flowline/db';
-import { ConnectionSettings, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, WebhookSigner } from '@flowline/delivery';
+import {
+  authFromConfig,
+  ConnectionSettings,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  WebhookSigner,
+} from '@flowline/delivery';
 import { ConfigCatalog, Infrastructure } from '@flowline/runtime';
 import { SecretBox } from '@flowline/secrets';
 
@@ -35,7 +41,36 @@ export function signingSecretOpener(
   };
 }
 
-export function connectionFromRow(row: ConnectionEntity, openSigningSecret?: SigningSecretOpener): ConnectionSettings {
+/** Opens one sealed auth secret (password, key, token, client_secret, refresh_token); errors name no secret. */
+export type AuthSecretOpener = (sealed: string) => string;
+
+/**
+ * The opener of auth secrets for this configuration, like `signingSecretOpener`: plaintexts are
+ * kept by sealed value, so a catalog refresh does not decrypt every secret again.
+ */
+export function authSecretOpener(secretKey: string | undefined, previousKeys: readonly string[]): AuthSecretOpener {
+  const box = secretKey ? new SecretBox(secretKey, previousKeys) : undefined;
+  const opened = new Map<string, string>();
+  return (sealed) => {
+    if (!box) throw new Error('cannot be opened: FLOWLINE_SECRET_KEY is not configured');
+    let plaintext = opened.get(sealed);
+    if (plaintext === undefined) {
+      try {
+        plaintext = box.open(sealed);
+      } catch {
+        throw new Error('cannot be opened with FLOWLINE_SECRET_KEY or FLOWLINE_SECRET_KEY_PREVIOUS');
+      }
+      opened.set(sealed, plaintext);
+    }
+    return plaintext;
+  };
+}
+
+export function connectionFromRow(
+  row: ConnectionEntity,
+  openSigningSecret?: SigningSecretOpener,
+  openAuthSecret?: AuthSecretOpener,
+): ConnectionSettings {
   const policy = row.policy as { timeout_ms?: number; max_retries?: number };
   const settings: ConnectionSettings = {
     id: row.id,
@@ -48,13 +83,22 @@ export function connectionFromRow(row: ConnectionEntity, openSigningSecret?: Sig
     timeoutMs: policy.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     maxRetries: policy.max_retries ?? DEFAULT_MAX_RETRIES,
   };
+  try {
+    settings.auth = authFromConfig(row.auth, (sealed) => {
+      if (!openAuthSecret) throw new Error('cannot be opened here');
+      return openAuthSecret(sealed);
+    });
+  } catch (error) {
+    // Never sent without its auth: the receiver would refuse it, or worse, accept it.
+    settings.unusable = `connection ${row.id}: ${(error as Error).message}`;
+  }
   if (row.signingSecret) {
     try {
       if (!openSigningSecret) throw new Error('its signing secret cannot be opened here');
       settings.signer = openSigningSecret(row.signingSecret);
     } catch (error) {
       // Never sent unsigned: the receiver expects a signature. The reason names no secret.
-      settings.unusable = `connection ${row.id}: ${(error as Error).message}`;
+      settings.unusable ??= `connection ${row.id}: ${(error as Error).message}`;
     }
   }
   return settings;
@@ -64,15 +108,14 @@ export function connectionFromRow(row: ConnectionEntity, openSigningSecret?: Sig
 @Injectable()
 export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSettings>> {
   constructor(@Inject(Infrastructure) infrastructure: Infrastructure) {
-    const open = signingSecretOpener(
-      infrastructure.config.FLOWLINE_SECRET_KEY,
-      infrastructure.config.FLOWLINE_SECRET_KEY_PREVIOUS,
-    );
+    const { FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS } = infrastructure.config;
+    const open = signingSecretOpener(FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS);
+    const openAuth = authSecretOpener(FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS);
     super(
       infrastructure,
       'connection-catalog',
       new Map(),
-      (rows) => new Map(rows.connections.map((row) => [row.id, connectionFromRow(row, open)])),
+      (rows) => new Map(rows.connections.map((row) => [row.id, connectionFromRow(row, open, openAuth)])),
     );
   }
 

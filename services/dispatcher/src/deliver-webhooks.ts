@@ -5,14 +5,14 @@ import { deadLetterHeaders, decodeDelivery, DeliveryV1, Topic, TopicNames } from
 import { AttemptRecord, DeliveryLogRepository, DeliveryStatus } from '@flowline/db';
 import {
   AttemptOutcome,
-  buildWebhookRequest,
+  AuthenticatedSender,
   classifyOutcome,
   classifySmtpOutcome,
   ConnectionSettings,
   DEFAULT_MAX_RETRIES,
   EmailSender,
   urlConnection,
-  WebhookSender,
+  SentRequest,
 } from '@flowline/delivery';
 import { BatchContext, ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
@@ -40,7 +40,7 @@ export class DeliverWebhooks {
 
   constructor(
     @Inject(ConnectionCatalog) private readonly connections: ConnectionCatalog,
-    @Inject(WebhookSender) private readonly sender: WebhookSender,
+    @Inject(AuthenticatedSender) private readonly sender: AuthenticatedSender,
     @Inject(EmailSender) private readonly emailSender: EmailSender,
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
@@ -181,7 +181,24 @@ export class DeliverWebhooks {
     attempt: number,
   ): Promise<AttemptOutcome> {
     const attemptedAt = Date.now();
-    const sent = await this.sender.send(buildWebhookRequest(connection, delivery, attemptedAt));
+    const { sent, refused } = await this.sender.send(connection, delivery);
+    if (refused) {
+      // OAuth2: the receiver refused the cached token. It was dropped and the delivery sent once
+      // more with a new token, within this attempt: logged, but not one of the delivery's retries.
+      this.metrics.deliveryAttemptDuration.observe(refused.latencyMs / 1000);
+      this.logger.warn(
+        { deliveryId: delivery.id, connectionId: connection.id, attempt },
+        'receiver refused the OAuth2 access token: sent again with a new token',
+      );
+      this.recordAttempt(
+        attempts,
+        delivery,
+        attemptedAt,
+        refused,
+        'retrying',
+        'HTTP 401: access token refused, sent again with a new one',
+      );
+    }
     const outcome = classifyOutcome(sent.result, Date.now());
     const status: DeliveryStatus =
       outcome.kind === 'success'
@@ -197,6 +214,25 @@ export class DeliverWebhooks {
         { deliveryId: delivery.id, connectionId: connection.id, attempt, reason: outcome.reason },
         'delivery attempt failed',
       );
+    this.recordAttempt(
+      attempts,
+      delivery,
+      refused ? Date.now() : attemptedAt,
+      sent,
+      status,
+      outcome.kind === 'success' ? null : outcome.reason,
+    );
+    return outcome;
+  }
+
+  private recordAttempt(
+    attempts: AttemptRecord[],
+    delivery: DeliveryV1,
+    attemptedAt: number,
+    sent: SentRequest,
+    status: DeliveryStatus,
+    error: string | null,
+  ): void {
     attempts.push({
       deliveryId: delivery.id,
       tenant: delivery.tenant,
@@ -208,12 +244,12 @@ export class DeliverWebhooks {
       eventType: delivery.eventType,
       status,
       attemptedAt: new Date(attemptedAt),
-      statusCode: sent.result.kind === 'response' ? sent.result.status : null,
+      // A token endpoint's status is not the receiver's: only the receiver's is logged as such.
+      statusCode: sent.result.kind === 'response' && sent.result.endpoint !== 'token' ? sent.result.status : null,
       latencyMs: sent.latencyMs,
-      error: outcome.kind === 'success' ? null : outcome.reason,
+      error,
       responseExcerpt: sent.responseExcerpt,
     });
-    return outcome;
   }
 
   /**

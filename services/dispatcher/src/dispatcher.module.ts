@@ -1,7 +1,13 @@
 import { Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { Topic } from '@flowline/contracts';
-import { EmailSender, TargetAllowList, WebhookSender } from '@flowline/delivery';
+import {
+  AuthenticatedSender,
+  EmailSender,
+  OAuth2TokenManager,
+  TargetAllowList,
+  WebhookSender,
+} from '@flowline/delivery';
 import { consumerHost } from '@flowline/runtime';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
@@ -15,6 +21,13 @@ import { DeliverWebhooks } from './deliver-webhooks';
       useFactory: (config: FlowlineEnv) =>
         new WebhookSender({ allowPrivateTargets: TargetAllowList.parse(config.FLOWLINE_ALLOW_PRIVATE_TARGETS) }),
       inject: [FlowlineEnv],
+    },
+    {
+      provide: AuthenticatedSender,
+      // OAuth2 token URLs go through the webhook sender's agent, so through the same SSRF guard.
+      useFactory: (sender: WebhookSender) =>
+        new AuthenticatedSender(sender, new OAuth2TokenManager({ dispatcher: sender.dispatcher })),
+      inject: [WebhookSender],
     },
     {
       provide: EmailSender,
