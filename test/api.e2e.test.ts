@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
-import { KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
+import { HttpReceiver, KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { startCluster, TestCluster } from './support/cluster';
 import { openDatabase } from './support/database';
 
@@ -123,6 +123,35 @@ describe('the control plane API', () => {
         } else {
           expect(shown[field]).toBe(value);
         }
+      }
+    });
+
+    it('tests a connection with one real request: "Save & Test"', async () => {
+      const receiver = new HttpReceiver();
+      await receiver.start();
+      try {
+        receiver.responder = (request) => ({ status: request.path === '/down' ? 503 : 200 });
+        const up = await call('POST', '/connections', acme.key, {
+          name: 'up',
+          url: `${receiver.url}/up`,
+          auth: { type: 'bearer', token: 'tested-token' },
+        });
+        const tested = await call('POST', `/connections/${String(up.body.id)}/test`, acme.key);
+        expect(tested).toEqual({
+          status: 200,
+          body: { ok: true, status: 200, latency_ms: expect.any(Number), error: null },
+        });
+        expect(receiver.requests[0]!.headers.authorization).toBe('Bearer tested-token');
+        expect(JSON.parse(receiver.requests[0]!.body)).toMatchObject({ type: 'flowline.test' });
+        const down = await call('POST', '/connections', acme.key, { name: 'down', url: `${receiver.url}/down` });
+        expect((await call('POST', `/connections/${String(down.body.id)}/test`, acme.key)).body).toMatchObject({
+          ok: false,
+          status: 503,
+          error: 'HTTP 503',
+        });
+        expect((await call('POST', `/connections/${String(up.body.id)}/test`, globex.key)).status).toBe(404);
+      } finally {
+        await receiver.stop();
       }
     });
 

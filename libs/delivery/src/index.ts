@@ -8,3 +8,4 @@ export * from './guarded-connector';
 export * from './target-guard';
 export * from './webhook-signer';
 export * from './auth';
+export * from './connection-from-row';

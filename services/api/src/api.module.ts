@@ -1,7 +1,9 @@
-import { INestApplication, Module, ValidationPipe } from '@nestjs/common';
+import { Inject, INestApplication, Module, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FlowlineEnv } from '@flowline/config';
 import { FLOWLINE_VERSION } from '@flowline/contracts';
+import { AuthenticatedSender, OAuth2TokenManager, TargetAllowList, WebhookSender } from '@flowline/delivery';
 import { AdminGuard } from './auth/admin.guard';
 import { TenantAuthGuard } from './auth/tenant-auth.guard';
 import { SECRETS_PROVIDER } from './common/secret-box.provider';
@@ -42,12 +44,31 @@ import { TenantsController } from './tenants/tenants.controller';
     FlowsService,
     SequencesService,
     {
+      // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
+      provide: WebhookSender,
+      useFactory: (config: FlowlineEnv) =>
+        new WebhookSender({ allowPrivateTargets: TargetAllowList.parse(config.FLOWLINE_ALLOW_PRIVATE_TARGETS) }),
+      inject: [FlowlineEnv],
+    },
+    {
+      provide: AuthenticatedSender,
+      useFactory: (sender: WebhookSender) =>
+        new AuthenticatedSender(sender, new OAuth2TokenManager({ dispatcher: sender.dispatcher })),
+      inject: [WebhookSender],
+    },
+    {
       provide: APP_PIPE,
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     },
   ],
 })
-export class ApiModule {
+export class ApiModule implements OnApplicationShutdown {
+  constructor(@Inject(WebhookSender) private readonly sender: WebhookSender) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sender.close();
+  }
+
   /** OpenAPI at /docs-json and a browsable page at /docs. */
   static configure(app: INestApplication): void {
     const document = SwaggerModule.createDocument(

@@ -37,6 +37,12 @@ export class ConnectionsController {
     return this.connections.replace(tenant, id, body);
   }
 
+  @Post(':id/test')
+  @HttpCode(200)
+  test(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    return this.connections.test(tenant, id);
+  }
+
   @Delete(':id')
   @HttpCode(204)
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {

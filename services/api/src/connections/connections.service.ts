@@ -1,6 +1,14 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
+import { FlowlineEnv } from '@flowline/config';
 import { ConnectionEntity } from '@flowline/db';
+import {
+  authSecretOpener,
+  AuthenticatedSender,
+  classifyOutcome,
+  connectionFromRow,
+  signingSecretOpener,
+} from '@flowline/delivery';
 import { DATA_SOURCE } from '@flowline/runtime';
 import { Secrets } from '../common/secret-box.provider';
 import { isUuid } from '../common/validators';
@@ -31,8 +39,48 @@ export class ConnectionsService {
   constructor(
     @Inject(DATA_SOURCE) dataSource: DataSource,
     @Inject(Secrets) private readonly secrets: Secrets,
+    @Inject(AuthenticatedSender) private readonly sender: AuthenticatedSender,
+    @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
   ) {
     this.repository = dataSource.getRepository(ConnectionEntity);
+  }
+
+  /**
+   * "Save & Test": one request to the connection as the dispatcher would send it (auth,
+   * signature, SSRF guard, timeout), with a `flowline.test` body; nothing is retried or logged
+   * as a delivery.
+   */
+  async test(
+    tenant: string,
+    id: string,
+  ): Promise<{ ok: boolean; status: number | null; latency_ms: number; error: string | null }> {
+    const { FLOWLINE_SECRET_KEY: key, FLOWLINE_SECRET_KEY_PREVIOUS: previous } = this.config;
+    const connection = connectionFromRow(
+      await this.find(tenant, id),
+      signingSecretOpener(key, previous),
+      authSecretOpener(key, previous),
+    );
+    if (connection.unusable) return { ok: false, status: null, latency_ms: 0, error: connection.unusable };
+    const now = new Date().toISOString();
+    const { sent } = await this.sender.send(connection, {
+      v: 1,
+      id: `msg_test_${Date.now().toString(36)}`,
+      tenant,
+      subject: 'flowline-test',
+      connectionId: connection.id,
+      eventId: 'flowline-test',
+      eventType: 'flowline.test',
+      body: { type: 'flowline.test', message: 'Test request from Flowline', sent_at: now },
+      headers: {},
+      ingestedAt: Date.now(),
+    });
+    const outcome = classifyOutcome(sent.result, Date.now());
+    return {
+      ok: outcome.kind === 'success',
+      status: sent.result.kind === 'response' ? sent.result.status : null,
+      latency_ms: Math.round(sent.latencyMs),
+      error: outcome.kind === 'success' ? null : outcome.reason,
+    };
   }
 
   async list(tenant: string): Promise<ConnectionResponse[]> {

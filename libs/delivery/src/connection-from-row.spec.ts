@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { ConnectionEntity } from '@flowline/db';
-import { buildWebhookRequest } from '@flowline/delivery';
+import { buildWebhookRequest } from './build-request';
 import { SecretBox } from '@flowline/secrets';
-import { authSecretOpener, connectionFromRow, signingSecretOpener } from './connection-catalog';
+import { authSecretOpener, connectionFromRow, signingSecretOpener } from './connection-from-row';
 
 const KEY = 'catalog-test-key-'.repeat(3);
 const SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
