@@ -7,3 +7,4 @@ export * from './flow-index';
 export { testFilter } from './filter-operators';
 export * from './sequence-record';
 export * from './sequence';
+export * from './flow-action';

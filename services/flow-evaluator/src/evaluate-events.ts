@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actionId, ActionV1, deadLetterHeaders, decodeEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { deadLetterHeaders, decodeEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
+import { flowAction } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
 import { FlowCatalog } from './flow-catalog';
 
@@ -38,21 +39,10 @@ export class EvaluateEvents {
       // Once per event that triggers nothing, with the most specific reason among its tenant's flows.
       if (notTriggered) this.metrics.actionsNotTriggered.labels(notTriggered).inc();
       for (const flow of matched) {
-        const action: ActionV1 = {
-          v: 1,
-          id: actionId(event.tenant, event.id, `flow:${flow.id}`),
-          tenant: event.tenant,
-          subject: event.subject,
-          kind: 'flow',
-          flowId: flow.id,
-          flowName: flow.name,
-          event,
-          destination: flow.destination,
-        };
         actions.push({
           topic: this.topics.of(Topic.Actions),
           key: messageKey(event.tenant, event.subject),
-          value: action,
+          value: flowAction(flow, event),
           type: 'action',
         });
       }
