@@ -4,6 +4,7 @@ import { MAPPING_GOLDEN_FIXTURES } from '@flowline/mapping';
 import { HttpReceiver, KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { ApiClient } from './support/api-client';
 import { startCluster, TestCluster } from './support/cluster';
+import { waitForPipelineDrained } from './support/consumer-groups';
 
 const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
 
@@ -22,7 +23,7 @@ describe('golden payloads, from API configuration to received webhook', () => {
   const receiver = new HttpReceiver();
   const kafka = new KafkaTestClient(loadConfig(env).KAFKA_BROKERS);
   let cluster: TestCluster;
-  const tenants = new Map<string, { tenantId: string; api: ApiClient; mappingId: string }>();
+  const tenants = new Map<string, { tenantId: string; api: ApiClient; mappingId: string; flowId: string }>();
   const strictFixture = {
     ...MAPPING_GOLDEN_FIXTURES[0]!,
     name: 'strict',
@@ -92,7 +93,7 @@ describe('golden payloads, from API configuration to received webhook', () => {
       },
     });
     expect(flow).toMatchObject({ complete: true });
-    return { tenantId, api, mappingId: mapping.id };
+    return { tenantId, api, mappingId: mapping.id, flowId: flow.id };
   }
 
   it.each(MAPPING_GOLDEN_FIXTURES.map((fixture) => [fixture.name, fixture] as const))('%s', async (_name, fixture) => {
@@ -185,6 +186,73 @@ describe('golden payloads, from API configuration to received webhook', () => {
     expect(receiver.requests.slice(before).filter((request) => request.path === `/${tenantId}`)).toEqual([]);
     const metrics = await cluster.metrics.registry.getSingleMetricAsString('flowline_dead_letters_total');
     expect(metrics).toContain('flowline_dead_letters_total{category="validation"} 1');
+  });
+
+  it('replays a period of the event log, and one event, with the webhook-ids of the live run', async () => {
+    const fixture = MAPPING_GOLDEN_FIXTURES[3]!;
+    const { tenantId, api, flowId } = tenants.get(fixture.name)!;
+    const client = api.at(cluster.url);
+    const path = `/${tenantId}`;
+    const mine = () => receiver.requests.filter((request) => request.path === path);
+    const produce = async (ids: string[]) => {
+      const before = mine().length;
+      await kafka.produceJson(
+        topics.of(Topic.Ingest),
+        ids.map((id) => ({
+          key: `${tenantId}:${fixture.event.subject}`,
+          value: { ...fixture.event, tenant: tenantId, id },
+        })),
+      );
+      while (mine().length < before + ids.length) await receiver.waitForCount(receiver.requests.length + 1);
+    };
+    const idsOf = (requests: ReturnType<typeof mine>) =>
+      requests.map((request) => String(request.headers['webhook-id']));
+
+    const beforeA = mine().length;
+    await produce(['replay-a1', 'replay-a2']);
+    const liveA = idsOf(mine().slice(beforeA));
+    const periodStart = new Date();
+    const beforeB = mine().length;
+    await produce(['replay-b1', 'replay-b2']);
+    const liveB = idsOf(mine().slice(beforeB));
+    const periodEnd = new Date();
+    await produce(['replay-c1']);
+
+    const live = mine().length;
+    const started = await client.call<{ id: string; status: string }>('POST', `/flows/${flowId}/replay`, {
+      from: periodStart.toISOString(),
+      to: periodEnd.toISOString(),
+    });
+    expect(started.status).toBe(202);
+    while (mine().length < live + 2) await receiver.waitForCount(receiver.requests.length + 1);
+    expect(idsOf(mine().slice(live))).toEqual(liveB);
+    let progress = await client.call<{ status: string; actions_produced: number }>(
+      'GET',
+      `/replays/${started.body.id}`,
+    );
+    while (progress.body.status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      progress = await client.call('GET', `/replays/${started.body.id}`);
+    }
+    expect(progress.body).toMatchObject({ status: 'done', actions_produced: 2 });
+
+    const beforeOne = mine().length;
+    const one = await client.call<{ id: string }>('POST', `/flows/${flowId}/replay`, {
+      from: new Date(periodStart.getTime() - 60_000).toISOString(),
+      to: new Date().toISOString(),
+      event_id: 'replay-a2',
+    });
+    expect(one.status).toBe(202);
+    await receiver.waitForCount(receiver.requests.length + 1);
+    await waitForPipelineDrained(kafka.kafka, topics);
+    const again = mine().slice(beforeOne);
+    expect(again).toHaveLength(1);
+    expect(idsOf(again)).toEqual([liveA[1]]);
+    expect((await client.call('GET', `/replays/${one.body.id}`)).status).toBe(200);
+    expect(
+      (await tenants.get(MAPPING_GOLDEN_FIXTURES[0]!.name)!.api.at(cluster.url).call('GET', `/replays/${one.body.id}`))
+        .status,
+    ).toBe(404);
   });
 
   it('puts a mapping change made through the API in force within 5 seconds', async () => {

@@ -7,3 +7,4 @@ export * from './repositories/delivery-log.repository';
 export * from './repositories/processed-events.repository';
 export type { DataSource, EntityManager } from 'typeorm';
 export * from './repositories/sequence-state.repository';
+export * from './repositories/replay.repository';

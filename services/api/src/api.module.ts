@@ -15,6 +15,8 @@ import { FlowsController } from './flows/flows.controller';
 import { FlowsService } from './flows/flows.service';
 import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
+import { ReplayRunner } from './replays/replay-runner';
+import { ReplaysController } from './replays/replays.controller';
 import { SequencesController } from './sequences/sequences.controller';
 import { SequencesService } from './sequences/sequences.service';
 import { TagsController } from './tags/tags.controller';
@@ -33,6 +35,7 @@ import { TenantsController } from './tenants/tenants.controller';
     FlowsController,
     SequencesController,
     DeliveriesController,
+    ReplaysController,
     EventsController,
   ],
   providers: [
@@ -43,6 +46,7 @@ import { TenantsController } from './tenants/tenants.controller';
     MappingsService,
     FlowsService,
     SequencesService,
+    ReplayRunner,
     {
       // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
       provide: WebhookSender,

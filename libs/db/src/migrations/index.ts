@@ -2,6 +2,7 @@ import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { Tags1763900000000 } from './1763900000000-tags';
 import { ConnectionSigningSecret1764000000000 } from './1764000000000-connection-signing-secret';
 import { Sequences1764100000000 } from './1764100000000-sequences';
+import { Replays1764200000000 } from './1764200000000-replays';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Tags1763900000000,
   ConnectionSigningSecret1764000000000,
   Sequences1764100000000,
+  Replays1764200000000,
 ];

@@ -1,0 +1,74 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { ReplayRepository, ReplayRow } from '@flowline/db';
+import { DATA_SOURCE } from '@flowline/runtime';
+import { CurrentTenant } from '../auth/current-tenant.decorator';
+import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { isUuid } from '../common/validators';
+import { FlowsService } from '../flows/flows.service';
+import { ReplayDto } from './replay.dto';
+import { ReplayRunner } from './replay-runner';
+
+function toResponse(row: ReplayRow) {
+  return {
+    id: row.id,
+    flow_id: row.flow_id,
+    from: row.from_time.toISOString(),
+    to: row.to_time.toISOString(),
+    event_id: row.event_id,
+    status: row.status,
+    events_read: row.events_read,
+    actions_produced: row.actions_produced,
+    error: row.error,
+    created_at: row.created_at.toISOString(),
+    finished_at: row.finished_at?.toISOString() ?? null,
+  };
+}
+
+/** `POST /flows/{id}/replay` and `GET /replays/{id}` (CONTRACT §6). */
+@ApiTags('flows')
+@ApiBearerAuth()
+@UseGuards(TenantAuthGuard)
+@Controller()
+export class ReplaysController {
+  private readonly replays: ReplayRepository;
+
+  constructor(
+    @Inject(FlowsService) private readonly flows: FlowsService,
+    @Inject(ReplayRunner) private readonly runner: ReplayRunner,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
+  ) {
+    this.replays = new ReplayRepository(dataSource);
+  }
+
+  @Post('flows/:id/replay')
+  @HttpCode(202)
+  async replay(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: ReplayDto) {
+    const flow = await this.flows.find(tenant, id);
+    const from = new Date(body.from);
+    const to = new Date(body.to);
+    if (!(from < to)) throw new BadRequestException(['from must be before to']);
+    const replay = await this.replays.create(tenant, flow.id, from, to, body.event_id);
+    this.runner.start(replay, flow);
+    return toResponse(replay);
+  }
+
+  @Get('replays/:id')
+  async get(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    const replay = isUuid(id) ? await this.replays.find(tenant, id) : undefined;
+    if (!replay) throw new NotFoundException(`replay ${id} not found`);
+    return toResponse(replay);
+  }
+}
