@@ -21,6 +21,8 @@ describe('sequence detector durability', () => {
     FLOWLINE_ADMIN_TOKEN: ADMIN_TOKEN,
     FLOWLINE_PARTITIONS: '6',
     FLOWLINE_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    // A completion left unproduced by the kill is relayed after 2 s instead of a minute.
+    FLOWLINE_SEQUENCE_RELAY_AFTER_S: '2',
   });
   const topics = new TopicNames(env.FLOWLINE_TOPIC_PREFIX!);
   const receiver = new HttpReceiver();

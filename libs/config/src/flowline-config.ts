@@ -146,6 +146,15 @@ export class FlowlineEnv {
   @Min(0)
   FLOWLINE_SEQUENCE_LATENESS_S = 300;
 
+  /**
+   * A completed sequence recorded but not produced this long after is taken as left by a crash
+   * and produced by the detector's housekeeping. Longer than any healthy produce takes.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  FLOWLINE_SEQUENCE_RELAY_AFTER_S = 60;
+
   /** Services to run when the entry point gets no argument (comma-separated, or `all`). */
   @IsOptional()
   @IsString()

@@ -49,8 +49,9 @@ export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicatio
 
   async tick(): Promise<void> {
     try {
-      // Completions older than a few seconds and still unflagged were left by a crash.
-      const stranded = await this.states.unproduced(new Date(Date.now() - EVERY_MS));
+      // Completions still unflagged FLOWLINE_SEQUENCE_RELAY_AFTER_S after they were recorded were
+      // left by a crash (a live send that is merely slow gets that long before the relay steps in).
+      const stranded = await this.states.unproduced(this.config.FLOWLINE_SEQUENCE_RELAY_AFTER_S);
       if (stranded.length > 0) {
         this.logger.warn({ count: stranded.length }, 'producing completed sequences left unproduced');
         await this.detector.produce(this.catalog.index(), stranded);
@@ -66,15 +67,17 @@ export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicatio
   private async expire(): Promise<void> {
     const index = this.catalog.index();
     const now = Date.now();
-    const idle = await this.states.idleSince(new Date(now - 60_000));
-    const changes = idle.flatMap((change) => {
+    const idleBefore = new Date(now - 60_000);
+    const idle = await this.states.idleSince(idleBefore);
+    const stale = idle.filter((change) => {
       const sequence = index.get(change.sequenceId)?.definition;
-      if (!sequence) return [{ ...change, state: undefined }];
-      const kept = expireState(sequence, change.state as LeadSequenceState, now, {
-        allowedLatenessMs: this.config.FLOWLINE_SEQUENCE_LATENESS_S * 1000,
-      });
-      return kept === undefined ? [{ ...change, state: undefined }] : [];
+      if (!sequence) return true;
+      return (
+        expireState(sequence, change.state as LeadSequenceState, now, {
+          allowedLatenessMs: this.config.FLOWLINE_SEQUENCE_LATENESS_S * 1000,
+        }) === undefined
+      );
     });
-    if (changes.length > 0) await this.states.apply(changes, []);
+    await this.states.dropIdle(stale, idleBefore);
   }
 }

@@ -94,8 +94,11 @@ export class SequenceStateRepository {
     await this.dataSource.query('UPDATE sequence_events SET produced = true WHERE id = ANY($1::uuid[])', [ids]);
   }
 
-  /** Completions recorded but not yet produced (the process died in between), oldest first. */
-  async unproduced(olderThan: Date, limit = 500): Promise<StoredCompletion[]> {
+  /**
+   * Completions recorded but not produced for `stuckForSeconds` (the process died in between),
+   * oldest first. The age is measured on the database's clock, which stamped them.
+   */
+  async unproduced(stuckForSeconds: number, limit = 500): Promise<StoredCompletion[]> {
     const rows: Array<{
       id: string;
       tenant_id: string;
@@ -104,8 +107,8 @@ export class SequenceStateRepository {
       events: Completion['events'];
     }> = await this.dataSource.query(
       `SELECT id, tenant_id, sequence_id, lead, events FROM sequence_events
-          WHERE NOT produced AND completed_at < $1 ORDER BY completed_at LIMIT $2`,
-      [olderThan.toISOString(), limit],
+          WHERE NOT produced AND completed_at < now() - make_interval(secs => $1) ORDER BY completed_at LIMIT $2`,
+      [stuckForSeconds, limit],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -122,6 +125,19 @@ export class SequenceStateRepository {
       `SELECT count(*)::int AS open FROM sequence_state WHERE NOT (state ? 'firedAt')`,
     );
     return rows[0]?.open ?? 0;
+  }
+
+  /**
+   * Drops the progress of these leads unless it changed since `before`: a chunk that updated a
+   * lead meanwhile keeps its new progress.
+   */
+  async dropIdle(keys: LeadKey[], before: Date): Promise<void> {
+    if (keys.length === 0) return;
+    await this.dataSource.query(
+      `DELETE FROM sequence_state s USING unnest($1::uuid[], $2::text[]) AS k(sequence_id, lead)
+        WHERE s.sequence_id = k.sequence_id AND s.lead = k.lead AND s.updated_at < $3`,
+      [keys.map((key) => key.sequenceId), keys.map((key) => key.lead), before.toISOString()],
+    );
   }
 
   /** States untouched since `before`, for expiry, in batches. */

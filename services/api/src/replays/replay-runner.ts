@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -57,45 +56,61 @@ export class ReplayRunner implements BeforeApplicationShutdown {
     const from = replay.from_time.getTime();
     const to = replay.to_time.getTime();
 
+    const groupId = this.topics.group(`replay-${replay.id}`);
     const admin = this.kafka.admin();
     await admin.connect();
-    const starts = await admin.fetchTopicOffsetsByTimestamp(topic, from);
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    const remaining = new Map(
-      ends
-        .map((end) => [end.partition, Number(end.high)] as const)
-        .filter(
-          ([partition, high]) => high > Number(starts.find((start) => start.partition === partition)?.offset ?? high),
-        ),
-    );
-    if (remaining.size === 0) return;
+    let remaining: Map<number, number>;
+    try {
+      const starts = await admin.fetchTopicOffsetsByTimestamp(topic, from);
+      const ends = await admin.fetchTopicOffsets(topic);
+      // Partitions with records from `from` on, up to their end when the replay started.
+      remaining = new Map(
+        ends
+          .map((end) => [end.partition, Number(end.high)] as const)
+          .filter(
+            ([partition, high]) => high > Number(starts.find((start) => start.partition === partition)?.offset ?? high),
+          ),
+      );
+      if (remaining.size === 0) return;
+      // The group's committed offsets are the replay's position: a rejoin or a restart of the
+      // consumer resumes where it was, instead of at the latest offset, where it would never end.
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: starts.filter((start) => remaining.has(start.partition)),
+      });
+    } finally {
+      await admin.disconnect();
+    }
 
     let eventsRead = 0;
     let actionsProduced = 0;
-    const consumer = this.kafka.consumer({
-      groupId: this.topics.group(`replay-${randomUUID()}`),
-      maxWaitTimeInMs: 500,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic] });
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
     try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic] });
       await new Promise<void>((resolve, reject) => {
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart) reject(payload.error);
+        });
         consumer
           .run({
             autoCommit: false,
+            eachBatchAutoResolve: false,
             eachBatch: async (payload) => {
               const { batch } = payload;
               const end = remaining.get(batch.partition);
               if (end === undefined) return;
               const out: OutgoingMessage[] = [];
+              let lastOffset: string | undefined;
               for (const message of batch.messages) {
                 if (Number(message.offset) >= end) break;
-                payload.resolveOffset(message.offset);
+                lastOffset = message.offset;
                 const stamped = Number(message.timestamp);
                 if (stamped < from || stamped >= to) continue;
                 const decoded = decodeEvent(message.value);
-                if (!decoded.ok) continue;
+                // Only this tenant's events count, and are shown in the progress.
+                if (!decoded.ok || decoded.value.tenant !== replay.tenant_id) continue;
                 eventsRead += 1;
                 const event = decoded.value;
                 if (replay.event_id !== null && event.id !== replay.event_id) continue;
@@ -107,23 +122,34 @@ export class ReplayRunner implements BeforeApplicationShutdown {
                   type: 'action',
                 });
               }
+              // Resolved and committed only once the actions are in Kafka: a failed batch is read again.
               await this.producer.send(out);
               actionsProduced += out.length;
-              const last = batch.messages[batch.messages.length - 1];
-              if (last && Number(last.offset) + 1 >= end) remaining.delete(batch.partition);
+              if (lastOffset !== undefined) {
+                payload.resolveOffset(lastOffset);
+                await payload.commitOffsetsIfNecessary({
+                  topics: [
+                    {
+                      topic,
+                      partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }],
+                    },
+                  ],
+                });
+                if (Number(lastOffset) + 1 >= end) remaining.delete(batch.partition);
+              }
               await this.replays.progress(replay.id, eventsRead, actionsProduced);
               if (remaining.size === 0) resolve();
             },
           })
           .catch(reject);
-        for (const start of starts) {
-          if (remaining.has(start.partition))
-            consumer.seek({ topic, partition: start.partition, offset: start.offset });
-        }
       });
     } finally {
-      await consumer.disconnect();
+      await consumer.disconnect().catch(() => undefined);
       await this.replays.progress(replay.id, eventsRead, actionsProduced);
+      const cleanup = this.kafka.admin();
+      await cleanup.connect();
+      await cleanup.deleteGroups([groupId]).catch(() => undefined);
+      await cleanup.disconnect();
     }
   }
 }

@@ -95,7 +95,10 @@ export class SequencesService {
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+  // A null in a PATCH means nothing to change (the fields it could clear are required).
+  return Object.fromEntries(
+    Object.entries(value).filter(([, item]) => item !== undefined && item !== null),
+  ) as Partial<T>;
 }
 
 function fromRow(row: SequenceEntity): SequenceDto {
