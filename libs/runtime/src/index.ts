@@ -6,3 +6,4 @@ export * from './readiness';
 export * from './tokens';
 export * from './consumer-host';
 export * from './config-catalog';
+export * from './delivery-senders';

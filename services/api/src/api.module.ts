@@ -1,9 +1,9 @@
 import { Inject, INestApplication, Module, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { FlowlineEnv } from '@flowline/config';
 import { FLOWLINE_VERSION } from '@flowline/contracts';
-import { AuthenticatedSender, OAuth2TokenManager, TargetAllowList, WebhookSender } from '@flowline/delivery';
+import { WebhookSender } from '@flowline/delivery';
+import { DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
 import { AdminGuard } from './auth/admin.guard';
 import { TenantAuthGuard } from './auth/tenant-auth.guard';
 import { SECRETS_PROVIDER } from './common/secret-box.provider';
@@ -47,19 +47,8 @@ import { TenantsController } from './tenants/tenants.controller';
     FlowsService,
     SequencesService,
     ReplayRunner,
-    {
-      // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
-      provide: WebhookSender,
-      useFactory: (config: FlowlineEnv) =>
-        new WebhookSender({ allowPrivateTargets: TargetAllowList.parse(config.FLOWLINE_ALLOW_PRIVATE_TARGETS) }),
-      inject: [FlowlineEnv],
-    },
-    {
-      provide: AuthenticatedSender,
-      useFactory: (sender: WebhookSender) =>
-        new AuthenticatedSender(sender, new OAuth2TokenManager({ dispatcher: sender.dispatcher })),
-      inject: [WebhookSender],
-    },
+    // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
+    ...DELIVERY_SENDER_PROVIDERS,
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

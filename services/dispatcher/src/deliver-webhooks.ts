@@ -190,66 +190,22 @@ export class DeliverWebhooks {
         { deliveryId: delivery.id, connectionId: connection.id, attempt },
         'receiver refused the OAuth2 access token: sent again with a new token',
       );
-      this.recordAttempt(
-        attempts,
-        delivery,
-        attemptedAt,
-        refused,
-        'retrying',
-        'HTTP 401: access token refused, sent again with a new one',
-      );
+      this.recordAttempt(attempts, delivery, attemptedAt, {
+        ...webhookEvidence(refused),
+        status: 'retrying',
+        error: 'HTTP 401: access token refused, sent again with a new one',
+      });
     }
     const outcome = classifyOutcome(sent.result, Date.now());
-    const status: DeliveryStatus =
-      outcome.kind === 'success'
-        ? 'succeeded'
-        : outcome.kind === 'retry' && attempt <= connection.maxRetries
-          ? 'retrying'
-          : 'failed';
-    this.metrics.deliveryAttemptDuration.observe(sent.latencyMs / 1000);
-    this.metrics.deliveries.labels(status).inc();
-    if (outcome.kind === 'success') this.metrics.endToEndLatency.observe((Date.now() - delivery.ingestedAt) / 1000);
-    else
-      this.logger.warn(
-        { deliveryId: delivery.id, connectionId: connection.id, attempt, reason: outcome.reason },
-        'delivery attempt failed',
-      );
-    this.recordAttempt(
-      attempts,
-      delivery,
-      refused ? Date.now() : attemptedAt,
-      sent,
-      status,
-      outcome.kind === 'success' ? null : outcome.reason,
-    );
-    return outcome;
-  }
-
-  private recordAttempt(
-    attempts: AttemptRecord[],
-    delivery: DeliveryV1,
-    attemptedAt: number,
-    sent: SentRequest,
-    status: DeliveryStatus,
-    error: string | null,
-  ): void {
-    attempts.push({
-      deliveryId: delivery.id,
-      tenant: delivery.tenant,
-      subject: delivery.subject,
-      connectionId: delivery.connectionId ?? null,
-      ...(delivery.flowId ? { flowId: delivery.flowId } : {}),
-      ...(delivery.sequenceId ? { sequenceId: delivery.sequenceId } : {}),
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      status,
-      attemptedAt: new Date(attemptedAt),
-      // A token endpoint's status is not the receiver's: only the receiver's is logged as such.
-      statusCode: sent.result.kind === 'response' && sent.result.endpoint !== 'token' ? sent.result.status : null,
-      latencyMs: sent.latencyMs,
-      error,
-      responseExcerpt: sent.responseExcerpt,
+    const status = this.settle(delivery, outcome, sent.latencyMs, attempt, connection.maxRetries, {
+      connectionId: connection.id,
     });
+    this.recordAttempt(attempts, delivery, refused ? Date.now() : attemptedAt, {
+      ...webhookEvidence(sent),
+      status,
+      error: outcome.kind === 'success' ? null : outcome.reason,
+    });
+    return outcome;
   }
 
   /**
@@ -265,38 +221,63 @@ export class DeliverWebhooks {
     const attemptedAt = Date.now();
     const sent = await this.emailSender.send({ id: delivery.id, ...delivery.email! });
     const outcome = classifySmtpOutcome(sent.result, Date.now());
-    const status: DeliveryStatus =
-      outcome.kind === 'success'
-        ? 'succeeded'
-        : outcome.kind === 'retry' && attempt <= DEFAULT_MAX_RETRIES
-          ? 'retrying'
-          : 'failed';
-    this.metrics.deliveryAttemptDuration.observe(sent.latencyMs / 1000);
-    this.metrics.deliveries.labels(status).inc();
-    if (outcome.kind === 'success') this.metrics.endToEndLatency.observe((Date.now() - delivery.ingestedAt) / 1000);
-    else
-      this.logger.warn(
-        { deliveryId: delivery.id, channel: 'email', attempt, reason: outcome.reason },
-        'delivery attempt failed',
-      );
+    const status = this.settle(delivery, outcome, sent.latencyMs, attempt, DEFAULT_MAX_RETRIES, { channel: 'email' });
     const reply = sent.result.kind === 'reply' ? sent.result : undefined;
     const refused = sent.rejectedRecipients > 0 ? ` (${sent.rejectedRecipients} recipient(s) refused)` : '';
-    attempts.push({
-      deliveryId: delivery.id,
-      tenant: delivery.tenant,
-      subject: delivery.subject,
-      connectionId: null,
-      ...(delivery.sequenceId ? { sequenceId: delivery.sequenceId } : {}),
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
+    this.recordAttempt(attempts, delivery, attemptedAt, {
       status,
-      attemptedAt: new Date(attemptedAt),
       statusCode: reply?.code ?? null,
       latencyMs: sent.latencyMs,
       error: outcome.kind === 'success' ? null : outcome.reason,
       responseExcerpt: reply ? `${reply.code} ${reply.text}`.trim() + refused : null,
     });
     return outcome;
+  }
+
+  /** What an attempt's outcome means for the delivery, its metrics and the log: one place for every channel. */
+  private settle(
+    delivery: DeliveryV1,
+    outcome: AttemptOutcome,
+    latencyMs: number,
+    attempt: number,
+    maxRetries: number,
+    logContext: Record<string, unknown>,
+  ): DeliveryStatus {
+    const status: DeliveryStatus =
+      outcome.kind === 'success'
+        ? 'succeeded'
+        : outcome.kind === 'retry' && attempt <= maxRetries
+          ? 'retrying'
+          : 'failed';
+    this.metrics.deliveryAttemptDuration.observe(latencyMs / 1000);
+    this.metrics.deliveries.labels(status).inc();
+    if (outcome.kind === 'success') this.metrics.endToEndLatency.observe((Date.now() - delivery.ingestedAt) / 1000);
+    else
+      this.logger.warn(
+        { deliveryId: delivery.id, ...logContext, attempt, reason: outcome.reason },
+        'delivery attempt failed',
+      );
+    return status;
+  }
+
+  private recordAttempt(
+    attempts: AttemptRecord[],
+    delivery: DeliveryV1,
+    attemptedAt: number,
+    evidence: Pick<AttemptRecord, 'status' | 'statusCode' | 'latencyMs' | 'error' | 'responseExcerpt'>,
+  ): void {
+    attempts.push({
+      deliveryId: delivery.id,
+      tenant: delivery.tenant,
+      subject: delivery.subject,
+      connectionId: delivery.connectionId ?? null,
+      ...(delivery.flowId ? { flowId: delivery.flowId } : {}),
+      ...(delivery.sequenceId ? { sequenceId: delivery.sequenceId } : {}),
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      attemptedAt: new Date(attemptedAt),
+      ...evidence,
+    });
   }
 
   private deadLetter(record: ConsumedRecord, error: string, category: string, attempts: number): OutgoingMessage {
@@ -325,4 +306,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** What a webhook request leaves in the delivery log. */
+function webhookEvidence(sent: SentRequest): Pick<AttemptRecord, 'statusCode' | 'latencyMs' | 'responseExcerpt'> {
+  return {
+    // A token endpoint's status is not the receiver's: only the receiver's is logged as such.
+    statusCode: sent.result.kind === 'response' && sent.result.endpoint !== 'token' ? sent.result.status : null,
+    latencyMs: sent.latencyMs,
+    responseExcerpt: sent.responseExcerpt,
+  };
 }

@@ -1,34 +1,15 @@
 import { Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { Topic } from '@flowline/contracts';
-import {
-  AuthenticatedSender,
-  EmailSender,
-  OAuth2TokenManager,
-  TargetAllowList,
-  WebhookSender,
-} from '@flowline/delivery';
-import { consumerHost } from '@flowline/runtime';
+import { EmailSender, WebhookSender } from '@flowline/delivery';
+import { consumerHost, DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
 
 @Module({
   providers: [
     ConnectionCatalog,
-    {
-      provide: WebhookSender,
-      // The SSRF guard's allow list; an invalid entry stops the dispatcher at start, naming it.
-      useFactory: (config: FlowlineEnv) =>
-        new WebhookSender({ allowPrivateTargets: TargetAllowList.parse(config.FLOWLINE_ALLOW_PRIVATE_TARGETS) }),
-      inject: [FlowlineEnv],
-    },
-    {
-      provide: AuthenticatedSender,
-      // OAuth2 token URLs go through the webhook sender's agent, so through the same SSRF guard.
-      useFactory: (sender: WebhookSender) =>
-        new AuthenticatedSender(sender, new OAuth2TokenManager({ dispatcher: sender.dispatcher })),
-      inject: [WebhookSender],
-    },
+    ...DELIVERY_SENDER_PROVIDERS,
     {
       provide: EmailSender,
       // The SMTP pool is opened by the first email, not here: a dispatcher that sends none never connects.
