@@ -37,6 +37,13 @@ export class ConnectionEntity {
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   policy!: Record<string, unknown>;
 
+  /** Set when a receiver answered 410 Gone: deliveries are held until an operator resumes it. */
+  @Column({ name: 'paused_at', type: 'timestamptz', nullable: true })
+  pausedAt!: Date | null;
+
+  @Column({ name: 'paused_reason', type: 'text', nullable: true })
+  pausedReason!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,6 +1,24 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type DeliveryStatus = 'succeeded' | 'failed' | 'retrying' | 'abandoned';
+/**
+ * Where a delivery stands (decision 0009):
+ * - `succeeded`: the receiver accepted it (2xx);
+ * - `failed`: a permanent failure (4xx other than 429, 410, refused target, bad configuration,
+ *   validation): dead-lettered without retries;
+ * - `retrying`: it waits in a retry topic for its next attempt; it heads its lane;
+ * - `held`: it waits behind an earlier delivery of its lane, or for its paused connection;
+ * - `sending`: a held delivery being released (attempted) now;
+ * - `abandoned`: it failed its last retry and was dead-lettered.
+ */
+export type DeliveryStatus = 'succeeded' | 'failed' | 'retrying' | 'held' | 'sending' | 'abandoned';
+
+/** The retry queue's statuses (CONTRACT §8) over delivery statuses. */
+export const RETRY_QUEUE_STATUSES = {
+  retry: ['retrying', 'held', 'sending'],
+  error: ['failed'],
+  failed: ['abandoned'],
+  done: ['succeeded'],
+} as const satisfies Record<string, readonly DeliveryStatus[]>;
 
 /** One delivery (one `webhook-id`) and where it stands; its attempts are in `delivery_attempts`. */
 @Entity({ name: 'deliveries' })
@@ -51,4 +69,38 @@ export class DeliveryEntity {
 
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt!: Date | null;
+
+  /** `webhook` or `email`: the retry queue's integration filter. */
+  @Column({ type: 'text', default: 'webhook' })
+  channel!: 'webhook' | 'email';
+
+  /**
+   * The ordering lane (tenant, destination, subject) when the destination keeps per-subject
+   * order; null with `ordering: none`. One lane's deliveries arrive in event order.
+   */
+  @Column({ type: 'text', nullable: true })
+  lane!: string | null;
+
+  /** Position in its lane while held: lower is earlier. */
+  @Column({ name: 'lane_seq', type: 'bigint', nullable: true })
+  laneSeq!: string | null;
+
+  /** The delivery record (`DeliveryV1` bytes), kept while queued: for retries, release and resubmit. */
+  @Column({ type: 'bytea', nullable: true, select: false })
+  message!: Buffer | null;
+
+  /** Category of the last failure (general, system, config, connection, validation). */
+  @Column({ type: 'text', nullable: true })
+  category!: string | null;
+
+  /** Retries scheduled so far; a retry record is current only while it matches. */
+  @Column({ name: 'retry_count', type: 'integer', default: 0 })
+  retryCount!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+
+  /** When it first joined the retry queue (failed, retried or held); null if it never did. */
+  @Column({ name: 'queued_at', type: 'timestamptz', nullable: true })
+  queuedAt!: Date | null;
 }

@@ -3,6 +3,7 @@ import { Tags1763900000000 } from './1763900000000-tags';
 import { ConnectionSigningSecret1764000000000 } from './1764000000000-connection-signing-secret';
 import { Sequences1764100000000 } from './1764100000000-sequences';
 import { Replays1764200000000 } from './1764200000000-replays';
+import { DeliveryQueue1764300000000 } from './1764300000000-delivery-queue';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ConnectionSigningSecret1764000000000,
   Sequences1764100000000,
   Replays1764200000000,
+  DeliveryQueue1764300000000,
 ];
