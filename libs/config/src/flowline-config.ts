@@ -26,6 +26,11 @@ const toList = ({ value }: { value: unknown }): unknown =>
         .filter((part) => part.length > 0)
     : value;
 
+const toIntList = ({ value }: { value: unknown }): unknown => {
+  const list = toList({ value });
+  return Array.isArray(list) ? list.map((part: unknown) => (/^\d+$/.test(String(part)) ? Number(part) : part)) : list;
+};
+
 /** Names of variables whose values must never be printed (see `describeConfig`). */
 export const SECRET_VARIABLES = [
   'DATABASE_URL',
@@ -154,6 +159,16 @@ export class FlowlineEnv {
   @IsInt()
   @Min(1)
   FLOWLINE_SEQUENCE_RELAY_AFTER_S = 60;
+
+  /**
+   * Seconds before each automatic retry of deliveries whose connection sets no `retry_schedule_s`
+   * (and of emails and sequence `webhook_url`s): CONTRACT §8's 10 s, 2 min, 15 min by default.
+   */
+  @Transform(toIntList)
+  @IsInt({ each: true, message: 'FLOWLINE_RETRY_SCHEDULE_S must be comma-separated whole seconds' })
+  @Min(1, { each: true })
+  @Max(72 * 3600, { each: true })
+  FLOWLINE_RETRY_SCHEDULE_S: number[] = [10, 120, 900];
 
   /** Services to run when the entry point gets no argument (comma-separated, or `all`). */
   @IsOptional()

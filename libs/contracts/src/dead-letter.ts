@@ -33,3 +33,26 @@ export function deadLetterHeaders(
     [DLQ_HEADERS.attempts]: String(attempts),
   };
 }
+
+/**
+ * Headers of a record in a retry topic (decision 0009), besides the origin headers above: which
+ * retry it is and when it is due. `flowline-resubmit: 1` marks a delivery an operator submitted
+ * again from the retry queue, to be attempted at once.
+ */
+export const RETRY_HEADERS = {
+  retry: 'flowline-retry',
+  dueAt: 'flowline-due-at',
+  resubmit: 'flowline-resubmit',
+} as const;
+
+/** `topic/partition/offset`, as a delivery row keeps its origin. */
+export function formatOrigin(origin: DeadLetterOrigin): string {
+  return `${origin.topic}/${origin.partition}/${origin.offset}`;
+}
+
+export function parseOrigin(text: string | null, fallbackTopic: string): DeadLetterOrigin {
+  const match = text === null ? null : /^(.*)\/(-?\d+)\/(-?\d+)$/.exec(text);
+  return match
+    ? { topic: match[1]!, partition: Number(match[2]), offset: match[3]! }
+    : { topic: fallbackTopic, partition: -1, offset: '-1' };
+}

@@ -16,6 +16,11 @@ const connection: ConnectionSettings = {
   headers: { 'X-Company-ID': 'company_12345', 'User-Agent': 'spoofed' },
   timeoutMs: 15000,
   maxRetries: 3,
+  retryScheduleS: [10, 120, 900],
+  rateLimitPerS: 50,
+  maxInFlight: 10,
+  ordering: 'per_subject',
+  paused: false,
 };
 const delivery: DeliveryV1 = {
   v: 1,

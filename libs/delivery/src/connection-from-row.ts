@@ -2,6 +2,7 @@ import { SecretBox } from '@flowline/secrets';
 import { authFromConfig } from './auth';
 import { ConnectionSettings, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from './connection-settings';
 import { WebhookSigner } from './webhook-signer';
+import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_RATE_LIMIT_PER_S } from './connection-limiter';
 
 /** The columns of a stored connection the dispatcher needs (`ConnectionEntity` fits it). */
 export interface ConnectionRecord {
@@ -15,6 +16,7 @@ export interface ConnectionRecord {
   auth: Record<string, unknown>;
   signingSecret: string | null;
   policy: Record<string, unknown>;
+  pausedAt?: Date | null;
 }
 
 /** Opens a connection's sealed signing secret; an error it throws names no secret. */
@@ -78,7 +80,14 @@ export function connectionFromRow(
   openSigningSecret?: SigningSecretOpener,
   openAuthSecret?: AuthSecretOpener,
 ): ConnectionSettings {
-  const policy = row.policy as { timeout_ms?: number; max_retries?: number };
+  const policy = row.policy as {
+    timeout_ms?: number;
+    max_retries?: number;
+    retry_schedule_s?: number[];
+    rate_limit_per_s?: number;
+    max_in_flight?: number;
+    ordering?: 'per_subject' | 'none';
+  };
   const settings: ConnectionSettings = {
     id: row.id,
     tenant: row.tenantId,
@@ -89,6 +98,11 @@ export function connectionFromRow(
     headers: row.headers,
     timeoutMs: policy.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     maxRetries: policy.max_retries ?? DEFAULT_MAX_RETRIES,
+    retryScheduleS: policy.retry_schedule_s ?? [],
+    rateLimitPerS: policy.rate_limit_per_s ?? DEFAULT_RATE_LIMIT_PER_S,
+    maxInFlight: policy.max_in_flight ?? DEFAULT_MAX_IN_FLIGHT,
+    ordering: policy.ordering ?? 'per_subject',
+    paused: row.pausedAt != null,
   };
   try {
     settings.auth = authFromConfig(row.auth, (sealed) => {

@@ -1,5 +1,6 @@
 import type { DeliveryAuth } from './auth/delivery-auth';
 import { WebhookSigner } from './webhook-signer';
+import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_RATE_LIMIT_PER_S } from './connection-limiter';
 
 /** A connection as the dispatcher uses it (CONTRACT §4); plain data from the connections table. */
 export interface ConnectionSettings {
@@ -13,6 +14,14 @@ export interface ConnectionSettings {
   headers: Record<string, string>;
   timeoutMs: number;
   maxRetries: number;
+  /** Seconds before each retry (CONTRACT §8); empty: the operator's FLOWLINE_RETRY_SCHEDULE_S. */
+  retryScheduleS: readonly number[];
+  rateLimitPerS: number;
+  maxInFlight: number;
+  /** `per_subject` (the default): one subject's deliveries arrive in event order, retries included. */
+  ordering: 'per_subject' | 'none';
+  /** Paused after a 410 Gone (or by an operator): deliveries are held until it is resumed. */
+  paused: boolean;
   /** How deliveries authenticate (CONTRACT §4), secrets opened; none when unset. */
   auth?: DeliveryAuth;
   /** Signs every attempt (`webhook-signature`) when the connection has a signing secret. */
@@ -39,5 +48,10 @@ export function urlConnection(tenant: string, url: string): ConnectionSettings {
     headers: {},
     timeoutMs: DEFAULT_TIMEOUT_MS,
     maxRetries: DEFAULT_MAX_RETRIES,
+    retryScheduleS: [],
+    rateLimitPerS: DEFAULT_RATE_LIMIT_PER_S,
+    maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+    ordering: 'per_subject',
+    paused: false,
   };
 }

@@ -9,3 +9,5 @@ export * from './target-guard';
 export * from './webhook-signer';
 export * from './auth';
 export * from './connection-from-row';
+export * from './connection-limiter';
+export * from './retry-schedule';

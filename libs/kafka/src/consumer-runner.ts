@@ -19,7 +19,18 @@ export interface ConsumedRecord {
  * these records is durably written (produced with acks, or stored): the runner commits their
  * offsets right after. Throwing makes kafkajs retry from the first unhandled record.
  */
-export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void>;
+export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void | PartlyHandled>;
+
+/**
+ * A handler's answer when only the first `handled` records are done and the rest must wait
+ * (a retry topic's records not yet due): the runner commits those, pauses the partition until
+ * `pauseUntil` (epoch ms) and then fetches again from the first record not handled. Nothing is
+ * polled meanwhile.
+ */
+export interface PartlyHandled {
+  handled: number;
+  pauseUntil: number;
+}
 
 export interface BatchContext {
   /** Aborted when the consumer is asked to stop: long waits (such as a retry backoff) end early. */
@@ -79,6 +90,8 @@ export class ConsumerRunner {
   private consumer: Consumer | undefined;
   private readonly lagByPartition = new Map<string, number>();
   private stopping = new AbortController();
+  /** Resumptions of paused partitions, cleared when the consumer stops. */
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: ConsumerRunnerOptions) {}
 
@@ -122,6 +135,8 @@ export class ConsumerRunner {
     this.consumer = undefined;
     if (consumer === undefined) return;
     this.stopping.abort();
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
     await consumer.disconnect();
     this.options.logger.info({ groupId: this.options.groupId }, 'consumer stopped');
   }
@@ -149,25 +164,46 @@ export class ConsumerRunner {
           if (error.type !== undefined && MEMBERSHIP_LOST.has(error.type)) revoked.abort();
         });
       }, HEARTBEAT_EVERY_MS);
+      let partly: void | PartlyHandled;
       try {
-        await this.options.handler(records, { signal: this.stopping.signal, revoked: revoked.signal });
+        partly = await this.options.handler(records, { signal: this.stopping.signal, revoked: revoked.signal });
       } finally {
         clearInterval(beat);
       }
       if (revoked.signal.aborted) throw new Error(`partition ${topic}/${partition} was revoked during the chunk`);
-      const last = records[records.length - 1]!;
-      payload.resolveOffset(last.offset);
-      // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
-      // the consumer is stopping, which is exactly when the chunk in flight must be committed.
-      await payload.commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
-      });
+      const handled = partly ? partly.handled : records.length;
+      const last = records[handled - 1];
+      if (last) {
+        payload.resolveOffset(last.offset);
+        // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
+        // the consumer is stopping, which is exactly when the chunk in flight must be committed.
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+        });
+      }
+      if (partly) {
+        this.pauseUntil(payload, partly.pauseUntil);
+        break;
+      }
       await payload.heartbeat();
     }
     this.recordLag(topic, partition, Number(batch.offsetLag()));
     this.options.metrics.batchDuration
       .labels(this.options.groupId)
       .observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /** Pauses the batch's partition; the fetch after resuming starts at its first unresolved record. */
+  private pauseUntil(payload: EachBatchPayload, until: number): void {
+    const resume = payload.pause();
+    const timer = setTimeout(
+      () => {
+        this.resumeTimers.delete(timer);
+        resume();
+      },
+      Math.max(0, until - Date.now()),
+    );
+    this.resumeTimers.add(timer);
   }
 
   private recordLag(topic: string, partition: number, lag: number): void {

@@ -1,11 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, Type } from '@nestjs/common';
 import { TopicNames } from '@flowline/contracts';
-import { BatchContext, ConsumedRecord, ConsumerRunner } from '@flowline/kafka';
+import { BatchContext, ConsumedRecord, ConsumerRunner, PartlyHandled } from '@flowline/kafka';
 import { ConsumerFactory } from './consumer-factory';
 
 /** A use case that handles one chunk of consumed records (see `BatchHandler`). */
 export interface RecordsUseCase {
-  execute(records: ConsumedRecord[], context: BatchContext): Promise<void>;
+  execute(records: ConsumedRecord[], context: BatchContext): Promise<void | PartlyHandled>;
 }
 
 /**

@@ -10,6 +10,12 @@ export interface SeededIntegration {
   flowId: string;
 }
 
+/**
+ * Test receivers are local and fast: a seeded connection lets them take the pipeline's full
+ * throughput, unless the spec's policy sets its own limits (CONTRACT §4's defaults are 50/s, 10).
+ */
+const UNTHROTTLED = { rate_limit_per_s: 10_000, max_in_flight: 64 };
+
 export interface IntegrationSpec {
   tenantId: string;
   receiverUrl: string;
@@ -70,7 +76,7 @@ export async function seedIntegration(dataSource: DataSource, spec: IntegrationS
         contentType: 'application/json',
         headers: spec.headers ?? {},
         auth: sealedAuth(spec.auth),
-        policy: spec.policy ?? {},
+        policy: { ...UNTHROTTLED, ...spec.policy },
         signingSecret: spec.signingSecret
           ? new SecretBox(spec.signingSecret.secretKey).seal(spec.signingSecret.secret)
           : null,

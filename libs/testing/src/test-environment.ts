@@ -24,6 +24,8 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     PORT: '0',
     // Test receivers listen on loopback, which the SSRF guard refuses unless allow-listed.
     FLOWLINE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8,::1',
+    // Retries of connections without their own schedule (and of emails) come within seconds.
+    FLOWLINE_RETRY_SCHEDULE_S: '1,2,4',
     ...overrides,
   };
 }

@@ -17,6 +17,11 @@ export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSetti
     );
   }
 
+  /** Every connection in force. */
+  all(): Iterable<ConnectionSettings> {
+    return this.current().values();
+  }
+
   /** A connection of this tenant, or undefined (deleted, or another tenant's id). */
   find(tenant: string, id: string): ConnectionSettings | undefined {
     const connection = this.current().get(id);

@@ -1,10 +1,11 @@
 import { Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
-import { Topic } from '@flowline/contracts';
+import { RETRY_TIERS, retryTopic, Topic } from '@flowline/contracts';
 import { EmailSender, WebhookSender } from '@flowline/delivery';
 import { consumerHost, DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
+import { QueueSweeper } from './queue-sweeper';
 
 @Module({
   providers: [
@@ -17,7 +18,17 @@ import { DeliverWebhooks } from './deliver-webhooks';
       inject: [FlowlineEnv],
     },
     DeliverWebhooks,
-    consumerHost('dispatcher', (topics) => [topics.of(Topic.Deliveries)], DeliverWebhooks),
+    // One group for new deliveries and every retry tier: a retry tier's partition pauses until its
+    // first record is due, without holding up the others.
+    consumerHost(
+      'dispatcher',
+      (topics) => [
+        topics.of(Topic.Deliveries),
+        ...Array.from({ length: RETRY_TIERS }, (_, index) => topics.of(retryTopic(index + 1))),
+      ],
+      DeliverWebhooks,
+    ),
+    QueueSweeper,
   ],
 })
 export class DispatcherModule implements OnApplicationShutdown {

@@ -93,6 +93,10 @@ export class DeliveryEntity {
   @Column({ type: 'text', nullable: true })
   category!: string | null;
 
+  /** `topic/partition/offset` of the delivery record as first consumed: the DLQ's origin headers. */
+  @Column({ type: 'text', nullable: true })
+  origin!: string | null;
+
   /** Retries scheduled so far; a retry record is current only while it matches. */
   @Column({ name: 'retry_count', type: 'integer', default: 0 })
   retryCount!: number;

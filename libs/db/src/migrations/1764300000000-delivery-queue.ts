@@ -17,12 +17,14 @@ export class DeliveryQueue1764300000000 implements MigrationInterface {
         ADD COLUMN lane_seq bigint,
         ADD COLUMN message bytea,
         ADD COLUMN category text,
+        ADD COLUMN origin text,
         ADD COLUMN retry_count integer NOT NULL DEFAULT 0,
         ADD COLUMN next_attempt_at timestamptz,
         ADD COLUMN queued_at timestamptz;
       CREATE SEQUENCE deliveries_lane_seq;
       CREATE INDEX deliveries_lane_queued ON deliveries (lane, lane_seq)
         WHERE status IN ('retrying', 'held', 'sending');
+      CREATE INDEX deliveries_retry_due ON deliveries (next_attempt_at) WHERE status = 'retrying';
       CREATE INDEX deliveries_retry_queue ON deliveries (tenant_id, queued_at) WHERE queued_at IS NOT NULL;
       ALTER TABLE connections
         ADD COLUMN paused_at timestamptz,
@@ -34,10 +36,11 @@ export class DeliveryQueue1764300000000 implements MigrationInterface {
     await queryRunner.query(`
       ALTER TABLE connections DROP COLUMN paused_at, DROP COLUMN paused_reason;
       DROP INDEX deliveries_retry_queue;
+      DROP INDEX deliveries_retry_due;
       DROP INDEX deliveries_lane_queued;
       DROP SEQUENCE deliveries_lane_seq;
       ALTER TABLE deliveries
-        DROP COLUMN channel, DROP COLUMN lane, DROP COLUMN lane_seq, DROP COLUMN message, DROP COLUMN category,
+        DROP COLUMN channel, DROP COLUMN lane, DROP COLUMN lane_seq, DROP COLUMN message, DROP COLUMN category, DROP COLUMN origin,
         DROP COLUMN retry_count, DROP COLUMN next_attempt_at, DROP COLUMN queued_at;
     `);
   }

@@ -27,6 +27,11 @@ function connection(auth: DeliveryAuth | undefined, headers: Record<string, stri
     headers: { 'X-Company-ID': 'company_1', ...headers },
     timeoutMs: 15000,
     maxRetries: 3,
+    retryScheduleS: [10, 120, 900],
+    rateLimitPerS: 50,
+    maxInFlight: 10,
+    ordering: 'per_subject',
+    paused: false,
     ...(auth ? { auth } : {}),
   };
 }

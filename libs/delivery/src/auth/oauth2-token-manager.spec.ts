@@ -251,6 +251,11 @@ describe('AuthenticatedSender: a 401 invalidates the token and retries once', ()
       headers: {},
       timeoutMs: 5000,
       maxRetries: 3,
+      retryScheduleS: [10, 120, 900],
+      rateLimitPerS: 50,
+      maxInFlight: 10,
+      ordering: 'per_subject',
+      paused: false,
       auth: { type: 'oauth2', grantType: 'client_credentials', clientId: 'i', clientSecret: 's', tokenUrl },
     };
   });

@@ -1,0 +1,101 @@
+/** How hard one connection's receiver may be driven (CONTRACT §4). */
+export interface LimitPolicy {
+  rateLimitPerS: number;
+  maxInFlight: number;
+}
+
+export const DEFAULT_RATE_LIMIT_PER_S = 50;
+export const DEFAULT_MAX_IN_FLIGHT = 10;
+
+export type Admission = { admitted: true; release: () => void } | { admitted: false; retryInMs: number };
+
+interface Gate {
+  tokens: number;
+  refilledAt: number;
+  inFlight: number;
+  /** Resolved, one at a time, as requests in flight finish. */
+  waiters: Array<() => void>;
+}
+
+/**
+ * Per-connection protection of receivers: a token bucket of `rateLimitPerS` (a burst of one
+ * second's worth) and at most `maxInFlight` requests at once. It is per process: with several
+ * dispatcher replicas a receiver sees up to replicas × the limits (README, operating).
+ */
+export class ConnectionLimiter {
+  private readonly gates = new Map<string, Gate>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Admits one request at once, or says how long until one could be. */
+  tryAdmit(key: string, policy: LimitPolicy): Admission {
+    const gate = this.gate(key, policy);
+    if (gate.inFlight >= policy.maxInFlight) return { admitted: false, retryInMs: 0 };
+    if (gate.tokens < 1)
+      return { admitted: false, retryInMs: Math.ceil(((1 - gate.tokens) / policy.rateLimitPerS) * 1000) };
+    gate.tokens -= 1;
+    gate.inFlight += 1;
+    let released = false;
+    return {
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        gate.inFlight -= 1;
+        gate.waiters.shift()?.();
+      },
+    };
+  }
+
+  /**
+   * Waits up to `maxWaitMs` for admission. Not admitted by then, the caller defers the request
+   * (to a retry topic) instead of holding up deliveries to other receivers behind this one.
+   */
+  async admit(key: string, policy: LimitPolicy, maxWaitMs: number): Promise<Admission> {
+    const deadline = this.now() + maxWaitMs;
+    for (;;) {
+      const admission = this.tryAdmit(key, policy);
+      if (admission.admitted) return admission;
+      const left = deadline - this.now();
+      const gate = this.gate(key, policy);
+      const full = gate.inFlight >= policy.maxInFlight;
+      // When full, nobody can say when a slot frees: try again after a short while.
+      const retryInMs = full ? Math.max(100, Math.ceil(1000 / policy.rateLimitPerS)) : admission.retryInMs;
+      if (left <= 0 || (!full && retryInMs > left)) return { admitted: false, retryInMs };
+      await (full ? this.slotFreed(gate, left) : delay(retryInMs));
+    }
+  }
+
+  private slotFreed(gate: Gate, maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const index = gate.waiters.indexOf(wake);
+        if (index >= 0) gate.waiters.splice(index, 1);
+        resolve();
+      }, maxWaitMs);
+      gate.waiters.push(wake);
+    });
+  }
+
+  private gate(key: string, policy: LimitPolicy): Gate {
+    const now = this.now();
+    let gate = this.gates.get(key);
+    if (!gate) {
+      gate = { tokens: policy.rateLimitPerS, refilledAt: now, inFlight: 0, waiters: [] };
+      this.gates.set(key, gate);
+      return gate;
+    }
+    const elapsedS = Math.max(0, now - gate.refilledAt) / 1000;
+    gate.tokens = Math.min(policy.rateLimitPerS, gate.tokens + elapsedS * policy.rateLimitPerS);
+    gate.refilledAt = now;
+    return gate;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
