@@ -9,3 +9,4 @@ export * from './repositories/processed-events.repository';
 export type { DataSource, EntityManager } from 'typeorm';
 export * from './repositories/sequence-state.repository';
 export * from './repositories/replay.repository';
+export * from './repositories/retry-queue.repository';

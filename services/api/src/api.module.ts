@@ -17,6 +17,9 @@ import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
 import { ReplayRunner } from './replays/replay-runner';
 import { ReplaysController } from './replays/replays.controller';
+import { RetryQueueController } from './retry-queue/retry-queue.controller';
+import { RetryQueueService } from './retry-queue/retry-queue.service';
+import { SubmitToRetryQueue } from './retry-queue/submit-to-retry-queue';
 import { SequencesController } from './sequences/sequences.controller';
 import { SequencesService } from './sequences/sequences.service';
 import { TagsController } from './tags/tags.controller';
@@ -37,6 +40,7 @@ import { TenantsController } from './tenants/tenants.controller';
     DeliveriesController,
     ReplaysController,
     EventsController,
+    RetryQueueController,
   ],
   providers: [
     TenantAuthGuard,
@@ -47,6 +51,8 @@ import { TenantsController } from './tenants/tenants.controller';
     FlowsService,
     SequencesService,
     ReplayRunner,
+    RetryQueueService,
+    SubmitToRetryQueue,
     // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
     ...DELIVERY_SENDER_PROVIDERS,
     {

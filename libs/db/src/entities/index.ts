@@ -24,6 +24,7 @@ export {
   TenantEntity,
 };
 export type { DeliveryStatus } from './delivery.entity';
+export { RETRY_QUEUE_STATUSES } from './delivery.entity';
 
 export const ENTITIES = [
   TenantEntity,

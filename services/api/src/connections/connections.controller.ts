@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { ConnectionDto } from './connection.dto';
@@ -41,6 +41,26 @@ export class ConnectionsController {
   @HttpCode(200)
   test(@CurrentTenant() tenant: string, @Param('id') id: string) {
     return this.connections.test(tenant, id);
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause the connection by hand: its deliveries are held until it is resumed' })
+  @ApiResponse({ status: 200, description: 'the connection, with paused: {at, reason: "paused by operator"}' })
+  @ApiResponse({ status: 409, description: 'the connection is paused already' })
+  pause(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
+    return this.connections.pause(tenant, id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resume a paused connection (after a 410 Gone or a pause): its held deliveries go, in order',
+  })
+  @ApiResponse({ status: 200, description: 'the connection, with paused: null' })
+  @ApiResponse({ status: 409, description: 'the connection is not paused' })
+  resume(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
+    return this.connections.resume(tenant, id);
   }
 
   @Delete(':id')

@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { ConnectionEntity } from '@flowline/db';
@@ -17,6 +17,9 @@ import { ConnectionDto, POLICY_FIELDS, SECRET_FIELDS } from './connection.dto';
 /** What answers show in place of a secret. */
 export const MASK = '********';
 
+/** Why a connection an operator paused by hand is paused. */
+export const OPERATOR_PAUSE_REASON = 'paused by operator';
+
 export interface ConnectionResponse {
   id: string;
   name: string;
@@ -26,6 +29,8 @@ export interface ConnectionResponse {
   auth: Record<string, unknown>;
   headers: Record<string, string>;
   signing_secret: string | null;
+  /** Set while deliveries to it are held: after a 410 Gone, or by an operator; null when running. */
+  paused: { at: string; reason: string | null } | null;
   created_at: string;
   updated_at: string;
   [policy: string]: unknown;
@@ -104,6 +109,38 @@ export class ConnectionsService {
     return toResponse(await this.repository.save(existing));
   }
 
+  /**
+   * Holds the connection's deliveries until it is resumed (as a 410 Gone does). The config_version
+   * trigger tells the running services; 409 if it is paused already.
+   */
+  async pause(tenant: string, id: string): Promise<ConnectionResponse> {
+    await this.find(tenant, id);
+    const changed = await this.repository
+      .createQueryBuilder()
+      .update()
+      .set({ pausedAt: () => 'now()', pausedReason: OPERATOR_PAUSE_REASON })
+      .where('id = :id AND tenant_id = :tenant AND paused_at IS NULL', { id, tenant })
+      .execute();
+    if (!changed.affected) throw new ConflictException(`connection ${id} is paused already`);
+    return this.get(tenant, id);
+  }
+
+  /**
+   * Lets the connection's deliveries go again: the dispatcher releases the held ones in order once
+   * the config_version trigger tells it. 409 if it is not paused.
+   */
+  async resume(tenant: string, id: string): Promise<ConnectionResponse> {
+    await this.find(tenant, id);
+    const changed = await this.repository
+      .createQueryBuilder()
+      .update()
+      .set({ pausedAt: null, pausedReason: null })
+      .where('id = :id AND tenant_id = :tenant AND paused_at IS NOT NULL', { id, tenant })
+      .execute();
+    if (!changed.affected) throw new ConflictException(`connection ${id} is not paused`);
+    return this.get(tenant, id);
+  }
+
   async remove(tenant: string, id: string): Promise<void> {
     await this.repository.remove(await this.find(tenant, id));
   }
@@ -156,6 +193,7 @@ function toResponse(row: ConnectionEntity): ConnectionResponse {
     headers: row.headers,
     signing_secret: row.signingSecret ? MASK : null,
     ...row.policy,
+    paused: row.pausedAt ? { at: row.pausedAt.toISOString(), reason: row.pausedReason } : null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

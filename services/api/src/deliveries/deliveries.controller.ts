@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@flowline/runtime';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { readAttemptLog } from './attempt-log';
 import { DeliveriesQueryDto } from './deliveries.dto';
 
 interface DeliveryRow {
@@ -79,28 +80,6 @@ export class DeliveriesController {
       [id, tenant],
     );
     if (!row) throw new NotFoundException(`delivery ${id} not found`);
-    const attempts = await this.dataSource.query<
-      Array<{
-        attempted_at: Date;
-        status_code: number | null;
-        latency_ms: number;
-        error: string | null;
-        response_excerpt: string | null;
-      }>
-    >(
-      `SELECT attempted_at, status_code, latency_ms, error, response_excerpt FROM delivery_attempts
-        WHERE delivery_id = $1 AND tenant_id = $2 ORDER BY attempted_at, id`,
-      [id, tenant],
-    );
-    return {
-      ...toResponse(row),
-      attempt_log: attempts.map((attempt) => ({
-        time: attempt.attempted_at.toISOString(),
-        status_code: attempt.status_code,
-        latency_ms: attempt.latency_ms,
-        error: attempt.error,
-        response: attempt.response_excerpt,
-      })),
-    };
+    return { ...toResponse(row), attempt_log: await readAttemptLog(this.dataSource, tenant, id) };
   }
 }

@@ -1,0 +1,97 @@
+import {
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentTenant } from '../auth/current-tenant.decorator';
+import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { assertUnreachable } from '../common/assert-unreachable';
+import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
+import { RetryQueueQueryDto } from './retry-queue.dto';
+import { RetryQueueService } from './retry-queue.service';
+import { SubmitToRetryQueue } from './submit-to-retry-queue';
+
+/** Each refusal as HTTP: 404 for an unknown item, 409 naming the reason for one that cannot go now. */
+function toHttp(error: RetryQueueError): HttpException {
+  switch (error.code) {
+    case RetryQueueErrorCode.NotFound:
+      return new NotFoundException(error.message);
+    case RetryQueueErrorCode.Held:
+    case RetryQueueErrorCode.Sending:
+    case RetryQueueErrorCode.Succeeded:
+    case RetryQueueErrorCode.NoRecord:
+      return new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: error.message,
+        reason: error.code,
+        ...(error.waitsFor ? { waits_for: error.waitsFor } : {}),
+      });
+    default:
+      return assertUnreachable(error.code);
+  }
+}
+
+async function answer<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof RetryQueueError ? toHttp(error) : error;
+  }
+}
+
+/** The Retry Queue (CONTRACT §8): what waits for a retry or failed, and "Submit to Retry Queue". */
+@ApiTags('retry-queue')
+@ApiBearerAuth()
+@UseGuards(TenantAuthGuard)
+@Controller('retry-queue')
+export class RetryQueueController {
+  constructor(
+    @Inject(RetryQueueService) private readonly queue: RetryQueueService,
+    @Inject(SubmitToRetryQueue) private readonly submitToQueue: SubmitToRetryQueue,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Deliveries that joined the retry queue, newest first; `next_cursor` pages on' })
+  @ApiResponse({ status: 200, description: '{items: [...], next_cursor: string | null}' })
+  @ApiResponse({ status: 400, description: 'every problem with the filters' })
+  list(@CurrentTenant() tenant: string, @Query() query: RetryQueueQueryDto) {
+    return this.queue.list(tenant, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One retry queue item with every attempt' })
+  @ApiResponse({ status: 404, description: 'no such item for this tenant' })
+  get(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    return answer(this.queue.get(tenant, id));
+  }
+
+  @Post(':id/submit')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Submit to Retry Queue: the item goes to the front of the queue for an immediate attempt',
+    description:
+      'For an item waiting for a retry (retrying), failed or abandoned whose delivery record is kept. ' +
+      'Its record is produced again, unchanged, to the deliveries topic; the dispatcher attempts it at once.',
+  })
+  @ApiResponse({ status: 202, description: '{id, status: "submitted"}' })
+  @ApiResponse({ status: 404, description: 'no such item for this tenant' })
+  @ApiResponse({
+    status: 409,
+    description:
+      '{message, reason}: held (waits_for names the earlier delivery, or its connection is paused), ' +
+      'sending, succeeded, or no_record (a validation error: fix the mapping and replay the flow)',
+  })
+  submit(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    return answer(this.submitToQueue.execute(tenant, id));
+  }
+}
