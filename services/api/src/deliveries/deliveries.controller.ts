@@ -24,6 +24,10 @@ interface DeliveryRow {
   delivered_at: Date | null;
 }
 
+/** The feed's columns: not the stored record (`message`), which can be a MiB. */
+const FEED_COLUMNS = `id, subject, connection_id, flow_id, sequence_id, event_id, event_type, status, attempts,
+  last_status_code, last_error, created_at, updated_at, delivered_at`;
+
 function toResponse(row: DeliveryRow) {
   return {
     id: row.id,
@@ -67,7 +71,7 @@ export class DeliveriesController {
     if (query.to) add('created_at < ?', query.to);
     values.push(query.limit ?? 100);
     const rows = await this.dataSource.query<DeliveryRow[]>(
-      `SELECT * FROM deliveries WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT $${values.length}`,
+      `SELECT ${FEED_COLUMNS} FROM deliveries WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT $${values.length}`,
       values,
     );
     return { deliveries: rows.map(toResponse) };
@@ -76,7 +80,7 @@ export class DeliveriesController {
   @Get(':id')
   async get(@CurrentTenant() tenant: string, @Param('id') id: string) {
     const [row] = await this.dataSource.query<DeliveryRow[]>(
-      'SELECT * FROM deliveries WHERE id = $1 AND tenant_id = $2',
+      `SELECT ${FEED_COLUMNS} FROM deliveries WHERE id = $1 AND tenant_id = $2`,
       [id, tenant],
     );
     if (!row) throw new NotFoundException(`delivery ${id} not found`);

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 
-export const DELIVERY_STATUSES = ['succeeded', 'failed', 'retrying', 'abandoned'] as const;
+export const DELIVERY_STATUSES = ['succeeded', 'failed', 'retrying', 'held', 'sending', 'abandoned'] as const;
 
 /** Filters of the activity feed (CONTRACT §8). */
 export class DeliveriesQueryDto {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { HEADER_RESUBMIT, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { messageKey, RETRY_HEADERS, Topic, TopicNames } from '@flowline/contracts';
 import { ConnectionEntity, RetryQueueRepository, RetryQueueRow } from '@flowline/db';
 import { FlowlineProducer } from '@flowline/kafka';
 import { DATA_SOURCE } from '@flowline/runtime';
@@ -39,7 +39,7 @@ export class SubmitToRetryQueue {
         value: undefined,
         rawValue: item.message,
         type: 'delivery',
-        headers: { [HEADER_RESUBMIT]: '1' },
+        headers: { [RETRY_HEADERS.resubmit]: '1' },
       },
     ]);
     return { id: item.id, status: 'submitted' };
