@@ -8,3 +8,5 @@ export * from './repositories/processed-events.repository';
 export type { DataSource, EntityManager } from 'typeorm';
 export * from './repositories/sequence-state.repository';
 export * from './repositories/replay.repository';
+export * from './repositories/insights.repository';
+export * from './repositories/validation-failure.repository';
