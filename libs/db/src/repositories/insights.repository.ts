@@ -94,55 +94,59 @@ export class InsightsRepository {
    */
   async record(tallies: readonly InsightsTally[]): Promise<void> {
     if (tallies.length === 0) return;
-    const subjects = tallies.flatMap((tally) => tally.subjects.map((subject) => ({ tally, subject })));
-    const flows = tallies.flatMap((tally) => tally.flowIds.map((flowId) => ({ tally, flowId })));
     const reasonColumns = INSIGHTS_NOT_TRIGGERED_REASONS.map((reason) => `not_triggered_${reason}`);
-    const reasonParams = INSIGHTS_NOT_TRIGGERED_REASONS.map((_, index) => `$${index + 6}::bigint[]`);
-    const after = 5 + INSIGHTS_NOT_TRIGGERED_REASONS.length;
-    const p = (offset: number) => `$${after + offset}`;
+    // Each column is one array parameter, numbered in the order they are named here.
+    const params: unknown[] = [];
+    const typed = (type: string) => (values: unknown[]) => `$${params.push(values)}::${type}[]`;
+    const [text, times, booleans, bigints, uuids] = [
+      typed('text'),
+      typed('timestamptz'),
+      typed('boolean'),
+      typed('bigint'),
+      typed('uuid'),
+    ] as const;
+    const keyColumns = (rows: ReadonlyArray<{ tally: InsightsTally }>) =>
+      [
+        text(rows.map(({ tally }) => tally.tenant)),
+        times(rows.map(({ tally }) => tally.hour.toISOString())),
+        booleans(rows.map(({ tally }) => tally.live)),
+      ].join(', ');
+    const subjects = tallies.flatMap((tally) => tally.subjects.map((subject) => ({ tally, subject })));
+    const subjectColumns = `${keyColumns(subjects)}, ${text(subjects.map(({ subject }) => subjectDigest(subject)))}`;
+    const flows = tallies.flatMap((tally) => tally.flowIds.map((flowId) => ({ tally, flowId })));
+    const flowColumns = `${keyColumns(flows)}, ${uuids(flows.map(({ flowId }) => flowId))}`;
+    const counterColumns = [
+      keyColumns(tallies.map((tally) => ({ tally }))),
+      bigints(tallies.map((tally) => tally.changesProcessed)),
+      bigints(tallies.map((tally) => tally.actionsTriggered)),
+      ...INSIGHTS_NOT_TRIGGERED_REASONS.map((reason) => bigints(tallies.map((tally) => tally.notTriggered[reason]))),
+    ].join(', ');
     await this.dataSource.query(
       `WITH new_subjects AS (
          INSERT INTO insights_hourly_subjects (tenant_id, hour, live, subject_digest)
          SELECT DISTINCT tenant_id, hour, live, decode(digest, 'hex')
-           FROM unnest(${p(1)}::text[], ${p(2)}::timestamptz[], ${p(3)}::boolean[], ${p(4)}::text[])
-             AS s(tenant_id, hour, live, digest)
+           FROM unnest(${subjectColumns}) AS s(tenant_id, hour, live, digest)
           ORDER BY 1, 2, 3, 4
          ON CONFLICT DO NOTHING
        ), new_flows AS (
          INSERT INTO insights_hourly_flows (tenant_id, hour, live, flow_id)
          SELECT DISTINCT tenant_id, hour, live, flow_id
-           FROM unnest(${p(5)}::text[], ${p(6)}::timestamptz[], ${p(7)}::boolean[], ${p(8)}::uuid[])
-             AS f(tenant_id, hour, live, flow_id)
+           FROM unnest(${flowColumns}) AS f(tenant_id, hour, live, flow_id)
           ORDER BY 1, 2, 3, 4
          ON CONFLICT DO NOTHING
        )
        INSERT INTO insights_hourly AS h (tenant_id, hour, live, changes_processed, actions_triggered, ${reasonColumns.join(', ')})
        SELECT tenant_id, hour, live, sum(changes_processed), sum(actions_triggered),
-              ${reasonColumns.map((column) => `sum(${column})`).join(', ')}
-         FROM unnest($1::text[], $2::timestamptz[], $3::boolean[], $4::bigint[], $5::bigint[], ${reasonParams.join(', ')})
+              ${reasonColumns.map((name) => `sum(${name})`).join(', ')}
+         FROM unnest(${counterColumns})
            AS t(tenant_id, hour, live, changes_processed, actions_triggered, ${reasonColumns.join(', ')})
         GROUP BY 1, 2, 3
         ORDER BY 1, 2, 3
        ON CONFLICT (tenant_id, hour, live) DO UPDATE SET
          changes_processed = h.changes_processed + EXCLUDED.changes_processed,
          actions_triggered = h.actions_triggered + EXCLUDED.actions_triggered,
-         ${reasonColumns.map((column) => `${column} = h.${column} + EXCLUDED.${column}`).join(',\n         ')}`,
-      [
-        tallies.map((tally) => tally.tenant),
-        tallies.map((tally) => tally.hour.toISOString()),
-        tallies.map((tally) => tally.live),
-        tallies.map((tally) => tally.changesProcessed),
-        tallies.map((tally) => tally.actionsTriggered),
-        ...INSIGHTS_NOT_TRIGGERED_REASONS.map((reason) => tallies.map((tally) => tally.notTriggered[reason])),
-        subjects.map(({ tally }) => tally.tenant),
-        subjects.map(({ tally }) => tally.hour.toISOString()),
-        subjects.map(({ tally }) => tally.live),
-        subjects.map(({ subject }) => subjectDigest(subject)),
-        flows.map(({ tally }) => tally.tenant),
-        flows.map(({ tally }) => tally.hour.toISOString()),
-        flows.map(({ tally }) => tally.live),
-        flows.map(({ flowId }) => flowId),
-      ],
+         ${reasonColumns.map((name) => `${name} = h.${name} + EXCLUDED.${name}`).join(',\n         ')}`,
+      params,
     );
   }
 
