@@ -10,3 +10,5 @@ export type { DataSource, EntityManager } from 'typeorm';
 export * from './repositories/sequence-state.repository';
 export * from './repositories/replay.repository';
 export * from './repositories/retry-queue.repository';
+export * from './repositories/insights.repository';
+export * from './repositories/validation-failure.repository';

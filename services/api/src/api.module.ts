@@ -13,6 +13,7 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { EventsController } from './events/events.controller';
 import { FlowsController } from './flows/flows.controller';
 import { FlowsService } from './flows/flows.service';
+import { InsightsModule } from './insights/insights.module';
 import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
 import { ReplayRunner } from './replays/replay-runner';
@@ -30,6 +31,7 @@ import { TenantsController } from './tenants/tenants.controller';
  * Every body is validated against its DTO; unknown fields and every problem are reported at once.
  */
 @Module({
+  imports: [InsightsModule],
   controllers: [
     TenantsController,
     TagsController,

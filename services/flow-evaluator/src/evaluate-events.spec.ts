@@ -1,5 +1,5 @@
 import { actionId, type ActionV1, type FlowlineEvent, messageKey, TopicNames } from '@flowline/contracts';
-import type { ConfigRows, FlowEntity, TagAssignmentEntity } from '@flowline/db';
+import type { ConfigRows, FlowEntity, InsightsTally, TagAssignmentEntity } from '@flowline/db';
 import type { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { buildFlowIndex, type FlowIndex } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
@@ -49,7 +49,7 @@ const event = (overrides: Partial<FlowlineEvent> = {}): FlowlineEvent => ({
   time: '2025-01-01T00:00:00Z',
   test: false,
   data: { registration: { status: 'Registered' }, profile: { position: 'CEO' } },
-  ingestedAt: 1,
+  ingestedAt: Date.UTC(2025, 0, 10, 9, 30),
   ...overrides,
 });
 
@@ -63,23 +63,30 @@ const record = (value: unknown, offset = 0): ConsumedRecord => ({
   timestamp: 0,
 });
 
+const HOUR = new Date(Date.UTC(2025, 0, 10, 9));
+
 function harness(config: ConfigRows) {
   const index: FlowIndex = buildFlowIndex(config);
   const sent: OutgoingMessage[] = [];
   const producer = { send: (messages: OutgoingMessage[]) => Promise.resolve(void sent.push(...messages)) };
   const metrics = new FlowlineMetrics();
+  const recorded: InsightsTally[][] = [];
+  const insights = {
+    record: (tallies: readonly InsightsTally[]) => Promise.resolve(void recorded.push([...tallies])),
+  };
   const useCase = new EvaluateEvents(
     { index: () => index } as unknown as FlowCatalog,
     producer as unknown as FlowlineProducer,
     new TopicNames('flowline.'),
     metrics,
+    insights,
   );
   const notTriggered = async (): Promise<Record<string, number>> => {
     const { values } = await metrics.actionsNotTriggered.get();
     return Object.fromEntries(values.map((sample) => [String(sample.labels.reason), sample.value]));
   };
   const triggered = async () => (await metrics.actionsTriggered.get()).values[0]?.value ?? 0;
-  return { useCase, sent, notTriggered, triggered };
+  return { useCase, sent, notTriggered, triggered, recorded };
 }
 
 describe('EvaluateEvents', () => {
@@ -169,6 +176,49 @@ describe('EvaluateEvents', () => {
       untagged_status: 1,
       source: 2,
     });
+  });
+
+  it('records one chunk of per-tenant insights, by hour of ingestion and live/test, in one write', async () => {
+    const { useCase, recorded } = harness(
+      rows(
+        [
+          flowRow({ id: 'f-live', activateFor: { registration_status: ['registered'] } }),
+          flowRow({ id: 'f-test', live: false }),
+        ],
+        [assignment('registered', 'registration_status', 'Registered')],
+      ),
+    );
+    await useCase.execute([
+      record(event({ id: 'e1' }), 1), // f-live takes it
+      record(event({ id: 'e2', data: { registration: { status: 'Attended' } } }), 2), // untagged status
+      record(event({ id: 'e3', subject: 'att-2', test: true }), 3), // f-test takes it
+      record('not json', 4), // not an event: not a change
+    ]);
+    const none = { inactive: 0, mode: 0, source: 0, untagged_status: 0, activation: 0, filter: 0 };
+    expect(recorded).toEqual([
+      [
+        {
+          tenant: 'acme',
+          hour: HOUR,
+          live: true,
+          changesProcessed: 2,
+          actionsTriggered: 1,
+          notTriggered: { ...none, untagged_status: 1 },
+          subjects: ['att-1'],
+          flowIds: ['f-live'],
+        },
+        {
+          tenant: 'acme',
+          hour: HOUR,
+          live: false,
+          changesProcessed: 1,
+          actionsTriggered: 1,
+          notTriggered: none,
+          subjects: ['att-2'],
+          flowIds: ['f-test'],
+        },
+      ],
+    ]);
   });
 
   it('sends a record that is not an event to the invalid topic, uncounted by matching', async () => {

@@ -1,9 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { deadLetterHeaders, decodeEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { InsightsRepository } from '@flowline/db';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { flowAction } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
 import { FlowCatalog } from './flow-catalog';
+import { EvaluatedEvent, ingestionTime, tallyInsights } from './insights-tally';
+
+/** Where the evaluator's per-tenant figures go: `InsightsRepository` is one. */
+export type InsightsRecorder = Pick<InsightsRepository, 'record'>;
 
 /** Flow-evaluator's use case: each event against its tenant's flows; one action per match. */
 @Injectable()
@@ -13,12 +18,14 @@ export class EvaluateEvents {
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
+    @Inject(InsightsRepository) private readonly insights: InsightsRecorder,
   ) {}
 
   async execute(records: ConsumedRecord[]): Promise<void> {
     const index = this.catalog.index();
     const actions: OutgoingMessage[] = [];
     const out: OutgoingMessage[] = [];
+    const evaluated: EvaluatedEvent[] = [];
     for (const record of records) {
       const decoded = decodeEvent(record.value);
       if (!decoded.ok) {
@@ -38,6 +45,14 @@ export class EvaluateEvents {
       const { matched, notTriggered } = index.match(event);
       // Once per event that triggers nothing, with the most specific reason among its tenant's flows.
       if (notTriggered) this.metrics.actionsNotTriggered.labels(notTriggered).inc();
+      evaluated.push({
+        tenant: event.tenant,
+        subject: event.subject,
+        live: event.test !== true,
+        ingestedAt: ingestionTime(event.ingestedAt, record.timestamp),
+        flowIds: matched.map((flow) => flow.id),
+        ...(notTriggered ? { notTriggered } : {}),
+      });
       for (const flow of matched) {
         actions.push({
           topic: this.topics.of(Topic.Actions),
@@ -47,6 +62,10 @@ export class EvaluateEvents {
         });
       }
     }
+    // Counted before the actions are produced (and both before the offsets are committed): a
+    // PostgreSQL failure fails the chunk before anything went out, so its retry sends nothing
+    // twice; a produce failure after counting counts the retried chunk again (decision 0010).
+    await this.insights.record(tallyInsights(evaluated));
     await this.producer.send([...actions, ...out]);
     this.metrics.actionsTriggered.labels('flow').inc(actions.length);
   }

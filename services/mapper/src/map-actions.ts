@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { deadLetterHeaders, decodeAction, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { ValidationFailureRecord, ValidationFailureRepository } from '@flowline/db';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { LOGGER } from '@flowline/runtime';
 import { MappingCatalog } from './mapping-catalog';
 import { renderDeliveries } from './render-delivery';
+import { validationFailureRecord } from './validation-failure';
+
+/** Where validation failures are logged: `ValidationFailureRepository` is one. */
+export type ValidationFailureLog = Pick<ValidationFailureRepository, 'record'>;
 
 /** Mapper's use case: render each action's payload and headers into its deliveries (a sequence's: webhook and email). */
 @Injectable()
@@ -16,10 +21,12 @@ export class MapActions {
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(ValidationFailureRepository) private readonly validationFailures: ValidationFailureLog,
   ) {}
 
   async execute(records: ConsumedRecord[]): Promise<void> {
     const out: OutgoingMessage[] = [];
+    const failures: ValidationFailureRecord[] = [];
     for (const record of records) {
       const decoded = decodeAction(record.value);
       if (!decoded.ok) {
@@ -53,8 +60,12 @@ export class MapActions {
           'action dead-lettered',
         );
         out.push(this.deadLetter(record, result.error, result.category));
+        // Also a failed delivery in the log: the activity feed, the retry queue and the insights show it.
+        if (result.category === 'validation') failures.push(validationFailureRecord(action, result, new Date()));
       }
     }
+    // Logged before anything is produced: if PostgreSQL fails, the chunk comes again whole.
+    await this.validationFailures.record(failures);
     await this.producer.send(out);
   }
 

@@ -124,6 +124,21 @@ describe('renderDelivery', () => {
     ],
   ])('refuses %s', (_, destination, profile, category, error) => {
     const result = renderDelivery(action(destination, profile), lookup, NOW);
-    expect(result).toEqual({ ok: false, category, error: expect.stringMatching(error) });
+    // A validation failure names the delivery it stopped, so the delivery log can show it as failed.
+    const stopped = { id: expect.stringMatching(/^msg_/), channel: 'webhook', connectionId: 'c1', flowId: 'flow-1' };
+    expect(result).toEqual({
+      ok: false,
+      category,
+      error: expect.stringMatching(error),
+      ...(category === 'validation' ? { delivery: stopped } : {}),
+    });
+  });
+
+  it('names the stopped delivery by the id it would have had', () => {
+    const destination = { connectionId: 'c1', payloadMappingId: 'payload' };
+    const sent = renderDelivery(action(destination, withEmail), lookup, NOW);
+    const stopped = renderDelivery(action(destination, {}), lookup, NOW);
+    if (!sent.ok || stopped.ok || stopped.category !== 'validation') throw new Error('expected one of each');
+    expect(stopped.delivery.id).toBe(sent.delivery.id);
   });
 });

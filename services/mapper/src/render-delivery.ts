@@ -1,4 +1,4 @@
-import { ActionV1, DeliveryV1, deliveryId, SequenceFired } from '@flowline/contracts';
+import { ActionV1, DeliveryChannel, DeliveryV1, deliveryId, SequenceFired } from '@flowline/contracts';
 import { MappingContext, MappingDefinition, renderHeaders, renderMapping } from '@flowline/mapping';
 import { renderSequenceEmail } from './render-sequence-email';
 
@@ -8,11 +8,27 @@ export interface MappingLookup {
   questionTags(tenant: string): Readonly<Record<string, readonly string[]>>;
 }
 
-export type DeliveryResult =
-  { ok: true; delivery: DeliveryV1 } | { ok: false; category: 'config' | 'validation'; error: string };
+/** The delivery a validation failure stopped: what the delivery log needs to show it. */
+export interface UnrenderedDelivery {
+  /** The `webhook-id` it would have had. */
+  id: string;
+  channel: DeliveryChannel;
+  connectionId?: string;
+  flowId?: string;
+  sequenceId?: string;
+}
 
-export type DeliveriesResult =
-  { ok: true; deliveries: DeliveryV1[] } | { ok: false; category: 'config' | 'validation'; error: string };
+/**
+ * Why an action has no delivery: a `config` problem (nothing to say which delivery it would have
+ * been), or a `validation` problem of one delivery, which the delivery log records as failed.
+ */
+export type RenderFailure =
+  | { ok: false; category: 'config'; error: string }
+  | { ok: false; category: 'validation'; error: string; delivery: UnrenderedDelivery };
+
+export type DeliveryResult = { ok: true; delivery: DeliveryV1 } | RenderFailure;
+
+export type DeliveriesResult = { ok: true; deliveries: DeliveryV1[] } | RenderFailure;
 
 /**
  * Every delivery of one action: a flow's one webhook; a completed sequence's webhook (when the
@@ -52,13 +68,23 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
   const payload = renderMapping(payloadMapping, event, context);
   const headers = headerMapping ? renderHeaders(headerMapping, event, context) : { headers: {}, errors: [] };
   const errors = [...payload.errors, ...headers.errors];
-  if (errors.length > 0) return { ok: false, category: 'validation', error: errors.join('; ') };
   const origin = action.kind === 'flow' ? `flow:${action.flowId}` : `sequence:${action.sequenceId}`;
+  const id = deliveryId({ tenant: action.tenant, eventId: event.id, origin, connectionId: destination.connectionId });
+  if (errors.length > 0) {
+    const delivery: UnrenderedDelivery = {
+      id,
+      channel: 'webhook',
+      connectionId: destination.connectionId,
+      ...(action.flowId ? { flowId: action.flowId } : {}),
+      ...(action.sequenceId ? { sequenceId: action.sequenceId } : {}),
+    };
+    return { ok: false, category: 'validation', error: errors.join('; '), delivery };
+  }
   return {
     ok: true,
     delivery: {
       v: 1,
-      id: deliveryId({ tenant: action.tenant, eventId: event.id, origin, connectionId: destination.connectionId }),
+      id,
       tenant: action.tenant,
       subject: action.subject,
       connectionId: destination.connectionId,
@@ -87,7 +113,12 @@ export function renderSequenceDeliveries(action: ActionV1): DeliveriesResult {
   if (Array.isArray(fired.emails) && fired.emails.length > 0) {
     // A record from elsewhere must not crash the mapper: without its events there is no email to write.
     if (!Array.isArray(fired.events) || !Array.isArray(fired.eventTypes))
-      return { ok: false, category: 'validation', error: `sequence ${action.sequenceId} action lacks its events` };
+      return {
+        ok: false,
+        category: 'validation',
+        error: `sequence ${action.sequenceId} action lacks its events`,
+        delivery: { id: sequenceEmailId(action, action.sequenceId), channel: 'email', sequenceId: action.sequenceId },
+      };
     deliveries.push(renderSequenceEmailDelivery(action, action.sequenceId, fired));
   }
   if (deliveries.length === 0)
@@ -103,12 +134,7 @@ export function renderSequenceDeliveries(action: ActionV1): DeliveriesResult {
 function renderSequenceEmailDelivery(action: ActionV1, sequenceId: string, fired: SequenceFired): DeliveryV1 {
   return {
     v: 1,
-    id: deliveryId({
-      tenant: action.tenant,
-      eventId: `lead:${action.subject}`,
-      origin: `sequence:${sequenceId}`,
-      connectionId: 'emails',
-    }),
+    id: sequenceEmailId(action, sequenceId),
     channel: 'email',
     tenant: action.tenant,
     subject: action.subject,
@@ -120,6 +146,15 @@ function renderSequenceEmailDelivery(action: ActionV1, sequenceId: string, fired
     headers: {},
     ingestedAt: action.event.ingestedAt,
   };
+}
+
+function sequenceEmailId(action: ActionV1, sequenceId: string): string {
+  return deliveryId({
+    tenant: action.tenant,
+    eventId: `lead:${action.subject}`,
+    origin: `sequence:${sequenceId}`,
+    connectionId: 'emails',
+  });
 }
 
 /**

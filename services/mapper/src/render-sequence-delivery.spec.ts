@@ -113,9 +113,17 @@ describe("a completed sequence's deliveries: its webhook and one email", () => {
       ...withEmails({ emails: ['a@example.com'] }),
       sequence: { name: 'n', emails: ['a@example.com'] },
     };
-    expect(renderDeliveries(malformed as unknown as ActionV1, noMappings, new Date(0))).toMatchObject({
+    if (!emailsOnly.ok) throw new Error(emailsOnly.error);
+    // The stopped email is named by the id it would have had.
+    expect(renderDeliveries(malformed as unknown as ActionV1, noMappings, new Date(0))).toEqual({
       ok: false,
       category: 'validation',
+      error: 'sequence seq-456 action lacks its events',
+      delivery: {
+        id: emailsOnly.deliveries[0]!.id,
+        channel: 'email',
+        sequenceId: 'seq-456',
+      },
     });
     expect(renderDeliveries(withEmails({ webhookUrl: undefined }), noMappings, new Date(0))).toEqual({
       ok: false,

@@ -4,6 +4,7 @@ import { ConnectionSigningSecret1764000000000 } from './1764000000000-connection
 import { Sequences1764100000000 } from './1764100000000-sequences';
 import { Replays1764200000000 } from './1764200000000-replays';
 import { DeliveryQueue1764300000000 } from './1764300000000-delivery-queue';
+import { Insights1764400000000 } from './1764400000000-insights';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Sequences1764100000000,
   Replays1764200000000,
   DeliveryQueue1764300000000,
+  Insights1764400000000,
 ];
