@@ -14,7 +14,11 @@ export interface ReceivedRequest {
 export type Responder = (
   request: ReceivedRequest,
   index: number,
-) => { status: number; headers?: Record<string, string> };
+) => {
+  status: number;
+  headers?: Record<string, string>;
+  /** Answers this much later: a slow receiver. */ delayMs?: number;
+};
 
 /**
  * A real HTTP server on loopback that records every request, for tests and the demo. Waiting
@@ -25,6 +29,11 @@ export class HttpReceiver {
   private readonly arrivals = new CountWaiter(() => this.requests.length, 'HTTP receiver requests');
   private server: Server | undefined;
   responder: Responder = () => ({ status: 200 });
+  /** Requests being answered now, and the most ever at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Requests answered so far (a slow receiver answers later than it receives). */
+  answered = 0;
 
   async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
@@ -41,8 +50,17 @@ export class HttpReceiver {
         const index = this.requests.length;
         const answer = this.responder(request, index);
         this.requests.push(request);
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        res.end(JSON.stringify({ received: true }));
+        this.inFlight += 1;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        const respond = (): void => {
+          this.inFlight -= 1;
+          this.answered += 1;
+          if (res.destroyed) return; // the client gave up waiting (its timeout)
+          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+          res.end(JSON.stringify({ received: true }));
+        };
+        if (answer.delayMs) setTimeout(respond, answer.delayMs);
+        else respond();
         this.arrivals.notify();
       });
     });
