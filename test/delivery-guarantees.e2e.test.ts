@@ -322,7 +322,7 @@ describe('delivery guarantees', () => {
       })(receiver.responder);
       await produce(scenario, 'a', [1, 2, 3, 4, 5]);
       await produce(scenario, 'b', [1, 2, 3, 4, 5]);
-      await eventually('every delivery of a and b delivered', async () =>
+      await eventually('every delivery of a and b delivered', () =>
         requestsOf(scenario).length >= 12 ? true : undefined,
       );
       const received = requestsOf(scenario).map((request) => {
@@ -356,7 +356,7 @@ describe('delivery guarantees', () => {
       responders.set('limited', () => ({ status: 200, delayMs: 100 }));
       const subjects = Array.from({ length: 20 }, (_, index) => `lead-${index}`);
       for (const subject of subjects) await produce('limited', subject, [1]);
-      await eventually('20 limited deliveries', async () => (requestsOf('limited').length >= 20 ? true : undefined));
+      await eventually('20 limited deliveries', () => (requestsOf('limited').length >= 20 ? true : undefined));
       const requests = requestsOf('limited');
       expect(new Set(requests.map((request) => request.headers['webhook-id'])).size).toBe(20);
       // 5/s with a burst of 5: the last of 20 cannot come before (20 - 5) / 5 = 3 s after the first.
@@ -373,11 +373,11 @@ describe('delivery guarantees', () => {
       const healthySubjects = Array.from({ length: 100 }, (_, index) => `fast-${index}`);
       for (const subject of stalledSubjects) await produce('stalled', subject, [1]);
       for (const subject of healthySubjects) await produce('healthy', subject, [1]);
-      await eventually('100 healthy deliveries', async () => (requestsOf('healthy').length >= 100 ? true : undefined));
+      await eventually('100 healthy deliveries', () => (requestsOf('healthy').length >= 100 ? true : undefined));
       // One stalled request at a time, 2 s each: the ten take 20 s. The healthy ones did not wait for them.
       const stalledAnswered = receiver.answered - answeredBefore - 100;
       expect(stalledAnswered).toBeLessThan(5);
-      await eventually('10 stalled deliveries', async () => (requestsOf('stalled').length >= 10 ? true : undefined));
+      await eventually('10 stalled deliveries', () => (requestsOf('stalled').length >= 10 ? true : undefined));
     });
   });
 
@@ -426,7 +426,7 @@ describe('delivery guarantees', () => {
       expect(waiting.body.items.map((item) => item.id).sort()).toHaveLength(2);
 
       expect((await api.call('POST', `/retry-queue/${first.id}/submit`)).status).toBe(202);
-      await eventually('both delivered', async () => (requestsOf('waiting').length >= 3 ? true : undefined));
+      await eventually('both delivered', () => (requestsOf('waiting').length >= 3 ? true : undefined));
       const sequences = requestsOf('waiting').map(
         (request) => (JSON.parse(request.body) as { sequence: number }).sequence,
       );

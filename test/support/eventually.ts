@@ -3,7 +3,11 @@
  * nothing pushes to a test (a row in PostgreSQL reaching a status). Fails with `what` after
  * `timeoutMs`.
  */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -42,6 +42,13 @@ export class FlowlineMetrics {
     registers: [this.registry],
   });
 
+  readonly deliveriesHeld = new Counter({
+    name: 'flowline_deliveries_held_total',
+    help: 'Deliveries set aside unattempted, by reason: lane (behind an earlier delivery of the subject), paused (connection paused), deferred (connection at its rate or in-flight limit).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly deliveryAttemptDuration = new Histogram({
     name: 'flowline_delivery_attempt_duration_seconds',
     help: 'Duration of one delivery attempt, request sent to response read.',

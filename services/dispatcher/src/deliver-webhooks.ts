@@ -183,7 +183,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
     const behindHeld = fresh.filter((job) => !resubmitted.has(job) && view.heldLanes.has(laneOf(job) ?? ''));
     const stillHeld = await this.queue.parkWhileHeld(behindHeld.map((job) => this.parked(job, 'held', HELD_BEHIND)));
     const parked = new Set(behindHeld.filter((job) => stillHeld.has(laneOf(job)!)));
-    this.metrics.deliveries.labels('held').inc(parked.size);
+    this.metrics.deliveriesHeld.labels('lane').inc(parked.size);
     await this.deliverInOrder(
       fresh.filter((job) => !parked.has(job)),
       effects,
@@ -249,7 +249,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
           const lane = laneOf(job);
           if (lane && waitingLanes.has(lane)) {
             effects.parked.push(this.parked(job, 'held', HELD_BEHIND));
-            this.metrics.deliveries.labels('held').inc();
+            this.metrics.deliveriesHeld.labels('lane').inc();
             continue;
           }
           const status = await this.settle(job, effects);
@@ -292,7 +292,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
     }
     if (target.kind === 'webhook' && target.connection.paused) {
       effects.parked.push(this.parked(job, 'held', HELD_PAUSED));
-      this.metrics.deliveries.labels('held').inc();
+      this.metrics.deliveriesHeld.labels('paused').inc();
       return 'held';
     }
     if (target.kind === 'email') return this.attemptEmail(job, target.policy, effects);
@@ -425,7 +425,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
   /** The connection's limits allow no request now: the delivery waits in a retry topic, unattempted. */
   private defer(job: Job, effects: Effects, delayMs: number): void {
     const due = Date.now() + delayMs;
-    this.metrics.deliveries.labels('deferred').inc();
+    this.metrics.deliveriesHeld.labels('deferred').inc();
     effects.messages.push(this.retryRecord(job.key, job.bytes, job.origin, Math.max(1, job.retriesSoFar), due));
     effects.parked.push({
       ...this.parked(job, 'retrying', 'deferred: the connection is at its rate_limit_per_s or max_in_flight'),
