@@ -41,7 +41,7 @@ CONTRACT_METRICS = {
     "flowline_consumer_lag",
 }
 # Beyond §9: the 410 pause gauge (dispatcher) and the consumer runner's batch histogram.
-EXTRA_FLOWLINE_METRICS = {"flowline_connection_paused", "flowline_batch_duration_seconds"}
+EXTRA_FLOWLINE_METRICS = {"flowline_connection_paused", "flowline_batch_duration_seconds", "flowline_deliveries_held_total"}
 # prom-client's default metrics, Prometheus' own and kube-state-metrics'.
 OTHER_METRICS = {
     "up",
