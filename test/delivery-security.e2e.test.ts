@@ -131,7 +131,7 @@ describe('delivery security: Standard Webhooks signatures and the SSRF guard', (
         expect(record.headers[DLQ_HEADERS.category]).toBe('config');
         expect(record.headers[DLQ_HEADERS.attempts]).toBe('1');
         expect(record.headers[DLQ_HEADERS.error]).toMatch(
-          /^target \S+ (is|resolves to \S+,) an? (loopback|private|link-local|carrier-grade NAT|cloud metadata|unspecified)( \(IPv4 in IPv6\))? address: allow it with FLOWLINE_ALLOW_PRIVATE_TARGETS$/,
+          /^target \S+ (is|resolves to) an? (loopback|private|link-local|carrier-grade NAT|cloud metadata|unspecified)( \(IPv4 in IPv6\))? address: allow it with FLOWLINE_ALLOW_PRIVATE_TARGETS$/,
         );
       }
       // Every probe is its own flow; each one's delivery was refused once.

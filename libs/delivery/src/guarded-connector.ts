@@ -53,9 +53,9 @@ export async function resolveAllowedAddresses(
   for (const { address } of addresses) {
     const reason = forbiddenReason(address, allow);
     if (reason !== undefined) {
-      throw new RefusedTargetError(
-        `target ${hostname} resolves to ${address}, ${article(reason)} address: ${ALLOW_HINT}`,
-      );
+      // The resolved address is left out: tenants read this text (connection test, delivery log,
+      // DLQ header), and it would map the operator's internal network for them.
+      throw new RefusedTargetError(`target ${hostname} resolves to ${article(reason)} address: ${ALLOW_HINT}`);
     }
   }
   return addresses;
