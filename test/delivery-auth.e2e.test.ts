@@ -1,3 +1,4 @@
+import { SecretBox } from '@flowline/secrets';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
@@ -209,6 +210,16 @@ describe('delivery auth: none, basic, api_key, bearer, oauth2', () => {
     await produce('code', 3);
     await receiver.waitForCount(before + 5);
     expect(tokens.of('code-client')).toHaveLength(2);
+    // The rotated refresh token is stored on the connection, sealed: a restart uses it.
+    const usedRotation = Number(/\d+$/.exec(String(grants[1]!.refresh_token))![0]);
+    const [row] = await dataSource.query<Array<{ refresh_token: string }>>(
+      `SELECT auth->>'refresh_token' AS refresh_token FROM connections WHERE tenant_id = $1 AND url LIKE '%/code'`,
+      [tenant],
+    );
+    expect(row!.refresh_token).not.toMatch(/rotated/);
+    // The one the second token request rotated to (after the one it used), as the next would use.
+    const storedRotation = /^rotated-(\d+)$/.exec(new SecretBox(secretKey).open(row!.refresh_token));
+    expect(Number(storedRotation?.[1])).toBeGreaterThan(usedRotation);
   });
 
   it('dead-letters deliveries whose token endpoint refuses the client, with category config, naming no secret', async () => {

@@ -12,3 +12,4 @@ export * from './repositories/replay.repository';
 export * from './repositories/retry-queue.repository';
 export * from './repositories/insights.repository';
 export * from './repositories/validation-failure.repository';
+export * from './repositories/connection-secrets.repository';

@@ -218,6 +218,31 @@ describe('OAuth2TokenManager against a real token endpoint', () => {
       { grant_type: 'refresh_token', refresh_token: 'rt-1', scope: 'deliveries' },
     ]);
   });
+
+  it('hands a rotated refresh token over to be stored; settings carrying it back keep the cached token', async () => {
+    const stored: string[] = [];
+    tokens = new OAuth2TokenManager({
+      dispatcher: sender.dispatcher,
+      now: () => clock,
+      onRefreshTokenRotated: (key, refreshToken) => {
+        stored.push(`${key}=${refreshToken}`);
+        return Promise.resolve();
+      },
+    });
+    server.answer = (_request, n) => ({
+      status: 200,
+      body: { access_token: `at-${n + 1}`, expires_in: 3600, refresh_token: `rt-${n + 1}` },
+    });
+    const code: OAuth2Auth = { ...auth, grantType: 'authorization_code', refreshToken: 'rt-0' };
+    expect(token(await tokens.accessToken('c1', code))).toBe('at-1');
+    expect(stored).toEqual(['c1=rt-1']);
+    // The stored rotation comes back in the connection's settings: no new token request.
+    expect(token(await tokens.accessToken('c1', { ...code, refreshToken: 'rt-1' }))).toBe('at-1');
+    expect(server.requests).toHaveLength(1);
+    // An operator's new refresh token starts afresh with it.
+    expect(token(await tokens.accessToken('c1', { ...code, refreshToken: 'operator-rt' }))).toBe('at-2');
+    expect(Object.fromEntries(server.requests[1]!.form)).toMatchObject({ refresh_token: 'operator-rt' });
+  });
 });
 
 describe('AuthenticatedSender: a 401 invalidates the token and retries once', () => {

@@ -17,6 +17,11 @@ export interface OAuth2TokenManagerOptions {
   timeoutMs?: number;
   /** Lifetime assumed when the server gives no `expires_in`; 5 minutes by default. */
   defaultLifetimeMs?: number;
+  /**
+   * Keeps a refresh token the server rotated to (sealed on the connection, by the caller), so a
+   * restart or another replica uses the current one rather than a spent one. Must not throw.
+   */
+  onRefreshTokenRotated?: (key: string, refreshToken: string) => Promise<void>;
 }
 
 /** A token is renewed this long before it expires: 30 s, or 10 % of a shorter lifetime. */
@@ -32,6 +37,8 @@ interface TokenState {
   renewAt: number;
   /** The refresh token in force: the configured one, or the last one the server rotated to. */
   refreshToken?: string;
+  /** The refresh token the settings carried when this state began (or last followed them). */
+  configuredRefreshToken?: string;
   /** The client authentication the server accepted, once one was. */
   clientAuthentication?: ClientAuthentication;
   /** The one token request in flight: concurrent deliveries all wait for it. */
@@ -47,8 +54,9 @@ interface TokenState {
  * - the client authenticates with HTTP Basic (`client_secret_basic`); if the server refuses that
  *   (401, or 400 `invalid_client`) and the connection does not pin a method, the same request is
  *   made once with the credentials in the body (`client_secret_post`), which is then kept;
- * - a refresh token the server rotates is kept in memory (not persisted: after a restart the
- *   configured one is used again);
+ * - a refresh token the server rotates is used from then on and handed to
+ *   `onRefreshTokenRotated` to be stored; settings that come back carrying it (the stored
+ *   rotation) keep the state, while a refresh token changed by an operator starts afresh;
  * - failures are not cached, answered as `AttemptResult`s with `endpoint: 'token'` so that
  *   `classifyOutcome` decides what they mean (4xx: config, permanent; 5xx, timeouts: retried).
  * No token, secret or token-endpoint body other than the OAuth2 `error` code ever leaves here.
@@ -73,7 +81,7 @@ export class OAuth2TokenManager {
     if (state.token !== undefined && this.now() < state.renewAt)
       return Promise.resolve({ ok: true, token: state.token });
     if (!state.inFlight) {
-      state.inFlight = this.fetchToken(state, auth).finally(() => {
+      state.inFlight = this.fetchToken(key, state, auth).finally(() => {
         state.inFlight = undefined;
       });
     }
@@ -98,20 +106,30 @@ export class OAuth2TokenManager {
           auth.clientId,
           auth.clientSecret,
           auth.scope,
-          auth.refreshToken,
           auth.clientAuthentication,
         ]),
       )
       .digest('hex');
     let state = this.states.get(key);
-    if (state?.fingerprint !== fingerprint) {
-      state = { fingerprint, renewAt: 0, ...(auth.refreshToken ? { refreshToken: auth.refreshToken } : {}) };
+    const refreshChanged =
+      state !== undefined &&
+      auth.refreshToken !== state.configuredRefreshToken &&
+      auth.refreshToken !== state.refreshToken;
+    if (state?.fingerprint !== fingerprint || refreshChanged) {
+      state = {
+        fingerprint,
+        renewAt: 0,
+        ...(auth.refreshToken ? { refreshToken: auth.refreshToken, configuredRefreshToken: auth.refreshToken } : {}),
+      };
       this.states.set(key, state);
+    } else if (auth.refreshToken !== undefined) {
+      // The settings now carry the rotation this state made: follow them, keep the token.
+      state.configuredRefreshToken = auth.refreshToken;
     }
     return state;
   }
 
-  private async fetchToken(state: TokenState, auth: OAuth2Auth): Promise<TokenAnswer> {
+  private async fetchToken(key: string, state: TokenState, auth: OAuth2Auth): Promise<TokenAnswer> {
     const pinned = auth.clientAuthentication ?? state.clientAuthentication;
     const startedAt = this.now();
     let answer = await this.requestToken(state, auth, pinned ?? 'client_secret_basic');
@@ -125,7 +143,10 @@ export class OAuth2TokenManager {
     const lifetimeMs = answer.expiresInS !== undefined ? answer.expiresInS * 1000 : this.defaultLifetimeMs;
     state.token = answer.token;
     state.renewAt = startedAt + lifetimeMs - Math.min(EXPIRY_MARGIN_MS, lifetimeMs * EXPIRY_MARGIN_RATIO);
-    if (answer.refreshToken) state.refreshToken = answer.refreshToken;
+    if (answer.refreshToken && answer.refreshToken !== state.refreshToken) {
+      state.refreshToken = answer.refreshToken;
+      await this.options.onRefreshTokenRotated?.(key, answer.refreshToken);
+    }
     return { ok: true, token: answer.token };
   }
 
