@@ -4,6 +4,7 @@ import { MAPPING_GOLDEN_FIXTURES } from '@flowline/mapping';
 import { HttpReceiver, KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { ApiClient } from './support/api-client';
 import { startCluster, TestCluster } from './support/cluster';
+import { openDatabase } from './support/database';
 import { waitForPipelineDrained } from './support/consumer-groups';
 
 const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
@@ -253,6 +254,31 @@ describe('golden payloads, from API configuration to received webhook', () => {
       (await tenants.get(MAPPING_GOLDEN_FIXTURES[0]!.name)!.api.at(cluster.url).call('GET', `/replays/${one.body.id}`))
         .status,
     ).toBe(404);
+  });
+
+  it('runs at most two replays of a tenant at once: a third answers 429', async () => {
+    const fixture = MAPPING_GOLDEN_FIXTURES[4]!;
+    const { tenantId, api, flowId } = tenants.get(fixture.name)!;
+    const client = api.at(cluster.url);
+    const dataSource = await openDatabase(env);
+    try {
+      // Two replays still running (as a long event log would keep them).
+      const running = await dataSource.query<Array<{ id: string }>>(
+        `INSERT INTO replays (tenant_id, flow_id, from_time, to_time)
+         SELECT $1, $2, now() - interval '1 hour', now() FROM generate_series(1, 2) RETURNING id`,
+        [tenantId, flowId],
+      );
+      const period = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
+      const refused = await client.call<{ message: string }>('POST', `/flows/${flowId}/replay`, period);
+      expect(refused.status).toBe(429);
+      expect(refused.body.message).toMatch(/at most 2 replays run at once/);
+      await dataSource.query(`UPDATE replays SET status = 'done' WHERE id = ANY($1::uuid[])`, [
+        running.map((row) => row.id),
+      ]);
+      expect((await client.call('POST', `/flows/${flowId}/replay`, period)).status).toBe(202);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 
   it('puts a mapping change made through the API in force within 5 seconds', async () => {

@@ -19,12 +19,32 @@ export interface ReplayRow {
 export class ReplayRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(tenant: string, flowId: string, from: Date, to: Date, eventId: string | undefined): Promise<ReplayRow> {
-    const [row] = await this.dataSource.query<ReplayRow[]>(
-      `INSERT INTO replays (tenant_id, flow_id, from_time, to_time, event_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [tenant, flowId, from.toISOString(), to.toISOString(), eventId ?? null],
-    );
-    return row!;
+  /**
+   * Records a replay, unless the tenant already has `maxRunning` running (each reads the event
+   * log to its end): then undefined. The tenant's rows are locked while counting, so two
+   * requests at once cannot both pass.
+   */
+  async create(
+    tenant: string,
+    flowId: string,
+    from: Date,
+    to: Date,
+    eventId: string | undefined,
+    maxRunning: number,
+  ): Promise<ReplayRow | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [`replays:${tenant}`]);
+      const [running] = await manager.query<Array<{ count: string }>>(
+        `SELECT count(*) FROM replays WHERE tenant_id = $1 AND status = 'running'`,
+        [tenant],
+      );
+      if (Number(running!.count) >= maxRunning) return undefined;
+      const [row] = await manager.query<ReplayRow[]>(
+        `INSERT INTO replays (tenant_id, flow_id, from_time, to_time, event_id) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+        [tenant, flowId, from.toISOString(), to.toISOString(), eventId ?? null],
+      );
+      return row!;
+    });
   }
 
   async progress(id: string, eventsRead: number, actionsProduced: number): Promise<void> {

@@ -4,6 +4,8 @@ import {
   Controller,
   Get,
   HttpCode,
+  HttpException,
+  HttpStatus,
   Inject,
   NotFoundException,
   Param,
@@ -37,6 +39,9 @@ function toResponse(row: ReplayRow) {
   };
 }
 
+/** Replays a tenant may run at once: each reads the whole event log from its start time. */
+const MAX_RUNNING_REPLAYS = 2;
+
 /** `POST /flows/{id}/replay` and `GET /replays/{id}` (CONTRACT §6). */
 @ApiTags('flows')
 @ApiBearerAuth()
@@ -60,7 +65,12 @@ export class ReplaysController {
     const from = new Date(body.from);
     const to = new Date(body.to);
     if (!(from < to)) throw new BadRequestException(['from must be before to']);
-    const replay = await this.replays.create(tenant, flow.id, from, to, body.event_id);
+    const replay = await this.replays.create(tenant, flow.id, from, to, body.event_id, MAX_RUNNING_REPLAYS);
+    if (!replay)
+      throw new HttpException(
+        `at most ${MAX_RUNNING_REPLAYS} replays run at once per tenant: try again when one is done (GET /replays/{id})`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     this.runner.start(replay, flow);
     return toResponse(replay);
   }
