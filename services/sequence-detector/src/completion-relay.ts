@@ -51,11 +51,13 @@ export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicatio
     try {
       // Completions still unflagged FLOWLINE_SEQUENCE_RELAY_AFTER_S after they were recorded were
       // left by a crash (a live send that is merely slow gets that long before the relay steps in).
-      const stranded = await this.states.unproduced(this.config.FLOWLINE_SEQUENCE_RELAY_AFTER_S);
-      if (stranded.length > 0) {
-        this.logger.warn({ count: stranded.length }, 'producing completed sequences left unproduced');
-        await this.detector.produce(this.catalog.index(), stranded);
-      }
+      await this.states.exclusively('sequence-relay', async () => {
+        const stranded = await this.states.unproduced(this.config.FLOWLINE_SEQUENCE_RELAY_AFTER_S);
+        if (stranded.length > 0) {
+          this.logger.warn({ count: stranded.length }, 'producing completed sequences left unproduced');
+          await this.detector.produce(this.catalog.index(), stranded);
+        }
+      });
       await this.expire();
       this.metrics.sequencePartialMatches.set(await this.states.countOpen());
     } catch (err) {

@@ -95,6 +95,23 @@ export class SequenceStateRepository {
   }
 
   /**
+   * Runs `work` only if no other detector replica is running it now (a transaction-scoped
+   * advisory lock): the relay of stranded completions is done by one replica at a time, so two
+   * never produce the same completion. Answers false when another holds it.
+   */
+  async exclusively(name: string, work: () => Promise<void>): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [lock] = await manager.query<Array<{ held: boolean }>>(
+        'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 2)) AS held',
+        [name],
+      );
+      if (!lock?.held) return false;
+      await work();
+      return true;
+    });
+  }
+
+  /**
    * Completions recorded but not produced for `stuckForSeconds` (the process died in between),
    * oldest first. The age is measured on the database's clock, which stamped them.
    */
