@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
-import { SequenceStateRepository } from '@flowline/db';
+import { ExpiryCursor, SequenceStateRepository } from '@flowline/db';
 import { expireState, LeadSequenceState } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
 import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
@@ -10,6 +10,8 @@ import { DetectSequences } from './detect-sequences';
 import { SequenceCatalog } from './sequence-catalog';
 
 const EVERY_MS = 5_000;
+/** Open states looked at per tick. */
+const EXPIRY_PAGE = 1000;
 
 /**
  * Housekeeping of the detector, every few seconds: produce completions recorded by a process that
@@ -21,6 +23,8 @@ export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicatio
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly states: SequenceStateRepository;
+  /** Where expiry's last page ended. */
+  private expiryCursor: ExpiryCursor | undefined;
 
   constructor(
     @Inject(DetectSequences) private readonly detector: DetectSequences,
@@ -65,12 +69,16 @@ export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  /** Partial progress untouched for a while is checked against the wall clock and dropped if stale. */
+  /** Partial progress untouched for a while is checked against the stream's time and dropped if stale. */
   private async expire(): Promise<void> {
     const index = this.catalog.index();
-    const now = Date.now();
+    // The consumed stream's time, not the wall clock: a backlog's progress is not expired early.
+    const now = this.detector.streamTime();
+    if (now === undefined) return;
     const idleBefore = new Date(now - 60_000);
-    const idle = await this.states.idleSince(idleBefore);
+    const idle = await this.states.idleSince(idleBefore, this.expiryCursor, EXPIRY_PAGE);
+    // The next tick pages on from here; a short page means the end: start over next time.
+    this.expiryCursor = idle.length === EXPIRY_PAGE ? idle[idle.length - 1]!.cursor : undefined;
     const stale = idle.filter((change) => {
       const sequence = index.get(change.sequenceId)?.definition;
       if (!sequence) return true;

@@ -19,9 +19,16 @@ import { SequenceCatalog, SequenceIndex } from './sequence-catalog';
  * stored state, a unique (sequence, lead) on completions, and stepping being idempotent for an
  * event already in the state, so a chunk consumed again after a crash changes nothing.
  */
+/** No chunk for this long: the detector has consumed everything there is. */
+const IDLE_MS = 10_000;
+
 @Injectable()
 export class DetectSequences {
   private readonly states: SequenceStateRepository;
+  /** Newest append time (≈ ingestion) of the events consumed, and when the last chunk came. */
+  private consumedThrough = 0;
+  private lastChunkAt = 0;
+  private readonly startedAt = Date.now();
 
   constructor(
     @Inject(SequenceCatalog) private readonly catalog: SequenceCatalog,
@@ -35,7 +42,21 @@ export class DetectSequences {
     this.states = new SequenceStateRepository(dataSource);
   }
 
+  /**
+   * The time partial progress may be expired against: how far the event stream has been
+   * consumed, not the wall clock. After downtime the backlog is old; expiring by the wall clock
+   * would drop progress whose completing events are still in it. A detector that has had
+   * nothing to consume for `IDLE_MS` is caught up, and the wall clock is the stream's time.
+   * Undefined until that is known (just started, backlog not yet read).
+   */
+  streamTime(now = Date.now()): number | undefined {
+    if (now - Math.max(this.lastChunkAt, this.startedAt) > IDLE_MS) return now;
+    return this.lastChunkAt === 0 ? undefined : this.consumedThrough;
+  }
+
   async execute(records: ConsumedRecord[]): Promise<void> {
+    this.lastChunkAt = Date.now();
+    for (const record of records) this.consumedThrough = Math.max(this.consumedThrough, record.timestamp);
     const started = performance.now();
     const index = this.catalog.index();
     const work: Array<{ event: FlowlineEvent; sequenceIds: string[] }> = [];

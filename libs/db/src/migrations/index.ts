@@ -6,6 +6,7 @@ import { Replays1764200000000 } from './1764200000000-replays';
 import { DeliveryQueue1764300000000 } from './1764300000000-delivery-queue';
 import { Insights1764400000000 } from './1764400000000-insights';
 
+import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Replays1764200000000,
   DeliveryQueue1764300000000,
   Insights1764400000000,
+  SequenceExpiryIndex1764500000000,
 ];

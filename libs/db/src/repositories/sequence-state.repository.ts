@@ -11,6 +11,17 @@ export interface StateChange extends LeadKey {
   state: unknown;
 }
 
+/** Where an expiry page ended. */
+export interface ExpiryCursor {
+  updatedAt: string;
+  sequenceId: string;
+  lead: string;
+}
+
+export interface IdleState extends StateChange {
+  cursor: ExpiryCursor;
+}
+
 export interface Completion extends LeadKey {
   tenant: string;
   events: Array<{ id: string; event_type: string; created_at: string }>;
@@ -157,19 +168,27 @@ export class SequenceStateRepository {
     );
   }
 
-  /** States untouched since `before`, for expiry, in batches. */
-  async idleSince(before: Date, limit = 1000): Promise<Array<StateChange>> {
-    const rows: Array<{ sequence_id: string; lead: string; tenant_id: string; state: unknown }> =
+  /**
+   * Open states untouched since `before`, for expiry, a page at a time in (updated_at, sequence,
+   * lead) order after `after`: paging on from where the last page ended, so states that are
+   * kept (long windows) cannot hide the ones behind them.
+   */
+  async idleSince(before: Date, after?: ExpiryCursor, limit = 1000): Promise<Array<IdleState>> {
+    const rows: Array<{ sequence_id: string; lead: string; tenant_id: string; state: unknown; updated_at: string }> =
       await this.dataSource.query(
-        `SELECT sequence_id, lead, tenant_id, state FROM sequence_state
-        WHERE updated_at < $1 AND NOT (state ? 'firedAt') ORDER BY updated_at LIMIT $2`,
-        [before.toISOString(), limit],
+        `SELECT sequence_id, lead, tenant_id, state, updated_at::text AS updated_at FROM sequence_state
+          WHERE updated_at < $1 AND NOT (state ? 'firedAt')
+            AND ($2::timestamptz IS NULL OR (updated_at, sequence_id, lead) > ($2::timestamptz, $3::uuid, $4::text))
+          ORDER BY updated_at, sequence_id, lead LIMIT $5`,
+        [before.toISOString(), after?.updatedAt ?? null, after?.sequenceId ?? null, after?.lead ?? null, limit],
       );
     return rows.map((row) => ({
       sequenceId: row.sequence_id,
       lead: row.lead,
       tenant: row.tenant_id,
       state: row.state,
+      // Kept to the microsecond as text: a Date would round it and page past rows.
+      cursor: { updatedAt: row.updated_at, sequenceId: row.sequence_id, lead: row.lead },
     }));
   }
 }
