@@ -1,4 +1,3 @@
-import { RETRY_TIERS } from '@flowline/contracts';
 import {
   DEFAULT_RETRY_SCHEDULE_S,
   MAX_RETRY_AFTER_MS,
@@ -39,8 +38,10 @@ describe('retryDelayMs', () => {
 });
 
 describe('retryTier', () => {
-  it('puts retry N in tier N, and every later retry in the last tier', () => {
-    expect([1, 2, 3, 4, 10].map(retryTier)).toEqual([1, 2, 3, RETRY_TIERS, RETRY_TIERS]);
+  it('keeps waits under a minute, under half an hour, and longer in tiers 1, 2 and 3', () => {
+    expect([0, 10_000, 59_999, 60_000, 120_000, 900_000, 1_800_000, 72 * 3_600_000].map(retryTier)).toEqual([
+      1, 1, 1, 2, 2, 2, 3, 3,
+    ]);
   });
 });
 

@@ -36,9 +36,14 @@ export function retryDelayMs(
   return Math.round(Math.max(base, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
 }
 
-/** The retry topic tier a retry waits in: retry N in `deliveries.retry.N`, the last tier for the rest. */
-export function retryTier(retry: number): number {
-  return Math.min(Math.max(retry, 1), RETRY_TIERS);
+/**
+ * The retry topic tier a wait goes to, by its length: under a minute in tier 1, under 30
+ * minutes in tier 2, longer in tier 3. A tier's partition waits for its earliest record, so
+ * keeping long waits apart keeps short ones from waiting behind them (decision 0009).
+ */
+export function retryTier(delayMs: number): number {
+  const tier = delayMs < 60_000 ? 1 : delayMs < 30 * 60_000 ? 2 : 3;
+  return Math.min(tier, RETRY_TIERS);
 }
 
 /** What becomes of a delivery after one attempt (CONTRACT §8). */

@@ -23,13 +23,30 @@ export const REDACTED_PATHS = [
 
 export type { Logger };
 
+/**
+ * Errors are logged with pino's serializer, minus what a database error carries besides its
+ * message: TypeORM's `QueryFailedError` holds the statement's `parameters` (delivery records,
+ * mapped values, sealed secrets) and the driver's error repeats them.
+ */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (serialized && typeof serialized === 'object') {
+    delete serialized.parameters;
+    delete serialized.driverError;
+    delete serialized.query;
+  }
+  return serialized;
+}
+
 /** One structured JSON logger per process; services take children named after themselves. */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { app: 'flowline' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
     formatters: { level: (label) => ({ level: label }) },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

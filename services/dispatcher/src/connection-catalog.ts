@@ -17,6 +17,18 @@ export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSetti
     );
   }
 
+  private lastLookedAgain = 0;
+
+  /**
+   * Reloads when a delivery names a connection this catalog does not know (it may be newer),
+   * at most once a second: a stream of deliveries for a deleted connection costs one reload.
+   */
+  async refreshForUnknown(): Promise<void> {
+    if (Date.now() - this.lastLookedAgain < 1000) return;
+    this.lastLookedAgain = Date.now();
+    await this.refresh();
+  }
+
   /** Every connection in force. */
   all(): Iterable<ConnectionSettings> {
     return this.current().values();

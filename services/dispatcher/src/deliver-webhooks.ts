@@ -21,6 +21,7 @@ import {
   DeliveryLogRepository,
   DeliveryQueueRepository,
   DeliveryStatus,
+  LANE_HOLDING_STATUSES,
   ParkedDelivery,
 } from '@flowline/db';
 import {
@@ -53,12 +54,22 @@ const SUBJECTS_IN_FLIGHT = 64;
  */
 const MAX_ADMISSION_WAIT_MS = 1_000;
 
+/** Lanes released at once by one dispatcher (each release sends its lane's deliveries one by one). */
+const MAX_CONCURRENT_RELEASES = 8;
+
 const HELD_BEHIND = 'held behind an earlier delivery of the same subject to the same destination';
 const HELD_PAUSED = 'held: the connection is paused (410 Gone or an operator); resume it to deliver';
 
 /** Where a delivery goes and under which policy. */
 type Target =
-  | { kind: 'webhook'; connection: ConnectionSettings; policy: RetryPolicy; lane: string | null }
+  | {
+      kind: 'webhook';
+      connection: ConnectionSettings;
+      policy: RetryPolicy;
+      lane: string | null;
+      /** Whose rate and in-flight limits apply: the connection, or a sequence's own URL. */
+      limiterKey: string;
+    }
   | { kind: 'email'; policy: RetryPolicy; lane: string | null }
   | { kind: 'unusable'; reason: string };
 
@@ -96,6 +107,8 @@ export class DeliverWebhooks implements OnModuleDestroy {
   private readonly queue: DeliveryQueueRepository;
   private readonly limiter = new ConnectionLimiter();
   private readonly background = new Set<Promise<void>>();
+  private readonly lanesToRelease = new Set<string>();
+  private releasing = 0;
   private closing = false;
 
   constructor(
@@ -150,7 +163,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
         ),
       ]);
     }
-    for (const lane of await this.queue.releasableLanes(100)) await this.release(lane);
+    this.releaseInBackground(await this.queue.releasableLanes(100));
     this.metrics.connectionPaused.reset();
     for (const connection of this.connections.all())
       if (connection.paused) this.metrics.connectionPaused.labels(connection.id).set(1);
@@ -159,27 +172,49 @@ export class DeliverWebhooks implements OnModuleDestroy {
   /** Records of `flowline.deliveries`: new deliveries, and resubmitted ones. */
   private async deliverNew(records: ConsumedRecord[], context: BatchContext): Promise<void> {
     const effects = new Effects();
-    const jobs: Job[] = [];
-    const resubmitted = new Set<Job>();
+    const consumed: Array<{ record: ConsumedRecord; job: Job }> = [];
     for (const record of records) {
       const decoded = decodeDelivery(record.value);
       if (!decoded.ok) {
         effects.messages.push(this.deadLetter(record.key ?? '', record.value, record, decoded.error, 'system', 0));
         continue;
       }
-      const resubmit = record.headers[RETRY_HEADERS.resubmit] === '1';
-      const job = await this.jobOf(decoded.value, record.value!, record.key ?? '', record, 0, resubmit);
-      if (resubmit) resubmitted.add(job);
-      jobs.push(job);
+      consumed.push({
+        record,
+        job: await this.jobOf(decoded.value, record.value!, record.key ?? '', record, 0, false),
+      });
     }
-    const lanes = jobs.flatMap((job) => (job.target.kind !== 'unusable' && job.target.lane ? [job.target.lane] : []));
     const view = await this.queue.view(
-      jobs.map((job) => job.delivery.id),
-      lanes,
+      consumed.map(({ job }) => job.delivery.id),
+      consumed.flatMap(({ job }) => (laneOf(job) ? [laneOf(job)!] : [])),
     );
-    // A record seen again (redelivered after a crash) whose delivery waits in the queue already
-    // is not sent twice; an operator's resubmit is sent whatever its state.
-    const fresh = jobs.filter((job) => resubmitted.has(job) || !view.queued.has(job.delivery.id));
+    const fresh: Job[] = [];
+    const resubmitted = new Set<Job>();
+    for (const { record, job } of consumed) {
+      const known = view.known.get(job.delivery.id);
+      if (record.headers[RETRY_HEADERS.resubmit] === '1') {
+        // An operator's submit (the api set the row to retrying, due now): attempted at once,
+        // unless a later submit or an attempt has moved the delivery on since.
+        if (known?.status === 'retrying' && known.nextAttemptAt === dueAt(record)) {
+          const resubmit = { ...job, retriesSoFar: known.retryCount, fromQueue: true };
+          resubmitted.add(resubmit);
+          fresh.push(resubmit);
+        }
+        continue;
+      }
+      const seenBefore = known !== undefined && known.origin === formatOrigin(record);
+      if (seenBefore && isSettled(known.status)) continue; // settled before a crash left it uncommitted
+      if (known && LANE_HOLDING_STATUSES.includes(known.status)) {
+        // It waits in the queue already. Seen again after a crash: its retry record may not have
+        // been produced, so it is produced again (a copy that did go out is skipped as stale).
+        if (seenBefore && known.status === 'retrying' && known.nextAttemptAt !== null)
+          effects.messages.push(
+            this.retryRecord(job.key, job.bytes, record, Math.max(1, known.retryCount), known.nextAttemptAt),
+          );
+        continue;
+      }
+      fresh.push(job);
+    }
     const behindHeld = fresh.filter((job) => !resubmitted.has(job) && view.heldLanes.has(laneOf(job) ?? ''));
     const stillHeld = await this.queue.parkWhileHeld(behindHeld.map((job) => this.parked(job, 'held', HELD_BEHIND)));
     const parked = new Set(behindHeld.filter((job) => stillHeld.has(laneOf(job)!)));
@@ -194,13 +229,15 @@ export class DeliverWebhooks implements OnModuleDestroy {
   }
 
   /**
-   * Records of a retry topic, in due order: those due are attempted (if still current), and at
-   * the first not due the partition pauses until it is: nothing is polled meanwhile.
+   * Records of a retry topic. Every record of the chunk that is due is attempted (if still
+   * current: see decision 0009), also those behind one that is not; the partition then pauses
+   * until the earliest record not yet due, and from there is read again (what was attempted
+   * meanwhile is skipped as stale). Nothing is polled while it waits.
    */
   private async deliverRetries(records: ConsumedRecord[], context: BatchContext): Promise<void | PartlyHandled> {
     const now = Date.now();
-    const firstNotDue = records.findIndex((record) => dueAt(record) > now);
-    const due = firstNotDue < 0 ? records : records.slice(0, firstNotDue);
+    const due = records.filter((record) => dueAt(record) <= now);
+    const notDue = records.filter((record) => dueAt(record) > now);
     const effects = new Effects();
     const decoded = due.map((record) => ({ record, decoded: decodeDelivery(record.value) }));
     const states = await this.queue.states(decoded.flatMap(({ decoded }) => (decoded.ok ? [decoded.value.id] : [])));
@@ -225,7 +262,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
     await this.deliverInOrder(jobs, effects, context);
     await this.persist(effects);
     this.releaseInBackground(effects.released);
-    if (firstNotDue >= 0) return { handled: firstNotDue, pauseUntil: dueAt(records[firstNotDue]!) };
+    if (notDue.length > 0) return { handled: records.indexOf(notDue[0]!), pauseUntil: Math.min(...notDue.map(dueAt)) };
   }
 
   /**
@@ -296,7 +333,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
       return 'held';
     }
     if (target.kind === 'email') return this.attemptEmail(job, target.policy, effects);
-    const admission = await this.limiter.admit(target.connection.id, target.connection, MAX_ADMISSION_WAIT_MS);
+    const admission = await this.limiter.admit(target.limiterKey, target.connection, MAX_ADMISSION_WAIT_MS);
     if (!admission.admitted) {
       this.defer(job, effects, Math.max(admission.retryInMs, MAX_ADMISSION_WAIT_MS));
       return 'retrying';
@@ -336,7 +373,8 @@ export class DeliverWebhooks implements OnModuleDestroy {
       ...webhookEvidence(sent),
       error: outcome.kind === 'success' ? null : outcome.reason,
     });
-    if (settlement.status === 'failed' && settlement.pauseConnection) await this.pause(connection, settlement.reason);
+    if (settlement.status === 'failed' && settlement.pauseConnection && job.delivery.connectionId !== undefined)
+      await this.pause(connection, settlement.reason);
     return settlement.status;
   }
 
@@ -393,8 +431,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
   ): void {
     if (settlement.status === 'retrying') {
       const due = Date.now() + settlement.delayMs;
-      const tier = retryTier(settlement.retry);
-      this.metrics.retries.labels(String(tier)).inc();
+      this.metrics.retries.labels(String(retryTier(settlement.delayMs))).inc();
       effects.messages.push(this.retryRecord(job.key, job.bytes, job.origin, settlement.retry, due));
       this.recordAttempt(effects, job, attemptedAt, 'retrying', settlement, evidence, due);
       return;
@@ -437,8 +474,13 @@ export class DeliverWebhooks implements OnModuleDestroy {
   private async pause(connection: ConnectionSettings, reason: string): Promise<void> {
     connection.paused = true;
     this.metrics.connectionPaused.labels(connection.id).set(1);
-    if (await this.queue.pauseConnection(connection.id, reason))
-      this.logger.error({ connectionId: connection.id, reason }, 'connection paused: an operator must resume it');
+    try {
+      if (await this.queue.pauseConnection(connection.id, reason))
+        this.logger.error({ connectionId: connection.id, reason }, 'connection paused: an operator must resume it');
+    } catch (error) {
+      // Paused in this process already; the others pause it at their own first 410.
+      this.logger.warn({ err: error, connectionId: connection.id }, 'could not store the pause of a connection');
+    }
   }
 
   /** Delivers a lane's held deliveries in order, until one has to wait (or none are left). */
@@ -466,14 +508,26 @@ export class DeliverWebhooks implements OnModuleDestroy {
     }
   }
 
-  private releaseInBackground(lanes: Set<string>): void {
-    for (const lane of lanes) {
+  /**
+   * Releases lanes in the background, at most `MAX_CONCURRENT_RELEASES` at once (each holds a
+   * database connection between its steps); a lane asked for twice is released once.
+   */
+  private releaseInBackground(lanes: Iterable<string>): void {
+    for (const lane of lanes) this.lanesToRelease.add(lane);
+    while (!this.closing && this.releasing < MAX_CONCURRENT_RELEASES && this.lanesToRelease.size > 0) {
+      const lane = this.lanesToRelease.values().next().value!;
+      this.lanesToRelease.delete(lane);
+      this.releasing += 1;
       const task = this.release(lane)
         .catch((error: unknown) => {
           // The sweeper releases it again within seconds.
           this.logger.warn({ err: error }, 'releasing a lane failed');
         })
-        .finally(() => this.background.delete(task));
+        .finally(() => {
+          this.releasing -= 1;
+          this.background.delete(task);
+          this.releaseInBackground([]);
+        });
       this.background.add(task);
     }
   }
@@ -510,18 +564,24 @@ export class DeliverWebhooks implements OnModuleDestroy {
       connection = this.connections.find(delivery.tenant, delivery.connectionId);
       if (!connection) {
         // The connection may be newer than this catalog: look again before giving the delivery up.
-        await this.connections.refresh();
+        await this.connections.refreshForUnknown();
         connection = this.connections.find(delivery.tenant, delivery.connectionId);
       }
     }
     if (!connection) return { kind: 'unusable', reason: `connection ${delivery.connectionId} not found` };
     if (connection.unusable) return { kind: 'unusable', reason: connection.unusable };
-    const destination = delivery.connectionId ?? `url:${connection.url}`;
+    const destination = delivery.connectionId ?? `url:${delivery.tenant}:${connection.url}`;
     const policy = {
       maxRetries: connection.maxRetries,
       retryScheduleS: connection.retryScheduleS.length > 0 ? connection.retryScheduleS : schedule,
     };
-    return { kind: 'webhook', connection, policy, lane: lane(destination, connection.ordering) };
+    return {
+      kind: 'webhook',
+      connection,
+      policy,
+      lane: lane(destination, connection.ordering),
+      limiterKey: destination,
+    };
   }
 
   private parked(job: Job, status: 'held' | 'retrying', reason: string): ParkedDelivery {
@@ -589,7 +649,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
     due: number,
   ): OutgoingMessage {
     return {
-      topic: this.topics.of(retryTopic(retryTier(retry))),
+      topic: this.topics.of(retryTopic(retryTier(due - Date.now()))),
       key,
       value: undefined,
       rawValue: bytes,

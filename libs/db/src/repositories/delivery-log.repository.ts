@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryStatus } from '../entities';
 import { insertParked, ParkedDelivery } from './delivery-queue.repository';
 
@@ -44,29 +44,35 @@ export class DeliveryLogRepository {
   async record(attempts: AttemptRecord[], parked: ParkedDelivery[] = []): Promise<void> {
     if (attempts.length === 0 && parked.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
+      // Attempts first: a delivery that now waits for a retry takes its place in its lane before
+      // the deliveries parked behind it in the same chunk.
+      if (attempts.length > 0) await this.recordAttempts(manager, attempts);
       await insertParked(manager, parked);
-      if (attempts.length === 0) return;
-      await manager.query(
-        `INSERT INTO delivery_attempts (delivery_id, tenant_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+    });
+  }
+
+  private async recordAttempts(manager: EntityManager, attempts: AttemptRecord[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO delivery_attempts (delivery_id, tenant_id, attempted_at, status_code, latency_ms, error, response_excerpt)
          SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::text[])`,
-        [
-          attempts.map((a) => a.deliveryId),
-          attempts.map((a) => a.tenant),
-          attempts.map((a) => a.attemptedAt.toISOString()),
-          attempts.map((a) => a.statusCode),
-          attempts.map((a) => Math.round(a.latencyMs)),
-          attempts.map((a) => a.error),
-          attempts.map((a) => a.responseExcerpt),
-        ],
-      );
-      // One delivery may have several attempts in a chunk (in-place retries): its row takes the
-      // last attempt's state and counts them all.
-      const latest = new Map(attempts.map((a) => [a.deliveryId, a]));
-      const counts = new Map<string, number>();
-      for (const a of attempts) counts.set(a.deliveryId, (counts.get(a.deliveryId) ?? 0) + 1);
-      const rows = [...latest.values()];
-      await manager.query(
-        `INSERT INTO deliveries AS d (id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+      [
+        attempts.map((a) => a.deliveryId),
+        attempts.map((a) => a.tenant),
+        attempts.map((a) => a.attemptedAt.toISOString()),
+        attempts.map((a) => a.statusCode),
+        attempts.map((a) => Math.round(a.latencyMs)),
+        attempts.map((a) => a.error),
+        attempts.map((a) => a.responseExcerpt),
+      ],
+    );
+    // One delivery may have several attempts in a chunk (an OAuth2 401 and its redelivery): its row takes the
+    // last attempt's state and counts them all.
+    const latest = new Map(attempts.map((a) => [a.deliveryId, a]));
+    const counts = new Map<string, number>();
+    for (const a of attempts) counts.set(a.deliveryId, (counts.get(a.deliveryId) ?? 0) + 1);
+    const rows = [...latest.values()];
+    await manager.query(
+      `INSERT INTO deliveries AS d (id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
                                       status, attempts, last_status_code, last_error, delivered_at, updated_at,
                                       channel, lane, lane_seq, message, category, retry_count, next_attempt_at, queued_at,
                                       origin)
@@ -100,29 +106,28 @@ export class DeliveryLogRepository {
            next_attempt_at = EXCLUDED.next_attempt_at,
            queued_at = COALESCE(d.queued_at, EXCLUDED.queued_at),
            origin = COALESCE(d.origin, EXCLUDED.origin)`,
-        [
-          rows.map((a) => a.deliveryId),
-          rows.map((a) => a.tenant),
-          rows.map((a) => a.subject),
-          rows.map((a) => a.connectionId),
-          rows.map((a) => a.flowId ?? null),
-          rows.map((a) => a.sequenceId ?? null),
-          rows.map((a) => a.eventId),
-          rows.map((a) => a.eventType),
-          rows.map((a) => a.status),
-          rows.map((a) => a.statusCode),
-          rows.map((a) => a.error),
-          rows.map((a) => a.attemptedAt.toISOString()),
-          rows.map((a) => counts.get(a.deliveryId) ?? 1),
-          rows.map((a) => a.queue?.channel ?? 'webhook'),
-          rows.map((a) => a.queue?.lane ?? null),
-          rows.map((a) => (a.status === 'succeeded' ? null : (a.queue?.message ?? null))),
-          rows.map((a) => a.queue?.category ?? null),
-          rows.map((a) => a.queue?.retryCount ?? 0),
-          rows.map((a) => a.queue?.nextAttemptAt?.toISOString() ?? null),
-          rows.map((a) => a.queue?.origin ?? null),
-        ],
-      );
-    });
+      [
+        rows.map((a) => a.deliveryId),
+        rows.map((a) => a.tenant),
+        rows.map((a) => a.subject),
+        rows.map((a) => a.connectionId),
+        rows.map((a) => a.flowId ?? null),
+        rows.map((a) => a.sequenceId ?? null),
+        rows.map((a) => a.eventId),
+        rows.map((a) => a.eventType),
+        rows.map((a) => a.status),
+        rows.map((a) => a.statusCode),
+        rows.map((a) => a.error),
+        rows.map((a) => a.attemptedAt.toISOString()),
+        rows.map((a) => counts.get(a.deliveryId) ?? 1),
+        rows.map((a) => a.queue?.channel ?? 'webhook'),
+        rows.map((a) => a.queue?.lane ?? null),
+        rows.map((a) => (a.status === 'succeeded' ? null : (a.queue?.message ?? null))),
+        rows.map((a) => a.queue?.category ?? null),
+        rows.map((a) => a.queue?.retryCount ?? 0),
+        rows.map((a) => a.queue?.nextAttemptAt?.toISOString() ?? null),
+        rows.map((a) => a.queue?.origin ?? null),
+      ],
+    );
   }
 }

@@ -12,8 +12,11 @@ import type { DeliveryStatus } from '../entities';
 /** Statuses of a delivery that holds its lane. */
 export const LANE_HOLDING_STATUSES: readonly DeliveryStatus[] = ['retrying', 'held', 'sending'];
 
-/** A `sending` delivery whose release started longer ago than this was cut short (a crash): sent again. */
-const STALE_SENDING = "interval '2 minutes'";
+/**
+ * A `sending` delivery whose release started longer ago than this was cut short (a crash): sent
+ * again. Longer than any one attempt can take (two 60 s requests around a token refresh).
+ */
+const STALE_SENDING = "interval '5 minutes'";
 
 /** A delivery parked without an attempt. */
 export interface ParkedDelivery {
@@ -39,10 +42,15 @@ export interface ParkedDelivery {
 
 /** What the queue says of a chunk's deliveries and lanes before they are attempted. */
 export interface QueueView {
-  /** Deliveries of the chunk already waiting in the queue, with their status. */
-  queued: Map<string, DeliveryStatus>;
-  /** Lanes of the chunk held by an earlier delivery. */
+  /** The chunk's deliveries seen before, in whatever state. */
+  known: Map<string, KnownDelivery>;
+  /** Lanes of the chunk held by a waiting delivery. */
   heldLanes: Set<string>;
+}
+
+export interface KnownDelivery extends DeliveryState {
+  /** `topic/partition/offset` of the record it was first consumed from. */
+  origin: string | null;
 }
 
 export interface DeliveryState {
@@ -128,18 +136,34 @@ export async function insertParked(manager: EntityManager, parked: ParkedDeliver
 export class DeliveryQueueRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** One query per chunk: which of its deliveries are queued already, which of its lanes are held. */
+  /** One query per chunk: what is known of its deliveries, and which of its lanes are held. */
   async view(ids: string[], lanes: string[]): Promise<QueueView> {
-    const rows: Array<{ id: string; lane: string | null; status: DeliveryStatus }> = await this.dataSource.query(
-      `SELECT id, lane, status FROM deliveries
-        WHERE (id = ANY($1::text[]) OR lane = ANY($2::text[])) AND status IN ('retrying', 'held', 'sending')`,
+    const rows: Array<{
+      id: string;
+      lane: string | null;
+      status: DeliveryStatus;
+      retry_count: number;
+      next_attempt_at: Date | null;
+      origin: string | null;
+    }> = await this.dataSource.query(
+      `SELECT id, lane, status, retry_count, next_attempt_at, origin FROM deliveries WHERE id = ANY($1::text[])
+       UNION
+       SELECT id, lane, status, retry_count, next_attempt_at, origin FROM deliveries
+        WHERE lane = ANY($2::text[]) AND status IN ('retrying', 'held', 'sending')`,
       [ids, lanes],
     );
     const wanted = new Set(ids);
-    const view: QueueView = { queued: new Map(), heldLanes: new Set() };
+    const view: QueueView = { known: new Map(), heldLanes: new Set() };
     for (const row of rows) {
-      if (wanted.has(row.id)) view.queued.set(row.id, row.status);
-      if (row.lane !== null) view.heldLanes.add(row.lane);
+      if (wanted.has(row.id))
+        view.known.set(row.id, {
+          status: row.status,
+          retryCount: row.retry_count,
+          lane: row.lane,
+          nextAttemptAt: row.next_attempt_at?.getTime() ?? null,
+          origin: row.origin,
+        });
+      if (row.lane !== null && LANE_HOLDING_STATUSES.includes(row.status)) view.heldLanes.add(row.lane);
     }
     return view;
   }

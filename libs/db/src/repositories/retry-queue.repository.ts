@@ -85,6 +85,27 @@ export class RetryQueueRepository {
     return rows[0];
   }
 
+  /**
+   * Marks an item submitted (CONTRACT §8 "Submit to Retry Queue"): `retrying`, due now, with a
+   * fresh retry schedule, in one statement that re-checks it may be submitted (a concurrent
+   * submit or attempt may have moved it). Answers the due time the dispatcher will match the
+   * submitted record against (whole milliseconds), or undefined when it could not be marked.
+   */
+  async markSubmitted(tenant: string, id: string): Promise<number | undefined> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE deliveries SET status = 'retrying', retry_count = 0, next_attempt_at = date_trunc('milliseconds', now()),
+              lane_seq = COALESCE(lane_seq, nextval('deliveries_lane_seq')), updated_at = now()
+        WHERE id = $1 AND tenant_id = $2 AND status IN ('retrying', 'failed', 'abandoned') AND message IS NOT NULL
+        RETURNING next_attempt_at`,
+      [id, tenant],
+    );
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{
+      next_attempt_at: Date;
+    }>;
+    return rows[0]?.next_attempt_at.getTime();
+  }
+
   /** The delivery heading a lane (waiting for its retry or being attempted), other than `except`. */
   async laneHead(
     tenant: string,

@@ -9,9 +9,10 @@ import { SubmitRefusal, submitRefusal } from './queue-status';
 import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
 
 /**
- * "Submit to Retry Queue" (CONTRACT §8): the item's stored delivery record goes back to the
- * deliveries topic unchanged, keyed like the mapper keys it and marked `flowline-resubmit: 1`,
- * which the dispatcher attempts at once, ahead of the item's scheduled retry.
+ * "Submit to Retry Queue" (CONTRACT §8): the item is marked `retrying`, due now, with a fresh
+ * retry schedule, and its stored delivery record goes back to the deliveries topic unchanged,
+ * keyed like the mapper keys it and marked `flowline-resubmit: 1` with that due time; the
+ * dispatcher attempts it at once, ahead of the item's scheduled retry (which is then stale).
  */
 @Injectable()
 export class SubmitToRetryQueue {
@@ -32,6 +33,14 @@ export class SubmitToRetryQueue {
     if (refusal !== undefined || item.message === null) {
       throw await this.refused(refusal ?? RetryQueueErrorCode.NoRecord, item);
     }
+    // Marked first: the dispatcher attempts the record only while the row still says it is due
+    // at this time, so a second submit, or the item's own retry coming due, sends it once.
+    const dueAt = await this.queue.markSubmitted(tenant, id);
+    if (dueAt === undefined) {
+      const now = await this.queue.findWithRecord(tenant, id);
+      const changed = now && submitRefusal({ status: now.status, hasRecord: now.message !== null });
+      throw await this.refused(changed ?? RetryQueueErrorCode.Sending, now ?? item);
+    }
     await this.producer.send([
       {
         topic: this.topics.of(Topic.Deliveries),
@@ -39,7 +48,7 @@ export class SubmitToRetryQueue {
         value: undefined,
         rawValue: item.message,
         type: 'delivery',
-        headers: { [RETRY_HEADERS.resubmit]: '1' },
+        headers: { [RETRY_HEADERS.resubmit]: '1', [RETRY_HEADERS.dueAt]: String(dueAt) },
       },
     ]);
     return { id: item.id, status: 'submitted' };
