@@ -4,6 +4,7 @@ import { HttpReceiver, KafkaTestClient, testEnvironment, uniqueSuffix } from '@f
 import { ApiClient } from './support/api-client';
 import { startCluster, TestCluster } from './support/cluster';
 import { waitForPipelineDrained } from './support/consumer-groups';
+import { openDatabase } from './support/database';
 
 const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
 const BUYING_INTENT = ['pricing_page_view', 'whitepaper_download', 'demo_request'];
@@ -217,5 +218,44 @@ describe('sequence triggers (CONTRACT §7, reference 002)', () => {
     expect(leads('Buying Intent, any order', before.any).sort()).toEqual(['ld_edge', 'ld_mixed', 'ld_over']);
     expect(leads('One hour', 0)).toEqual(expect.arrayContaining(['ld_edge']));
     expect(leads('One hour', 0)).not.toContain('ld_over');
+  });
+  it('is not moved by test events', async () => {
+    const before = received('One hour').length;
+    await kafka.produceJson(
+      topics.of(Topic.Ingest),
+      ['pricing_page_view', 'whitepaper_download', 'demo_request'].map((type, index) => {
+        const testEvent = event('ld_test', `t${index}`, type, `2025-04-01T09:0${index}:00Z`);
+        return { ...testEvent, value: { ...testEvent.value, test: true } };
+      }),
+    );
+    await waitForPipelineDrained(kafka.kafka, topics);
+    expect(received('One hour').slice(before)).toEqual([]);
+  });
+
+  it('drops partial progress when the definition changes, and keeps fired leads fired', async () => {
+    const id = sequences['One hour']!.id;
+    await kafka.produceJson(topics.of(Topic.Ingest), [
+      event('ld_partial', 'p1', 'pricing_page_view', '2025-05-01T09:00:00Z'),
+    ]);
+    await waitForPipelineDrained(kafka.kafka, topics);
+    const dataSource = await openDatabase(env);
+    try {
+      const states = () =>
+        dataSource.query<Array<{ lead: string; fired: boolean }>>(
+          `SELECT lead, state ? 'firedAt' AS fired FROM sequence_state WHERE sequence_id = $1 ORDER BY lead`,
+          [id],
+        );
+      expect(await states()).toContainEqual({ lead: 'ld_partial', fired: false });
+      // A rename changes no match: progress stays.
+      expect((await api.call('PATCH', `/sequences/${id}`, { name: 'One hour (renamed)' })).status).toBe(200);
+      expect(await states()).toContainEqual({ lead: 'ld_partial', fired: false });
+      // A new window does: progress kept for the old one is dropped, the fired latch stays.
+      expect((await api.call('PATCH', `/sequences/${id}`, { window_seconds: 7200 })).status).toBe(200);
+      const after = await states();
+      expect(after.filter((state) => !state.fired)).toEqual([]);
+      expect(after).toContainEqual({ lead: 'ld_edge', fired: true });
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });

@@ -64,6 +64,9 @@ export class DetectSequences {
       const decoded = decodeEvent(record.value);
       // Undecodable events are dead-lettered by the flow evaluator, which reads the same topic.
       if (!decoded.ok) continue;
+      // A test event (a test registration) never moves a sequence: a trigger has no test mode,
+      // and would email sales or call a CRM for it, as only a test flow may (CONTRACT §6).
+      if (decoded.value.test) continue;
       const watching = index.watching(decoded.value.tenant, decoded.value.type);
       if (watching.length > 0)
         work.push({ event: decoded.value, sequenceIds: watching.map((entry) => entry.definition.id) });
@@ -144,7 +147,9 @@ export function sequenceAction(completion: StoredCompletion, row: SequenceIndexR
     time: last.created_at,
     test: false,
     data: {},
-    ingestedAt: Date.parse(last.created_at),
+    // When the sequence completed, not the last event's own time (which may be days earlier):
+    // end-to-end latency is measured from here. Stored, so a catch-up produces the same action.
+    ingestedAt: completion.completedAt,
   };
   return {
     v: 1,

@@ -29,6 +29,8 @@ export interface Completion extends LeadKey {
 
 export interface StoredCompletion extends Completion {
   id: string;
+  /** When it was recorded (epoch ms, the database's clock): the action's ingestion time. */
+  completedAt: number;
 }
 
 export function leadKey(key: LeadKey): string {
@@ -80,22 +82,23 @@ export class SequenceStateRepository {
         );
       }
       if (completions.length === 0) return [];
-      const inserted: Array<{ id: string; sequence_id: string; lead: string }> = await manager.query(
-        `INSERT INTO sequence_events (tenant_id, sequence_id, lead, events)
+      const inserted: Array<{ id: string; sequence_id: string; lead: string; completed_at: Date }> =
+        await manager.query(
+          `INSERT INTO sequence_events (tenant_id, sequence_id, lead, events)
          SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[])
          ON CONFLICT (sequence_id, lead) DO NOTHING
-         RETURNING id, sequence_id, lead`,
-        [
-          completions.map((completion) => completion.tenant),
-          completions.map((completion) => completion.sequenceId),
-          completions.map((completion) => completion.lead),
-          completions.map((completion) => JSON.stringify(completion.events)),
-        ],
-      );
-      const ids = new Map(inserted.map((row) => [leadKey({ sequenceId: row.sequence_id, lead: row.lead }), row.id]));
+         RETURNING id, sequence_id, lead, completed_at`,
+          [
+            completions.map((completion) => completion.tenant),
+            completions.map((completion) => completion.sequenceId),
+            completions.map((completion) => completion.lead),
+            completions.map((completion) => JSON.stringify(completion.events)),
+          ],
+        );
+      const stored = new Map(inserted.map((row) => [leadKey({ sequenceId: row.sequence_id, lead: row.lead }), row]));
       return completions.flatMap((completion) => {
-        const id = ids.get(leadKey(completion));
-        return id === undefined ? [] : [{ ...completion, id }];
+        const row = stored.get(leadKey(completion));
+        return row === undefined ? [] : [{ ...completion, id: row.id, completedAt: row.completed_at.getTime() }];
       });
     });
   }
@@ -133,8 +136,9 @@ export class SequenceStateRepository {
       sequence_id: string;
       lead: string;
       events: Completion['events'];
+      completed_at: Date;
     }> = await this.dataSource.query(
-      `SELECT id, tenant_id, sequence_id, lead, events FROM sequence_events
+      `SELECT id, tenant_id, sequence_id, lead, events, completed_at FROM sequence_events
           WHERE NOT produced AND completed_at < now() - make_interval(secs => $1) ORDER BY completed_at LIMIT $2`,
       [stuckForSeconds, limit],
     );
@@ -144,6 +148,7 @@ export class SequenceStateRepository {
       sequenceId: row.sequence_id,
       lead: row.lead,
       events: row.events,
+      completedAt: row.completed_at.getTime(),
     }));
   }
 

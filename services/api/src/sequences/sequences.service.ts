@@ -44,16 +44,31 @@ export class SequencesService {
   }
 
   async replace(tenant: string, id: string, body: SequenceDto): Promise<SequenceResponse> {
-    const existing = await this.find(tenant, id);
-    Object.assign(existing, columns(body));
-    return toResponse(await this.sequences.save(existing));
+    return this.update(await this.find(tenant, id), columns(body));
   }
 
   async patch(tenant: string, id: string, body: SequencePatchDto): Promise<SequenceResponse> {
     const existing = await this.find(tenant, id);
-    const merged: SequenceDto = { ...fromRow(existing), ...definedOnly(body) };
-    Object.assign(existing, columns(merged));
-    return toResponse(await this.sequences.save(existing));
+    return this.update(existing, columns({ ...fromRow(existing), ...definedOnly(body) }));
+  }
+
+  /**
+   * Saves new settings. When what a match is changes (types, order, window), the leads' partial
+   * progress, kept for the old definition, is dropped with it (libs/matching SEMANTICS.md); leads
+   * that fired stay fired: "once per lead" holds across edits.
+   */
+  private async update(existing: SequenceEntity, changes: Partial<SequenceEntity>): Promise<SequenceResponse> {
+    const before = definitionOf(existing);
+    Object.assign(existing, changes);
+    const changed = definitionOf(existing) !== before;
+    return this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(existing);
+      if (changed)
+        await manager.query(`DELETE FROM sequence_state WHERE sequence_id = $1 AND NOT (state ? 'firedAt')`, [
+          existing.id,
+        ]);
+      return toResponse(saved);
+    });
   }
 
   async remove(tenant: string, id: string): Promise<void> {
@@ -115,6 +130,11 @@ function fromRow(row: SequenceEntity): SequenceDto {
     ...(row.emailPreheader !== null ? { email_preheader: row.emailPreheader } : {}),
     ...(row.emailMessage !== null ? { email_message: row.emailMessage } : {}),
   };
+}
+
+/** What decides a match: a change to any of these makes partial progress meaningless. */
+function definitionOf(row: SequenceEntity): string {
+  return JSON.stringify([row.eventTypes, row.ordered, row.windowSeconds, row.windowUnit]);
 }
 
 function columns(body: SequenceDto): Partial<SequenceEntity> {
