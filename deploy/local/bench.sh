@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (docs/BENCHMARKS.md): starts what they need, then prints figures.
-#   deploy/local/bench.sh [events]
+#   deploy/local/bench.sh [events]                 end to end (test/bench/pipeline.bench.ts)
+#   deploy/local/bench.sh delivery [deliveries]    the dispatcher alone (test/bench/delivery.bench.ts)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -8,4 +9,9 @@ ensure_packages
 ensure_infrastructure
 npm run --silent build
 swc test/bench -d dist --config-file .swcrc --quiet
-node --disable-warning=TimeoutNegativeWarning dist/test/bench/pipeline.bench.js "$@"
+bench=pipeline
+if [ "${1:-}" = delivery ]; then
+  bench=delivery
+  shift
+fi
+node --disable-warning=TimeoutNegativeWarning "dist/test/bench/$bench.bench.js" "$@"

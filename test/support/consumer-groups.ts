@@ -1,5 +1,6 @@
 import { Kafka } from 'kafkajs';
-import { Topic, TopicNames } from '@flowline/contracts';
+import { SERVICE_NAMES, ServiceName } from '@flowline/config';
+import { RETRY_TIERS, retryTopic, Topic, TopicNames } from '@flowline/contracts';
 
 /**
  * Resolves once `group` has committed every record of `topic`: the service has handled all of
@@ -32,15 +33,28 @@ export async function waitForGroupCaughtUp(
   }
 }
 
-/** Resolves once every pipeline hop has handled everything produced so far. */
-export async function waitForPipelineDrained(kafka: Kafka, topics: TopicNames): Promise<void> {
-  for (const [service, topic] of [
+/**
+ * Resolves once every pipeline hop of `services` (by default all of them) has handled everything
+ * produced so far, the dispatcher's retry tiers included: a retry record not yet attempted is
+ * work still to do, and a handled one has its attempt stored.
+ */
+export async function waitForPipelineDrained(
+  kafka: Kafka,
+  topics: TopicNames,
+  services: readonly ServiceName[] = SERVICE_NAMES,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const retryTiers = Array.from({ length: RETRY_TIERS }, (_, index) => retryTopic(index + 1));
+  const hops: Array<[ServiceName, string]> = [
     ['ingest', Topic.Ingest],
     ['flow-evaluator', Topic.Events],
     ['sequence-detector', Topic.Events],
     ['mapper', Topic.Actions],
     ['dispatcher', Topic.Deliveries],
-  ] as const) {
-    await waitForGroupCaughtUp(kafka, topics.group(service), topics.of(topic));
+    ...retryTiers.map((tier): [ServiceName, string] => ['dispatcher', tier]),
+  ];
+  for (const [service, topic] of hops) {
+    if (services.includes(service))
+      await waitForGroupCaughtUp(kafka, topics.group(service), topics.of(topic), timeoutMs);
   }
 }

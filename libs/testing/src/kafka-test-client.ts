@@ -46,6 +46,7 @@ export class KafkaTestClient {
    * with them (event-driven, bounded by `timeoutMs`).
    */
   async collect(topic: string, count: number, timeoutMs = 60_000): Promise<CollectedMessage[]> {
+    if (count <= 0) return [];
     const consumer = this.kafka.consumer({ groupId: `collector-${randomUUID()}` });
     this.consumers.push(consumer);
     await consumer.connect();

@@ -1,0 +1,274 @@
+/**
+ * The dispatcher alone: webhooks/s to a local sink, and a healthy endpoint's throughput while
+ * another endpoint fails every request.
+ *
+ *   npm run bench:delivery -- [deliveries] [deliveries-b]    (figures: docs/BENCHMARKS.md)
+ *
+ * Ready delivery records (`DeliveryV1`, as the mapper writes them) for 1,000 subjects are
+ * produced to the deliveries topic of a fresh topic prefix before the dispatcher starts; it then
+ * runs in this process, alone. The HTTP sink runs in a child process (http-sink.ts), and every
+ * rate is measured there: from the first accepted request to the last.
+ *
+ * (a) Delivered webhooks/s, against a baseline of raw undici POSTs of the same bodies to the same
+ *     sink from this process, 64 at a time (the seeded connection's max_in_flight), measured just
+ *     before and just after the dispatcher's run (the mean is the baseline).
+ * (b) Two connections, half of the deliveries to each. Once with both healthy, once with one
+ *     answering 503 to everything (3 retries after 1, 2 and 4 s, so retries and held lanes add
+ *     load during the run): the healthy connection's deliveries/s in the second run over the
+ *     same connection's in the first.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { Kafka, logLevel } from 'kafkajs';
+import { loadConfig } from '@flowline/config';
+import { DeliveryV1, FLOWLINE_VERSION, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { createDataSource, runMigrations } from '@flowline/db';
+import { ensureTopics } from '@flowline/kafka';
+import { launch } from '@flowline/runtime';
+import { KafkaTestClient, seedIntegration } from '@flowline/testing';
+import { DispatcherModule } from '../../services/dispatcher/src/dispatcher.module';
+import type { SinkReport } from './http-sink';
+
+/** Deliveries of (a). */
+const DELIVERIES = Number(process.argv[2] ?? 20_000);
+/**
+ * Deliveries of each run of (b), half to each connection: enough for the healthy connection's
+ * run to outlast the failing one's retries (1 + 2 + 4 s), so they all add load while it runs.
+ */
+const DELIVERIES_B = Number(process.argv[3] ?? 80_000);
+const SUBJECTS = 1_000;
+const PARTITIONS = 12;
+/** The raw baseline's concurrency: the seeded connection's max_in_flight. */
+const RAW_CONCURRENCY = 64;
+
+const base = loadConfig();
+const brokers = base.KAFKA_BROKERS;
+const run = randomBytes(3).toString('hex');
+
+/** Longest wait for the sink to see what a run sends: a stuck run fails instead of hanging. */
+const RUN_TIMEOUT_MS = 300_000;
+
+/** The HTTP sink runs in a child process (see http-sink.ts), so its work is not the dispatcher's. */
+async function startSink() {
+  const child = fork(join(__dirname, 'http-sink.js'));
+  const { port, secondPort } = await new Promise<{ port: number; secondPort: number }>((resolve) =>
+    child.once('message', resolve),
+  );
+  return {
+    /** Two origins of the same sink: two connections do not share a client connection pool. */
+    urls: [`http://127.0.0.1:${port}`, `http://127.0.0.1:${secondPort}`] as const,
+    /** Resolves once `count` requests to `path` were accepted, with what the sink saw. */
+    waitFor: (path: string, count: number) =>
+      new Promise<SinkReport>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`the sink did not get ${count} accepted requests to ${path} in time`)),
+          RUN_TIMEOUT_MS,
+        );
+        child.once('message', (report: SinkReport) => {
+          clearTimeout(timer);
+          resolve(report);
+        });
+        child.send({ wait: count, path });
+      }),
+    stop: () => child.disconnect(),
+  };
+}
+
+type Sink = Awaited<ReturnType<typeof startSink>>;
+
+/** Accepted requests per second to `path`, first to last. */
+function rateOf(report: SinkReport, path: string): number {
+  const stats = report.paths[path]!;
+  return stats.accepted / Math.max(0.001, (stats.lastAcceptedAt - stats.firstAcceptedAt) / 1000);
+}
+
+/** A mapped delivery as the mapper writes it: one subject, one connection, a small JSON body. */
+function delivery(tenant: string, connectionId: string, index: number): DeliveryV1 {
+  const subject = `lead-${index % SUBJECTS}`;
+  return {
+    v: 1,
+    id: `msg_${tenant}_${index}`,
+    tenant,
+    subject,
+    connectionId,
+    eventId: `evt-${index}`,
+    eventType: 'registration.created',
+    body: {
+      contact: { firstName: 'Ada', lastName: 'Lovelace', email: `${subject}@example.com` },
+      status: 'Registered',
+      sequence: index,
+      lead: subject,
+    },
+    headers: {},
+    ingestedAt: Date.now(),
+  };
+}
+
+/** A fresh topic prefix with its topics, and a tenant with one connection per URL. */
+async function prepare(
+  name: string,
+  urls: string[],
+  policy: Record<string, unknown> = {},
+): Promise<{ prefix: string; tenant: string; connections: string[] }> {
+  const prefix = `bench-${run}-${name}.`;
+  const tenant = `bench-${run}-${name}`;
+  const kafka = new Kafka({ clientId: 'bench-delivery', brokers, logLevel: logLevel.NOTHING });
+  await ensureTopics(kafka, new TopicNames(prefix).specs(), PARTITIONS);
+  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  const connections: string[] = [];
+  for (const url of urls) {
+    const seeded = await seedIntegration(dataSource, {
+      tenantId: tenant,
+      receiverUrl: url,
+      eventTypes: ['registration.created'],
+      fields: [],
+      policy,
+    });
+    connections.push(seeded.connectionId);
+  }
+  await dataSource.destroy();
+  return { prefix, tenant, connections };
+}
+
+/**
+ * Drops what a run left queued (the failing connection's retries and held lanes): every
+ * dispatcher on this database sweeps the queue, so another run or test would take them up.
+ */
+async function forgetQueued(tenant: string): Promise<void> {
+  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
+  await dataSource.initialize();
+  await dataSource.query(`DELETE FROM deliveries WHERE tenant_id = $1 AND status IN ('retrying', 'held', 'sending')`, [
+    tenant,
+  ]);
+  await dataSource.destroy();
+}
+
+async function produceDeliveries(prefix: string, deliveries: DeliveryV1[]): Promise<void> {
+  const client = new KafkaTestClient(brokers);
+  const topic = new TopicNames(prefix).of(Topic.Deliveries);
+  for (let start = 0; start < deliveries.length; start += 1000) {
+    await client.produceJson(
+      topic,
+      deliveries.slice(start, start + 1000).map((value) => ({ key: messageKey(value.tenant, value.subject), value })),
+    );
+  }
+  await client.close();
+}
+
+/** Starts the dispatcher alone on `prefix` and resolves once `count` requests to `path` were accepted. */
+async function dispatch(prefix: string, sink: Sink, path: string, count: number): Promise<SinkReport> {
+  const accepted = sink.waitFor(path, count);
+  const dispatcher = await launch({
+    names: ['dispatcher'],
+    modules: [DispatcherModule],
+    env: {
+      KAFKA_BROKERS: brokers.join(','),
+      DATABASE_URL: base.DATABASE_URL,
+      FLOWLINE_TOPIC_PREFIX: prefix,
+      FLOWLINE_PARTITIONS: String(PARTITIONS),
+      LOG_LEVEL: 'error',
+      PORT: '0',
+      FLOWLINE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8,::1',
+    },
+    handleSignals: false,
+  });
+  const report = await accepted;
+  await dispatcher.close();
+  return report;
+}
+
+/** The same bodies POSTed straight to the sink, `RAW_CONCURRENCY` at a time, over one undici agent. */
+async function rawPosts(url: string, deliveries: DeliveryV1[]): Promise<void> {
+  const agent = new Agent({ connections: RAW_CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < deliveries.length; index = next++) {
+      const item = deliveries[index]!;
+      const response = await request(url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': `Flowline/${FLOWLINE_VERSION}`,
+          'webhook-id': item.id,
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        },
+        body: JSON.stringify(item.body),
+      });
+      await response.body.text();
+      if (response.statusCode !== 200) throw new Error(`raw POST answered ${response.statusCode}`);
+    }
+  };
+  await Promise.all(Array.from({ length: RAW_CONCURRENCY }, worker));
+  await agent.close();
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `deliveries: ${DELIVERIES} in (a), ${DELIVERIES_B} in each run of (b); subjects: ${SUBJECTS}, partitions: ${PARTITIONS}, broker: ${brokers.join(',')}`,
+  );
+  const sink = await startSink();
+
+  // (a) The dispatcher alone against raw POSTs of the same bodies, before and after it (the
+  // machine's load drifts; their mean is the baseline), after warming up the client and the sink.
+  const single = await prepare('single', [`${sink.urls[0]}/single`]);
+  const deliveries = Array.from({ length: DELIVERIES }, (_, index) =>
+    delivery(single.tenant, single.connections[0]!, index),
+  );
+  const raw = async (path: string, items: DeliveryV1[]): Promise<number> => {
+    const accepted = sink.waitFor(path, items.length);
+    await rawPosts(`${sink.urls[0]}${path}`, items);
+    return rateOf(await accepted, path);
+  };
+  for (let pass = 0; pass < 3; pass += 1) await raw(`/warm-up-${pass}`, deliveries);
+  const rawBefore = await raw('/raw-before', deliveries);
+  await produceDeliveries(single.prefix, deliveries);
+  const dispatchedRate = rateOf(await dispatch(single.prefix, sink, '/single', DELIVERIES), '/single');
+  const rawAfter = await raw('/raw-after', deliveries);
+  const rawRate = (rawBefore + rawAfter) / 2;
+  console.log(
+    `(a) raw undici POSTs, ${RAW_CONCURRENCY} concurrent:   ${rawRate.toFixed(0)} requests/s (before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)})`,
+  );
+  console.log(`(a) dispatcher, delivered webhooks:      ${dispatchedRate.toFixed(0)} webhooks/s`);
+  console.log(`(a) ratio dispatcher / raw:              ${(dispatchedRate / rawRate).toFixed(2)} (goal >= 0.7)`);
+
+  // (b) A healthy connection, with its neighbour healthy, then with its neighbour failing.
+  const policy = { max_retries: 3, retry_schedule_s: [1, 2, 4] };
+  const half = Math.floor(DELIVERIES_B / 2);
+  const healthyRates: number[] = [];
+  for (const [name, paths] of [
+    ['healthy', ['/both-healthy/a', '/both-healthy/b']],
+    ['failing', ['/one-failing/a', '/fail/b']],
+  ] as const) {
+    const setup = await prepare(name, [`${sink.urls[0]}${paths[0]}`, `${sink.urls[1]}${paths[1]}`], policy);
+    // The connections take turns every SUBJECTS records: each subject has deliveries to both, interleaved.
+    const records = Array.from({ length: half * 2 }, (_, index) =>
+      delivery(setup.tenant, setup.connections[Math.floor(index / SUBJECTS) % 2]!, index),
+    );
+    await produceDeliveries(setup.prefix, records);
+    const report = await dispatch(setup.prefix, sink, paths[0], half);
+    await forgetQueued(setup.tenant);
+    const rate = rateOf(report, paths[0]);
+    healthyRates.push(rate);
+    const own = report.paths[paths[0]]!;
+    const other = report.paths[paths[1]];
+    const seconds = (own.lastAcceptedAt - own.firstAcceptedAt) / 1000;
+    console.log(
+      `(b) ${name === 'healthy' ? 'both healthy:     ' : 'one failing 100 %:'} healthy connection ${rate.toFixed(0)} deliveries/s` +
+        ` over ${seconds.toFixed(1)} s (other connection meanwhile: ${other?.requests ?? 0} requests, ${other?.accepted ?? 0} accepted)`,
+    );
+  }
+  console.log(
+    `(b) ratio failing run / healthy run:     ${(healthyRates[1]! / healthyRates[0]!).toFixed(2)} (goal >= 0.9)`,
+  );
+  sink.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
