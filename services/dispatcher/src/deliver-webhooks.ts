@@ -22,6 +22,7 @@ import {
   DeliveryQueueRepository,
   DeliveryStatus,
   LANE_HOLDING_STATUSES,
+  SENDING_LEASE_RENEW_MS,
   ParkedDelivery,
 } from '@flowline/db';
 import {
@@ -53,6 +54,13 @@ const SUBJECTS_IN_FLIGHT = 64;
  * deliveries to healthy receivers.
  */
 const MAX_ADMISSION_WAIT_MS = 1_000;
+
+/**
+ * A retry this long past due has lost its record (a crash between storing it and producing the
+ * record, in a release): the sweeper produces it again. A record that is merely late in a busy
+ * tier is then stale and skipped, so being early costs a record, never an extra attempt.
+ */
+const OVERDUE_AFTER_S = 60;
 
 /** Lanes released at once by one dispatcher (each release sends its lane's deliveries one by one). */
 const MAX_CONCURRENT_RELEASES = 8;
@@ -143,7 +151,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
    * records lost between storing and producing. The dispatcher's housekeeping, every 2 s.
    */
   async sweep(): Promise<void> {
-    for (const overdue of await this.queue.takeOverdueRetries(600, 100)) {
+    for (const overdue of await this.queue.takeOverdueRetries(OVERDUE_AFTER_S, 100)) {
       const decoded = decodeDelivery(overdue.message);
       if (!decoded.ok) continue;
       const delivery = decoded.value;
@@ -151,7 +159,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
       const retry = Math.max(1, overdue.retryCount);
       this.logger.warn(
         { deliveryId: delivery.id, retry },
-        'retry overdue by 10 minutes: its retry record is produced again',
+        'retry overdue by a minute: its retry record is produced again',
       );
       await this.producer.send([
         this.retryRecord(
@@ -496,14 +504,24 @@ export class DeliverWebhooks implements OnModuleDestroy {
         // Cannot happen to a record stored after decoding; kept from blocking the lane if it does.
         effects.messages.push(this.deadLetter('', claimed.message, origin, decoded.error, 'system', 0));
         await this.producer.send(effects.messages);
+        await this.queue.failUnreadable(claimed.id, decoded.error);
         continue;
       }
       const delivery = decoded.value;
       const key = messageKey(delivery.tenant, delivery.subject);
       const job = await this.jobOf(delivery, claimed.message, key, origin, claimed.retryCount, true);
-      const status = await this.settle(job, effects);
-      effects.released.delete(lane);
-      await this.persist(effects);
+      // The claim is a lease: kept while the attempt lasts, so another release does not take it.
+      const lease = setInterval(() => {
+        this.queue.renewClaim(claimed.id).catch(() => undefined);
+      }, SENDING_LEASE_RENEW_MS);
+      let status: DeliveryStatus;
+      try {
+        status = await this.settle(job, effects);
+        effects.released.delete(lane);
+        await this.persist(effects);
+      } finally {
+        clearInterval(lease);
+      }
       if (status === 'retrying' || status === 'held') return;
     }
   }

@@ -13,10 +13,12 @@ import type { DeliveryStatus } from '../entities';
 export const LANE_HOLDING_STATUSES: readonly DeliveryStatus[] = ['retrying', 'held', 'sending'];
 
 /**
- * A `sending` delivery whose release started longer ago than this was cut short (a crash): sent
- * again. Longer than any one attempt can take (two 60 s requests around a token refresh).
+ * A `sending` delivery is leased to the release attempting it, which renews the lease every
+ * `SENDING_LEASE_RENEW_MS` while its attempt lasts; one not renewed for this long was left by a
+ * crash, and is claimed (and sent) again.
  */
-const STALE_SENDING = "interval '5 minutes'";
+const STALE_SENDING = "interval '30 seconds'";
+export const SENDING_LEASE_RENEW_MS = 10_000;
 
 /** A delivery parked without an attempt. */
 export interface ParkedDelivery {
@@ -240,6 +242,20 @@ export class DeliveryQueueRepository {
       const row = rows[0];
       return row ? { id: row.id, message: row.message, retryCount: row.retry_count, origin: row.origin } : undefined;
     });
+  }
+
+  /** Keeps a claimed delivery's lease while its attempt lasts (see `STALE_SENDING`). */
+  async renewClaim(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE deliveries SET updated_at = now() WHERE id = $1 AND status = 'sending'`, [id]);
+  }
+
+  /** A claimed delivery whose stored record cannot be read: failed, so it does not block its lane. */
+  async failUnreadable(id: string, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries SET status = 'failed', category = 'system', last_error = $2, updated_at = now()
+        WHERE id = $1 AND status = 'sending'`,
+      [id, error],
+    );
   }
 
   /**
