@@ -151,7 +151,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
    * records lost between storing and producing. The dispatcher's housekeeping, every 2 s.
    */
   async sweep(): Promise<void> {
-    for (const overdue of await this.queue.takeOverdueRetries(OVERDUE_AFTER_S, 100)) {
+    for (const overdue of await this.queue.takeOverdueRetries(this.topics.prefix, OVERDUE_AFTER_S, 100)) {
       const decoded = decodeDelivery(overdue.message);
       if (!decoded.ok) continue;
       const delivery = decoded.value;
@@ -171,7 +171,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
         ),
       ]);
     }
-    this.releaseInBackground(await this.queue.releasableLanes(100));
+    this.releaseInBackground(await this.queue.releasableLanes(this.topics.prefix, 100));
     this.metrics.connectionPaused.reset();
     for (const connection of this.connections.all())
       if (connection.paused) this.metrics.connectionPaused.labels(connection.id).set(1);

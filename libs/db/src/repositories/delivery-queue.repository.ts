@@ -259,18 +259,23 @@ export class DeliveryQueueRepository {
   }
 
   /**
+   * The housekeeping queries below take only deliveries first consumed from topics of
+   * `originPrefix` (FLOWLINE_TOPIC_PREFIX): installations (or tests) that share a database with
+   * another prefix never sweep each other's deliveries into their own topics.
+   *
    * Lanes with held deliveries that nobody is releasing: their head settled (or a release was cut
    * short) and their connection is not paused. The dispatcher's sweeper releases them.
    */
-  async releasableLanes(limit: number): Promise<string[]> {
+  async releasableLanes(originPrefix: string, limit: number): Promise<string[]> {
     const rows: Array<{ lane: string }> = await this.dataSource.query(
       `SELECT DISTINCT d.lane FROM deliveries d
          LEFT JOIN connections c ON c.id = d.connection_id
         WHERE d.status IN ('held', 'sending') AND d.lane IS NOT NULL AND c.paused_at IS NULL
+          AND starts_with(d.origin, $2)
           AND NOT EXISTS (SELECT 1 FROM deliveries h WHERE h.lane = d.lane
                             AND (h.status = 'retrying' OR (h.status = 'sending' AND h.updated_at > now() - ${STALE_SENDING})))
         LIMIT $1`,
-      [limit],
+      [limit, originPrefix],
     );
     return rows.map((row) => row.lane);
   }
@@ -279,15 +284,16 @@ export class DeliveryQueueRepository {
    * Retries overdue by `overdueS`, moved to now: the caller produces their retry records again
    * (the old ones, if they still come, no longer match `next_attempt_at` and are skipped).
    */
-  async takeOverdueRetries(overdueS: number, limit: number): Promise<OverdueRetry[]> {
+  async takeOverdueRetries(originPrefix: string, overdueS: number, limit: number): Promise<OverdueRetry[]> {
     type Row = { id: string; message: Buffer; retry_count: number; origin: string | null; next_attempt_at: Date };
     const rows = returnedRows<Row>(
       await this.dataSource.query(
         `UPDATE deliveries SET next_attempt_at = date_trunc('milliseconds', now()), updated_at = now()
           WHERE id IN (SELECT id FROM deliveries WHERE status = 'retrying' AND message IS NOT NULL
-                          AND next_attempt_at < now() - make_interval(secs => $1) LIMIT $2 FOR UPDATE SKIP LOCKED)
+                          AND next_attempt_at < now() - make_interval(secs => $1) AND starts_with(origin, $3)
+                        LIMIT $2 FOR UPDATE SKIP LOCKED)
           RETURNING id, message, retry_count, origin, next_attempt_at`,
-        [overdueS, limit],
+        [overdueS, limit, originPrefix],
       ),
     );
     return rows.map((row) => ({
