@@ -151,6 +151,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
    * records lost between storing and producing. The dispatcher's housekeeping, every 2 s.
    */
   async sweep(): Promise<void> {
+    const lost: OutgoingMessage[] = [];
     for (const overdue of await this.queue.takeOverdueRetries(this.topics.prefix, OVERDUE_AFTER_S, 100)) {
       const decoded = decodeDelivery(overdue.message);
       if (!decoded.ok) continue;
@@ -161,16 +162,11 @@ export class DeliverWebhooks implements OnModuleDestroy {
         { deliveryId: delivery.id, retry },
         'retry overdue by a minute: its retry record is produced again',
       );
-      await this.producer.send([
-        this.retryRecord(
-          messageKey(delivery.tenant, delivery.subject),
-          overdue.message,
-          origin,
-          retry,
-          overdue.nextAttemptAt,
-        ),
-      ]);
+      const key = messageKey(delivery.tenant, delivery.subject);
+      lost.push(this.retryRecord(key, overdue.message, origin, retry, overdue.nextAttemptAt));
     }
+    // Not produced now, they are a minute overdue again soon and taken once more.
+    await this.producer.send(lost);
     this.releaseInBackground(await this.queue.releasableLanes(this.topics.prefix, 100));
     this.metrics.connectionPaused.reset();
     for (const connection of this.connections.all())
