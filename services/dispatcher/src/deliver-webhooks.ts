@@ -244,7 +244,10 @@ export class DeliverWebhooks implements OnModuleDestroy {
     const notDue = records.filter((record) => dueAt(record) > now);
     const effects = new Effects();
     const decoded = due.map((record) => ({ record, decoded: decodeDelivery(record.value) }));
-    const states = await this.queue.states(decoded.flatMap(({ decoded }) => (decoded.ok ? [decoded.value.id] : [])));
+    const { known: states } = await this.queue.view(
+      decoded.flatMap(({ decoded }) => (decoded.ok ? [decoded.value.id] : [])),
+      [],
+    );
     const jobs: Job[] = [];
     for (const { record, decoded: result } of decoded) {
       if (!result.ok) {

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryStatus } from '../entities';
+import { returnedRows } from './returned-rows';
 
 /**
  * The retry queue's lanes in PostgreSQL (decision 0009). A lane is one subject's deliveries to
@@ -79,11 +80,6 @@ export interface ClaimedDelivery {
   origin: string | null;
 }
 
-/** TypeORM answers an UPDATE ... RETURNING with `[rows, affected]`, a SELECT with the rows. */
-function returnedRows<T>(result: unknown): T[] {
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
-}
-
 function lockLanes(manager: EntityManager, lanes: string[]): Promise<unknown> {
   // Sorted, so two transactions locking overlapping lanes cannot deadlock.
   return manager.query(`SELECT pg_advisory_xact_lock(hashtextextended(lane, 0)) FROM unnest($1::text[]) AS lane`, [
@@ -138,7 +134,10 @@ export async function insertParked(manager: EntityManager, parked: ParkedDeliver
 export class DeliveryQueueRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** One query per chunk: what is known of its deliveries, and which of its lanes are held. */
+  /**
+   * One query per chunk: what is known of its deliveries (those never seen are absent), and
+   * which of its lanes are held (pass no lanes to ask only the former).
+   */
   async view(ids: string[], lanes: string[]): Promise<QueueView> {
     const rows: Array<{
       id: string;
@@ -190,31 +189,6 @@ export class DeliveryQueueRepository {
       );
       return held;
     });
-  }
-
-  /** The current state of these deliveries (those never seen are absent). */
-  async states(ids: string[]): Promise<Map<string, DeliveryState>> {
-    const rows: Array<{
-      id: string;
-      status: DeliveryStatus;
-      retry_count: number;
-      lane: string | null;
-      next_attempt_at: Date | null;
-    }> = await this.dataSource.query(
-      `SELECT id, status, retry_count, lane, next_attempt_at FROM deliveries WHERE id = ANY($1::text[])`,
-      [ids],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          status: row.status,
-          retryCount: row.retry_count,
-          lane: row.lane,
-          nextAttemptAt: row.next_attempt_at?.getTime() ?? null,
-        },
-      ]),
-    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { DeliveryStatus } from '../entities';
+import { returnedRows } from './returned-rows';
 
 /** A delivery that joined the retry queue (`queued_at` set), without its record bytes. */
 export interface RetryQueueRow {
@@ -92,17 +93,15 @@ export class RetryQueueRepository {
    * submitted record against (whole milliseconds), or undefined when it could not be marked.
    */
   async markSubmitted(tenant: string, id: string): Promise<number | undefined> {
-    const result: unknown = await this.dataSource.query(
-      `UPDATE deliveries SET status = 'retrying', retry_count = 0, next_attempt_at = date_trunc('milliseconds', now()),
+    const rows = returnedRows<{ next_attempt_at: Date }>(
+      await this.dataSource.query(
+        `UPDATE deliveries SET status = 'retrying', retry_count = 0, next_attempt_at = date_trunc('milliseconds', now()),
               lane_seq = COALESCE(lane_seq, nextval('deliveries_lane_seq')), updated_at = now()
         WHERE id = $1 AND tenant_id = $2 AND status IN ('retrying', 'failed', 'abandoned') AND message IS NOT NULL
         RETURNING next_attempt_at`,
-      [id, tenant],
+        [id, tenant],
+      ),
     );
-    // TypeORM answers an UPDATE ... RETURNING with [rows, affected].
-    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{
-      next_attempt_at: Date;
-    }>;
     return rows[0]?.next_attempt_at.getTime();
   }
 
