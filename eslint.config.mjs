@@ -1,11 +1,60 @@
 // ESLint flat config: typescript-eslint's recommended type-aware rules for services, libs and
-// tests; formatting is Prettier's job, so no stylistic rules here.
+// tests, the recommended rules for the JavaScript files (scripts, jest support, this file), and
+// the boundaries between services and libraries; formatting is Prettier's job, so no stylistic
+// rules here.
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.cache/', '.local/', '**/*.js', '**/*.mjs', 'helm/', 'deploy/'] },
-  ...tseslint.configs.recommendedTypeChecked,
+const SERVICES = ['api', 'ingest', 'flow-evaluator', 'sequence-detector', 'mapper', 'dispatcher', 'cluster'];
+const LIBRARIES = [
+  'config',
+  'contracts',
+  'db',
+  'delivery',
+  'kafka',
+  'mapping',
+  'matching',
+  'observability',
+  'runtime',
+  'secrets',
+  'testing',
+];
+
+/** Imports every file obeys: a library is reached through its alias and its index only. */
+const LIBRARY_DOORS = [
   {
+    regex: '^@flowline/[^/]+/.+',
+    message: 'Import a library through its public door (@flowline/<name>), not its internals.',
+  },
+  {
+    regex: `(^|/)(${LIBRARIES.join('|')})/src(/|$)`,
+    message: 'Import a library through its alias (@flowline/<name>), not a relative path.',
+  },
+];
+
+/** Services are separate applications: one never imports another's code (the cluster composes their modules). */
+const NO_OTHER_SERVICE = {
+  regex: `(^|/)(${SERVICES.join('|')})/src(/|$)`,
+  message: 'A service does not import another service; move shared code into a library.',
+};
+
+const NODE_GLOBALS = {
+  require: 'readonly',
+  module: 'writable',
+  exports: 'writable',
+  process: 'readonly',
+  console: 'readonly',
+  __dirname: 'readonly',
+  Buffer: 'readonly',
+  setTimeout: 'readonly',
+  clearTimeout: 'readonly',
+  expect: 'readonly',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.cache/', '.local/', 'helm/'] },
+  {
+    files: ['**/*.ts'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -17,7 +66,28 @@ export default tseslint.config(
           message: 'Focused tests hide the rest of the suite.',
         },
       ],
+      'no-restricted-imports': ['error', { patterns: LIBRARY_DOORS }],
     },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...LIBRARY_DOORS,
+            { regex: '(^|/)services/', message: 'A library never imports a service.' },
+            NO_OTHER_SERVICE,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/**/*.ts'],
+    ignores: ['services/cluster/src/service-modules.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...LIBRARY_DOORS, NO_OTHER_SERVICE] }] },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
@@ -28,4 +98,19 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { sourceType: 'commonjs', globals: NODE_GLOBALS },
+    // The core rules that catch mistakes (ESLint's own recommended set is a separate package).
+    rules: {
+      'no-undef': 'error',
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-unreachable': 'error',
+      'no-dupe-keys': 'error',
+      'no-constant-condition': 'error',
+      'no-self-assign': 'error',
+      eqeqeq: 'error',
+    },
+  },
+  { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
 );

@@ -1,5 +1,6 @@
-// One jest run for every tier (STYLE.md "Tests"): unit specs beside the code they test, and the
-// integration and end-to-end suites in test/, which use the real Kafka broker and PostgreSQL.
+// Two tiers of one jest run (docs/CONVENTIONS.md "Tests"): `unit` holds the pure and in-memory
+// specs beside the code they test (no Kafka, no PostgreSQL; `npm run test:unit` runs them alone),
+// `integration` the suites in test/ that use the real Kafka broker and PostgreSQL.
 const swc = [
   '@swc/jest',
   {
@@ -14,14 +15,30 @@ const swc = [
   },
 ];
 
-module.exports = {
+const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@flowline/(.*)$': '<rootDir>/libs/$1/src' },
-  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.js',
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      setupFilesAfterEnv: ['<rootDir>/test/support/service-logs.js'],
+    },
+  ],
   testTimeout: 180_000,
   // Kafka suites share one broker and two cores: one file at a time keeps them from starving
   // each other (and keeps timings honest). Unit specs are fast enough not to mind.
   maxWorkers: 1,
+  reporters: ['default', '<rootDir>/test/support/service-log-reporter.js'],
 };

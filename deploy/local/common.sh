@@ -7,13 +7,11 @@ cd "$ROOT"
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 ensure_packages() {
-  # Install when node_modules is missing or older than the lock file. `npm install` rather than
-  # `npm ci`: the lock cannot list the native builds of other platforms (@swc/core-darwin-*...)
-  # because the registry reachable here does not serve them, and `npm ci` refuses such a lock.
-  # `npm install` installs exactly the locked versions and leaves the lock unchanged.
+  # Install when node_modules is missing or older than the lock file. `npm ci` installs exactly
+  # what the lock says (it lists every platform's optional native packages) and never rewrites it.
   if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing packages"
-    npm install --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --loglevel=error
   fi
   # Every later node and npm call runs on the project's pinned Node 24 (the node@24 package).
   export PATH="$ROOT/node_modules/.bin:$PATH"

@@ -20,7 +20,8 @@ export class ClusterProcess {
 
   start(): Promise<void> {
     const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ENTRY, this.services], {
-      env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
+      // Its log lines come on stdout: the test reads them (for 'started'), not a log file.
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'info', LOG_FILE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

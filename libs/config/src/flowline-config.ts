@@ -105,6 +105,14 @@ export class FlowlineEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * Appends log lines to this file instead of writing them to stdout. For test runs, whose output
+   * should show test results; containers log to stdout (leave it unset).
+   */
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string;
+
   /** Events larger than this go to the invalid topic (CONTRACT §2). */
   @Transform(toInt)
   @IsInt()
@@ -191,7 +199,7 @@ export class FlowlineEnv {
 export type FlowlineConfig = Readonly<FlowlineEnv>;
 
 /** Variables without a default (so absent from `new FlowlineEnv()`'s keys). */
-const OPTIONAL_VARIABLES = ['FLOWLINE_ADMIN_TOKEN', 'FLOWLINE_SECRET_KEY', 'SMTP_URL', 'PORT', 'FLOWLINE_SERVICES'];
+const OPTIONAL_VARIABLES = ['FLOWLINE_ADMIN_TOKEN', 'FLOWLINE_SECRET_KEY', 'SMTP_URL', 'PORT', 'FLOWLINE_SERVICES', 'LOG_FILE'];
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
+import pino from 'pino';
 import {
   ConfigValidationError,
   DEFAULT_PORTS,
@@ -44,7 +45,10 @@ export interface LaunchedServices {
  */
 export async function launch(options: LaunchOptions): Promise<LaunchedServices> {
   const config = loadConfig(options.env);
-  const logger = createLogger(config.LOG_LEVEL).child({ services: options.names.join(',') });
+  const destination = config.LOG_FILE
+    ? pino.destination({ dest: config.LOG_FILE, append: true, mkdir: true })
+    : undefined;
+  const logger = createLogger(config.LOG_LEVEL, destination).child({ services: options.names.join(',') });
   logger.info({ config: describeConfig(config) }, 'starting');
   const metrics = new FlowlineMetrics();
   const infrastructure = new Infrastructure(config, logger, metrics);

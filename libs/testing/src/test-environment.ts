@@ -21,6 +21,9 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     FLOWLINE_PARTITIONS: '3',
     FLOWLINE_CONFIG_REFRESH_MS: '250',
     LOG_LEVEL: base.LOG_LEVEL === 'info' ? 'warn' : base.LOG_LEVEL,
+    // The services' log lines go to the test file's log (test/support/service-logs.js sets it), printed
+    // by the reporter only when a test of the file fails, so the output shows test results.
+    ...(base.LOG_FILE ? { LOG_FILE: base.LOG_FILE } : {}),
     PORT: '0',
     // Test receivers listen on loopback, which the SSRF guard refuses unless allow-listed.
     FLOWLINE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8,::1',
