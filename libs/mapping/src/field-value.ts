@@ -37,17 +37,15 @@ function shape(value: unknown, checked: CheckedField): unknown {
 
 /**
  * The tag list of a `tags` field. Each value is transformed and value-mapped first (so a value map
- * can rename a product before it becomes a tag), then slugified, prefixed, truncated and
- * de-duplicated; doing it in this order keeps every tag within `max_length`.
+ * can rename a product before it becomes a tag); values from the event are then slugified, fixed
+ * values kept as written; each is prefixed, truncated and de-duplicated, which keeps every tag
+ * within `max_length`.
  */
 function renderTags(checked: CheckedField, input: MappingInput, context: MappingContext): string[] {
   const spec = checked.field.tags!;
-  const raw = [
-    ...(spec.from ?? []).flatMap((source) => tagCandidates(resolveSource(source, input, context))),
-    ...(spec.values ?? []),
-  ];
-  const prepared = raw.flatMap((value) => tagCandidates(shape(value, checked)));
-  return buildTags(prepared, spec.prefix ?? '', tagMaxLength(spec));
+  const prepare = (values: unknown[]) => values.flatMap((value) => tagCandidates(shape(value, checked)));
+  const fromEvent = (spec.from ?? []).flatMap((source) => tagCandidates(resolveSource(source, input, context)));
+  return buildTags(prepare(fromEvent), spec.prefix ?? '', tagMaxLength(spec), prepare(spec.values ?? []));
 }
 
 function produce(checked: CheckedField, input: MappingInput, context: MappingContext): unknown {

@@ -66,6 +66,15 @@ describe('buildTags (Sesamy managed tags)', () => {
     expect(tags.every((tag) => tag.length <= 99)).toBe(true);
   });
 
+  it('keeps fixed values as written (Sesamy sesamy_active_subscriber), after the event values', () => {
+    expect(buildTags(['publication Premium Magazine'], 'sesamy_', 99, ['active_subscriber', 'Has Gift', ''])).toEqual([
+      'sesamy_publication-premium-magazine',
+      'sesamy_active_subscriber',
+      'sesamy_Has Gift',
+    ]);
+    expect(buildTags([], '', 99, ['sesamy_active_subscriber'])).toEqual(['sesamy_active_subscriber']);
+  });
+
   it('skips values with no slug, and tags numbers and booleans by their text', () => {
     expect(buildTags(['', '!!!', '日本語', 42, true], 'p_', 99)).toEqual(['p_42', 'p_true']);
   });

@@ -48,17 +48,25 @@ export function tagCandidates(value: unknown): unknown[] {
 }
 
 /**
- * Builds the tag list from prepared values (already transformed and value-mapped by the caller):
- * slugified, prefixed, truncated, then de-duplicated. De-duplicating after truncation is what
- * Sesamy promises: two long titles that differ only past the limit become one tag. An empty slug
- * is no tag. Order is first appearance, so the output is stable.
+ * Builds the tag list from prepared values (already transformed and value-mapped by the caller).
+ * Values taken from the event are slugified (`publication Premium Magazine` becomes
+ * `sesamy_active_entitlement_publication-premium-magazine`); the mapping's own fixed values are
+ * kept as written (`sesamy_active_subscriber`), as Sesamy's fixed tags are. Each is prefixed,
+ * truncated, then de-duplicated. De-duplicating after truncation is what Sesamy promises: two long
+ * titles that differ only past the limit become one tag. An empty slug or value is no tag. Order
+ * is first appearance, event values first, so the output is stable.
  */
-export function buildTags(values: readonly unknown[], prefix: string, maxLength: number): string[] {
+export function buildTags(
+  fromEvent: readonly unknown[],
+  prefix: string,
+  maxLength: number,
+  fixed: readonly unknown[] = [],
+): string[] {
   const tags = new Set<string>();
-  for (const value of values) {
-    const slug = slugify(toText(value));
-    if (slug === '') continue;
-    const tag = truncate(prefix + slug, maxLength);
+  const texts = [...fromEvent.map((value) => slugify(toText(value))), ...fixed.map((value) => toText(value))];
+  for (const text of texts) {
+    if (text === '') continue;
+    const tag = truncate(prefix + text, maxLength);
     if (tag !== '') tags.add(tag);
   }
   return [...tags];

@@ -87,7 +87,15 @@ describe('renderMapping', () => {
     [
       'tags from named fields and static values',
       { target: 'tags', tags: { prefix: 'flowline_', from: ['status', 'question:Interests'], values: ['VIP'] } },
-      { tags: ['flowline_registered', 'flowline_machine-learning', 'flowline_math', 'flowline_vip'] },
+      { tags: ['flowline_registered', 'flowline_machine-learning', 'flowline_math', 'flowline_VIP'] },
+    ],
+    [
+      'Sesamy fixed tags as written, event values slugified',
+      {
+        target: 'tags',
+        tags: { prefix: 'sesamy_', from: ['status'], values: ['active_subscriber', 'made_single_purchase'] },
+      },
+      { tags: ['sesamy_registered', 'sesamy_active_subscriber', 'sesamy_made_single_purchase'] },
     ],
     [
       'tags are value-mapped before slugifying',
