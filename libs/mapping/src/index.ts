@@ -17,6 +17,8 @@
 export * from './mapping-definition';
 export { renderMapping, renderPayload } from './render-mapping';
 export { renderHeaders } from './render-headers';
+export { DEFAULT_RENDER_LIMITS, MAX_TARGET_SEGMENTS } from './render-limits';
+export type { RenderLimits } from './render-limits';
 export { validateMapping, sourceProblem } from './field-validation';
 export type { FieldKind } from './field-validation';
 export {
