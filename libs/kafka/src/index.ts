@@ -1,4 +1,5 @@
 export * from './consumer-runner';
+export * from './dead-letter-record';
 export * from './flowline-producer';
 export * from './json-codec';
 export * from './kafka-client';

@@ -21,6 +21,8 @@ export class RecordRefusedError extends Error {
   constructor(
     readonly code: RecordRefusedCode,
     message: string,
+    /** The record's size, when it could be encoded. */
+    readonly bytes?: number,
   ) {
     super(message);
     this.name = 'RecordRefusedError';
@@ -43,6 +45,8 @@ export function recordBytes(message: Message): number {
 export interface EncodedRecord {
   topic: string;
   message: Message;
+  /** The encoded value (also `message.value`), to send again as `rawValue` without encoding twice. */
+  value: Buffer | null;
   bytes: number;
 }
 
@@ -68,6 +72,7 @@ export function encodeRecord(outgoing: OutgoingMessage, maxBytes = MAX_RECORD_BY
     throw new RecordRefusedError(
       RecordRefusedCode.TooLarge,
       `a ${outgoing.type} record for ${outgoing.topic} is ${bytes} bytes, over the ${maxBytes} bytes a record may have`,
+      bytes,
     );
-  return { topic: outgoing.topic, message, bytes };
+  return { topic: outgoing.topic, message, value, bytes };
 }
