@@ -1,4 +1,11 @@
-import { decodeAction, decodeDelivery, decodeEvent, MAX_INTERNAL_RECORD_DEPTH } from './decode-message';
+import {
+  decodeAction,
+  decodeDelivery,
+  decodeEvent,
+  MAX_EVENT_RECORD_BYTES,
+  MAX_INTERNAL_RECORD_DEPTH,
+} from './decode-message';
+import { MAX_DELIVERY_BYTES } from './topics';
 
 const event = {
   id: 'e',
@@ -94,6 +101,21 @@ describe('decoding internal records', () => {
     expect(decodeEvent(bytes({ ...event, data: { note: 'a\u0000b' } })).ok).toBe(true);
     const delivery = { v: 1, id: 'd', tenant: 't', subject: 's', connectionId: 'c', eventId: 'e', eventType: 'x' };
     expect(decodeDelivery(bytes({ ...delivery, body: { note: 'a\u0000b' } })).ok).toBe(true);
+  });
+
+  it('refuses events and deliveries larger than Flowline makes them, which would not fit a record further on', () => {
+    const over = (limit: number) =>
+      Buffer.concat([bytes(event).subarray(0, -1), Buffer.from(`,"pad":"${'x'.repeat(limit)}"}`)]);
+    expect(decodeEvent(over(MAX_EVENT_RECORD_BYTES))).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        new RegExp(`^record is \\d+ bytes, over the ${MAX_EVENT_RECORD_BYTES} bytes it may have$`),
+      ),
+    });
+    expect(decodeDelivery(over(MAX_DELIVERY_BYTES))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/bytes it may have/),
+    });
   });
 
   it('rejects an event without its identifying fields', () => {

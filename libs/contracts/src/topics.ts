@@ -48,6 +48,12 @@ export const DEAD_LETTER_HEADROOM_BYTES = 16 * 1024;
  */
 export const MAX_DELIVERY_BYTES = MAX_RECORD_BYTES - DEAD_LETTER_HEADROOM_BYTES;
 
+/**
+ * The most `FLOWLINE_MAX_EVENT_BYTES` may be: an accepted event, re-written as JSON with what
+ * ingest adds, and the action that carries it to the mapper then stay well within a record.
+ */
+export const MAX_EVENT_BYTES_CEILING = 4 * 1024 * 1024;
+
 /** The full topic names for one prefix; the one place a prefix is applied. */
 export class TopicNames {
   constructor(readonly prefix: string) {}
