@@ -33,7 +33,7 @@ export {
 export type { NamedFieldEntry } from './named-fields';
 export { TRANSFORMS } from './transforms';
 export { DEFAULT_TAG_MAX_LENGTH, slugify } from './managed-tags';
-export { encodeForm } from './form-encoding';
+export { encodeForm, formBytesUpTo } from './form-encoding';
 export { encodeBody, appendQuery, JSON_CONTENT_TYPE, FORM_CONTENT_TYPE } from './request-encoding';
 export { readPath } from './json-path';
 // The golden examples (reference documents' payloads), for the API's end-to-end golden tests.
