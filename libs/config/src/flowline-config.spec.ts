@@ -52,6 +52,13 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ FLOWLINE_EMAIL_FROM: bad })).toThrow(/FLOWLINE_EMAIL_FROM/);
   });
 
+  it('keeps the event size limit within what the topics can carry further on (at most 4 MiB)', () => {
+    expect(loadConfig({ FLOWLINE_MAX_EVENT_BYTES: String(4 * 1024 * 1024) }).FLOWLINE_MAX_EVENT_BYTES).toBe(4194304);
+    expect(() => loadConfig({ FLOWLINE_MAX_EVENT_BYTES: String(4 * 1024 * 1024 + 1) })).toThrow(
+      /FLOWLINE_MAX_EVENT_BYTES/,
+    );
+  });
+
   it('never describes a secret by its value', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u:hunter2@db/flowline',

@@ -13,6 +13,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { MAX_EVENT_BYTES_CEILING } from '@flowline/contracts';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -113,10 +114,14 @@ export class FlowlineEnv {
   @IsString()
   LOG_FILE?: string;
 
-  /** Events larger than this go to the invalid topic (CONTRACT §2). */
+  /**
+   * Events larger than this go to the invalid topic (CONTRACT §2). At most 4 MiB: a larger event
+   * would make records the topics refuse further on.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1024)
+  @Max(MAX_EVENT_BYTES_CEILING)
   FLOWLINE_MAX_EVENT_BYTES = 1024 * 1024;
 
   /** How long an event id is remembered for de-duplication (CONTRACT §2: 7 days). */

@@ -1,4 +1,11 @@
-import { decodeAction, decodeDelivery, decodeEvent } from './decode-message';
+import {
+  decodeAction,
+  decodeDelivery,
+  decodeEvent,
+  MAX_EVENT_RECORD_BYTES,
+  MAX_INTERNAL_RECORD_DEPTH,
+} from './decode-message';
+import { MAX_DELIVERY_BYTES } from './topics';
 
 const event = {
   id: 'e',
@@ -48,6 +55,67 @@ describe('decoding internal records', () => {
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.error).toMatch(reason);
     }
+  });
+
+  it('refuses a record nested too deep for the JSON tools further on, instead of crashing on it', () => {
+    const deep = `{"id":"e","tenant":"t","type":"x","subject":"s","data":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+    for (const decode of [decodeEvent, decodeAction, decodeDelivery]) {
+      const result = decode(Buffer.from(deep));
+      expect(result).toEqual({ ok: false, error: `record nests more than ${MAX_INTERNAL_RECORD_DEPTH} levels deep` });
+    }
+    // The event is one level; data holds the rest.
+    const eventOfDepth = (depth: number) =>
+      Buffer.from(
+        `{"id":"e","tenant":"t","type":"x","subject":"s","data":${'{"a":'.repeat(depth - 1)}1${'}'.repeat(depth - 1)}}`,
+      );
+    expect(decodeEvent(eventOfDepth(MAX_INTERNAL_RECORD_DEPTH)).ok).toBe(true);
+    expect(decodeEvent(eventOfDepth(MAX_INTERNAL_RECORD_DEPTH + 1)).ok).toBe(false);
+  });
+
+  it('refuses ids and subjects PostgreSQL cannot store, which would fail their statement on every retry', () => {
+    expect(decodeEvent(bytes({ ...event, subject: 'lead-\ud800' }))).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^record's subject must not hold a NUL character/),
+    });
+    const action = { v: 1, id: 'a', tenant: 't', subject: 's', kind: 'flow', destination: { connectionId: 'c' } };
+    expect(decodeAction(bytes({ ...action, event: { ...event, id: 'e\u0000' } }))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^record's event\.id must not hold/),
+    });
+    const delivery = {
+      v: 1,
+      id: 'd',
+      tenant: 't',
+      subject: 's',
+      connectionId: 'c',
+      eventId: 'e',
+      eventType: 'x\udc00',
+    };
+    expect(decodeDelivery(bytes({ ...delivery, body: {} }))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^record's eventType must not hold/),
+    });
+  });
+
+  it("leaves the event's data and a delivery's body to the receiver: they are never stored as text", () => {
+    expect(decodeEvent(bytes({ ...event, data: { note: 'a\u0000b' } })).ok).toBe(true);
+    const delivery = { v: 1, id: 'd', tenant: 't', subject: 's', connectionId: 'c', eventId: 'e', eventType: 'x' };
+    expect(decodeDelivery(bytes({ ...delivery, body: { note: 'a\u0000b' } })).ok).toBe(true);
+  });
+
+  it('refuses events and deliveries larger than Flowline makes them, which would not fit a record further on', () => {
+    const over = (limit: number) =>
+      Buffer.concat([bytes(event).subarray(0, -1), Buffer.from(`,"pad":"${'x'.repeat(limit)}"}`)]);
+    expect(decodeEvent(over(MAX_EVENT_RECORD_BYTES))).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        new RegExp(`^record is \\d+ bytes, over the ${MAX_EVENT_RECORD_BYTES} bytes it may have$`),
+      ),
+    });
+    expect(decodeDelivery(over(MAX_DELIVERY_BYTES))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/bytes it may have/),
+    });
   });
 
   it('rejects an event without its identifying fields', () => {

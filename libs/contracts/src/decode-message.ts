@@ -1,20 +1,50 @@
 import type { ActionV1, DeliveryV1 } from './action';
 import type { FlowlineEvent } from './event-envelope';
+import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
+import { MAX_DELIVERY_BYTES, MAX_EVENT_BYTES_CEILING } from './topics';
+
+/**
+ * The largest event record ingest writes: the largest event it accepts, with what normalising
+ * adds (a derived id, `ingestedAt`), with room to spare. A larger one is no event of Flowline's,
+ * and the action carrying it might not fit a record.
+ */
+export const MAX_EVENT_RECORD_BYTES = MAX_EVENT_BYTES_CEILING + 64 * 1024;
+
+/**
+ * How deep an internal record may nest: an event (at most `MAX_JSON_DEPTH`) inside an action, or
+ * a delivery's body (targets of at most 32 segments over values of an event's data), with room to
+ * spare. Deeper is no record Flowline wrote, and would overflow `JSON.stringify` further on.
+ */
+export const MAX_INTERNAL_RECORD_DEPTH = 2 * MAX_JSON_DEPTH;
 
 /** A record of an internal topic, decoded, or why it could not be. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function decodeJson(bytes: Buffer | null): Decoded<Record<string, unknown>> {
+function decodeJson(bytes: Buffer | null, maxBytes: number): Decoded<Record<string, unknown>> {
   if (bytes === null) return { ok: false, error: 'record has no value' };
+  if (bytes.length > maxBytes)
+    return { ok: false, error: `record is ${bytes.length} bytes, over the ${maxBytes} bytes it may have` };
   try {
     const value: unknown = JSON.parse(bytes.toString('utf8'));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: 'record is not a JSON object' };
     }
+    if (jsonDepthExceeds(value, MAX_INTERNAL_RECORD_DEPTH))
+      return { ok: false, error: `record nests more than ${MAX_INTERNAL_RECORD_DEPTH} levels deep` };
     return { ok: true, value: value as Record<string, unknown> };
   } catch (error) {
     return { ok: false, error: `record is not JSON: ${(error as Error).message}` };
   }
+}
+
+/**
+ * What a consumer stores of a record (ids, tenant, subject, types; never the event's data or a
+ * delivery's body) must be text PostgreSQL keeps: a record that is not would fail its statement
+ * on every retry.
+ */
+function unstorable(stored: Record<string, unknown>): Decoded<never> | undefined {
+  const path = findUnstorableString(stored);
+  return path === undefined ? undefined : { ok: false, error: `record's ${path} ${UNSTORABLE_TEXT}` };
 }
 
 function missing(value: Record<string, unknown>, fields: string[]): string[] {
@@ -34,13 +64,15 @@ function isEvent(value: unknown): value is FlowlineEvent {
  * dead-lettered instead of crashing the consumer on it forever.
  */
 export function decodeEvent(bytes: Buffer | null): Decoded<FlowlineEvent> {
-  const json = decodeJson(bytes);
+  const json = decodeJson(bytes, MAX_EVENT_RECORD_BYTES);
   if (!json.ok) return json;
-  return isEvent(json.value) ? { ok: true, value: json.value } : { ok: false, error: 'record is not a Flowline event' };
+  if (!isEvent(json.value)) return { ok: false, error: 'record is not a Flowline event' };
+  return unstorable({ ...json.value, data: undefined }) ?? { ok: true, value: json.value };
 }
 
 export function decodeAction(bytes: Buffer | null): Decoded<ActionV1> {
-  const json = decodeJson(bytes);
+  // Its deliveries are measured by the mapper; its dead letter is cut to fit if need be.
+  const json = decodeJson(bytes, Number.POSITIVE_INFINITY);
   if (!json.ok) return json;
   const action = json.value;
   if (action.v !== 1) return { ok: false, error: `unsupported action version ${String(action.v)}` };
@@ -50,11 +82,13 @@ export function decodeAction(bytes: Buffer | null): Decoded<ActionV1> {
   if (absent.length > 0 || !isEvent(action.event) || typeof target !== 'object' || target === null) {
     return { ok: false, error: `action lacks ${[...absent, 'event or destination'].join(', ')}` };
   }
-  return { ok: true, value: action as unknown as ActionV1 };
+  const stored = { ...action, event: { ...action.event, data: undefined } };
+  return unstorable(stored) ?? { ok: true, value: action as unknown as ActionV1 };
 }
 
 export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
-  const json = decodeJson(bytes);
+  // A larger delivery would not fit a retry record with its headers: the mapper makes none.
+  const json = decodeJson(bytes, MAX_DELIVERY_BYTES);
   if (!json.ok) return json;
   const delivery = json.value;
   if (delivery.v !== 1) return { ok: false, error: `unsupported delivery version ${String(delivery.v)}` };
@@ -77,5 +111,6 @@ export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
     return { ok: false, error: `unsupported delivery channel ${JSON.stringify(channel)}` };
   }
   if (absent.length > 0) return { ok: false, error: `delivery lacks ${absent.join(', ')}` };
-  return { ok: true, value: delivery as unknown as DeliveryV1 };
+  const stored = { ...delivery, body: undefined, headers: undefined, email: undefined };
+  return unstorable(stored) ?? { ok: true, value: delivery as unknown as DeliveryV1 };
 }

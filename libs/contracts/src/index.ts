@@ -1,6 +1,7 @@
 export * from './action';
 export * from './delivery-id';
 export * from './event-envelope';
+export * from './json-bounds';
 export * from './message-key';
 export * from './parse-event';
 export * from './topics';

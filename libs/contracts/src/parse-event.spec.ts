@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from './json-bounds';
 import { InvalidEventCode, parseEvent, parseEventObject } from './parse-event';
 
 const LIMIT = 1024 * 1024;
@@ -89,6 +90,75 @@ describe('parseEvent', () => {
       ok: false,
       code: InvalidEventCode.TooLarge,
       reason: expect.stringMatching(/over the limit/),
+    });
+  });
+
+  describe('hostile input (issue 9)', () => {
+    /** The event with `data` nested `depth` objects deep, as raw JSON text (an attacker's bytes). */
+    const deepEvent = (depth: number) => {
+      const { data: _data, ...envelope } = canonical;
+      const head = JSON.stringify(envelope).slice(0, -1);
+      return `${head},"data":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+    };
+
+    it('calls an event nested 8,000 deep invalid instead of throwing RangeError', () => {
+      const result = parseEvent(Buffer.from(deepEvent(8_000)), LIMIT, NOW);
+      expect(result).toEqual({
+        ok: false,
+        code: InvalidEventCode.TooDeep,
+        reason: `event nests objects and lists more than ${MAX_JSON_DEPTH} levels deep`,
+      });
+    });
+
+    it(`accepts nesting up to ${MAX_JSON_DEPTH} levels, counting the event itself`, () => {
+      // The envelope is one level and the innermost object of data is the last one.
+      expect(parse(deepEvent(MAX_JSON_DEPTH - 1)).ok).toBe(true);
+      expect(parse(deepEvent(MAX_JSON_DEPTH))).toMatchObject({ ok: false, code: InvalidEventCode.TooDeep });
+    });
+
+    it('bounds the depth of lists as well as objects', () => {
+      const lists = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      expect(parse(`{"id":"e","data":{"x":${lists}}}`)).toMatchObject({ ok: false, code: InvalidEventCode.TooDeep });
+    });
+
+    it.each([
+      ['a lone surrogate in the id', { ...canonical, id: 'p-\ud800' }, 'id'],
+      ['a lone surrogate in the subject', { ...canonical, subject: '\udc00att' }, 'subject'],
+      ['a lone surrogate in the tenant', { ...canonical, tenant: 'acme\udbff' }, 'tenant'],
+      ['a lone surrogate in the type', { ...canonical, type: 'x\ud800y' }, 'type'],
+      ['a NUL in the source', { ...canonical, source: 'crm\u0000' }, 'source'],
+      ['a NUL in a value of data', { ...canonical, data: { profile: { email: 'a\u0000@b' } } }, 'data.profile.email'],
+      ['a lone surrogate in a list of data', { ...canonical, data: { tags: ['ok', '\ud800'] } }, 'data.tags[1]'],
+      ['a NUL in a key of data', { ...canonical, data: { 'bad\u0000key': 1 } }, 'data["bad\\u0000key"]'],
+    ])('refuses %s at the door, naming where it is', (_name, event, path) => {
+      const result = parse(event);
+      expect(result).toMatchObject({ ok: false, code: InvalidEventCode.UnstorableText });
+      if (result.ok) return;
+      expect(result.reason).toBe(
+        `${path} must not hold a NUL character (\\u0000) or a lone UTF-16 surrogate (\\ud800-\\udfff without its pair)`,
+      );
+    });
+
+    it('refuses the same through parseEventObject, which POST /events uses', () => {
+      expect(parseEventObject({ ...canonical, id: 'p-\ud800' }, NOW)).toMatchObject({
+        ok: false,
+        code: InvalidEventCode.UnstorableText,
+      });
+    });
+
+    it('keeps ids as received: a surrogate pair, and two spellings of é, are valid and distinct', () => {
+      const ids = ['emoji-\ud83d\ude00', 'caf\u00e9', 'cafe\u0301'];
+      const parsed = ids.map((id) => parse({ ...canonical, id }));
+      expect(parsed.map((result) => result.ok && result.event.id)).toEqual(ids);
+    });
+
+    it('keeps data as parsed, keys such as __proto__ included', () => {
+      const result = parse(
+        '{"id":"e","tenant":"t","type":"x","subject":"s","time":"2025-01-10T09:00:00Z","data":{"__proto__":{"a":1},"b":[1,{"c":2}]}}',
+      );
+      if (!result.ok) throw new Error(result.reason);
+      expect(Object.keys(result.event.data)).toEqual(['__proto__', 'b']);
+      expect(JSON.stringify(result.event.data)).toBe('{"__proto__":{"a":1},"b":[1,{"c":2}]}');
     });
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
+import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
 
 export type ParseResult = { ok: true; event: FlowlineEvent } | { ok: false; reason: string; code: InvalidEventCode };
 
@@ -11,6 +12,10 @@ export enum InvalidEventCode {
   NotJson = 'not_json',
   NotObject = 'not_object',
   InvalidFields = 'invalid_fields',
+  /** Objects and lists nested deeper than `MAX_JSON_DEPTH`. */
+  TooDeep = 'too_deep',
+  /** A string or key holds NUL or a lone UTF-16 surrogate, which PostgreSQL cannot keep. */
+  UnstorableText = 'unstorable_text',
 }
 
 /** Fields of the Sesamy-style envelope (reference 003) that map onto the canonical envelope. */
@@ -90,14 +95,49 @@ export function parseEvent(bytes: Buffer, maxBytes: number, ingestedAt: number):
   return parseEventObject(parsed, ingestedAt);
 }
 
-/** Validates an already-decoded event (from the ingest topic or `POST /events`). */
+/**
+ * Validates an already-decoded event (from the ingest topic or `POST /events`). Never throws:
+ * the nesting depth is checked first, by a walk that cannot overflow the stack, so nothing
+ * recursive ever sees a hostile value; every string is checked before the event is accepted.
+ */
 export function parseEventObject(parsed: unknown, ingestedAt: number): ParseResult {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, code: InvalidEventCode.NotObject, reason: 'event must be a JSON object' };
   }
-  const record = parsed as Record<string, unknown>;
+  if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) {
+    return {
+      ok: false,
+      code: InvalidEventCode.TooDeep,
+      reason: `event nests objects and lists more than ${MAX_JSON_DEPTH} levels deep`,
+    };
+  }
+  let result: ParseResult;
+  try {
+    result = validateEnvelope(parsed as Record<string, unknown>, ingestedAt);
+  } catch (error) {
+    // Not expected after the depth check; a record that still trips the validator is invalid, never a crash.
+    return {
+      ok: false,
+      code: InvalidEventCode.InvalidFields,
+      reason: `event could not be validated: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  if (!result.ok) return result;
+  // Refused before anything is stored or de-duplicated: PostgreSQL would refuse the text, or keep
+  // U+FFFD instead of a lone surrogate, and the id would no longer match itself.
+  const unstorable = findUnstorableString(parsed);
+  if (unstorable !== undefined) {
+    return { ok: false, code: InvalidEventCode.UnstorableText, reason: `${unstorable} ${UNSTORABLE_TEXT}` };
+  }
+  return result;
+}
+
+function validateEnvelope(record: Record<string, unknown>, ingestedAt: number): ParseResult {
   const candidate = isSesamyStyle(record) ? normaliseSesamy(record) : record;
-  const envelope = plainToInstance(EventEnvelopeV1, candidate);
+  // `data` is checked for being an object, never transformed: class-transformer would copy it
+  // recursively (and treat keys such as `__proto__` as JavaScript does); it is kept as parsed.
+  const data = candidate.data;
+  const envelope = plainToInstance(EventEnvelopeV1, { ...candidate, data: isPlainObject(data) ? {} : data });
   const problems = describe(validateSync(envelope, { forbidUnknownValues: false }));
   if (problems.length > 0) {
     return { ok: false, code: InvalidEventCode.InvalidFields, reason: [...new Set(problems)].join('; ') };
@@ -112,8 +152,12 @@ export function parseEventObject(parsed: unknown, ingestedAt: number): ParseResu
       time: envelope.time,
       ...(envelope.source === undefined ? {} : { source: envelope.source }),
       test: envelope.test ?? false,
-      data: envelope.data,
+      data: data as Record<string, unknown>,
       ingestedAt,
     },
   };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

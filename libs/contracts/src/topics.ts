@@ -26,6 +26,34 @@ export function retryTopic(tier: number): string {
  */
 export const TOPIC_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The largest record (key, value and headers) the producer sends. A record this large goes to the
+ * broker alone, as a batch of one; the rest of the topic's limit is for the batch header (61 bytes)
+ * and the record's own length fields, with room to spare.
+ */
+export const MAX_RECORD_BYTES = TOPIC_MAX_MESSAGE_BYTES - 1024;
+
+/**
+ * Room every record made from valid input leaves for what a retry or a dead letter adds to it
+ * (origin, retry and error headers; the error is cut at 2,000 characters), so that the same
+ * bytes, produced again with those headers, still fit the topic.
+ */
+export const DEAD_LETTER_HEADROOM_BYTES = 16 * 1024;
+
+/**
+ * The largest delivery record the mapper produces: a rendered delivery over it is dead-lettered
+ * (category `validation`), and it is the budget of the rendering itself, so a mapping cannot make
+ * a record the broker would refuse. Anything larger would stop the mapper's partition: the broker
+ * refuses it, and it would be refused on every retry.
+ */
+export const MAX_DELIVERY_BYTES = MAX_RECORD_BYTES - DEAD_LETTER_HEADROOM_BYTES;
+
+/**
+ * The most `FLOWLINE_MAX_EVENT_BYTES` may be: an accepted event, re-written as JSON with what
+ * ingest adds, and the action that carries it to the mapper then stay well within a record.
+ */
+export const MAX_EVENT_BYTES_CEILING = 4 * 1024 * 1024;
+
 /** The full topic names for one prefix; the one place a prefix is applied. */
 export class TopicNames {
   constructor(readonly prefix: string) {}

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { DeliveryV1 } from '@flowline/contracts';
-import { buildWebhookRequest } from './build-request';
+import { buildWebhookRequest, MAX_FORM_ENCODED_BYTES, requestProblem } from './build-request';
 import { ConnectionSettings } from './connection-settings';
 import { WebhookSigner } from './webhook-signer';
 
@@ -117,5 +117,26 @@ describe('Standard Webhooks signatures', () => {
   it('rejects a secret that is not whsec_ + base64 without repeating it', () => {
     expect(() => new WebhookSigner('whsec_not*base64!')).toThrow('the signing secret is not whsec_ followed by base64');
     expect(() => new WebhookSigner('whsec_')).toThrow(/^the signing secret is not/);
+  });
+});
+
+describe('requestProblem (issue 9: amplification in the encoding)', () => {
+  // Small as JSON (about 300 KB), some 30 GB as a form: the key is repeated for every item.
+  const amplifying = { ...delivery, body: { ['k'.repeat(100_000)]: Array(100_000).fill(1) } };
+
+  it('refuses a form body or query string that would be over MAX_FORM_ENCODED_BYTES, before building it', () => {
+    const form = { ...connection, contentType: 'application/x-www-form-urlencoded' as const };
+    expect(requestProblem(form, amplifying)).toMatch(
+      new RegExp(
+        `^the form body would be at least \\d+ bytes, over the ${MAX_FORM_ENCODED_BYTES} bytes a request may carry$`,
+      ),
+    );
+    expect(requestProblem({ ...connection, method: 'GET' }, amplifying)).toMatch(/^the query string would be/);
+  });
+
+  it('has nothing against ordinary forms, nor against JSON, which is as large as the delivery record', () => {
+    const form = { ...connection, contentType: 'application/x-www-form-urlencoded' as const };
+    expect(requestProblem(form, delivery)).toBeUndefined();
+    expect(requestProblem(connection, amplifying)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
-import { DeliveryV1, FLOWLINE_VERSION } from '@flowline/contracts';
-import { appendQuery, encodeBody } from '@flowline/mapping';
+import { DeliveryV1, FLOWLINE_VERSION, MAX_DELIVERY_BYTES } from '@flowline/contracts';
+import { appendQuery, encodeBody, FORM_CONTENT_TYPE, formBytesUpTo } from '@flowline/mapping';
 import { staticAuthHeaders } from './auth/delivery-auth';
 import { ConnectionSettings } from './connection-settings';
 import { OutgoingRequest } from './webhook-sender';
@@ -51,6 +51,27 @@ export function buildWebhookRequest(
   const body = encodeBody(delivery.body, connection.contentType);
   if (connection.signer) headers['webhook-signature'] = connection.signer.sign(delivery.id, timestampS, body);
   return { url: connection.url, method: 'POST', headers, body, timeoutMs: connection.timeoutMs };
+}
+
+/**
+ * The most a form body or query string may be: percent-encoding triples a delivery's bytes at
+ * most; beyond that a form repeats long keys over long lists, which is amplification, not data.
+ */
+export const MAX_FORM_ENCODED_BYTES = 3 * MAX_DELIVERY_BYTES;
+
+/**
+ * Why a delivery's request cannot be built for this connection, or undefined. A JSON body is as
+ * large as the delivery record; a form (a POST form, or a GET's query string) is measured before
+ * it is written, and one over `MAX_FORM_ENCODED_BYTES` is a permanent failure: every attempt
+ * would build the same.
+ */
+export function requestProblem(connection: ConnectionSettings, delivery: DeliveryV1): string | undefined {
+  const mediaType = connection.contentType.split(';')[0]!.trim().toLowerCase();
+  if (connection.method !== 'GET' && mediaType !== FORM_CONTENT_TYPE) return undefined;
+  const bytes = formBytesUpTo(delivery.body, MAX_FORM_ENCODED_BYTES);
+  if (bytes <= MAX_FORM_ENCODED_BYTES) return undefined;
+  const what = connection.method === 'GET' ? 'query string' : 'form body';
+  return `the ${what} would be at least ${bytes} bytes, over the ${MAX_FORM_ENCODED_BYTES} bytes a request may carry`;
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

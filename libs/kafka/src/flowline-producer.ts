@@ -1,17 +1,24 @@
 import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
-import { encodeHeaders, encodeValue, OutgoingMessage } from './json-codec';
+import { OutgoingMessage } from './json-codec';
+import { EncodedRecord, encodeRecord } from './record-size';
 
 /** Below the broker's default `max.message.bytes` (1 MiB), with room for batch overhead. */
 const MAX_REQUEST_BYTES = 900 * 1024;
 
-function estimateBytes(message: Message): number {
-  let size = 64 + (message.key ? Buffer.byteLength(message.key) : 0) + (message.value?.length ?? 0);
-  for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + String(value).length + 8;
-  return size;
+/** The broker's answers that refuse the records themselves: the same records are refused again. */
+const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+
+/** kafkajs wraps the broker's error (`type`) in the causes of the error it throws. */
+function isRecordRefusal(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const type = (current as Error & { type?: unknown }).type;
+    if (typeof type === 'string' && RECORD_REFUSALS.has(type)) return true;
+  }
+  return false;
 }
 
 interface PendingSend {
-  messages: OutgoingMessage[];
+  records: EncodedRecord[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -55,12 +62,19 @@ export class FlowlineProducer {
     await this.producer.disconnect();
   }
 
-  /** Resolves once every message is acknowledged; messages of one call keep their order. */
+  /**
+   * Resolves once every message is acknowledged; messages of one call keep their order. Every
+   * message is encoded and measured here, before it joins a shared request: one that cannot be
+   * sent (`RecordRefusedError`: over `MAX_RECORD_BYTES`, or not JSON) fails this call alone, and
+   * nothing of it is sent. The broker's refusal would fail every caller in the request.
+   */
   send(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error('producer is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ messages, resolve, reject });
+      // Throws RecordRefusedError: the promise rejects with it, and nothing is queued.
+      const records = messages.map((message) => encodeRecord(message));
+      this.queue.push({ records, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -70,14 +84,32 @@ export class FlowlineProducer {
       const pending = this.queue;
       this.queue = [];
       try {
-        await this.sendBatch(pending.flatMap((send) => send.messages));
+        await this.sendBatch(pending.flatMap((send) => send.records));
         for (const send of pending) send.resolve();
       } catch (error) {
-        // Every caller's records stay uncommitted and are consumed again: at least once.
-        for (const send of pending) send.reject(error);
+        if (pending.length > 1 && isRecordRefusal(error)) {
+          // One caller's records were refused (a topic created by hand with a lower limit than
+          // Flowline's): the others must not fail with it. Each send goes again alone; what went
+          // out the first time is sent twice, which at least once allows.
+          await this.sendEachAlone(pending);
+        } else {
+          // Every caller's records stay uncommitted and are consumed again: at least once.
+          for (const send of pending) send.reject(error);
+        }
       }
     }
     this.flushing = undefined;
+  }
+
+  private async sendEachAlone(pending: PendingSend[]): Promise<void> {
+    for (const send of pending) {
+      try {
+        await this.sendBatch(send.records);
+        send.resolve();
+      } catch (error) {
+        send.reject(error);
+      }
+    }
   }
 
   /**
@@ -85,18 +117,16 @@ export class FlowlineProducer {
    * for one partition as one record batch, which the broker refuses above `max.message.bytes`.
    * A message larger than the budget goes alone.
    */
-  private async sendBatch(messages: OutgoingMessage[]): Promise<void> {
+  private async sendBatch(records: EncodedRecord[]): Promise<void> {
     let request: Array<{ topic: string; message: Message }> = [];
     let bytes = 0;
-    for (const outgoing of messages) {
-      const message = { key: outgoing.key, value: encodeValue(outgoing), headers: encodeHeaders(outgoing) };
-      const size = estimateBytes(message);
+    for (const { topic, message, bytes: size } of records) {
       if (request.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
         await this.sendRequest(request);
         request = [];
         bytes = 0;
       }
-      request.push({ topic: outgoing.topic, message });
+      request.push({ topic, message });
       bytes += size;
     }
     if (request.length > 0) await this.sendRequest(request);

@@ -1,6 +1,7 @@
 import { isRecord, splitPath } from './json-path';
 import { ManagedTagsSpec, MappingField, TransformName } from './mapping-definition';
 import { ENVELOPE_FIELDS, QUESTION_PREFIX } from './named-fields';
+import { MAX_TARGET_SEGMENTS } from './render-limits';
 import { templateSources } from './template';
 import { transformNamed } from './transforms';
 
@@ -50,7 +51,11 @@ function targetProblem(target: unknown, headers: boolean): string | undefined {
     if (!HEADER_NAME.test(target)) return 'target is not a valid HTTP header name';
     return undefined;
   }
-  return target.split('.').some((segment) => segment === '') ? 'target is not a valid dotted path' : undefined;
+  const segments = target.split('.');
+  if (segments.some((segment) => segment === '')) return 'target is not a valid dotted path';
+  return segments.length > MAX_TARGET_SEGMENTS
+    ? `target nests ${segments.length} levels deep, more than ${MAX_TARGET_SEGMENTS}`
+    : undefined;
 }
 
 function tagsProblems(tags: unknown, strict: boolean): string[] {

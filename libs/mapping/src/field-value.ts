@@ -2,6 +2,7 @@ import { checkField, CheckedField, FieldCheckOptions } from './field-validation'
 import { isRecord } from './json-path';
 import { buildTags, tagCandidates, tagMaxLength } from './managed-tags';
 import { MappingContext, MappingInput } from './mapping-definition';
+import { RenderBudget, RenderLimitExceeded } from './render-limits';
 import { resolveSource } from './source-resolver';
 import { renderTemplate } from './template';
 import { applyTransforms } from './transforms';
@@ -14,6 +15,8 @@ export interface FieldOutcome {
   /** The value to write; undefined means the target is omitted. */
   value?: unknown;
   errors: string[];
+  /** Set when the field would pass a rendering limit: the rendering stops here, with this reason. */
+  limitExceeded?: string;
 }
 
 /**
@@ -48,7 +51,7 @@ function renderTags(checked: CheckedField, input: MappingInput, context: Mapping
   return buildTags(prepare(fromEvent), spec.prefix ?? '', tagMaxLength(spec), prepare(spec.values ?? []));
 }
 
-function produce(checked: CheckedField, input: MappingInput, context: MappingContext): unknown {
+function produce(checked: CheckedField, input: MappingInput, context: MappingContext, budget: RenderBudget): unknown {
   const { field } = checked;
   switch (checked.kind) {
     case 'source': {
@@ -56,7 +59,7 @@ function produce(checked: CheckedField, input: MappingInput, context: MappingCon
       return isMissing(value) ? undefined : shape(value, checked);
     }
     case 'template': {
-      const text = renderTemplate(field.template!, (source) => resolveSource(source, input, context));
+      const text = renderTemplate(field.template!, (source) => resolveSource(source, input, context), budget);
       return text === undefined ? undefined : shape(text, checked);
     }
     case 'value':
@@ -75,26 +78,34 @@ function produce(checked: CheckedField, input: MappingInput, context: MappingCon
  * already what the target wants) or omits the target. A `required` target fails when it ends up
  * missing or empty text: a blank cannot fill a mandatory field in the receiver (Certain's
  * "validation error"). Never throws: anything unexpected becomes an error naming the field.
+ * The value is spent from the rendering's budget before it is copied; a field that would pass a
+ * limit says so in `limitExceeded`.
  */
 export function renderField(
   raw: unknown,
   index: number,
   input: MappingInput,
   context: MappingContext,
+  budget: RenderBudget,
   options: FieldCheckOptions = {},
 ): FieldOutcome {
   const { checked, problems } = checkField(raw, index, options);
   if (!checked) return { errors: problems };
   const { field } = checked;
   try {
-    let value = produce(checked, input, context);
+    let value = produce(checked, input, context, budget);
     if (value === undefined) value = field.default;
     if (field.required === true && (isMissing(value) || value === '')) {
       return { target: field.target, errors: [`${field.target}: required, but the event has no value for it`] };
     }
+    if (value !== undefined) budget.spendValue({ [field.target]: value }, 'the value');
     return { target: field.target, value: copy(value), errors: [] };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof RenderLimitExceeded) {
+      const message = `${field.target}: ${reason}`;
+      return { target: field.target, errors: [message], limitExceeded: message };
+    }
     return { target: field.target, errors: [`${field.target}: could not be rendered (${reason})`] };
   }
 }

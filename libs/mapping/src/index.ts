@@ -17,6 +17,8 @@
 export * from './mapping-definition';
 export { renderMapping, renderPayload } from './render-mapping';
 export { renderHeaders } from './render-headers';
+export { DEFAULT_RENDER_LIMITS, MAX_TARGET_SEGMENTS } from './render-limits';
+export type { RenderLimits } from './render-limits';
 export { validateMapping, sourceProblem } from './field-validation';
 export type { FieldKind } from './field-validation';
 export {
@@ -31,7 +33,7 @@ export {
 export type { NamedFieldEntry } from './named-fields';
 export { TRANSFORMS } from './transforms';
 export { DEFAULT_TAG_MAX_LENGTH, slugify } from './managed-tags';
-export { encodeForm } from './form-encoding';
+export { encodeForm, formBytesUpTo } from './form-encoding';
 export { encodeBody, appendQuery, JSON_CONTENT_TYPE, FORM_CONTENT_TYPE } from './request-encoding';
 export { readPath } from './json-path';
 // The golden examples (reference documents' payloads), for the API's end-to-end golden tests.

@@ -74,9 +74,16 @@ export interface RenderedPayload {
   payload: Record<string, unknown>;
   /** One readable message per problem, each naming its target; empty when the payload is good. */
   errors: string[];
+  /**
+   * Set when the rendering stopped at a limit (output size, substitutions): the event and mapping
+   * together ask for more than any delivery may be. Also one of `errors`.
+   */
+  limitExceeded?: string;
 }
 
 export interface RenderedHeaders {
   headers: Record<string, string>;
   errors: string[];
+  /** As in `RenderedPayload`. */
+  limitExceeded?: string;
 }

@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import {
   DeadLetterOrigin,
-  deadLetterHeaders,
   decodeDelivery,
   DeliveryV1,
   DLQ_HEADERS,
@@ -34,6 +33,7 @@ import {
   ConnectionSettings,
   DEFAULT_MAX_RETRIES,
   EmailSender,
+  requestProblem,
   RetryPolicy,
   retryTier,
   SentRequest,
@@ -41,7 +41,14 @@ import {
   settleAttempt,
   urlConnection,
 } from '@flowline/delivery';
-import { BatchContext, ConsumedRecord, FlowlineProducer, OutgoingMessage, PartlyHandled } from '@flowline/kafka';
+import {
+  BatchContext,
+  ConsumedRecord,
+  deadLetterRecord,
+  FlowlineProducer,
+  OutgoingMessage,
+  PartlyHandled,
+} from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
 import { ConnectionCatalog } from './connection-catalog';
@@ -338,6 +345,21 @@ export class DeliverWebhooks implements OnModuleDestroy {
       effects.parked.push(this.parked(job, 'held', HELD_PAUSED));
       this.metrics.deliveriesHeld.labels('paused').inc();
       return 'held';
+    }
+    const problem = target.kind === 'webhook' ? requestProblem(target.connection, delivery) : undefined;
+    if (problem !== undefined) {
+      // Every attempt would build the same request: failed now, not retried.
+      this.logger.warn({ deliveryId: delivery.id }, problem);
+      const settlement = { status: 'failed', category: 'validation', reason: problem, pauseConnection: false } as const;
+      this.metrics.deliveries.labels('failed').inc();
+      this.fail(job, effects, settlement);
+      this.recordAttempt(effects, job, Date.now(), 'failed', settlement, {
+        statusCode: null,
+        latencyMs: 0,
+        error: problem,
+        responseExcerpt: null,
+      });
+      return 'failed';
     }
     if (target.kind === 'email') return this.attemptEmail(job, target.policy, effects);
     const admission = await this.limiter.admit(target.limiterKey, target.connection, MAX_ADMISSION_WAIT_MS);
@@ -690,14 +712,16 @@ export class DeliverWebhooks implements OnModuleDestroy {
     attempts: number,
   ): OutgoingMessage {
     this.metrics.deadLetters.labels(category).inc();
-    return {
+    return deadLetterRecord({
       topic: this.topics.of(Topic.DeliveriesDlq),
       key,
-      value: undefined,
-      rawValue: bytes,
       type: 'delivery',
-      headers: deadLetterHeaders(origin, error, category, attempts),
-    };
+      original: bytes,
+      origin,
+      error,
+      category,
+      attempts,
+    });
   }
 }
 

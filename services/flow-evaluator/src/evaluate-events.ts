@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { deadLetterHeaders, decodeEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { decodeEvent, FlowlineEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
 import { InsightsRepository } from '@flowline/db';
-import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
+import { ConsumedRecord, deadLetterRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { flowAction } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
 import { FlowCatalog } from './flow-catalog';
@@ -28,21 +28,26 @@ export class EvaluateEvents {
     const evaluated: EvaluatedEvent[] = [];
     for (const record of records) {
       const decoded = decodeEvent(record.value);
-      if (!decoded.ok) {
+      const match = decoded.ok ? this.match(index, decoded.value) : decoded;
+      if (!match.ok) {
         this.metrics.deadLetters.labels('system').inc();
-        out.push({
-          topic: this.topics.of(Topic.EventsInvalid),
-          key: record.key ?? `invalid:${record.partition}`,
-          value: undefined,
-          rawValue: record.value,
-          type: 'invalid-event',
-          headers: deadLetterHeaders(record, decoded.error, 'system', 0),
-        });
+        out.push(
+          deadLetterRecord({
+            topic: this.topics.of(Topic.EventsInvalid),
+            key: record.key ?? `invalid:${record.partition}`,
+            type: 'invalid-event',
+            original: record.value,
+            origin: record,
+            error: match.error,
+            category: 'system',
+            attempts: 0,
+          }),
+        );
         continue;
       }
-      const event = decoded.value;
+      const event = match.event;
       this.metrics.changesProcessed.inc();
-      const { matched, notTriggered } = index.match(event);
+      const { matched, notTriggered } = match;
       // Once per event that triggers nothing, with the most specific reason among its tenant's flows.
       if (notTriggered) this.metrics.actionsNotTriggered.labels(notTriggered).inc();
       evaluated.push({
@@ -68,5 +73,20 @@ export class EvaluateEvents {
     await this.insights.record(tallyInsights(evaluated));
     await this.producer.send([...actions, ...out]);
     this.metrics.actionsTriggered.labels('flow').inc(actions.length);
+  }
+
+  /**
+   * Matching is pure: should it throw on an event, it would on every retry, so the event is set
+   * aside (category `system`) rather than stopping the partition for every tenant.
+   */
+  private match(
+    index: ReturnType<FlowCatalog['index']>,
+    event: FlowlineEvent,
+  ): ({ ok: true; event: FlowlineEvent } & ReturnType<typeof index.match>) | { ok: false; error: string } {
+    try {
+      return { ok: true, event, ...index.match(event) };
+    } catch (error) {
+      return { ok: false, error: `matching failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 }

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
-import { deadLetterHeaders, FlowlineEvent, messageKey, parseEvent, Topic, TopicNames } from '@flowline/contracts';
+import { FlowlineEvent, messageKey, parseEvent, Topic, TopicNames } from '@flowline/contracts';
 import { eventKey, ProcessedEventsRepository } from '@flowline/db';
-import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
+import { ConsumedRecord, deadLetterRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
 
@@ -35,10 +35,7 @@ export class AcceptIngestedRecords {
     let duplicates = 0;
 
     for (const record of records) {
-      const parsed =
-        record.value === null
-          ? ({ ok: false, reason: 'record has no value' } as const)
-          : parseEvent(record.value, this.config.FLOWLINE_MAX_EVENT_BYTES, now);
+      const parsed = this.parse(record, now);
       if (!parsed.ok) {
         invalid.push(this.invalidMessage(record, parsed.reason));
         continue;
@@ -68,6 +65,25 @@ export class AcceptIngestedRecords {
     if (invalid.length > 0) this.logger.warn({ count: invalid.length }, 'invalid events sent to the invalid topic');
   }
 
+  /**
+   * One record's event, or why it is invalid. Parsing never throws; should it ever, the record is
+   * invalid all the same (its bytes kept with the reason): it would throw again on every retry and
+   * stop ingest for every tenant.
+   */
+  private parse(
+    record: ConsumedRecord,
+    now: number,
+  ): { ok: true; event: FlowlineEvent } | { ok: false; reason: string } {
+    if (record.value === null) return { ok: false, reason: 'record has no value' };
+    try {
+      return parseEvent(record.value, this.config.FLOWLINE_MAX_EVENT_BYTES, now);
+    } catch (error) {
+      this.logger.error({ err: error, partition: record.partition, offset: record.offset }, 'parsing an event threw');
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return { ok: false, reason: `event could not be parsed (${reason})` };
+    }
+  }
+
   private eventMessage(event: FlowlineEvent): OutgoingMessage {
     return {
       topic: this.topics.of(Topic.Events),
@@ -78,14 +94,16 @@ export class AcceptIngestedRecords {
   }
 
   private invalidMessage(record: ConsumedRecord, reason: string): OutgoingMessage {
-    return {
+    return deadLetterRecord({
       topic: this.topics.of(Topic.EventsInvalid),
       // The original key keeps an upstream subject's invalid records together, in order.
       key: record.key ?? `invalid:${record.partition}`,
-      value: undefined,
-      rawValue: record.value,
       type: 'invalid-event',
-      headers: deadLetterHeaders(record, reason, 'validation', 0),
-    };
+      original: record.value,
+      origin: record,
+      error: reason,
+      category: 'validation',
+      attempts: 0,
+    });
   }
 }

@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { deadLetterHeaders, decodeAction, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { ActionV1, decodeAction, Topic, TopicNames } from '@flowline/contracts';
 import { ValidationFailureRecord, ValidationFailureRepository } from '@flowline/db';
-import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
+import { ConsumedRecord, deadLetterRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { LOGGER } from '@flowline/runtime';
+import { deliveryRecords, DeliveryRecords } from './delivery-records';
 import { MappingCatalog } from './mapping-catalog';
-import { renderDeliveries } from './render-delivery';
+import { renderDeliveries, RenderFailure } from './render-delivery';
 import { validationFailureRecord } from './validation-failure';
+
+/** What becomes of one action: its delivery records, or why it has none. */
+type ActionOutcome = DeliveryRecords | RenderFailure | { ok: false; category: 'system'; error: string };
 
 /** Where validation failures are logged: `ValidationFailureRepository` is one. */
 export type ValidationFailureLog = Pick<ValidationFailureRepository, 'record'>;
@@ -35,23 +39,14 @@ export class MapActions {
         continue;
       }
       const action = decoded.value;
-      // current_date is the day Flowline accepted the event: a redelivery or replay renders the same body.
-      const acceptedOn = new Date(action.event.ingestedAt);
-      let result = renderDeliveries(action, this.catalog, acceptedOn);
+      let result = this.render(action);
       if (!result.ok && result.category === 'config') {
         // The flow may be newer than this catalog: look again before giving the action up.
         await this.catalog.refresh();
-        result = renderDeliveries(action, this.catalog, acceptedOn);
+        result = this.render(action);
       }
       if (result.ok) {
-        for (const delivery of result.deliveries) {
-          out.push({
-            topic: this.topics.of(Topic.Deliveries),
-            key: messageKey(action.tenant, action.subject),
-            value: delivery,
-            type: 'delivery',
-          });
-        }
+        out.push(...result.records);
       } else {
         // Not retried: the same action and configuration would fail the same way (CONTRACT §5).
         this.metrics.deadLetters.labels(result.category).inc();
@@ -69,14 +64,34 @@ export class MapActions {
     await this.producer.send(out);
   }
 
+  /**
+   * An action's delivery records, measured; or why it has none. Pure work on one record: what
+   * throws here would throw on every retry, so it is the action's failure (`system`), not the
+   * partition's.
+   */
+  private render(action: ActionV1): ActionOutcome {
+    try {
+      // current_date is the day Flowline accepted the event: a redelivery or replay renders the same body.
+      const rendered = renderDeliveries(action, this.catalog, new Date(action.event.ingestedAt));
+      if (!rendered.ok) return rendered;
+      return deliveryRecords(action, rendered.deliveries, this.topics.of(Topic.Deliveries));
+    } catch (error) {
+      this.logger.error({ err: error, actionId: action.id }, 'rendering an action failed unexpectedly');
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ok: false, category: 'system', error: `rendering failed: ${reason}` };
+    }
+  }
+
   private deadLetter(record: ConsumedRecord, error: string, category: string): OutgoingMessage {
-    return {
+    return deadLetterRecord({
       topic: this.topics.of(Topic.DeliveriesDlq),
       key: record.key ?? '',
-      value: undefined,
-      rawValue: record.value,
       type: 'action',
-      headers: deadLetterHeaders(record, error, category, 0),
-    };
+      original: record.value,
+      origin: record,
+      error,
+      category,
+      attempts: 0,
+    });
   }
 }

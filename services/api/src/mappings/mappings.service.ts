@@ -83,11 +83,16 @@ export class MappingsService {
       questionTags: await this.questionTags(tenant),
       ...(flowName ? { flowName } : {}),
     };
-    // Validated above, so the fields have the engine's shape.
+    // Validated above, so the fields have the engine's shape. Rendered within the limits the
+    // mapper renders with (DEFAULT_RENDER_LIMITS): what the mapper would dead-letter for its size
+    // is refused here, before the work (and the memory) it would take.
     const payload = renderMapping(mapping as MappingFields, parsed.event, context);
+    if (payload.limitExceeded !== undefined) throw new BadRequestException([`mapping: ${payload.limitExceeded}`]);
     const headers = headerMapping
       ? renderHeaders(headerMapping as MappingFields, parsed.event, context)
       : { headers: {}, errors: [] };
+    if (headers.limitExceeded !== undefined)
+      throw new BadRequestException([`header_mapping: ${headers.limitExceeded}`]);
     return { payload: payload.payload, headers: headers.headers, errors: [...payload.errors, ...headers.errors] };
   }
 

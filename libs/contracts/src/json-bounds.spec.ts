@@ -1,0 +1,81 @@
+import { findUnstorableString, isUnstorableText, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-bounds';
+
+/** `{"a": {"a": ... 1}}`, `depth` objects deep, built by JSON.parse as an attacker would send it. */
+function nested(depth: number): unknown {
+  return JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
+}
+
+describe('jsonDepthExceeds', () => {
+  it.each([
+    ['a scalar as depth 0', 1, 0],
+    ['an empty object as depth 1', {}, 1],
+    ['an empty list as depth 1', [], 1],
+    ['an object in a list as depth 2', [{ a: 1 }], 2],
+    ['a list in an object in an object as depth 3', { a: { b: [1] } }, 3],
+  ])('measures %s', (_name, value, depth) => {
+    expect(jsonDepthExceeds(value, depth)).toBe(false);
+    expect(jsonDepthExceeds(value, depth - 1)).toBe(depth > 0);
+  });
+
+  it('measures the deepest branch, not the first', () => {
+    expect(jsonDepthExceeds({ a: 1, b: [2, { c: { d: {} } }] }, 4)).toBe(true);
+    expect(jsonDepthExceeds({ a: 1, b: [2, { c: { d: {} } }] }, 5)).toBe(false);
+  });
+
+  it('answers for nesting far past what recursive JSON tools survive, without throwing', () => {
+    const deep = nested(100_000);
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(jsonDepthExceeds(deep, MAX_JSON_DEPTH)).toBe(true);
+    expect(jsonDepthExceeds(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(false);
+    expect(jsonDepthExceeds(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBe(true);
+  });
+
+  it('terminates on a value that contains itself', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(jsonDepthExceeds(cyclic, 3)).toBe(false);
+  });
+});
+
+describe('isUnstorableText', () => {
+  it.each([
+    ['plain text is storable', 'Ada Lovelace', false],
+    ['a surrogate pair (an emoji) is storable', 'ok \ud83d\ude00', false],
+    ['other control characters are storable', 'tab\tnew\nline', false],
+    ['a NUL is not', 'a\u0000b', true],
+    ['a lone high surrogate is not', 'p-\ud800', true],
+    ['a lone low surrogate is not', '\udc00x', true],
+    ['a high surrogate at the end is not', 'abc\udbff', true],
+    ['a high surrogate before a pair is not', '\ud800\ud800\udc00', true],
+  ])('%s', (_name, text, unstorable) => {
+    expect(isUnstorableText(text)).toBe(unstorable);
+  });
+});
+
+describe('findUnstorableString', () => {
+  it('answers undefined when every string and key can be stored', () => {
+    expect(findUnstorableString({ id: 'e-1', data: { list: ['a', 1, null, { b: 'ü😀' }] } })).toBeUndefined();
+    expect(findUnstorableString(42)).toBeUndefined();
+  });
+
+  it.each([
+    ['a top-level field', { id: 'p-\ud800' }, 'id'],
+    ['a nested value', { data: { profile: { name: 'a\u0000' } } }, 'data.profile.name'],
+    ['a list element', { data: { tags: ['x', 'y', '\udfff'] } }, 'data.tags[2]'],
+    ['a key', { data: { 'a\u0000b': 1 } }, 'data["a\\u0000b"]'],
+    ['a key that is no identifier', { data: { 'first name': '\ud800' } }, 'data["first name"]'],
+    ['the root', '\u0000', '$'],
+  ])('names the path of %s', (_name, value, path) => {
+    expect(findUnstorableString(value)).toBe(path);
+  });
+
+  it('reports the first offending string in document order', () => {
+    expect(findUnstorableString({ a: { b: ['ok', '\u0000'] }, c: '\ud800' })).toBe('a.b[1]');
+  });
+
+  it('keeps the path itself readable: long keys shortened, odd characters escaped', () => {
+    const path = findUnstorableString({ data: { [`${'k'.repeat(500)}\u0000`]: 1 } });
+    expect(path).toBe(`data["${'k'.repeat(64)}…"]`);
+    expect(isUnstorableText(path!)).toBe(false);
+  });
+});

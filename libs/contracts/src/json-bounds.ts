@@ -1,0 +1,95 @@
+/**
+ * Bounds every JSON input is held to before anything else touches it. Each helper walks the value
+ * with an explicit stack, never by recursion, so a hostile input cannot overflow the call stack
+ * of the code that is checking it (which is exactly what recursive tools such as
+ * `JSON.stringify`, `structuredClone` and class-transformer's `plainToInstance` do a few thousand
+ * levels down).
+ */
+
+/**
+ * The deepest nesting of objects and arrays an event may have, counting the event itself: the
+ * envelope is level 1, `data` level 2, `data.profile` level 3. Real events stay under 10; 64
+ * leaves room for any honest payload and is far below where recursive JSON tools fail.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * True when `value` nests objects and arrays more than `maxDepth` levels deep (a scalar is depth
+ * 0, `{}` and `[]` depth 1, `{"a": []}` depth 2). Stops at the first container past the bound,
+ * so the work is bounded by the part of the value within it.
+ */
+export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  // A value built in code may hold the same object twice (or a cycle): each is walked once.
+  const seen = new Set<object>();
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const current = item.value;
+    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+    const depth = item.depth + 1;
+    if (depth > maxDepth) return true;
+    seen.add(current);
+    const children: unknown[] = Array.isArray(current) ? current : Object.values(current);
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push({ value: child, depth });
+  }
+  return false;
+}
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text PostgreSQL cannot keep as it is: NUL (refused by `text` and by `jsonb`) and a lone UTF-16
+ * surrogate (refused by `jsonb`, silently turned into U+FFFD in `text`, so an id would no longer
+ * match itself). Neither has a place in an event.
+ */
+export function isUnstorableText(text: string): boolean {
+  return text.includes('\u0000') || LONE_SURROGATE.test(text);
+}
+
+/** Why `findUnstorableString`'s answer was refused, for a reason shown to people. */
+export const UNSTORABLE_TEXT =
+  'must not hold a NUL character (\\u0000) or a lone UTF-16 surrogate (\\ud800-\\udfff without its pair)';
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const MAX_KEY_IN_PATH = 64;
+
+function keySegment(key: string): string {
+  if (IDENTIFIER.test(key)) return `.${key}`;
+  // JSON.stringify escapes NUL and lone surrogates, so the path itself is readable and storable.
+  const shown = key.length > MAX_KEY_IN_PATH ? `${key.slice(0, MAX_KEY_IN_PATH)}…` : key;
+  return `[${JSON.stringify(shown)}]`;
+}
+
+/**
+ * The path of the first string in `value` (a string value or an object key) that
+ * `isUnstorableText`, or undefined when every string can be stored. Paths read like
+ * `data.profile.name`, `data.tags[2]` or `data["odd key"]`; the root itself is `$`. Walks
+ * iteratively, each object once; bound the depth first (`jsonDepthExceeds`) for untrusted input.
+ */
+export function findUnstorableString(value: unknown): string | undefined {
+  const stack: Array<{ value: unknown; path: string; key?: string }> = [{ value, path: '' }];
+  const seen = new Set<object>();
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value: current, path } = item;
+    // A key is checked when its entry comes up, so the report follows document order.
+    if (item.key !== undefined && isUnstorableText(item.key)) return path;
+    if (typeof current === 'string') {
+      if (isUnstorableText(current)) return path === '' ? '$' : path;
+      continue;
+    }
+    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const children: Array<{ value: unknown; path: string; key?: string }> = [];
+    if (Array.isArray(current)) {
+      current.forEach((child, index) => children.push({ value: child, path: `${path}[${index}]` }));
+    } else {
+      for (const [key, child] of Object.entries(current)) {
+        const childPath = path === '' && IDENTIFIER.test(key) ? key : `${path}${keySegment(key)}`;
+        children.push({ value: child, path: childPath, key });
+      }
+    }
+    // Reversed onto the stack, so the first offending string in document order is the one reported.
+    for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!);
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+import { DLQ_HEADERS, MAX_RECORD_BYTES } from '@flowline/contracts';
+import { deadLetterRecord, DeadLetterSpec } from './dead-letter-record';
+import { encodeRecord } from './record-size';
+
+const spec = (original: Buffer | null, error = 'event is not JSON'): DeadLetterSpec => ({
+  topic: 'flowline.events.invalid',
+  key: 'acme:att-1',
+  type: 'invalid-event',
+  original,
+  origin: { topic: 'flowline.ingest', partition: 3, offset: '42' },
+  error,
+  category: 'validation',
+  attempts: 0,
+});
+
+describe('deadLetterRecord', () => {
+  it('keeps the original bytes and says where they came from and why', () => {
+    const original = Buffer.from('{"id": ');
+    const record = deadLetterRecord(spec(original));
+    expect(record).toMatchObject({ topic: 'flowline.events.invalid', key: 'acme:att-1', type: 'invalid-event' });
+    expect(record.rawValue).toBe(original);
+    expect(record.headers).toMatchObject({
+      [DLQ_HEADERS.originalTopic]: 'flowline.ingest',
+      [DLQ_HEADERS.originalPartition]: '3',
+      [DLQ_HEADERS.originalOffset]: '42',
+      [DLQ_HEADERS.error]: 'event is not JSON',
+      [DLQ_HEADERS.category]: 'validation',
+    });
+  });
+
+  it('keeps a record without a value as it is', () => {
+    expect(deadLetterRecord(spec(null)).rawValue).toBeNull();
+  });
+
+  it('cuts an original too close to the topic limit to fit beside its headers, and says so', () => {
+    const original = Buffer.alloc(MAX_RECORD_BYTES - 100, 0x78);
+    const record = deadLetterRecord(spec(original, 'e'.repeat(5000)));
+    const encoded = encodeRecord(record);
+    expect(encoded.bytes).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    const kept = record.rawValue!;
+    expect(kept.length).toBeGreaterThan(MAX_RECORD_BYTES - 10_000);
+    expect(original.subarray(0, kept.length).equals(kept)).toBe(true);
+    expect(record.headers![DLQ_HEADERS.error]).toMatch(
+      new RegExp(`value cut to its first ${kept.length} of ${original.length} bytes`),
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import { DeadLetterOrigin, deadLetterHeaders, MAX_RECORD_BYTES } from '@flowline/contracts';
+import { encodeHeaders, OutgoingMessage } from './json-codec';
+import { recordBytes } from './record-size';
+
+/** A record to set aside (dead letter, invalid event): where it goes and why. */
+export interface DeadLetterSpec {
+  /** The full name of the dead-letter or invalid topic. */
+  topic: string;
+  key: string;
+  /** What the original record is (`action`, `delivery`, `invalid-event`). */
+  type: string;
+  /** The original record's bytes, kept as the dead letter's value. */
+  original: Buffer | null;
+  origin: DeadLetterOrigin;
+  error: string;
+  category: string;
+  attempts: number;
+}
+
+/** Room for the note that says the value was cut, and for the error header growing by it. */
+const CUT_NOTE_ROOM = 512;
+
+/**
+ * A dead-letter record: the original bytes with the origin and error headers (CONTRACT §11).
+ * When the original is so close to the topic's limit that the headers no longer fit beside it
+ * (only input from outside Flowline gets there), the value keeps as much of the original as fits
+ * and the error says so: a dead letter the broker refused would stop the partition for good.
+ */
+export function deadLetterRecord(spec: DeadLetterSpec): OutgoingMessage {
+  const record = (value: Buffer | null, error: string): OutgoingMessage => ({
+    topic: spec.topic,
+    key: spec.key,
+    value: undefined,
+    rawValue: value,
+    type: spec.type,
+    headers: deadLetterHeaders(spec.origin, error, spec.category, spec.attempts),
+  });
+  const whole = record(spec.original, spec.error);
+  const original = spec.original;
+  if (original === null) return whole;
+  const bytes = recordBytes({ key: whole.key, value: original, headers: encodeHeaders(whole) });
+  if (bytes <= MAX_RECORD_BYTES) return whole;
+  const kept = Math.max(0, original.length - (bytes - MAX_RECORD_BYTES) - CUT_NOTE_ROOM);
+  const note = ` (value cut to its first ${kept} of ${original.length} bytes: with these headers the whole record would not fit the topic)`;
+  return record(original.subarray(0, kept), `${spec.error.slice(0, 1500)}${note}`);
+}
