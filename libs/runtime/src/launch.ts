@@ -11,8 +11,10 @@ import {
   ServiceName,
 } from '@flowline/config';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
+import { answerClientErrors } from './client-errors';
 import { CoreModule } from './core.module';
 import { Infrastructure } from './infrastructure';
+import { BodyLimit, jsonBodyParser, MAX_REQUEST_JSON_DEPTH } from './json-body-parser';
 import { CrashHandler } from './tokens';
 
 export interface LaunchOptions {
@@ -70,8 +72,16 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
 
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true });
+    // Express's own body parsers (100 KB, any depth, form bodies) give way to Flowline's.
+    app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(NestPinoLogger));
+    app.use(
+      jsonBodyParser({
+        maxDepth: MAX_REQUEST_JSON_DEPTH,
+        limitFor: (request) => requestBodyLimit(config, request.method, request.url),
+      }),
+    );
+    answerClientErrors(app.getHttpServer() as import('node:http').Server);
     // A service module may shape the application it runs in (the api adds its OpenAPI pages).
     for (const module of options.modules) {
       const configure = (module as { configure?: (app: INestApplication) => void }).configure;
@@ -93,6 +103,21 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   const url = `http://127.0.0.1:${address.port}`;
   logger.info({ url }, 'started');
   return { app, config, metrics, url, close: () => app.close() };
+}
+
+/**
+ * `POST /events` takes batches of events (CONTRACT §2: up to 500), so its bodies may be larger
+ * than the control plane's; both are bounded (decision 0011).
+ */
+function requestBodyLimit(config: FlowlineConfig, method: string | undefined, url: string | undefined): BodyLimit {
+  if (method === 'POST' && /^\/events\/?(?:\?|$)/.test(url ?? '')) {
+    return {
+      bytes: config.FLOWLINE_MAX_EVENTS_REQUEST_BYTES,
+      setting: 'FLOWLINE_MAX_EVENTS_REQUEST_BYTES',
+      advice: 'send fewer events per request',
+    };
+  }
+  return { bytes: config.FLOWLINE_MAX_REQUEST_BYTES, setting: 'FLOWLINE_MAX_REQUEST_BYTES' };
 }
 
 /** Entry point of a service process: launch, or explain why not and exit non-zero. */
