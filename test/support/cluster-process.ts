@@ -11,16 +11,20 @@ const ENTRY = join(__dirname, '../../dist/services/cluster/src/main.js');
  */
 export class ClusterProcess {
   private child: ChildProcess | undefined;
+  /** Everything the process wrote, stdout and stderr: its log lines. */
   readonly logLines: string[] = [];
+  /** Where its HTTP server listens, from its 'started' line. */
+  url = '';
 
   constructor(
     private readonly env: Record<string, string>,
     private readonly services = 'all',
+    private readonly logLevel = 'info',
   ) {}
 
   start(): Promise<void> {
     const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ENTRY, this.services], {
-      env: { ...process.env, ...this.env, LOG_LEVEL: 'info' },
+      env: { ...process.env, ...this.env, LOG_LEVEL: this.logLevel },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -29,7 +33,10 @@ export class ClusterProcess {
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         this.logLines.push(line);
-        if (line.includes('"msg":"started"')) resolve();
+        if (line.includes('"msg":"started"')) {
+          this.url = (JSON.parse(line) as { url: string }).url;
+          resolve();
+        }
       });
       child.once('exit', (code, signal) =>
         reject(new Error(`cluster exited early (${code ?? signal}): ${this.logLines.slice(-5).join('\n')}`)),

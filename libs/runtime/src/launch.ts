@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
+import {
+  DynamicModule,
+  INestApplication,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  RequestMethod,
+  Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import {
@@ -68,19 +76,35 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
     });
 
   @Module({ imports: [CoreModule.forRoot(infrastructure, onCrash), ...options.modules] })
-  class FlowlineProcessModule {}
+  class FlowlineProcessModule implements NestModule {
+    /**
+     * Bodies are parsed by Flowline's parser (Express's own is off), mounted on the root module:
+     * Nest mounts it after the global modules' middleware, so the request logger sees (and
+     * logs) the requests it refuses.
+     */
+    configure(consumer: MiddlewareConsumer): void {
+      consumer
+        .apply(
+          jsonBodyParser({
+            maxDepth: MAX_REQUEST_JSON_DEPTH,
+            // Express's originalUrl: a mounted middleware's `url` is relative to where it is mounted.
+            limitFor: (request) =>
+              requestBodyLimit(
+                config,
+                request.method,
+                (request as { originalUrl?: string }).originalUrl ?? request.url,
+              ),
+          }),
+        )
+        .forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
+    }
+  }
 
   let app: INestApplication | undefined;
   try {
     // Express's own body parsers (100 KB, any depth, form bodies) give way to Flowline's.
     app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(NestPinoLogger));
-    app.use(
-      jsonBodyParser({
-        maxDepth: MAX_REQUEST_JSON_DEPTH,
-        limitFor: (request) => requestBodyLimit(config, request.method, request.url),
-      }),
-    );
     answerClientErrors(app.getHttpServer() as import('node:http').Server);
     // A service module may shape the application it runs in (the api adds its OpenAPI pages).
     for (const module of options.modules) {
