@@ -11,17 +11,21 @@ const ENTRY = join(__dirname, '../../dist/services/cluster/src/main.js');
  */
 export class ClusterProcess {
   private child: ChildProcess | undefined;
+  /** Everything the process wrote, stdout and stderr: its log lines. */
   readonly logLines: string[] = [];
+  /** Where its HTTP server listens, from its 'started' line. */
+  url = '';
 
   constructor(
     private readonly env: Record<string, string>,
     private readonly services = 'all',
+    private readonly logLevel = 'info',
   ) {}
 
   start(): Promise<void> {
     const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ENTRY, this.services], {
       // Its log lines come on stdout: the test reads them (for 'started'), not a log file.
-      env: { ...process.env, ...this.env, LOG_LEVEL: 'info', LOG_FILE: '' },
+      env: { ...process.env, ...this.env, LOG_LEVEL: this.logLevel, LOG_FILE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -30,7 +34,10 @@ export class ClusterProcess {
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         this.logLines.push(line);
-        if (line.includes('"msg":"started"')) resolve();
+        if (line.includes('"msg":"started"')) {
+          this.url = (JSON.parse(line) as { url: string }).url;
+          resolve();
+        }
       });
       child.once('exit', (code, signal) =>
         reject(new Error(`cluster exited early (${code ?? signal}): ${this.logLines.slice(-5).join('\n')}`)),

@@ -42,6 +42,21 @@ describe('loadConfig', () => {
       expect(problems).toContain(name);
   });
 
+  it('bounds request bodies, POST /events with room for at least one event of the largest size', () => {
+    expect(loadConfig({})).toMatchObject({
+      FLOWLINE_MAX_REQUEST_BYTES: 2 * 1024 * 1024,
+      FLOWLINE_MAX_EVENTS_REQUEST_BYTES: 32 * 1024 * 1024,
+    });
+    expect(
+      loadConfig({ FLOWLINE_MAX_EVENTS_REQUEST_BYTES: '2097152', FLOWLINE_MAX_EVENT_BYTES: '2097152' }),
+    ).toMatchObject({ FLOWLINE_MAX_EVENTS_REQUEST_BYTES: 2097152 });
+    expect(() => loadConfig({ FLOWLINE_MAX_EVENTS_REQUEST_BYTES: '1048575' })).toThrow(
+      /FLOWLINE_MAX_EVENTS_REQUEST_BYTES must be at least FLOWLINE_MAX_EVENT_BYTES/,
+    );
+    expect(() => loadConfig({ FLOWLINE_MAX_REQUEST_BYTES: '1kb' })).toThrow(/FLOWLINE_MAX_REQUEST_BYTES/);
+    expect(() => loadConfig({ FLOWLINE_MAX_REQUEST_BYTES: '1024' })).toThrow(/FLOWLINE_MAX_REQUEST_BYTES/);
+  });
+
   it('takes the sender of emails as an address, with or without a display name', () => {
     expect(loadConfig({}).FLOWLINE_EMAIL_FROM).toBe('Flowline <flowline@localhost>');
     expect(loadConfig({ FLOWLINE_EMAIL_FROM: 'alerts@example.com' }).FLOWLINE_EMAIL_FROM).toBe('alerts@example.com');

@@ -10,6 +10,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
   ValidationError,
 } from 'class-validator';
@@ -31,6 +32,20 @@ const toIntList = ({ value }: { value: unknown }): unknown => {
   const list = toList({ value });
   return Array.isArray(list) ? list.map((part: unknown) => (/^\d+$/.test(String(part)) ? Number(part) : part)) : list;
 };
+
+const MiB = 1024 * 1024;
+
+/** At least the value of another variable (which is validated on its own). */
+function AtLeastVariable(other: 'FLOWLINE_MAX_EVENT_BYTES') {
+  return ValidateBy({
+    name: 'atLeastVariable',
+    validator: {
+      validate: (value: unknown, args) =>
+        typeof value === 'number' && value >= (args?.object as Record<string, number>)[other]!,
+      defaultMessage: (args) => `${args?.property} must be at least ${other}, so one event of the largest size fits`,
+    },
+  });
+}
 
 /** Names of variables whose values must never be printed (see `describeConfig`). */
 export const SECRET_VARIABLES = [
@@ -123,6 +138,27 @@ export class FlowlineEnv {
   @Min(1024)
   @Max(MAX_EVENT_BYTES_CEILING)
   FLOWLINE_MAX_EVENT_BYTES = 1024 * 1024;
+
+  /**
+   * The most a JSON request body may hold, except `POST /events` (413 above). The control plane's
+   * bodies are small; the bound keeps one caller from filling the api's memory.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(256 * MiB)
+  FLOWLINE_MAX_REQUEST_BYTES = 2 * MiB;
+
+  /**
+   * The most a `POST /events` body may hold (413 above). 500 events of FLOWLINE_MAX_EVENT_BYTES
+   * would be 500 MiB in one request, which would let one tenant exhaust the api's memory: the
+   * default takes 500 events of 64 KiB, or 31 of the largest, per request (decision 0011).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Max(1024 * MiB)
+  @AtLeastVariable('FLOWLINE_MAX_EVENT_BYTES')
+  FLOWLINE_MAX_EVENTS_REQUEST_BYTES = 32 * MiB;
 
   /** How long an event id is remembered for de-duplication (CONTRACT §2: 7 days). */
   @Transform(toInt)

@@ -1,14 +1,5 @@
-import {
-  IsBoolean,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsRfc3339Timestamp } from './timestamp';
 
 /** Ids may hold any printable text, but no control characters (PostgreSQL text refuses NUL). */
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
@@ -42,7 +33,7 @@ export class EventEnvelopeV1 {
   @Matches(NO_CONTROL_CHARACTERS, noControl('subject'))
   subject!: string;
 
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsRfc3339Timestamp()
   time!: string;
 
   @IsOptional()

@@ -8,3 +8,4 @@ export * from './topics';
 export * from './version';
 export * from './dead-letter';
 export * from './decode-message';
+export * from './timestamp';

@@ -33,7 +33,8 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-function isSesamyStyle(record: Record<string, unknown>): boolean {
+/** A Sesamy-style envelope (reference 003): no `tenant`, and one of its own fields. */
+export function isSesamyStyle(record: Record<string, unknown>): boolean {
   return !('tenant' in record) && SESAMY_ENVELOPE.some((field) => field in record);
 }
 

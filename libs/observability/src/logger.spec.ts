@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+import { createLogger, serializeError, serializeRequest } from './logger';
 
 describe('createLogger', () => {
   it("keeps a database error's message but not the statement's parameters", () => {
@@ -22,5 +22,32 @@ describe('createLogger', () => {
     expect(lines[0]).not.toContain('ada@example.com');
     expect(line.err).not.toHaveProperty('parameters');
     expect(line.err).not.toHaveProperty('driverError');
+  });
+
+  it("keeps the row's values of PostgreSQL's detail and where out, and a refused value out of the message", () => {
+    const error = Object.assign(new Error('invalid input syntax for type uuid: "ada@example.com"'), {
+      code: '22P02',
+      table: 'deliveries',
+      detail: 'Key (tenant_id, name)=(acme, ada@example.com) already exists.',
+      where: "unnamed portal parameter $2 = 'ada@example.com'",
+      query: 'SELECT 1',
+      parameters: ['ada@example.com'],
+    });
+    const serialized = serializeError(error) as Record<string, unknown>;
+    expect(JSON.stringify(serialized)).not.toContain('ada@example.com');
+    expect(serialized).toMatchObject({
+      message: 'invalid input syntax for type uuid',
+      code: '22P02',
+      table: 'deliveries',
+    });
+    expect(serialized.stack).toMatch(/^Error: invalid input syntax for type uuid\n/);
+  });
+
+  it('logs a request by its id, method and path, without the query string or headers', () => {
+    expect(serializeRequest({ id: 7, method: 'GET', url: '/deliveries?subject=ada@example.com' })).toEqual({
+      id: 7,
+      method: 'GET',
+      path: '/deliveries',
+    });
   });
 });

@@ -1,14 +1,16 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { FlowlineProducer } from '@flowline/kafka';
-import { FlowlineMetrics } from '@flowline/observability';
+import { FlowlineMetrics, serializeError, serializeRequest } from '@flowline/observability';
 import { HealthController } from './health.controller';
 import { Infrastructure } from './infrastructure';
 import { MetricsController } from './metrics.controller';
 import { Readiness } from './readiness';
 import { ConsumerFactory } from './consumer-factory';
+import { ErrorAnswersFilter } from './error-answers.filter';
 import { CONFIG, CRASH_HANDLER, CrashHandler, KAFKA, LOGGER } from './tokens';
 
 /** The DataSource class is TypeORM's; services inject it through this token. */
@@ -41,13 +43,17 @@ export class CoreModule implements OnApplicationShutdown {
         LoggerModule.forRoot({
           pinoHttp: {
             logger: infrastructure.logger,
+            // pino-http puts its own serializers in place of the logger's: Flowline's keep a
+            // database error's values and a request's query string and headers out of the log.
+            serializers: { err: serializeError, req: serializeRequest },
             // Probes and scrapes arrive every few seconds; logging them buries everything else.
             autoLogging: { ignore: (req) => /^\/(metrics|health)/.test(req.url ?? '') },
           },
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [...providers, ConsumerFactory],
+      // Every failed request of every service is answered (and logged) by one filter.
+      providers: [...providers, ConsumerFactory, { provide: APP_FILTER, useClass: ErrorAnswersFilter }],
       exports: exported,
     };
   }

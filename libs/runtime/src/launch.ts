@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
+import {
+  DynamicModule,
+  INestApplication,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  RequestMethod,
+  Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import pino from 'pino';
@@ -12,8 +20,10 @@ import {
   ServiceName,
 } from '@flowline/config';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
+import { answerClientErrors } from './client-errors';
 import { CoreModule } from './core.module';
 import { Infrastructure } from './infrastructure';
+import { BodyLimit, jsonBodyParser, MAX_REQUEST_JSON_DEPTH } from './json-body-parser';
 import { CrashHandler } from './tokens';
 
 export interface LaunchOptions {
@@ -70,12 +80,36 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
     });
 
   @Module({ imports: [CoreModule.forRoot(infrastructure, onCrash), ...options.modules] })
-  class FlowlineProcessModule {}
+  class FlowlineProcessModule implements NestModule {
+    /**
+     * Bodies are parsed by Flowline's parser (Express's own is off), mounted on the root module:
+     * Nest mounts it after the global modules' middleware, so the request logger sees (and
+     * logs) the requests it refuses.
+     */
+    configure(consumer: MiddlewareConsumer): void {
+      consumer
+        .apply(
+          jsonBodyParser({
+            maxDepth: MAX_REQUEST_JSON_DEPTH,
+            // Express's originalUrl: a mounted middleware's `url` is relative to where it is mounted.
+            limitFor: (request) =>
+              requestBodyLimit(
+                config,
+                request.method,
+                (request as { originalUrl?: string }).originalUrl ?? request.url,
+              ),
+          }),
+        )
+        .forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
+    }
+  }
 
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true });
+    // Express's own body parsers (100 KB, any depth, form bodies) give way to Flowline's.
+    app = await NestFactory.create(FlowlineProcessModule, { bufferLogs: true, bodyParser: false });
     app.useLogger(app.get(NestPinoLogger));
+    answerClientErrors(app.getHttpServer() as import('node:http').Server);
     // A service module may shape the application it runs in (the api adds its OpenAPI pages).
     for (const module of options.modules) {
       const configure = (module as { configure?: (app: INestApplication) => void }).configure;
@@ -97,6 +131,21 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   const url = `http://127.0.0.1:${address.port}`;
   logger.info({ url }, 'started');
   return { app, config, metrics, url, close: () => app.close() };
+}
+
+/**
+ * `POST /events` takes batches of events (CONTRACT §2: up to 500), so its bodies may be larger
+ * than the control plane's; both are bounded (decision 0011).
+ */
+function requestBodyLimit(config: FlowlineConfig, method: string | undefined, url: string | undefined): BodyLimit {
+  if (method === 'POST' && /^\/events\/?(?:\?|$)/.test(url ?? '')) {
+    return {
+      bytes: config.FLOWLINE_MAX_EVENTS_REQUEST_BYTES,
+      setting: 'FLOWLINE_MAX_EVENTS_REQUEST_BYTES',
+      advice: 'send fewer events per request',
+    };
+  }
+  return { bytes: config.FLOWLINE_MAX_REQUEST_BYTES, setting: 'FLOWLINE_MAX_REQUEST_BYTES' };
 }
 
 /** Entry point of a service process: launch, or explain why not and exit non-zero. */

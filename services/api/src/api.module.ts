@@ -1,4 +1,4 @@
-import { Inject, INestApplication, Module, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
+import { Inject, INestApplication, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FLOWLINE_VERSION } from '@flowline/contracts';
@@ -6,6 +6,7 @@ import { WebhookSender } from '@flowline/delivery';
 import { DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
 import { AdminGuard } from './auth/admin.guard';
 import { TenantAuthGuard } from './auth/tenant-auth.guard';
+import { ApiValidationPipe } from './common/api-validation.pipe';
 import { SECRETS_PROVIDER } from './common/secret-box.provider';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
@@ -28,7 +29,8 @@ import { TenantsController } from './tenants/tenants.controller';
 
 /**
  * The control plane (CONTRACT §3–§7, §10): tenants, tags, connections, mappings, flows, events.
- * Every body is validated against its DTO; unknown fields and every problem are reported at once.
+ * Every body, query and path parameter passes ApiValidationPipe: unstorable text and unknown
+ * fields are refused, and every problem is reported at once.
  */
 @Module({
   imports: [InsightsModule],
@@ -57,10 +59,7 @@ import { TenantsController } from './tenants/tenants.controller';
     SubmitToRetryQueue,
     // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
     ...DELIVERY_SENDER_PROVIDERS,
-    {
-      provide: APP_PIPE,
-      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-    },
+    { provide: APP_PIPE, useClass: ApiValidationPipe },
   ],
 })
 export class ApiModule implements OnApplicationShutdown {

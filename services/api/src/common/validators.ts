@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** An object of HTTP header names to string values (static custom headers). */
@@ -44,4 +45,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids in paths are UUIDs; anything else cannot name a resource, so it is simply not found. */
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/**
+ * A query parameter's whole number, in decimal digits only. `Number()` would also read `0x10`,
+ * `1e3`, `0b1` and ` 5 `; those stay text here, so `IsInt` refuses them.
+ */
+export function DecimalInteger(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value,
+  );
 }

@@ -1,11 +1,23 @@
 import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { messageKey, parseEventObject, Topic, TopicNames } from '@flowline/contracts';
+import { FlowlineEnv } from '@flowline/config';
+import { isSesamyStyle, messageKey, parseEventObject, Topic, TopicNames } from '@flowline/contracts';
 import { FlowlineProducer } from '@flowline/kafka';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 
 const MAX_EVENTS_PER_REQUEST = 500;
+
+/**
+ * The event as the key's tenant sends it: an event may leave its tenant out (the API key names
+ * it), but not name another one. A Sesamy-style envelope names its tenant `vendorId`; adding a
+ * `tenant` would make it look canonical, so it gets a `vendorId` instead.
+ */
+function withTenant(tenant: string, item: unknown): unknown {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+  const record = item as Record<string, unknown>;
+  return isSesamyStyle(record) ? { vendorId: tenant, ...record } : { tenant, ...record };
+}
 
 /**
  * `POST /events` (CONTRACT §2): the HTTP door to the ingest topic. Events are checked here so
@@ -19,6 +31,7 @@ export class EventsController {
   constructor(
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
+    @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
   ) {}
 
   @Post()
@@ -32,14 +45,17 @@ export class EventsController {
       throw new BadRequestException([`at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${items.length}`]);
     }
     const problems: string[] = [];
+    const maxBytes = this.config.FLOWLINE_MAX_EVENT_BYTES;
     const events = items.map((item, index) => {
-      // The API key names the tenant: an event may leave it out, but not name another one.
-      const candidate = typeof item === 'object' && item !== null && !Array.isArray(item) ? { tenant, ...item } : item;
+      const candidate = withTenant(tenant, item);
       const parsed = parseEventObject(candidate, Date.now());
       const prefix = Array.isArray(body) ? `[${index}] ` : '';
-      if (!parsed.ok) problems.push(`${prefix}${parsed.reason}`);
+      // Ingest would send a larger event to the invalid topic: the caller learns it now instead.
+      const bytes = Buffer.byteLength(JSON.stringify(candidate));
+      if (bytes > maxBytes) problems.push(`${prefix}event is ${bytes} bytes, over the limit of ${maxBytes} bytes`);
+      else if (!parsed.ok) problems.push(`${prefix}${parsed.reason}`);
       else if (parsed.event.tenant !== tenant) problems.push(`${prefix}tenant must be your own tenant (${tenant})`);
-      return parsed.ok ? { candidate, event: parsed.event } : undefined;
+      return parsed.ok && bytes <= maxBytes ? { candidate, event: parsed.event } : undefined;
     });
     if (problems.length > 0) throw new BadRequestException(problems);
     const accepted = events.filter((entry) => entry !== undefined);

@@ -1,13 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsISO8601,
-  IsOptional,
-  registerDecorator,
-  ValidationArguments,
-  ValidationOptions,
-} from 'class-validator';
+import { IsBoolean, IsOptional, registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { IsRfc3339Timestamp } from '@flowline/contracts';
 
 /** `to` is after `from` when both are given and valid (a bad one is reported by its own check). */
 function IsAfterFrom(options?: ValidationOptions) {
@@ -36,12 +30,12 @@ export class InsightsQueryDto {
     description: 'Start of the period (inclusive); default: 24 hours before `to`.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339Timestamp()
   from?: string;
 
   @ApiPropertyOptional({ example: '2025-01-11T00:00:00Z', description: 'End of the period (exclusive); default: now.' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339Timestamp()
   @IsAfterFrom()
   to?: string;
 

@@ -31,6 +31,7 @@ describe('the retry queue cursor', () => {
     ['no zone', encode(['2025-01-10T09:00:00.000001', 'msg_1'])],
     ['30 February', encode(['2025-02-30T09:00:00.000001Z', 'msg_1'])],
     ['hour 24', encode(['2025-01-10T24:00:00.000001Z', 'msg_1'])],
+    ['year 0000, which PostgreSQL refuses', encode(['0000-01-10T09:00:00.000001Z', 'msg_1'])],
     ['an empty id', encode(['2025-01-10T09:00:00.000001Z', ''])],
     ['a numeric id', encode(['2025-01-10T09:00:00.000001Z', 7])],
   ])('refuses a cursor that is %s', (_name, cursor) => {

@@ -1,3 +1,4 @@
+import { isRfc3339Timestamp } from '@flowline/contracts';
 import type { RetryQueuePosition } from '@flowline/db';
 
 /** `queued_at` as the repository writes a position: UTC, to the microsecond. */
@@ -22,10 +23,8 @@ export function decodeQueueCursor(cursor: string): RetryQueuePosition | undefine
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
   const [queuedAt, id] = parsed as unknown[];
-  if (typeof queuedAt !== 'string' || !POSITION_TIME.test(queuedAt)) return undefined;
-  // A real instant (no 30 February), which PostgreSQL would refuse.
-  const time = Date.parse(queuedAt);
-  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 23) !== queuedAt.slice(0, 23)) return undefined;
+  // A real instant in the years PostgreSQL reads as JavaScript does (no 30 February, no year 0000).
+  if (typeof queuedAt !== 'string' || !POSITION_TIME.test(queuedAt) || !isRfc3339Timestamp(queuedAt)) return undefined;
   if (typeof id !== 'string' || id.length === 0) return undefined;
   return { queuedAt, id };
 }

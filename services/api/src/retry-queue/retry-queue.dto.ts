@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator } from 'class-validator';
+import { DecimalInteger } from '../common/validators';
 import type { FailureCategory } from '@flowline/delivery';
 import { decodeQueueCursor } from './queue-cursor';
 import { QUEUE_STATUSES } from './queue-status';
@@ -51,7 +51,7 @@ export class RetryQueueQueryDto {
 
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(1000)

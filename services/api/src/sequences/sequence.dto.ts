@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsEmail,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUrl,
@@ -16,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsRfc3339Timestamp } from '@flowline/contracts';
 
 /** The request body of LeadVibe's `POST /sequences` (reference 002), field for field. */
 export class SequenceDto {
@@ -57,7 +57,7 @@ export class SequencePatchDto extends PartialType(SequenceDto) {}
 export class SimulatedEventDto {
   @ApiPropertyOptional({ example: 'evt-001' }) @IsOptional() @IsString() @Length(1, 200) id?: string;
   @ApiProperty({ example: 'pricing_page_view' }) @IsString() @Length(1, 200) event_type!: string;
-  @ApiProperty({ example: '2025-01-10T09:00:00Z' }) @IsISO8601({ strict: true }) created_at!: string;
+  @ApiProperty({ example: '2025-01-10T09:00:00Z' }) @IsRfc3339Timestamp() created_at!: string;
 }
 
 export class SimulateDto {
@@ -67,4 +67,19 @@ export class SimulateDto {
   @ValidateNested({ each: true })
   @Type(() => SimulatedEventDto)
   events!: SimulatedEventDto[];
+}
+
+/** Filters of `GET /sequence-events`: each a single value (a repeated or nested parameter is refused). */
+export class SequenceEventsQueryDto {
+  @ApiPropertyOptional({ description: 'only completions of this sequence' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  sequence_id?: string;
+
+  @ApiPropertyOptional({ description: "only this lead's completions (the events' subject)" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  lead_id?: string;
 }

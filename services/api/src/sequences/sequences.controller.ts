@@ -12,10 +12,10 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { SequenceDto, SequencePatchDto, SimulateDto } from './sequence.dto';
+import { SequenceDto, SequenceEventsQueryDto, SequencePatchDto, SimulateDto } from './sequence.dto';
 import { SequenceResponse, SequencesService } from './sequences.service';
 
 @ApiTags('sequences')
@@ -73,13 +73,7 @@ export class SequencesController {
 
   /** Completed sequences, newest first. */
   @Get('sequence-events')
-  @ApiQuery({ name: 'sequence_id', required: false })
-  @ApiQuery({ name: 'lead_id', required: false })
-  async completed(
-    @CurrentTenant() tenant: string,
-    @Query('sequence_id') sequenceId?: string,
-    @Query('lead_id') leadId?: string,
-  ) {
-    return { sequence_events: await this.sequences.completed(tenant, sequenceId, leadId) };
+  async completed(@CurrentTenant() tenant: string, @Query() query: SequenceEventsQueryDto) {
+    return { sequence_events: await this.sequences.completed(tenant, query.sequence_id, query.lead_id) };
   }
 }

@@ -51,9 +51,10 @@ export class TagsController {
     const repository = this.dataSource.getRepository(TagEntity);
     if (await repository.existsBy({ tenantId: tenant, name: body.name }))
       throw new ConflictException(`tag ${body.name} exists`);
-    const tag = await repository.save(
-      repository.create({ tenantId: tenant, name: body.name, label: body.label, objects: body.objects }),
-    );
+    // An INSERT, not `save` (which would update a tag a concurrent request created meanwhile):
+    // the loser of a race meets the primary key, which is answered 409 like the check above.
+    const tag = repository.create({ tenantId: tenant, name: body.name, label: body.label, objects: body.objects });
+    await repository.insert(tag);
     return toResponse(tag, []);
   }
 
