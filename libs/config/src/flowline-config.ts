@@ -240,7 +240,14 @@ export class FlowlineEnv {
 export type FlowlineConfig = Readonly<FlowlineEnv>;
 
 /** Variables without a default (so absent from `new FlowlineEnv()`'s keys). */
-const OPTIONAL_VARIABLES = ['FLOWLINE_ADMIN_TOKEN', 'FLOWLINE_SECRET_KEY', 'SMTP_URL', 'PORT', 'FLOWLINE_SERVICES', 'LOG_FILE'];
+const OPTIONAL_VARIABLES = [
+  'FLOWLINE_ADMIN_TOKEN',
+  'FLOWLINE_SECRET_KEY',
+  'SMTP_URL',
+  'PORT',
+  'FLOWLINE_SERVICES',
+  'LOG_FILE',
+];
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
