@@ -43,7 +43,18 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * match itself). Neither has a place in an event.
  */
 export function isUnstorableText(text: string): boolean {
-  return text.includes('\u0000') || LONE_SURROGATE.test(text);
+  return unstorableCharacter(text) !== undefined;
+}
+
+/**
+ * Which character keeps PostgreSQL from storing a text as it was received, if any: `text` and
+ * `jsonb` refuse NUL, and a lone UTF-16 surrogate has no UTF-8 form (it would be stored as U+FFFD,
+ * so two different ids would become one). The API names it in its 400 answers.
+ */
+export function unstorableCharacter(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'the NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate';
+  return undefined;
 }
 
 /** Why `findUnstorableString`'s answer was refused, for a reason shown to people. */

@@ -1,4 +1,5 @@
-import { findInputProblems, MAX_LISTED_PROBLEMS, unstorableCharacter } from './input-problems';
+import { unstorableCharacter } from '@flowline/contracts';
+import { findInputProblems, MAX_LISTED_PROBLEMS } from './input-problems';
 
 describe('unstorableCharacter', () => {
   it.each([

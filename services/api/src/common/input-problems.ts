@@ -1,3 +1,5 @@
+import { unstorableCharacter } from '@flowline/contracts';
+
 /**
  * Keys JavaScript gives a meaning of its own. `JSON.parse` makes them plain properties, but a
  * later spread, merge or class transformation may not: they are refused wherever they appear.
@@ -6,20 +8,6 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 
 /** A response lists at most this many problems, so a hostile body cannot make a huge answer. */
 export const MAX_LISTED_PROBLEMS = 50;
-
-/** In a `u` regular expression a surrogate pair is one code point, so only a lone half matches. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
-/**
- * Why PostgreSQL could not store a text as it was received, if it could not: `text` and `jsonb`
- * refuse NUL, and a lone UTF-16 surrogate has no UTF-8 form (it would be stored as U+FFFD, so
- * two different ids would become one).
- */
-export function unstorableCharacter(text: string): string | undefined {
-  if (text.includes('\u0000')) return 'the NUL character (U+0000)';
-  if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate';
-  return undefined;
-}
 
 export interface InputProblemOptions {
   /** Query parameters: each must be given once, as text (`a=1&a=2` and `a[b]=1` are refused). */
