@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsHeaderMap, SumAtMost } from '../common/validators';
+import { HasNoCredentials, IsHeaderMap, SumAtMost } from '../common/validators';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
@@ -50,7 +50,7 @@ export class OAuth2AuthDto {
   grant_type!: 'client_credentials' | 'authorization_code';
   @ApiProperty() @IsString() @Length(1, 500) client_id!: string;
   @ApiProperty({ writeOnly: true }) @IsString() @Length(1, 2000) client_secret!: string;
-  @ApiProperty() @IsUrl(URL_OPTIONS) token_url!: string;
+  @ApiProperty() @IsUrl(URL_OPTIONS) @HasNoCredentials('put them in client_id and client_secret') token_url!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 1000) scope?: string;
   @ApiPropertyOptional({ writeOnly: true, description: 'required for authorization_code' })
   @IsOptional()
@@ -75,6 +75,7 @@ export class ConnectionDto {
 
   @ApiProperty({ example: 'https://your-domain.com/api/webhook/sequel-data' })
   @IsUrl(URL_OPTIONS)
+  @HasNoCredentials('put credentials in auth')
   url!: string;
 
   @ApiPropertyOptional({ enum: ['POST', 'GET'], default: 'POST' })

@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { HasNoCredentials } from '../common/validators';
 
 /** The request body of LeadVibe's `POST /sequences` (reference 002), field for field. */
 export class SequenceDto {
@@ -37,6 +38,7 @@ export class SequenceDto {
   @ApiPropertyOptional({ example: 'https://hooks.example.com/leadvibe' })
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @HasNoCredentials('a sequence webhook is sent without credentials')
   webhook_url?: string;
 
   @ApiPropertyOptional({ example: ['sales@example.com'] })
