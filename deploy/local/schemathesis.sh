@@ -7,9 +7,10 @@
 #
 #   deploy/local/schemathesis.sh [extra st run arguments]
 #
-# Settings: FLOWLINE_SCHEMATHESIS_EXAMPLES (examples per operation and phase, default 20),
-# FLOWLINE_SCHEMATHESIS_MAX_TIME (seconds, default 120), FLOWLINE_SCHEMATHESIS_SEED (default 20251),
-# FLOWLINE_SCHEMATHESIS_PORT (default a free port). The report goes to .local/schemathesis/.
+# Settings: FLOWLINE_SCHEMATHESIS_EXAMPLES (examples per operation and phase, default 30),
+# FLOWLINE_SCHEMATHESIS_SEED (default 20251), FLOWLINE_SCHEMATHESIS_MAX_TIME (seconds; unset by
+# default, so a run is the same run every time: with it, schemathesis keeps fuzzing until the time
+# is spent), FLOWLINE_SCHEMATHESIS_PORT (default a free port). The report goes to .local/schemathesis/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -48,6 +49,7 @@ node --disable-warning=TimeoutNegativeWarning dist/services/cluster/src/main.js 
 API_PID=$!
 stop_api() { kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true; }
 trap stop_api EXIT
+trap 'exit 143' TERM INT
 for _ in $(seq 1 120); do
   curl -fsS "$API/health/ready" >/dev/null 2>&1 && break
   kill -0 "$API_PID" 2>/dev/null || { cat "$REPORT_DIR/api.log" >&2; exit 1; }
@@ -65,8 +67,8 @@ log "schemathesis $SCHEMATHESIS_VERSION against $API/docs-json"
 "$VENV/bin/st" --config-file deploy/local/schemathesis/schemathesis.toml run "$API/docs-json" \
   --checks all \
   --seed "${FLOWLINE_SCHEMATHESIS_SEED:-20251}" \
-  --max-examples "${FLOWLINE_SCHEMATHESIS_EXAMPLES:-20}" \
-  --max-time "${FLOWLINE_SCHEMATHESIS_MAX_TIME:-120}" \
+  --max-examples "${FLOWLINE_SCHEMATHESIS_EXAMPLES:-30}" \
+  ${FLOWLINE_SCHEMATHESIS_MAX_TIME:+--max-time "$FLOWLINE_SCHEMATHESIS_MAX_TIME"} \
   --workers 2 \
   --report junit,ndjson --report-dir "$REPORT_DIR" \
   "$@"

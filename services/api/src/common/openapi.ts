@@ -105,7 +105,10 @@ export function describeRealConstraints(document: OpenAPIObject): OpenAPIObject 
     if (!CLOSED_SCHEMAS.has(name) || '$ref' in schema) continue;
     schema.additionalProperties = false;
     for (const [property, value] of Object.entries(schema.properties ?? {})) {
-      if (!(schema.required ?? []).includes(property) && !('$ref' in value)) value.nullable = true;
+      if ((schema.required ?? []).includes(property) || '$ref' in value) continue;
+      value.nullable = true;
+      // A nullable choice lists null among its values (OpenAPI 3.0.3).
+      if (Array.isArray(value.enum) && !value.enum.includes(null)) value.enum = [...(value.enum as unknown[]), null];
     }
     forbidNul(schema);
   }

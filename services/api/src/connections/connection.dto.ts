@@ -22,13 +22,17 @@ import { HasNoCredentials, IsHeaderMap, SumAtMost } from '../common/validators';
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 /**
- * A plain http(s) URL without credentials, for the OpenAPI document: a subset of what `IsUrl`
- * accepts (which no regular expression states exactly), so every URL the document allows is one
- * the API takes.
+ * A plain http(s) URL without credentials, for the OpenAPI document: host names whose labels
+ * start with a letter, ports 1-65535, then anything but white space and `<>` (as `IsUrl`). A
+ * subset of what `IsUrl` accepts (which no regular expression states exactly: IP hosts are left
+ * out), so every URL the document allows is one the API takes.
  */
 export const URL_SCHEMA = {
   type: 'string',
-  pattern: '^https?://[a-z][a-z0-9]*(\\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$',
+  pattern:
+    '^https?://[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*' +
+    '(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?' +
+    '(?:[/?#][^\\s<>\\u0000]*)?$',
   example: 'https://crm.example.com/hooks/flowline',
 } as const;
 
