@@ -478,6 +478,25 @@ describe('the API under hostile input (issue 9)', () => {
       expect(response.status).toBe(400);
       expect(response.body.message).toEqual(['name is required']);
     });
+
+    // Both were 500s found by schemathesis (deploy/local/schemathesis.sh).
+    it('answers 400 to POST /events without a body', async () => {
+      const response = await send('POST', '/events', undefined, {});
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual(['send an event object or a non-empty array of events']);
+    });
+
+    it('answers 400 to a connection whose auth is a list, with or without null in it', async () => {
+      for (const auth of [[null], ['x'], []]) {
+        const response = await client.call('POST', '/connections', {
+          name: 'c',
+          url: 'https://crm.example.com/h',
+          auth,
+        });
+        expect(response.status).toBe(400);
+        expect(response.body.message).toContain('auth must be an object');
+      }
+    });
   });
 
   describe('row 7: no secret or personal value reaches a log line', () => {

@@ -29,6 +29,7 @@ describe('isRfc3339Timestamp', () => {
     ['a leap second', '2016-12-31T23:59:60Z'],
     ['a time without a zone', '2025-01-10T09:00:00'],
     ['a zone without minutes', '2025-01-10T09:00:00+02'],
+    ['an offset PostgreSQL refuses', '2025-01-10T09:00:00+16:00'],
     ['a space separator', '2025-01-10 09:00:00Z'],
     ['trailing text', '2025-01-10T09:00:00Z '],
     ['not text', 20250110],

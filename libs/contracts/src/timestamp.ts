@@ -15,7 +15,7 @@ function daysIn(year: number, month: number): number {
  * Whether a text is a date or date-time every part of Flowline reads the same way: RFC 3339 (ISO
  * 8601's week dates, ordinal dates and basic format are refused: PostgreSQL reads some of them
  * differently or not at all), a real calendar day, no leap second (JavaScript cannot represent
- * one), and a year in TIMESTAMP_YEARS.
+ * one), a year in TIMESTAMP_YEARS, and an offset within ±15:59 (PostgreSQL refuses a larger one).
  */
 export function isRfc3339Timestamp(value: unknown): value is string {
   if (typeof value !== 'string') return false;
@@ -43,7 +43,7 @@ export function isRfc3339Timestamp(value: unknown): value is string {
     hour <= 23 &&
     minute <= 59 &&
     second <= 59 &&
-    offsetHours <= 23 &&
+    offsetHours <= 15 &&
     offsetMinutes <= 59
   );
 }

@@ -5,7 +5,14 @@ import { BlockList, isIP, isIPv4 } from 'node:net';
  * functions; `guarded-connector.ts` applies them to the addresses a connection actually uses.
  */
 
-/** Why an address is refused, by kind; checked in this order (metadata before link-local). */
+/**
+ * Why an address is refused, by kind; checked in this order (metadata before link-local, the
+ * narrower IPv6 blocks before the IETF's 2001::/23 and before the catch-all of what is not global
+ * unicast). The ranges are IANA's IPv4 and IPv6 Special-Purpose Address Registries, less the few
+ * blocks it marks globally reachable outside 2001::/23 (AS112, AMT): no webhook receiver lives in
+ * any of them. IPv6 forms that embed an IPv4 address are judged by that address first (see
+ * `embeddedIpv4`).
+ */
 const FORBIDDEN_RANGES: ReadonlyArray<{ reason: string; ipv4?: string[]; ipv6?: string[] }> = [
   { reason: 'cloud metadata', ipv4: ['169.254.169.254/32'], ipv6: ['fd00:ec2::254/128'] },
   { reason: 'unspecified', ipv4: ['0.0.0.0/8'], ipv6: ['::/128'] },
@@ -14,15 +21,37 @@ const FORBIDDEN_RANGES: ReadonlyArray<{ reason: string; ipv4?: string[]; ipv6?: 
   { reason: 'link-local', ipv4: ['169.254.0.0/16'], ipv6: ['fe80::/10'] },
   { reason: 'carrier-grade NAT', ipv4: ['100.64.0.0/10'] },
   { reason: 'multicast', ipv4: ['224.0.0.0/4'], ipv6: ['ff00::/8'] },
-  { reason: 'reserved', ipv4: ['240.0.0.0/4', '192.0.0.0/24', '198.18.0.0/15'] },
+  {
+    reason: 'documentation',
+    ipv4: ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'],
+    ipv6: ['2001:db8::/32', '3fff::/20'],
+  },
+  { reason: 'benchmarking', ipv4: ['198.18.0.0/15'], ipv6: ['2001:2::/48'] },
+  // Local-use NAT64 (RFC 8215) translates to whatever IPv4 the operator's network chooses.
+  { reason: 'NAT64 local use', ipv6: ['64:ff9b:1::/48'] },
+  // Teredo tunnels to a client behind a relay; its (obfuscated) IPv4 is no address we could vet.
+  { reason: 'Teredo', ipv6: ['2001::/32'] },
+  { reason: '6to4 relay anycast', ipv4: ['192.88.99.0/24'] },
+  { reason: 'discard-only', ipv6: ['100::/64'] },
+  { reason: 'dummy prefix', ipv6: ['100:0:0:1::/64'] },
+  { reason: 'SRv6 SID', ipv6: ['5f00::/16'] },
+  { reason: 'IETF protocol assignment', ipv4: ['192.0.0.0/24'], ipv6: ['2001::/23'] },
+  // IPv4's future-use block and limited broadcast; every IPv6 address outside global unicast (2000::/3).
+  { reason: 'reserved', ipv4: ['240.0.0.0/4'], ipv6: ['::/3', '4000::/2', '8000::/1'] },
 ];
 
-const FORBIDDEN: ReadonlyArray<{ reason: string; list: BlockList }> = FORBIDDEN_RANGES.map(({ reason, ipv4, ipv6 }) => {
-  const list = new BlockList();
-  for (const cidr of ipv4 ?? []) addCidr(list, cidr);
-  for (const cidr of ipv6 ?? []) addCidr(list, cidr);
-  return { reason, list };
-});
+/**
+ * One list per family: a BlockList matches an IPv4 address against IPv6 rules too (as
+ * ::ffff:a.b.c.d), which would make `::/3` swallow every IPv4 address.
+ */
+const FORBIDDEN: ReadonlyArray<{ reason: string; ipv4: BlockList; ipv6: BlockList }> = FORBIDDEN_RANGES.map(
+  ({ reason, ipv4, ipv6 }) => {
+    const lists = { ipv4: new BlockList(), ipv6: new BlockList() };
+    for (const cidr of ipv4 ?? []) addCidr(lists.ipv4, cidr);
+    for (const cidr of ipv6 ?? []) addCidr(lists.ipv6, cidr);
+    return { reason, ...lists };
+  },
+);
 
 /**
  * `FLOWLINE_ALLOW_PRIVATE_TARGETS`: CIDRs (`10.1.0.0/16`, `fd00::/8`), single addresses
@@ -78,7 +107,8 @@ export class TargetAllowList {
  * Why a delivery may not connect to this address (`loopback`, `private`...), or undefined when
  * it may. Accepts the legacy numeric IPv4 forms (`2130706433`, `0x7f000001`, `0177.0.0.1`,
  * `127.1`) and judges IPv6 forms that embed an IPv4 address (mapped `::ffff:127.0.0.1` /
- * `::ffff:7f00:1`, compatible `::127.0.0.1`, NAT64 `64:ff9b::7f00:1`) by that address.
+ * `::ffff:7f00:1`, compatible `::127.0.0.1`, NAT64 `64:ff9b::7f00:1`, 6to4 `2002:7f00:1::`) by
+ * that address.
  * Anything that is not an IP address is refused.
  */
 export function forbiddenReason(address: string, allow: TargetAllowList = TargetAllowList.NONE): string | undefined {
@@ -118,13 +148,18 @@ export function normaliseAddress(host: string): string | undefined {
 }
 
 function rangeReason(ip: string, type: 'ipv4' | 'ipv6'): string | undefined {
-  return FORBIDDEN.find(({ list }) => list.check(ip, type))?.reason;
+  return FORBIDDEN.find((ranges) => ranges[type].check(ip, type))?.reason;
 }
 
-/** The IPv4 address inside a mapped (::ffff:0:0/96), compatible (::/96) or NAT64 (64:ff9b::/96) IPv6. */
+/**
+ * The IPv4 address inside a mapped (::ffff:0:0/96), translated (::ffff:0:0:0/96), compatible
+ * (::/96) or NAT64 (64:ff9b::/96) IPv6, where it is the last 32 bits, or inside a 6to4 address
+ * (2002::/16), where it is the 32 bits after the prefix.
+ */
 export function embeddedIpv4(ipv6: string): string | undefined {
   const words = ipv6Words(ipv6);
   if (!words) return undefined;
+  if (words[0] === 0x2002) return ipv4Of(words[1]!, words[2]!);
   const prefix = words.slice(0, 6);
   const zero = (values: number[]): boolean => values.every((value) => value === 0);
   const mapped = zero(prefix.slice(0, 5)) && prefix[5] === 0xffff;
@@ -133,8 +168,10 @@ export function embeddedIpv4(ipv6: string): string | undefined {
   // `::` and `::1` are IPv6's own unspecified and loopback addresses, not compatible forms.
   const compatible = zero(prefix) && (words[6] !== 0 || words[7]! > 1);
   if (!mapped && !translated && !nat64 && !compatible) return undefined;
-  const high = words[6]!;
-  const low = words[7]!;
+  return ipv4Of(words[6]!, words[7]!);
+}
+
+function ipv4Of(high: number, low: number): string {
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 

@@ -31,7 +31,7 @@ export {
   isNamedField,
 } from './named-fields';
 export type { NamedFieldEntry } from './named-fields';
-export { TRANSFORMS } from './transforms';
+export { TRANSFORMS, TRANSFORM_SPELLINGS } from './transforms';
 export { DEFAULT_TAG_MAX_LENGTH, slugify } from './managed-tags';
 export { encodeForm, formBytesUpTo } from './form-encoding';
 export { encodeBody, appendQuery, JSON_CONTENT_TYPE, FORM_CONTENT_TYPE } from './request-encoding';

@@ -21,6 +21,12 @@ const TRANSFORM_ALIASES: ReadonlyMap<string, TransformName> = new Map([
   ['trim', 'trim'],
 ]);
 
+/**
+ * Every spelling of a transform name, before `transformNamed` ignores case, spaces, `_` and `-`
+ * (`UPPER CASE`, `Proper Case`): for the API's OpenAPI document.
+ */
+export const TRANSFORM_SPELLINGS: readonly string[] = [...TRANSFORM_ALIASES.keys()];
+
 /** The transform a name stands for, or undefined for a name that is none. */
 export function transformNamed(name: unknown): TransformName | undefined {
   if (typeof name !== 'string') return undefined;

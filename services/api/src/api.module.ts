@@ -7,6 +7,8 @@ import { DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
 import { AdminGuard } from './auth/admin.guard';
 import { TenantAuthGuard } from './auth/tenant-auth.guard';
 import { ApiValidationPipe } from './common/api-validation.pipe';
+import { methodNotAllowed } from './common/method-not-allowed';
+import { describeRealConstraints } from './common/openapi';
 import { SECRETS_PROVIDER } from './common/secret-box.provider';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
@@ -69,17 +71,20 @@ export class ApiModule implements OnApplicationShutdown {
     await this.sender.close();
   }
 
-  /** OpenAPI at /docs-json and a browsable page at /docs. */
+  /** OpenAPI at /docs-json and a browsable page at /docs; 405 for a method no route has. */
   static configure(app: INestApplication): void {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Flowline API')
-        .setDescription('Control plane of Flowline: tenants, tags, connections, mappings, flows, events.')
-        .setVersion(FLOWLINE_VERSION)
-        .addBearerAuth()
-        .build(),
+    const document = describeRealConstraints(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Flowline API')
+          .setDescription('Control plane of Flowline: tenants, tags, connections, mappings, flows, events.')
+          .setVersion(FLOWLINE_VERSION)
+          .addBearerAuth()
+          .build(),
+      ),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    app.use(methodNotAllowed(document));
   }
 }

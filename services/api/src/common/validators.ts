@@ -40,6 +40,36 @@ export function SumAtMost(max: number, options?: ValidationOptions) {
   };
 }
 
+/**
+ * A URL without userinfo (`user:password@`): Flowline neither sends credentials given this way
+ * nor keeps them secret (a URL is stored and answered as it is), so they go where they are
+ * sealed and used instead, which `advice` names. A value that is no URL at all is left to `IsUrl`.
+ */
+export function HasNoCredentials(advice: string, options?: ValidationOptions) {
+  return (object: object, propertyName: string): void => {
+    registerDecorator({
+      name: 'hasNoCredentials',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must not hold credentials (user:password@host): ${advice}`,
+        ...options,
+      },
+      validator: { validate: (value: unknown) => typeof value !== 'string' || !hasUserinfo(value) },
+    });
+  };
+}
+
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    // `http://@host/` parses to an empty username, but still carries the separator.
+    return parsed.username !== '' || parsed.password !== '' || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
+  } catch {
+    return false;
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids in paths are UUIDs; anything else cannot name a resource, so it is simply not found. */

@@ -1,5 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import type { TypeHelpOptions } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -15,44 +17,74 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsHeaderMap, SumAtMost } from '../common/validators';
+import { RefusesUnknownProperties, schemaOf } from '../common/openapi';
+import { HasNoCredentials, IsHeaderMap, SumAtMost } from '../common/validators';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
+/**
+ * A plain http(s) URL without credentials, for the OpenAPI document: host names whose labels
+ * start with a letter, ports 1-65535, then anything but white space and `<>` (as `IsUrl`). A
+ * subset of what `IsUrl` accepts (which no regular expression states exactly: IP hosts are left
+ * out), so every URL the document allows is one the API takes.
+ */
+export const URL_SCHEMA = {
+  type: 'string',
+  pattern:
+    '^https?://[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*' +
+    '(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?' +
+    '(?:[/?#][^\\s<>\\u0000]*)?$',
+  example: 'https://crm.example.com/hooks/flowline',
+} as const;
+
+/** An HTTP header name (a token, RFC 9110). */
+const HEADER_NAME_PATTERN = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$";
+
+@RefusesUnknownProperties()
 export class NoAuthDto {
   @ApiProperty({ enum: ['none'] }) @IsIn(['none']) type!: 'none';
 }
 
+@RefusesUnknownProperties()
 export class BasicAuthDto {
   @ApiProperty({ enum: ['basic'] }) @IsIn(['basic']) type!: 'basic';
-  @ApiProperty() @IsString() @Length(1, 500) username!: string;
-  @ApiProperty({ writeOnly: true }) @IsString() @Length(1, 1000) password!: string;
+  @ApiProperty({ minLength: 1, maxLength: 500 }) @IsString() @Length(1, 500) username!: string;
+  @ApiProperty({ writeOnly: true, minLength: 1, maxLength: 1000 }) @IsString() @Length(1, 1000) password!: string;
 }
 
+@RefusesUnknownProperties()
 export class ApiKeyAuthDto {
   @ApiProperty({ enum: ['api_key'] }) @IsIn(['api_key']) type!: 'api_key';
-  @ApiProperty({ example: 'X-API-Key' })
+  @ApiProperty({ example: 'X-API-Key', pattern: HEADER_NAME_PATTERN })
   @IsString()
   @Matches(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: 'header must be a valid HTTP header name' })
   header!: string;
-  @ApiProperty({ writeOnly: true }) @IsString() @Length(1, 2000) key!: string;
+  @ApiProperty({ writeOnly: true, minLength: 1, maxLength: 2000 }) @IsString() @Length(1, 2000) key!: string;
 }
 
+@RefusesUnknownProperties()
 export class BearerAuthDto {
   @ApiProperty({ enum: ['bearer'] }) @IsIn(['bearer']) type!: 'bearer';
-  @ApiProperty({ writeOnly: true }) @IsString() @Length(1, 4000) token!: string;
+  @ApiProperty({ writeOnly: true, minLength: 1, maxLength: 4000 }) @IsString() @Length(1, 4000) token!: string;
 }
 
+@RefusesUnknownProperties()
 export class OAuth2AuthDto {
   @ApiProperty({ enum: ['oauth2'] }) @IsIn(['oauth2']) type!: 'oauth2';
   @ApiProperty({ enum: ['client_credentials', 'authorization_code'] })
   @IsIn(['client_credentials', 'authorization_code'])
   grant_type!: 'client_credentials' | 'authorization_code';
-  @ApiProperty() @IsString() @Length(1, 500) client_id!: string;
-  @ApiProperty({ writeOnly: true }) @IsString() @Length(1, 2000) client_secret!: string;
-  @ApiProperty() @IsUrl(URL_OPTIONS) token_url!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 1000) scope?: string;
-  @ApiPropertyOptional({ writeOnly: true, description: 'required for authorization_code' })
+  @ApiProperty({ minLength: 1, maxLength: 500 }) @IsString() @Length(1, 500) client_id!: string;
+  @ApiProperty({ writeOnly: true, minLength: 1, maxLength: 2000 })
+  @IsString()
+  @Length(1, 2000)
+  client_secret!: string;
+  @ApiProperty(URL_SCHEMA)
+  @IsUrl(URL_OPTIONS)
+  @HasNoCredentials('put them in client_id and client_secret')
+  token_url!: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 1000 }) @IsOptional() @IsString() @Length(1, 1000) scope?: string;
+  @ApiPropertyOptional({ writeOnly: true, minLength: 1, maxLength: 4000, description: 'for authorization_code' })
   @IsOptional()
   @IsString()
   @Length(1, 4000)
@@ -70,11 +102,35 @@ export const SECRET_FIELDS: Record<string, readonly string[]> = {
   oauth2: ['client_secret', 'refresh_token'],
 };
 
-export class ConnectionDto {
-  @ApiProperty({ example: 'CRM webhook' }) @IsString() @Length(1, 200) name!: string;
+const AUTH_TYPES = [NoAuthDto, BasicAuthDto, ApiKeyAuthDto, BearerAuthDto, OAuth2AuthDto];
 
-  @ApiProperty({ example: 'https://your-domain.com/api/webhook/sequel-data' })
+const AUTH_CLASS_BY_TYPE: Readonly<Record<string, new () => object>> = {
+  none: NoAuthDto,
+  basic: BasicAuthDto,
+  api_key: ApiKeyAuthDto,
+  bearer: BearerAuthDto,
+  oauth2: OAuth2AuthDto,
+};
+
+/**
+ * The class an `auth` value is validated as, chosen by its `type`. class-transformer's own
+ * discriminator reads `type` of whatever it is given and throws on a list holding null, so the
+ * choice is made here, from an object only: anything else is left for `@IsObject` to refuse.
+ */
+function authClassOf(options?: TypeHelpOptions): new () => object {
+  const auth = (options?.object as Record<string, unknown> | undefined)?.auth;
+  const type = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>).type : undefined;
+  return typeof type === 'string' && Object.hasOwn(AUTH_CLASS_BY_TYPE, type) ? AUTH_CLASS_BY_TYPE[type]! : NoAuthDto;
+}
+
+@RefusesUnknownProperties()
+@ApiExtraModels(...AUTH_TYPES)
+export class ConnectionDto {
+  @ApiProperty({ example: 'CRM webhook', minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) name!: string;
+
+  @ApiProperty({ ...URL_SCHEMA, description: 'where deliveries go; credentials belong in `auth`, not here' })
   @IsUrl(URL_OPTIONS)
+  @HasNoCredentials('put credentials in auth')
   url!: string;
 
   @ApiPropertyOptional({ enum: ['POST', 'GET'], default: 'POST' })
@@ -87,40 +143,69 @@ export class ConnectionDto {
   @IsIn(['application/json', 'application/x-www-form-urlencoded'])
   content_type?: string;
 
-  @ApiPropertyOptional({ description: 'one of: none, basic, api_key, bearer, oauth2' })
+  @ApiPropertyOptional({
+    description: 'how requests authenticate, chosen by `type`; secrets are write-only',
+    oneOf: AUTH_TYPES.map((type) => ({ $ref: getSchemaPath(type) })),
+    discriminator: {
+      propertyName: 'type',
+      mapping: {
+        none: getSchemaPath(NoAuthDto),
+        basic: getSchemaPath(BasicAuthDto),
+        api_key: getSchemaPath(ApiKeyAuthDto),
+        bearer: getSchemaPath(BearerAuthDto),
+        oauth2: getSchemaPath(OAuth2AuthDto),
+      },
+    },
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => NoAuthDto, {
-    keepDiscriminatorProperty: true,
-    discriminator: {
-      property: 'type',
-      subTypes: [
-        { name: 'none', value: NoAuthDto },
-        { name: 'basic', value: BasicAuthDto },
-        { name: 'api_key', value: ApiKeyAuthDto },
-        { name: 'bearer', value: BearerAuthDto },
-        { name: 'oauth2', value: OAuth2AuthDto },
-      ],
-    },
-  })
+  @Type(authClassOf)
   auth?: AuthDto;
 
-  @ApiPropertyOptional({ example: { 'X-Company-ID': 'company_12345' } })
+  @ApiPropertyOptional(
+    schemaOf({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      propertyNames: { pattern: HEADER_NAME_PATTERN },
+      example: { 'X-Company-ID': 'company_12345' },
+    } as SchemaObject),
+  )
   @IsOptional()
   @IsHeaderMap()
   headers?: Record<string, string>;
 
-  @ApiPropertyOptional({ writeOnly: true, example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })
+  @ApiPropertyOptional({
+    writeOnly: true,
+    pattern: '^whsec_[A-Za-z0-9+/=]{16,}$',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^whsec_[A-Za-z0-9+/=]{16,}$/, { message: 'signing_secret must be whsec_ followed by base64' })
   signing_secret?: string;
 
-  @ApiPropertyOptional({ default: 15000 }) @IsOptional() @IsInt() @Min(100) @Max(60_000) timeout_ms?: number;
-  @ApiPropertyOptional({ default: 3 }) @IsOptional() @IsInt() @Min(0) @Max(10) max_retries?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 15000, minimum: 100, maximum: 60_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  timeout_ms?: number;
 
-  @ApiPropertyOptional({ example: [10, 120, 900] })
+  @ApiPropertyOptional({ type: 'integer', default: 3, minimum: 0, maximum: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  max_retries?: number;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'integer', minimum: 1, maximum: 72 * 3600 },
+    maxItems: 10,
+    description: 'seconds to wait before each retry; together at most 72 hours (259200)',
+    example: [10, 120, 900],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
@@ -130,8 +215,19 @@ export class ConnectionDto {
   @SumAtMost(72 * 3600)
   retry_schedule_s?: number[];
 
-  @ApiPropertyOptional({ default: 50 }) @IsOptional() @IsInt() @Min(1) @Max(10_000) rate_limit_per_s?: number;
-  @ApiPropertyOptional({ default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(1000) max_in_flight?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 10_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  rate_limit_per_s?: number;
+
+  @ApiPropertyOptional({ type: 'integer', default: 10, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  max_in_flight?: number;
 
   @ApiPropertyOptional({ enum: ['per_subject', 'none'], default: 'per_subject' })
   @IsOptional()
@@ -148,3 +244,59 @@ export const POLICY_FIELDS = [
   'max_in_flight',
   'ordering',
 ] as const;
+
+export class ConnectionPauseDto {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: 'string', nullable: true, example: 'paused by operator' }) reason!: string | null;
+}
+
+/** A connection as answers show it: secrets masked as `********`, policy fields as set. */
+export class ConnectionResponseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ enum: ['POST', 'GET'] }) method!: string;
+  @ApiProperty({ enum: ['application/json', 'application/x-www-form-urlencoded'] }) content_type!: string;
+
+  @ApiProperty({
+    type: 'object',
+    required: ['type'],
+    properties: { type: { type: 'string', enum: Object.keys(SECRET_FIELDS) } },
+    additionalProperties: { type: 'string' },
+    description: 'the auth settings; each secret shows as ********',
+    example: { type: 'basic', username: 'flowline', password: '********' },
+  })
+  auth!: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers!: Record<string, string>;
+  @ApiProperty({ type: 'string', nullable: true, enum: ['********', null] }) signing_secret!: string | null;
+  @ApiPropertyOptional({ type: 'integer' }) timeout_ms?: number;
+  @ApiPropertyOptional({ type: 'integer' }) max_retries?: number;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'integer' } }) retry_schedule_s?: number[];
+  @ApiPropertyOptional({ type: 'integer' }) rate_limit_per_s?: number;
+  @ApiPropertyOptional({ type: 'integer' }) max_in_flight?: number;
+  @ApiPropertyOptional({ enum: ['per_subject', 'none'] }) ordering?: string;
+
+  @ApiProperty({
+    type: ConnectionPauseDto,
+    nullable: true,
+    description: 'set while its deliveries are held (after a 410 Gone, or paused by hand); null when running',
+  })
+  paused!: ConnectionPauseDto | null;
+
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+export class ConnectionListDto {
+  @ApiProperty({ type: ConnectionResponseDto, isArray: true }) connections!: ConnectionResponseDto[];
+}
+
+/** "Save & Test": one request sent as the dispatcher would send it. */
+export class ConnectionTestResultDto {
+  @ApiProperty({ description: 'the receiver accepted it (2xx)' }) ok!: boolean;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null when no response came' }) status!: number | null;
+  @ApiProperty({ type: 'integer', minimum: 0 }) latency_ms!: number;
+  @ApiProperty({ type: 'string', nullable: true, description: 'why it failed (refused target, timeout...)' })
+  error!: string | null;
+}

@@ -1,34 +1,53 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { ConnectionDto } from './connection.dto';
+import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { ConnectionDto, ConnectionListDto, ConnectionResponseDto, ConnectionTestResultDto } from './connection.dto';
 import { ConnectionResponse, ConnectionsService } from './connections.service';
 
 @ApiTags('connections')
 @ApiBearerAuth()
+@ApiErrors([401])
 @UseGuards(TenantAuthGuard)
 @Controller('connections')
 export class ConnectionsController {
   constructor(@Inject(ConnectionsService) private readonly connections: ConnectionsService) {}
 
   @Get()
+  @ApiOkResponse({ type: ConnectionListDto })
   async list(@CurrentTenant() tenant: string): Promise<{ connections: ConnectionResponse[] }> {
     return { connections: await this.connections.list(tenant) };
   }
 
   @Post()
   @HttpCode(201)
+  @ApiCreatedResponse({ type: ConnectionResponseDto })
+  @ApiErrors(BODY_ERRORS)
   create(@CurrentTenant() tenant: string, @Body() body: ConnectionDto): Promise<ConnectionResponse> {
     return this.connections.create(tenant, body);
   }
 
   @Get(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ConnectionResponseDto })
+  @ApiErrors(PATH_ERRORS)
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
     return this.connections.get(tenant, id);
   }
 
   @Put(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ConnectionResponseDto })
+  @ApiErrors([...BODY_ERRORS, 404])
   replace(
     @CurrentTenant() tenant: string,
     @Param('id') id: string,
@@ -39,6 +58,10 @@ export class ConnectionsController {
 
   @Post(':id/test')
   @HttpCode(200)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Save & Test: one flowline.test request, sent as the dispatcher would (auth, SSRF guard)' })
+  @ApiOkResponse({ type: ConnectionTestResultDto })
+  @ApiErrors(PATH_ERRORS)
   test(@CurrentTenant() tenant: string, @Param('id') id: string) {
     return this.connections.test(tenant, id);
   }
@@ -46,8 +69,12 @@ export class ConnectionsController {
   @Post(':id/pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause the connection by hand: its deliveries are held until it is resumed' })
-  @ApiResponse({ status: 200, description: 'the connection, with paused: {at, reason: "paused by operator"}' })
-  @ApiResponse({ status: 409, description: 'the connection is paused already' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({
+    type: ConnectionResponseDto,
+    description: 'the connection, with paused: {at, reason: "paused by operator"}',
+  })
+  @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the connection is paused already' } })
   pause(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
     return this.connections.pause(tenant, id);
   }
@@ -57,14 +84,18 @@ export class ConnectionsController {
   @ApiOperation({
     summary: 'Resume a paused connection (after a 410 Gone or a pause): its held deliveries go, in order',
   })
-  @ApiResponse({ status: 200, description: 'the connection, with paused: null' })
-  @ApiResponse({ status: 409, description: 'the connection is not paused' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ConnectionResponseDto, description: 'the connection, with paused: null' })
+  @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the connection is not paused' } })
   resume(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
     return this.connections.resume(tenant, id);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(PATH_ERRORS)
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.connections.remove(tenant, id);
   }

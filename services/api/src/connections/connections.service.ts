@@ -153,7 +153,8 @@ export class ConnectionsService {
   }
 
   private columns(body: ConnectionDto, existing: ConnectionEntity | undefined): Partial<ConnectionEntity> {
-    const auth: Record<string, unknown> = { ...(body.auth ?? { type: 'none' }) };
+    // The validation pipe lets null through an optional field: here, as in answers, null is absent.
+    const auth: Record<string, unknown> = withoutNulls({ ...(body.auth ?? { type: 'none' }) });
     const previous: Record<string, unknown> = existing && existing.auth.type === auth.type ? existing.auth : {};
     for (const field of SECRET_FIELDS[String(auth.type)] ?? []) {
       const given = auth[field];
@@ -162,9 +163,9 @@ export class ConnectionsService {
       else delete auth[field];
     }
     const policy: Record<string, unknown> = {};
-    for (const field of POLICY_FIELDS) if (body[field] !== undefined) policy[field] = body[field];
+    for (const field of POLICY_FIELDS) if (body[field] != null) policy[field] = body[field];
     const signing =
-      body.signing_secret !== undefined && body.signing_secret !== MASK
+      body.signing_secret != null && body.signing_secret !== MASK
         ? this.secrets.seal(body.signing_secret)
         : (existing?.signingSecret ?? null);
     return {
@@ -178,6 +179,10 @@ export class ConnectionsService {
       policy,
     };
   }
+}
+
+function withoutNulls(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
 }
 
 function toResponse(row: ConnectionEntity): ConnectionResponse {

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '@flowline/runtime';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { readAttemptLog } from './attempt-log';
-import { DeliveriesQueryDto } from './deliveries.dto';
+import { ApiErrors, PATH_ERRORS } from '../common/openapi';
+import { DeliveriesQueryDto, DeliveryListDto, DeliveryWithAttemptsDto } from './deliveries.dto';
 
 interface DeliveryRow {
   id: string;
@@ -50,12 +51,15 @@ function toResponse(row: DeliveryRow) {
 /** The activity feed: every delivery and, by id, each of its attempts (CONTRACT §8). */
 @ApiTags('deliveries')
 @ApiBearerAuth()
+@ApiErrors([401])
 @UseGuards(TenantAuthGuard)
 @Controller('deliveries')
 export class DeliveriesController {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   @Get()
+  @ApiOkResponse({ type: DeliveryListDto })
+  @ApiErrors([400])
   async list(@CurrentTenant() tenant: string, @Query() query: DeliveriesQueryDto) {
     const conditions = ['tenant_id = $1'];
     const values: unknown[] = [tenant];
@@ -78,6 +82,9 @@ export class DeliveriesController {
   }
 
   @Get(':id')
+  @ApiParam({ name: 'id', description: 'the delivery id, which is its webhook-id', example: 'msg_2p3Q9rTz' })
+  @ApiOkResponse({ type: DeliveryWithAttemptsDto })
+  @ApiErrors(PATH_ERRORS)
   async get(@CurrentTenant() tenant: string, @Param('id') id: string) {
     const [row] = await this.dataSource.query<DeliveryRow[]>(
       `SELECT ${FEED_COLUMNS} FROM deliveries WHERE id = $1 AND tenant_id = $2`,

@@ -1,12 +1,20 @@
 import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { FlowlineEnv } from '@flowline/config';
 import { isSesamyStyle, messageKey, parseEventObject, Topic, TopicNames } from '@flowline/contracts';
 import { FlowlineProducer } from '@flowline/kafka';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { ANY_EVENT_SCHEMA } from '../common/event-schema';
+import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 
 const MAX_EVENTS_PER_REQUEST = 500;
+
+/** What `POST /events` answers: every event was produced to the ingest topic. */
+export class EventsAcceptedDto {
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_EVENTS_PER_REQUEST }) accepted!: number;
+  @ApiProperty({ type: [String], description: 'the ids of the events, in order' }) ids!: string[];
+}
 
 /**
  * The event as the key's tenant sends it: an event may leave its tenant out (the API key names
@@ -37,9 +45,20 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Produce one event or an array of at most 500 to the ingest topic' })
-  @ApiBody({ schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' }, maxItems: 500 }] } })
+  @ApiBody({
+    schema: {
+      oneOf: [
+        ANY_EVENT_SCHEMA,
+        { type: 'array', items: ANY_EVENT_SCHEMA, minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST },
+      ],
+    },
+  })
+  @ApiAcceptedResponse({ type: EventsAcceptedDto, description: 'all were produced (all or none)' })
+  @ApiErrors([...BODY_ERRORS, 401], {
+    400: { description: 'an event is invalid or names another tenant: `message` lists every problem, by index' },
+  })
   async produce(@CurrentTenant() tenant: string, @Body() body: unknown): Promise<{ accepted: number; ids: string[] }> {
-    const items: unknown[] = Array.isArray(body) ? body : [body];
+    const items: unknown[] = Array.isArray(body) ? body : body === undefined ? [] : [body];
     if (items.length === 0) throw new BadRequestException(['send an event object or a non-empty array of events']);
     if (items.length > MAX_EVENTS_PER_REQUEST) {
       throw new BadRequestException([`at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${items.length}`]);

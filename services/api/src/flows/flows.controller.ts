@@ -1,40 +1,71 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { FlowDto } from './flow.dto';
+import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { FlowDto, FlowListDto, FlowResponseDto } from './flow.dto';
 import { FlowResponse, FlowsService } from './flows.service';
 
 @ApiTags('flows')
 @ApiBearerAuth()
+@ApiErrors([401])
 @UseGuards(TenantAuthGuard)
 @Controller('flows')
 export class FlowsController {
   constructor(@Inject(FlowsService) private readonly flows: FlowsService) {}
 
   @Get()
+  @ApiOkResponse({ type: FlowListDto })
   async list(@CurrentTenant() tenant: string): Promise<{ flows: FlowResponse[] }> {
     return { flows: await this.flows.list(tenant) };
   }
 
   @Post()
   @HttpCode(201)
+  @ApiCreatedResponse({ type: FlowResponseDto })
+  @ApiErrors(BODY_ERRORS, {
+    400: {
+      description:
+        'invalid, or referring to a connection, mapping or tag you do not have: `message` lists every problem',
+    },
+  })
   create(@CurrentTenant() tenant: string, @Body() body: FlowDto): Promise<FlowResponse> {
     return this.flows.create(tenant, body);
   }
 
   @Get(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: FlowResponseDto })
+  @ApiErrors(PATH_ERRORS)
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<FlowResponse> {
     return this.flows.get(tenant, id);
   }
 
   @Put(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: FlowResponseDto })
+  @ApiErrors([...BODY_ERRORS, 404], {
+    400: {
+      description:
+        'invalid, or referring to a connection, mapping or tag you do not have: `message` lists every problem',
+    },
+  })
   replace(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: FlowDto): Promise<FlowResponse> {
     return this.flows.replace(tenant, id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(PATH_ERRORS)
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.flows.remove(tenant, id);
   }

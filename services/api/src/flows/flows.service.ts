@@ -68,10 +68,11 @@ export class FlowsService {
     if (destination) {
       const owned = async (
         entity: typeof ConnectionEntity | typeof MappingEntity,
-        id: string | undefined,
+        id: string | null | undefined,
         path: string,
       ) => {
-        if (id !== undefined && !(await this.dataSource.getRepository(entity).existsBy({ id, tenantId: tenant }))) {
+        // null, which the validation pipe lets through an optional field, means none.
+        if (id != null && !(await this.dataSource.getRepository(entity).existsBy({ id, tenantId: tenant }))) {
           problems.push(`${path}: ${id} not found`);
         }
       };

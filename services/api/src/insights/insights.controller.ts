@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { InsightsFigures, InsightsRepository } from '@flowline/db';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { ApiErrors } from '../common/openapi';
 import { resolvePeriod } from './insights-period';
 import { InsightsDto, InsightsQueryDto } from './insights.dto';
 
@@ -37,6 +38,7 @@ export class InsightsController {
   @Get()
   @ApiOperation({ summary: 'The metrics dashboard figures of a period (default: the last 24 hours)' })
   @ApiOkResponse({ type: InsightsDto })
+  @ApiErrors([400, 401], { 400: { description: 'a bad period or live value: `message` lists every problem' } })
   async get(@CurrentTenant() tenant: string, @Query() query: InsightsQueryDto): Promise<InsightsDto> {
     const period = resolvePeriod(query, new Date());
     if (!period.ok) throw new BadRequestException([period.error]);

@@ -12,7 +12,7 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { ReplayRepository, ReplayRow } from '@flowline/db';
 import { DATA_SOURCE } from '@flowline/runtime';
@@ -20,7 +20,8 @@ import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { isUuid } from '../common/validators';
 import { FlowsService } from '../flows/flows.service';
-import { ReplayDto } from './replay.dto';
+import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { ReplayDto, ReplayStatusDto } from './replay.dto';
 import { ReplayRunner } from './replay-runner';
 
 function toResponse(row: ReplayRow) {
@@ -45,6 +46,7 @@ const MAX_RUNNING_REPLAYS = 2;
 /** `POST /flows/{id}/replay` and `GET /replays/{id}` (CONTRACT §6). */
 @ApiTags('flows')
 @ApiBearerAuth()
+@ApiErrors([401])
 @UseGuards(TenantAuthGuard)
 @Controller()
 export class ReplaysController {
@@ -60,6 +62,13 @@ export class ReplaysController {
 
   @Post('flows/:id/replay')
   @HttpCode(202)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Re-run the flow over the events the event log received in [from, to)' })
+  @ApiAcceptedResponse({ type: ReplayStatusDto, description: 'started; progress at GET /replays/{id}' })
+  @ApiErrors([...BODY_ERRORS, 404, 429], {
+    400: { description: 'invalid, or from not before to: `message` lists every problem' },
+    429: { description: 'two replays of this tenant run already: try again when one is done' },
+  })
   async replay(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: ReplayDto) {
     const flow = await this.flows.find(tenant, id);
     const from = new Date(body.from);
@@ -76,6 +85,9 @@ export class ReplaysController {
   }
 
   @Get('replays/:id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ReplayStatusDto })
+  @ApiErrors(PATH_ERRORS)
   async get(@CurrentTenant() tenant: string, @Param('id') id: string) {
     const replay = isUuid(id) ? await this.replays.find(tenant, id) : undefined;
     if (!replay) throw new NotFoundException(`replay ${id} not found`);

@@ -11,12 +11,19 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { assertUnreachable } from '../common/assert-unreachable';
 import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
-import { RetryQueueQueryDto } from './retry-queue.dto';
+import { ApiErrors, PATH_ERRORS } from '../common/openapi';
+import {
+  RetryQueueItemWithAttemptsDto,
+  RetryQueuePageDto,
+  RetryQueueQueryDto,
+  SubmitConflictDto,
+  SubmittedDto,
+} from './retry-queue.dto';
 import { RetryQueueService } from './retry-queue.service';
 import { SubmitToRetryQueue } from './submit-to-retry-queue';
 
@@ -52,6 +59,7 @@ async function answer<T>(work: Promise<T>): Promise<T> {
 /** The Retry Queue (CONTRACT §8): what waits for a retry or failed, and "Submit to Retry Queue". */
 @ApiTags('retry-queue')
 @ApiBearerAuth()
+@ApiErrors([401])
 @UseGuards(TenantAuthGuard)
 @Controller('retry-queue')
 export class RetryQueueController {
@@ -62,15 +70,17 @@ export class RetryQueueController {
 
   @Get()
   @ApiOperation({ summary: 'Deliveries that joined the retry queue, newest first; `next_cursor` pages on' })
-  @ApiResponse({ status: 200, description: '{items: [...], next_cursor: string | null}' })
-  @ApiResponse({ status: 400, description: 'every problem with the filters' })
+  @ApiOkResponse({ type: RetryQueuePageDto })
+  @ApiErrors([400], { 400: { description: 'every problem with the filters' } })
   list(@CurrentTenant() tenant: string, @Query() query: RetryQueueQueryDto) {
     return this.queue.list(tenant, query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One retry queue item with every attempt' })
-  @ApiResponse({ status: 404, description: 'no such item for this tenant' })
+  @ApiParam({ name: 'id', description: 'the delivery id (its webhook-id)' })
+  @ApiOkResponse({ type: RetryQueueItemWithAttemptsDto })
+  @ApiErrors(PATH_ERRORS, { 404: { description: 'no such item for this tenant' } })
   get(@CurrentTenant() tenant: string, @Param('id') id: string) {
     return answer(this.queue.get(tenant, id));
   }
@@ -83,13 +93,16 @@ export class RetryQueueController {
       'For an item waiting for a retry (retrying), failed or abandoned whose delivery record is kept. ' +
       'Its record is produced again, unchanged, to the deliveries topic; the dispatcher attempts it at once.',
   })
-  @ApiResponse({ status: 202, description: '{id, status: "submitted"}' })
-  @ApiResponse({ status: 404, description: 'no such item for this tenant' })
-  @ApiResponse({
-    status: 409,
-    description:
-      '{message, reason}: held (waits_for names the earlier delivery, or its connection is paused), ' +
-      'sending, succeeded, or no_record (a validation error: fix the mapping and replay the flow)',
+  @ApiParam({ name: 'id', description: 'the delivery id (its webhook-id)' })
+  @ApiAcceptedResponse({ type: SubmittedDto })
+  @ApiErrors([...PATH_ERRORS, 409], {
+    404: { description: 'no such item for this tenant' },
+    409: {
+      type: SubmitConflictDto,
+      description:
+        'held (waits_for names the earlier delivery, or its connection is paused), ' +
+        'sending, succeeded, or no_record (a validation error: fix the mapping and replay the flow)',
+    },
   })
   submit(@CurrentTenant() tenant: string, @Param('id') id: string) {
     return answer(this.submitToQueue.execute(tenant, id));

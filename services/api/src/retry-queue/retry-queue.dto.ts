@@ -1,8 +1,10 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator } from 'class-validator';
 import { DecimalInteger } from '../common/validators';
 import type { FailureCategory } from '@flowline/delivery';
 import { decodeQueueCursor } from './queue-cursor';
+import { ApiErrorDto } from '../common/openapi';
+import { AttemptLogEntryDto, DELIVERY_STATUSES } from '../deliveries/deliveries.dto';
 import { QUEUE_STATUSES } from './queue-status';
 import type { QueueStatus } from './queue-status';
 
@@ -49,7 +51,7 @@ export class RetryQueueQueryDto {
   @IsIn(QUEUE_INTEGRATIONS)
   integration?: (typeof QUEUE_INTEGRATIONS)[number];
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
   @DecimalInteger()
   @IsInt()
@@ -57,10 +59,56 @@ export class RetryQueueQueryDto {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'the next_cursor of the previous page' })
+  @ApiPropertyOptional({ description: 'the next_cursor of the previous page', maxLength: 2000 })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   @IsQueueCursor()
   cursor?: string;
+}
+
+/** One item of the retry queue. */
+export class RetryQueueItemDto {
+  @ApiProperty({ description: 'the delivery id (its webhook-id)' }) id!: string;
+  @ApiProperty({ enum: QUEUE_STATUSES, description: 'the queue status; delivery_status is the delivery\u2019s own' })
+  status!: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) delivery_status!: string;
+  @ApiProperty({ type: 'string', enum: [...QUEUE_CATEGORIES, null], nullable: true }) category!: string | null;
+  @ApiProperty({ enum: QUEUE_INTEGRATIONS }) integration!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) connection_id!: string | null;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) flow_id!: string | null;
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) sequence_id!: string | null;
+  @ApiProperty() event_id!: string;
+  @ApiProperty() event_type!: string;
+  @ApiProperty({ type: 'integer' }) attempts!: number;
+  @ApiProperty({ type: 'integer' }) retry_count!: number;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) next_attempt_at!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) last_status_code!: number | null;
+  @ApiProperty({ type: 'string', nullable: true }) last_error!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'when it joined the queue' }) queued_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+export class RetryQueuePageDto {
+  @ApiProperty({ type: RetryQueueItemDto, isArray: true, description: 'newest first' }) items!: RetryQueueItemDto[];
+  @ApiProperty({ type: 'string', nullable: true, description: 'pass as cursor for the next page; null on the last' })
+  next_cursor!: string | null;
+}
+
+export class RetryQueueItemWithAttemptsDto extends RetryQueueItemDto {
+  @ApiProperty({ type: AttemptLogEntryDto, isArray: true, description: 'oldest first' })
+  attempt_log!: AttemptLogEntryDto[];
+}
+
+export class SubmittedDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['submitted'] }) status!: 'submitted';
+}
+
+/** Why an item cannot be submitted now. */
+export class SubmitConflictDto extends ApiErrorDto {
+  @ApiProperty({ enum: ['held', 'sending', 'succeeded', 'no_record'] }) reason!: string;
+  @ApiPropertyOptional({ description: 'held: the earlier delivery of the same subject it waits behind' })
+  waits_for?: string;
 }

@@ -12,36 +12,65 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { SequenceDto, SequenceEventsQueryDto, SequencePatchDto, SimulateDto } from './sequence.dto';
+import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import {
+  SequenceDto,
+  SequenceEventListDto,
+  SequenceEventsQueryDto,
+  SequenceListDto,
+  SequencePatchDto,
+  SequenceResponseDto,
+  SimulateDto,
+  SimulationResultDto,
+} from './sequence.dto';
 import { SequenceResponse, SequencesService } from './sequences.service';
 
 @ApiTags('sequences')
 @ApiBearerAuth()
+@ApiErrors([401])
 @UseGuards(TenantAuthGuard)
 @Controller()
 export class SequencesController {
   constructor(@Inject(SequencesService) private readonly sequences: SequencesService) {}
 
   @Get('sequences')
+  @ApiOkResponse({ type: SequenceListDto })
   async list(@CurrentTenant() tenant: string): Promise<{ sequences: SequenceResponse[] }> {
     return { sequences: await this.sequences.list(tenant) };
   }
 
   @Post('sequences')
   @HttpCode(201)
+  @ApiCreatedResponse({ type: SequenceResponseDto })
+  @ApiErrors(BODY_ERRORS)
   create(@CurrentTenant() tenant: string, @Body() body: SequenceDto): Promise<SequenceResponse> {
     return this.sequences.create(tenant, body);
   }
 
   @Get('sequences/:id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: SequenceResponseDto })
+  @ApiErrors(PATH_ERRORS)
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<SequenceResponse> {
     return this.sequences.get(tenant, id);
   }
 
   @Put('sequences/:id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: SequenceResponseDto })
+  @ApiErrors([...BODY_ERRORS, 404])
   replace(
     @CurrentTenant() tenant: string,
     @Param('id') id: string,
@@ -51,6 +80,10 @@ export class SequencesController {
   }
 
   @Patch('sequences/:id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiBody({ type: SequencePatchDto, required: false, description: 'the fields to change; none changes nothing' })
+  @ApiOkResponse({ type: SequenceResponseDto })
+  @ApiErrors([...BODY_ERRORS, 404])
   patch(
     @CurrentTenant() tenant: string,
     @Param('id') id: string,
@@ -61,18 +94,27 @@ export class SequencesController {
 
   @Delete('sequences/:id')
   @HttpCode(204)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(PATH_ERRORS)
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.sequences.remove(tenant, id);
   }
 
   @Post('sequences/:id/simulate')
   @HttpCode(200)
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: "Run the service's own matcher over the given events" })
+  @ApiOkResponse({ type: SimulationResultDto })
+  @ApiErrors([...BODY_ERRORS, 404])
   simulate(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: SimulateDto) {
     return this.sequences.simulate(tenant, id, body);
   }
 
   /** Completed sequences, newest first. */
   @Get('sequence-events')
+  @ApiOkResponse({ type: SequenceEventListDto })
+  @ApiErrors([400])
   async completed(@CurrentTenant() tenant: string, @Query() query: SequenceEventsQueryDto) {
     return { sequence_events: await this.sequences.completed(tenant, query.sequence_id, query.lead_id) };
   }

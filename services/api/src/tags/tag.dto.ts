@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
+import { RefusesUnknownProperties } from '../common/openapi';
 
 /** The objects whose values a tag can be applied to (CONTRACT §3). */
 export const TAG_OBJECTS = [
@@ -12,16 +13,23 @@ export const TAG_OBJECTS = [
   'question',
 ] as const;
 
+/** A tag name: also a path segment (`/tags/{name}`). */
+export const TAG_NAME_PATTERN = '^[A-Za-z0-9._-]{1,100}$';
+
+@RefusesUnknownProperties()
 export class TagDto {
-  @ApiProperty({ example: 'engaged' })
+  @ApiProperty({ example: 'engaged', minLength: 1, maxLength: 100, pattern: TAG_NAME_PATTERN })
   @IsString()
   @Length(1, 100)
-  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'name may hold letters, digits, ".", "_" and "-"' })
+  @Matches(new RegExp(TAG_NAME_PATTERN), { message: 'name may hold letters, digits, ".", "_" and "-"' })
   name!: string;
 
-  @ApiProperty({ example: 'Engaged attendees' }) @IsString() @Length(1, 200) label!: string;
+  @ApiProperty({ example: 'Engaged attendees', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  label!: string;
 
-  @ApiProperty({ enum: TAG_OBJECTS, isArray: true })
+  @ApiProperty({ enum: TAG_OBJECTS, isArray: true, minItems: 1, uniqueItems: true })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
@@ -29,7 +37,20 @@ export class TagDto {
   objects!: string[];
 }
 
+@RefusesUnknownProperties()
 export class TagAssignmentDto {
   @ApiProperty({ enum: TAG_OBJECTS }) @IsIn(TAG_OBJECTS) object!: string;
-  @ApiProperty({ example: 'Registered' }) @IsString() @Length(1, 500) value!: string;
+  @ApiProperty({ example: 'Registered', minLength: 1, maxLength: 500 }) @IsString() @Length(1, 500) value!: string;
+}
+
+/** A tag as answers show it: its definition and the values it is assigned to. */
+export class TagResponseDto {
+  @ApiProperty({ example: 'engaged' }) name!: string;
+  @ApiProperty({ example: 'Engaged attendees' }) label!: string;
+  @ApiProperty({ enum: TAG_OBJECTS, isArray: true }) objects!: string[];
+  @ApiProperty({ type: TagAssignmentDto, isArray: true }) assignments!: TagAssignmentDto[];
+}
+
+export class TagListDto {
+  @ApiProperty({ type: TagResponseDto, isArray: true }) tags!: TagResponseDto[];
 }

@@ -14,13 +14,22 @@ import {
   Put,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOkResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { TagAssignmentEntity, TagEntity } from '@flowline/db';
 import { DATA_SOURCE } from '@flowline/runtime';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { TagAssignmentDto, TagDto } from './tag.dto';
+import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { TAG_NAME_PATTERN, TagAssignmentDto, TagDto, TagListDto, TagResponseDto } from './tag.dto';
 
 interface TagResponse {
   name: string;
@@ -31,12 +40,14 @@ interface TagResponse {
 
 @ApiTags('tags')
 @ApiBearerAuth()
+@ApiErrors([401])
 @UseGuards(TenantAuthGuard)
 @Controller('tags')
 export class TagsController {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   @Get()
+  @ApiOkResponse({ type: TagListDto })
   async list(@CurrentTenant() tenant: string): Promise<{ tags: TagResponse[] }> {
     const tags = await this.dataSource
       .getRepository(TagEntity)
@@ -47,6 +58,8 @@ export class TagsController {
 
   @Post()
   @HttpCode(201)
+  @ApiCreatedResponse({ type: TagResponseDto })
+  @ApiErrors([...BODY_ERRORS, 409], { 409: { description: 'a tag of this name exists' } })
   async create(@CurrentTenant() tenant: string, @Body() body: TagDto): Promise<TagResponse> {
     const repository = this.dataSource.getRepository(TagEntity);
     if (await repository.existsBy({ tenantId: tenant, name: body.name }))
@@ -59,6 +72,9 @@ export class TagsController {
   }
 
   @Get(':name')
+  @ApiParam({ name: 'name', schema: { type: 'string', pattern: TAG_NAME_PATTERN, minLength: 1, maxLength: 100 } })
+  @ApiOkResponse({ type: TagResponseDto })
+  @ApiErrors(PATH_ERRORS)
   async get(@CurrentTenant() tenant: string, @Param('name') name: string): Promise<TagResponse> {
     const tag = await this.find(tenant, name);
     return toResponse(
@@ -69,6 +85,9 @@ export class TagsController {
 
   @Delete(':name')
   @HttpCode(204)
+  @ApiParam({ name: 'name', schema: { type: 'string', pattern: TAG_NAME_PATTERN, minLength: 1, maxLength: 100 } })
+  @ApiNoContentResponse({ description: 'deleted, with its assignments' })
+  @ApiErrors(PATH_ERRORS)
   async remove(@CurrentTenant() tenant: string, @Param('name') name: string): Promise<void> {
     await this.dataSource.getRepository(TagEntity).remove(await this.find(tenant, name));
   }
@@ -76,6 +95,11 @@ export class TagsController {
   /** Replaces the tag's assignments: the values of objects it applies to. */
   @Put(':name/assignments')
   @ApiBody({ type: TagAssignmentDto, isArray: true })
+  @ApiParam({ name: 'name', schema: { type: 'string', pattern: TAG_NAME_PATTERN, minLength: 1, maxLength: 100 } })
+  @ApiOkResponse({ type: TagResponseDto })
+  @ApiErrors([...BODY_ERRORS, 404], {
+    400: { description: 'invalid assignments, or an object the tag does not apply to: `message` lists every one' },
+  })
   async assign(
     @CurrentTenant() tenant: string,
     @Param('name') name: string,

@@ -1,10 +1,11 @@
 import { Body, ConflictException, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { TenantEntity } from '@flowline/db';
 import { DATA_SOURCE } from '@flowline/runtime';
 import { AdminGuard } from '../auth/admin.guard';
 import { generateApiKey, hashApiKey } from '../auth/api-key';
+import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 import { CreateTenantDto, TenantCreatedDto } from './create-tenant.dto';
 
 @ApiTags('tenants')
@@ -17,6 +18,11 @@ export class TenantsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: "Create a tenant (operator's admin token); answers its API key once" })
+  @ApiCreatedResponse({ type: TenantCreatedDto })
+  @ApiErrors([...BODY_ERRORS, 401, 403, 409], {
+    401: { description: "missing or wrong admin token (the operator's FLOWLINE_ADMIN_TOKEN)" },
+    409: { description: 'a tenant with this id exists' },
+  })
   async create(@Body() body: CreateTenantDto): Promise<TenantCreatedDto> {
     const apiKey = generateApiKey();
     const repository = this.dataSource.getRepository(TenantEntity);
