@@ -1,4 +1,5 @@
 import type { DeliveryStatus } from '@flowline/db';
+import type { EmailContent } from '@flowline/contracts';
 import { classifySmtpOutcome, EmailSender, RetryPolicy } from '@flowline/delivery';
 import type { Clock } from './clock';
 import type { Effects } from './effects';
@@ -20,10 +21,14 @@ export class AttemptEmail {
     private readonly clock: Clock,
   ) {}
 
-  async execute(job: Job, policy: RetryPolicy, effects: Effects): Promise<DeliveryStatus> {
-    const { delivery } = job;
+  async execute(
+    job: Job,
+    target: { email: EmailContent; policy: RetryPolicy },
+    effects: Effects,
+  ): Promise<DeliveryStatus> {
+    const { policy } = target;
     const attemptedAt = this.clock.now();
-    const sent = await this.emails.send({ id: delivery.id, ...delivery.email! });
+    const sent = await this.emails.send({ id: job.delivery.id, ...target.email });
     const outcome = classifySmtpOutcome(sent.result, this.clock.now());
     const settlement = this.settlements.settle(job, outcome, sent.latencyMs, policy, { channel: 'email' });
     const reply = sent.result.kind === 'reply' ? sent.result : undefined;

@@ -255,18 +255,15 @@ describe('delivering webhooks', () => {
   });
 
   describe('email', () => {
-    const email = { channel: 'email' as const, connectionId: undefined, body: null };
-    const content = { to: ['ops@example.com'], subject: 'Sequence completed', text: 'hi', html: '<p>hi</p>' };
-
     it('is sent through SMTP and logged with the reply code', async () => {
-      await h.deliver([h.record(h.delivery('e1', 'lead-1', { ...email, email: content }))]);
+      await h.deliver([h.record(h.email('e1'))]);
       expect(h.mailbox.sent.map((sent) => sent.id)).toEqual(['e1']);
       expect(h.store.attemptsOf('e1')).toMatchObject([{ statusCode: 250, responseExcerpt: '250 OK queued' }]);
     });
 
     it('without an SMTP server it fails (config)', async () => {
       h.mailbox.configured = false;
-      await h.deliver([h.record(h.delivery('e1', 'lead-1', { ...email, email: content }))]);
+      await h.deliver([h.record(h.email('e1'))]);
       expect(h.status('e1')).toBe('failed');
       expect(h.take('dlq').map((message) => headersOf(message).category)).toEqual(['config']);
     });

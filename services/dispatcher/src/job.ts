@@ -1,4 +1,4 @@
-import type { DeadLetterOrigin, DeliveryV1 } from '@flowline/contracts';
+import type { DeadLetterOrigin, DeliveryV1, EmailContent } from '@flowline/contracts';
 import type { ConnectionSettings, RetryPolicy } from '@flowline/delivery';
 
 /** Where a delivery goes and under which policy. */
@@ -11,7 +11,7 @@ export type Target =
       /** Whose rate and in-flight limits apply: the connection, or a sequence's own URL. */
       limiterKey: string;
     }
-  | { kind: 'email'; policy: RetryPolicy; lane: string | null }
+  | { kind: 'email'; email: EmailContent; policy: RetryPolicy; lane: string | null }
   | { kind: 'unusable'; reason: string };
 
 /** One delivery to settle, from a consumed record, a retry record or a lane's release. */

@@ -1,6 +1,7 @@
 import {
   DeadLetterOrigin,
   deadLetterHeaders,
+  FailureCategory,
   DLQ_HEADERS,
   RETRY_HEADERS,
   retryTopic,
@@ -44,10 +45,10 @@ export class OutgoingRecords {
     bytes: Buffer | null,
     origin: DeadLetterOrigin,
     error: string,
-    category: string,
+    category: FailureCategory,
     attempts: number,
   ): OutgoingMessage {
-    this.metrics.deadLetters.labels(category).inc();
+    this.metrics.deadLettered(category);
     return {
       topic: this.topics.of(Topic.DeliveriesDlq),
       key,

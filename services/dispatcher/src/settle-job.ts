@@ -19,7 +19,7 @@ export class SettleJob {
       case 'unusable':
         return Promise.resolve(this.settlements.failUnusable(job, effects, target.reason));
       case 'email':
-        return this.email.execute(job, target.policy, effects);
+        return this.email.execute(job, target, effects);
       case 'webhook':
         if (target.connection.paused) return Promise.resolve(this.settlements.hold(job, effects, 'paused'));
         return this.webhook.execute(job, target, effects);

@@ -25,6 +25,7 @@ export class TargetResolver {
         return { kind: 'unusable', reason: 'SMTP_URL is not configured: the email of this delivery cannot be sent' };
       return {
         kind: 'email',
+        email: delivery.email,
         policy: { maxRetries: DEFAULT_MAX_RETRIES, retryScheduleS: schedule },
         lane: lane('email', 'per_subject'),
       };

@@ -1,5 +1,13 @@
 import pino from 'pino';
-import { DeliveryV1, DLQ_HEADERS, RETRY_HEADERS, Topic, TopicNames } from '@flowline/contracts';
+import {
+  DeliveryV1,
+  DLQ_HEADERS,
+  EmailDeliveryV1,
+  RETRY_HEADERS,
+  Topic,
+  TopicNames,
+  WebhookDeliveryV1,
+} from '@flowline/contracts';
 import { MemoryDeliveryStore } from '@flowline/db';
 import {
   AttemptResult,
@@ -153,7 +161,7 @@ export class DispatcherHarness {
   }
 
   /** A webhook delivery of subject `subject` to the harness's connection. */
-  delivery(id: string, subject = 'lead-1', overrides: Partial<DeliveryV1> = {}): DeliveryV1 {
+  delivery(id: string, subject = 'lead-1', overrides: Partial<WebhookDeliveryV1> = {}): WebhookDeliveryV1 {
     return {
       v: 1,
       id,
@@ -166,6 +174,17 @@ export class DispatcherHarness {
       headers: {},
       ingestedAt: this.clock.now() - 1_000,
       ...overrides,
+    };
+  }
+
+  /** An email delivery (a sequence trigger's emails) of subject `subject`. */
+  email(id: string, subject = 'lead-1'): EmailDeliveryV1 {
+    const { connectionId: _none, url: _url, body: _body, channel: _webhook, ...rest } = this.delivery(id, subject);
+    return {
+      ...rest,
+      channel: 'email',
+      email: { to: ['ops@example.com'], subject: 'Sequence completed', text: 'hi', html: '<p>hi</p>' },
+      body: null,
     };
   }
 

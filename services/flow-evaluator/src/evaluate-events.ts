@@ -29,7 +29,7 @@ export class EvaluateEvents {
     for (const record of records) {
       const decoded = decodeEvent(record.value);
       if (!decoded.ok) {
-        this.metrics.deadLetters.labels('system').inc();
+        this.metrics.deadLettered('system');
         out.push({
           topic: this.topics.of(Topic.EventsInvalid),
           key: record.key ?? `invalid:${record.partition}`,

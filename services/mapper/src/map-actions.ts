@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { deadLetterHeaders, decodeAction, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import { deadLetterHeaders, decodeAction, FailureCategory, messageKey, Topic, TopicNames } from '@flowline/contracts';
 import { ValidationFailureRecord, ValidationFailureRepository } from '@flowline/db';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
@@ -30,7 +30,7 @@ export class MapActions {
     for (const record of records) {
       const decoded = decodeAction(record.value);
       if (!decoded.ok) {
-        this.metrics.deadLetters.labels('system').inc();
+        this.metrics.deadLettered('system');
         out.push(this.deadLetter(record, decoded.error, 'system'));
         continue;
       }
@@ -54,7 +54,7 @@ export class MapActions {
         }
       } else {
         // Not retried: the same action and configuration would fail the same way (CONTRACT §5).
-        this.metrics.deadLetters.labels(result.category).inc();
+        this.metrics.deadLettered(result.category);
         this.logger.warn(
           { actionId: action.id, category: result.category, error: result.error },
           'action dead-lettered',
@@ -69,7 +69,7 @@ export class MapActions {
     await this.producer.send(out);
   }
 
-  private deadLetter(record: ConsumedRecord, error: string, category: string): OutgoingMessage {
+  private deadLetter(record: ConsumedRecord, error: string, category: FailureCategory): OutgoingMessage {
     return {
       topic: this.topics.of(Topic.DeliveriesDlq),
       key: record.key ?? '',

@@ -1,3 +1,4 @@
+import type { FailureCategory } from '@flowline/contracts';
 import type { DeliveryStatus } from './delivery-status';
 
 /** What happened in one attempt of one delivery. */
@@ -27,7 +28,7 @@ export interface QueueFields {
   lane: string | null;
   /** The delivery record, kept unless it succeeded: for its retries and for a resubmit. */
   message: Buffer | null;
-  category: string | null;
+  category: FailureCategory | null;
   retryCount: number;
   nextAttemptAt: Date | null;
   /** `topic/partition/offset` of the delivery record as first consumed. */

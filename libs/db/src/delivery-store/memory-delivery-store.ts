@@ -1,3 +1,4 @@
+import type { FailureCategory } from '@flowline/contracts';
 import { DeliveryMove, DeliveryStatus, holdsLane, mayMove, movesFrom, NO_ROW } from './delivery-status';
 import {
   AttemptRecord,
@@ -15,7 +16,7 @@ function settled<T>(write: () => T): Promise<T> {
   try {
     return Promise.resolve(write());
   } catch (error) {
-    return Promise.reject(error as Error);
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 
@@ -40,7 +41,7 @@ export interface MemoryDeliveryRow {
   lane: string | null;
   laneSeq: number | null;
   message: Buffer | null;
-  category: string | null;
+  category: FailureCategory | null;
   origin: string | null;
   retryCount: number;
   nextAttemptAt: number | null;

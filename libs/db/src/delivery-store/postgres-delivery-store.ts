@@ -1,3 +1,4 @@
+import type { FailureCategory } from '@flowline/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../repositories/returned-rows';
 import { SqlParams } from '../repositories/sql-params';
@@ -14,6 +15,9 @@ import {
 } from './delivery-store';
 
 const HOLDING = sqlStatuses(LANE_HOLDING_STATUSES);
+/** The categories of the store's own failures: a record that cannot be read, a mapping that failed validation. */
+const UNREADABLE: FailureCategory = 'system';
+const INVALID: FailureCategory = 'validation';
 const RETRYING = sqlStatus('retrying');
 const SENDING = sqlStatus('sending');
 const SUCCEEDED = sqlStatus('succeeded');
@@ -123,7 +127,7 @@ export class PostgresDeliveryStore extends DeliveryStore {
   async failUnreadable(id: string, error: string): Promise<void> {
     const params = new SqlParams();
     await this.dataSource.query(
-      `UPDATE deliveries SET status = ${sqlStatus('failed')}, category = 'system', last_error = ${params.add(error)},
+      `UPDATE deliveries SET status = ${sqlStatus('failed')}, category = ${params.add(UNREADABLE)}, last_error = ${params.add(error)},
               updated_at = now()
         WHERE id = ${params.add(id)} AND status IN (${sqlStatuses(movesFrom('failUnreadable'))})`,
       params.values,
@@ -206,7 +210,7 @@ export class PostgresDeliveryStore extends DeliveryStore {
                                status, attempts, last_error, category, retry_count, message,
                                created_at, updated_at, queued_at)
        SELECT id, tenant_id, subject, channel, connection_id, flow_id, sequence_id, event_id, event_type,
-              ${sqlStatus('failed')}, 0, last_error, 'validation', 0, NULL, failed_at, failed_at, failed_at
+              ${sqlStatus('failed')}, 0, last_error, ${params.add(INVALID)}::text, 0, NULL, failed_at, failed_at, failed_at
          FROM unnest(${columns})
            AS t(id, tenant_id, subject, channel, connection_id, flow_id, sequence_id, event_id, event_type,
                 last_error, failed_at)

@@ -1,3 +1,4 @@
+import type { FailureCategory } from '@flowline/contracts';
 import type { DataSource } from 'typeorm';
 import { DeliveryStatus, LANE_HEAD_STATUSES, sqlStatuses } from '../delivery-store/delivery-status';
 
@@ -13,7 +14,7 @@ export interface RetryQueueRow {
   event_type: string;
   status: DeliveryStatus;
   channel: 'webhook' | 'email';
-  category: string | null;
+  category: FailureCategory | null;
   lane: string | null;
   attempts: number;
   retry_count: number;
@@ -34,7 +35,7 @@ export interface RetryQueuePosition {
 
 export interface RetryQueueFilter {
   statuses?: readonly DeliveryStatus[];
-  category?: string;
+  category?: FailureCategory;
   channel?: 'webhook' | 'email';
   after?: RetryQueuePosition;
   limit: number;
