@@ -9,23 +9,34 @@ export interface DestinationRef {
 
 /**
  * `flowline.actions` record, version 1. One action per (event, flow) or per completed
- * (sequence, lead); the mapper turns it into a delivery.
+ * (sequence, lead); the mapper turns it into deliveries. Tagged by `kind`: a flow's action names
+ * its destination, a sequence's carries its trigger.
  */
-export interface ActionV1 {
+export type ActionV1 = FlowActionV1 | SequenceActionV1;
+
+interface ActionBase {
   v: 1;
   /** Deterministic: the same event and flow always give the same action id. */
   id: string;
   tenant: string;
   subject: string;
-  kind: 'flow' | 'sequence';
-  flowId?: string;
-  flowName?: string;
-  sequenceId?: string;
   /** The event that triggered the action: for a sequence, the one that completed it. */
   event: FlowlineEvent;
-  /** Where a flow's action goes; a sequence's goes where its trigger says (`sequence`). */
-  destination?: DestinationRef;
-  sequence?: SequenceFired;
+}
+
+export interface FlowActionV1 extends ActionBase {
+  kind: 'flow';
+  /** Always written by Flowline; version 1 never required it of a record, so decoding does not. */
+  flowId?: string;
+  flowName?: string;
+  destination: DestinationRef;
+}
+
+export interface SequenceActionV1 extends ActionBase {
+  kind: 'sequence';
+  /** Always written by Flowline; a record without it is refused by the mapper (`config`). */
+  sequenceId?: string;
+  sequence: SequenceFired;
 }
 
 /** A completed sequence (CONTRACT §7): what its webhook and emails carry. */
@@ -56,28 +67,43 @@ export interface EmailContent {
 
 /**
  * `flowline.deliveries` record, version 1: a fully mapped request for one subject to one
- * connection, or (`channel: 'email'`) one email to a sequence trigger's `emails`. `id` is the
- * Standard Webhooks `webhook-id` (for an email, its Message-ID), identical on every retry and replay.
+ * connection, or one email to a sequence trigger's `emails`. Tagged by `channel`, which a webhook
+ * delivery leaves out (records written before emails existed have none, and new ones keep the
+ * same bytes). `id` is the Standard Webhooks `webhook-id` (for an email, its Message-ID),
+ * identical on every retry and replay.
  */
-export interface DeliveryV1 {
+export type DeliveryV1 = WebhookDeliveryV1 | EmailDeliveryV1;
+
+interface DeliveryBase {
   v: 1;
   id: string;
-  /** Absent on a webhook delivery (records written before emails existed have none). */
-  channel?: DeliveryChannel;
   tenant: string;
   subject: string;
-  /** The tenant's connection; absent for a sequence's own `webhook_url`, sent to `url`, and for an email. */
-  connectionId?: string;
-  url?: string;
-  /** The message of an email delivery; it has neither `connectionId` nor `url`. */
-  email?: EmailContent;
   flowId?: string;
   sequenceId?: string;
   eventId: string;
   eventType: string;
-  /** The webhook's body; `null` for an email delivery (its content is `email`). */
-  body: unknown;
   headers: Record<string, string>;
   /** Epoch milliseconds at which ingest accepted the originating event. */
   ingestedAt: number;
+}
+
+/** An HTTP request to the tenant's connection, or to a sequence's own `webhook_url` (`url`). */
+export interface WebhookDeliveryV1 extends DeliveryBase {
+  channel?: 'webhook';
+  /** The tenant's connection; absent for a sequence's own `webhook_url`, sent to `url`. */
+  connectionId?: string;
+  url?: string;
+  /** The webhook's body, encoded for the connection's content type when sent. */
+  body: unknown;
+}
+
+/** One email through SMTP: it has neither a connection nor a URL. */
+export interface EmailDeliveryV1 extends DeliveryBase {
+  channel: 'email';
+  email: EmailContent;
+  connectionId?: never;
+  url?: never;
+  /** Always `null`: the content is `email`. */
+  body: null;
 }

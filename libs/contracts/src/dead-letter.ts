@@ -11,6 +11,13 @@ export const DLQ_HEADERS = {
   attempts: 'flowline-attempts',
 } as const;
 
+/**
+ * Why a record was dead-lettered or a delivery failed (CONTRACT §8, Certain's retry queue): the
+ * `flowline-error-category` header, the retry queue's `category`, the dead-letter metric's label.
+ */
+export const FAILURE_CATEGORIES = ['general', 'system', 'config', 'connection', 'validation'] as const;
+export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
+
 export interface DeadLetterOrigin {
   topic: string;
   partition: number;
@@ -20,7 +27,7 @@ export interface DeadLetterOrigin {
 export function deadLetterHeaders(
   origin: DeadLetterOrigin,
   error: string,
-  category: string,
+  category: FailureCategory,
   attempts: number,
 ): Record<string, string> {
   return {

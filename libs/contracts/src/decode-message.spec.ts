@@ -137,6 +137,19 @@ it('accepts a sequence action, which carries its trigger instead of a destinatio
   expect(decodeAction(bytes({ ...action, sequence: undefined })).ok).toBe(false);
 });
 
+it('refuses an action of a kind version 1 does not have, saying which', () => {
+  const action = {
+    v: 1,
+    id: 'a',
+    tenant: 't',
+    subject: 's',
+    kind: 'digest',
+    event,
+    destination: { connectionId: 'c' },
+  };
+  expect(decodeAction(bytes(action))).toEqual({ ok: false, error: 'unsupported action kind "digest"' });
+});
+
 describe('an email delivery (a sequence trigger’s emails)', () => {
   const email = {
     v: 1,

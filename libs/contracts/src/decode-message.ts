@@ -82,6 +82,8 @@ export function decodeAction(bytes: Buffer | null): Decoded<ActionV1> {
   if (absent.length > 0 || !isEvent(action.event) || typeof target !== 'object' || target === null) {
     return { ok: false, error: `action lacks ${[...absent, 'event or destination'].join(', ')}` };
   }
+  if (action.kind !== 'flow' && action.kind !== 'sequence')
+    return { ok: false, error: `unsupported action kind ${JSON.stringify(action.kind)}` };
   const stored = { ...action, event: { ...action.event, data: undefined } };
   return unstorable(stored) ?? { ok: true, value: action as unknown as ActionV1 };
 }

@@ -1,11 +1,13 @@
+import type { FailureCategory } from '@flowline/contracts';
+
 /** What one attempt's response means for the delivery (CONTRACT §8). */
 export type AttemptOutcome =
   | { kind: 'success' }
   | { kind: 'retry'; category: FailureCategory; retryAfterMs?: number; reason: string }
   | { kind: 'permanent'; category: FailureCategory; pauseConnection: boolean; reason: string };
 
-/** Dead-letter and retry-queue categories (Certain's retry queue). */
-export type FailureCategory = 'general' | 'system' | 'config' | 'connection' | 'validation';
+/** Dead-letter and retry-queue categories: one type, from the contracts. */
+export type { FailureCategory };
 
 /**
  * The result of sending one request: a response, or an error before any response. `endpoint:

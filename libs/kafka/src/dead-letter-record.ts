@@ -1,4 +1,4 @@
-import { DeadLetterOrigin, deadLetterHeaders, MAX_RECORD_BYTES } from '@flowline/contracts';
+import { DeadLetterOrigin, deadLetterHeaders, FailureCategory, MAX_RECORD_BYTES } from '@flowline/contracts';
 import { encodeHeaders, OutgoingMessage } from './json-codec';
 import { recordBytes } from './record-size';
 
@@ -13,7 +13,7 @@ export interface DeadLetterSpec {
   original: Buffer | null;
   origin: DeadLetterOrigin;
   error: string;
-  category: string;
+  category: FailureCategory;
   attempts: number;
 }
 

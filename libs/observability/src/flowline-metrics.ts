@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FailureCategory } from '@flowline/contracts';
 
 /**
  * Every Flowline metric (CONTRACT §9), defined once. One instance per process: services composed
@@ -127,5 +128,10 @@ export class FlowlineMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts records dead-lettered for one reason: the category is the contracts' one type. */
+  deadLettered(category: FailureCategory, count = 1): void {
+    this.deadLetters.labels(category).inc(count);
   }
 }

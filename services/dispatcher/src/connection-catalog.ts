@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { authSecretOpener, connectionFromRow, ConnectionSettings, signingSecretOpener } from '@flowline/delivery';
 import { ConfigCatalog, Infrastructure } from '@flowline/runtime';
+import { CLOCK } from './clock';
+import type { Clock } from './clock';
 
 /** The connections in force, by id. */
 @Injectable()
 export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSettings>> {
-  constructor(@Inject(Infrastructure) infrastructure: Infrastructure) {
+  constructor(
+    @Inject(Infrastructure) infrastructure: Infrastructure,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     const { FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS } = infrastructure.config;
     const open = signingSecretOpener(FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS);
     const openAuth = authSecretOpener(FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS);
@@ -24,8 +29,8 @@ export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSetti
    * at most once a second: a stream of deliveries for a deleted connection costs one reload.
    */
   async refreshForUnknown(): Promise<void> {
-    if (Date.now() - this.lastLookedAgain < 1000) return;
-    this.lastLookedAgain = Date.now();
+    if (this.clock.now() - this.lastLookedAgain < 1000) return;
+    this.lastLookedAgain = this.clock.now();
     await this.refresh();
   }
 

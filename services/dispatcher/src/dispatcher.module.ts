@@ -1,14 +1,24 @@
-import { Module, OnApplicationShutdown, Inject } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
-import { RETRY_TIERS, retryTopic, Topic } from '@flowline/contracts';
-import { EmailSender, WebhookSender } from '@flowline/delivery';
-import { consumerHost, DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
+import { RETRY_TIERS, retryTopic, Topic, TopicNames } from '@flowline/contracts';
+import { ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowline/db';
+import { AuthenticatedSender, EmailSender, WebhookSender } from '@flowline/delivery';
+import { FlowlineProducer } from '@flowline/kafka';
+import { FlowlineMetrics } from '@flowline/observability';
+import { consumerHost, DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
+import type { Logger } from 'pino';
+import { Clock, CLOCK, RANDOM_SOURCE, RandomSource, SYSTEM_CLOCK, SYSTEM_RANDOM } from './clock';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
+import { composeDispatcher, DispatcherParts } from './dispatcher-parts';
 import { QueueSweeper } from './queue-sweeper';
+
+const DISPATCHER_PARTS = Symbol('DispatcherParts');
 
 @Module({
   providers: [
+    { provide: CLOCK, useValue: SYSTEM_CLOCK },
+    { provide: RANDOM_SOURCE, useValue: SYSTEM_RANDOM },
     ConnectionCatalog,
     ...DELIVERY_SENDER_PROVIDERS,
     {
@@ -17,7 +27,51 @@ import { QueueSweeper } from './queue-sweeper';
       useFactory: (config: FlowlineEnv) => new EmailSender({ url: config.SMTP_URL, from: config.FLOWLINE_EMAIL_FROM }),
       inject: [FlowlineEnv],
     },
-    DeliverWebhooks,
+    {
+      provide: DISPATCHER_PARTS,
+      useFactory: (
+        dataSource: DataSource,
+        producer: FlowlineProducer,
+        connections: ConnectionCatalog,
+        webhooks: AuthenticatedSender,
+        emails: EmailSender,
+        topics: TopicNames,
+        metrics: FlowlineMetrics,
+        logger: Logger,
+        config: FlowlineEnv,
+        clock: Clock,
+        random: RandomSource,
+      ): DispatcherParts =>
+        composeDispatcher({
+          store: new PostgresDeliveryStore(dataSource),
+          pauses: new ConnectionsRepository(dataSource),
+          producer,
+          connections,
+          webhooks,
+          emails,
+          topics,
+          metrics,
+          logger,
+          clock,
+          random,
+          retryScheduleS: config.FLOWLINE_RETRY_SCHEDULE_S,
+        }),
+      inject: [
+        DATA_SOURCE,
+        FlowlineProducer,
+        ConnectionCatalog,
+        AuthenticatedSender,
+        EmailSender,
+        TopicNames,
+        FlowlineMetrics,
+        LOGGER,
+        FlowlineEnv,
+        CLOCK,
+        RANDOM_SOURCE,
+      ],
+    },
+    { provide: DeliverWebhooks, useFactory: (parts: DispatcherParts) => parts.deliver, inject: [DISPATCHER_PARTS] },
+    { provide: QueueSweeper, useFactory: (parts: DispatcherParts) => parts.sweeper, inject: [DISPATCHER_PARTS] },
     // One group for new deliveries and every retry tier: a retry tier's partition pauses until its
     // first record is due, without holding up the others.
     consumerHost(
@@ -28,7 +82,6 @@ import { QueueSweeper } from './queue-sweeper';
       ],
       DeliverWebhooks,
     ),
-    QueueSweeper,
   ],
 })
 export class DispatcherModule implements OnApplicationShutdown {

@@ -1,4 +1,11 @@
-import { actionId, type ActionV1, type FlowlineEvent, messageKey, TopicNames } from '@flowline/contracts';
+import {
+  actionId,
+  type ActionV1,
+  type FlowActionV1,
+  type FlowlineEvent,
+  messageKey,
+  TopicNames,
+} from '@flowline/contracts';
 import type { ConfigRows, FlowEntity, InsightsTally, TagAssignmentEntity } from '@flowline/db';
 import type { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { buildFlowIndex, type FlowIndex } from '@flowline/matching';
@@ -101,7 +108,7 @@ describe('EvaluateEvents', () => {
     const e = event();
     await useCase.execute([record(e)]);
 
-    const expected = (flowId: string, flowName: string, destination: ActionV1['destination']): OutgoingMessage => ({
+    const expected = (flowId: string, flowName: string, destination: FlowActionV1['destination']): OutgoingMessage => ({
       topic: 'flowline.actions',
       key: messageKey('acme', 'att-1'),
       type: 'action',

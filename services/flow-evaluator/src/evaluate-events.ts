@@ -30,7 +30,7 @@ export class EvaluateEvents {
       const decoded = decodeEvent(record.value);
       const match = decoded.ok ? this.match(index, decoded.value) : decoded;
       if (!match.ok) {
-        this.metrics.deadLetters.labels('system').inc();
+        this.metrics.deadLettered('system');
         out.push(
           deadLetterRecord({
             topic: this.topics.of(Topic.EventsInvalid),

@@ -1,4 +1,10 @@
-import { ActionV1, DeliveryV1, MAX_DELIVERY_BYTES, TOPIC_MAX_MESSAGE_BYTES } from '@flowline/contracts';
+import {
+  ActionV1,
+  DeliveryV1,
+  WebhookDeliveryV1,
+  MAX_DELIVERY_BYTES,
+  TOPIC_MAX_MESSAGE_BYTES,
+} from '@flowline/contracts';
 import { deliveryRecords } from './delivery-records';
 
 const event = {
@@ -11,7 +17,16 @@ const event = {
   data: {},
   ingestedAt: 1,
 };
-const action: ActionV1 = { v: 1, id: 'act-1', tenant: 'acme', subject: 'lead-1', kind: 'flow', flowId: 'f-1', event };
+const action: ActionV1 = {
+  v: 1,
+  id: 'act-1',
+  tenant: 'acme',
+  subject: 'lead-1',
+  kind: 'flow',
+  flowId: 'f-1',
+  event,
+  destination: { connectionId: 'c-1', payloadMappingId: 'm-1' },
+};
 
 const delivery = (body: unknown): DeliveryV1 => ({
   v: 1,
@@ -65,10 +80,10 @@ describe('deliveryRecords', () => {
   });
 
   it("names an email delivery's channel and sequence", () => {
+    const { connectionId: _connection, flowId: _flow, url: _url, ...base } = delivery(null) as WebhookDeliveryV1;
     const email: DeliveryV1 = {
-      ...delivery(null),
-      connectionId: undefined,
-      flowId: undefined,
+      ...base,
+      body: null,
       channel: 'email',
       sequenceId: 'seq-1',
       email: { to: ['a@b.c'], subject: 's', text: 'x'.repeat(MAX_DELIVERY_BYTES), html: '' },

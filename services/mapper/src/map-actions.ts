@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ActionV1, decodeAction, Topic, TopicNames } from '@flowline/contracts';
+import { ActionV1, decodeAction, FailureCategory, Topic, TopicNames } from '@flowline/contracts';
 import { ValidationFailureRecord, ValidationFailureRepository } from '@flowline/db';
 import { ConsumedRecord, deadLetterRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
@@ -34,7 +34,7 @@ export class MapActions {
     for (const record of records) {
       const decoded = decodeAction(record.value);
       if (!decoded.ok) {
-        this.metrics.deadLetters.labels('system').inc();
+        this.metrics.deadLettered('system');
         out.push(this.deadLetter(record, decoded.error, 'system'));
         continue;
       }
@@ -49,7 +49,7 @@ export class MapActions {
         out.push(...result.records);
       } else {
         // Not retried: the same action and configuration would fail the same way (CONTRACT §5).
-        this.metrics.deadLetters.labels(result.category).inc();
+        this.metrics.deadLettered(result.category);
         this.logger.warn(
           { actionId: action.id, category: result.category, error: result.error },
           'action dead-lettered',
@@ -82,7 +82,7 @@ export class MapActions {
     }
   }
 
-  private deadLetter(record: ConsumedRecord, error: string, category: string): OutgoingMessage {
+  private deadLetter(record: ConsumedRecord, error: string, category: FailureCategory): OutgoingMessage {
     return deadLetterRecord({
       topic: this.topics.of(Topic.DeliveriesDlq),
       key: record.key ?? '',

@@ -1,4 +1,4 @@
-import { ActionV1 } from '@flowline/contracts';
+import { ActionV1, FlowActionV1 } from '@flowline/contracts';
 import { MappingDefinition } from '@flowline/mapping';
 import { MappingLookup, renderDelivery } from './render-delivery';
 
@@ -33,7 +33,7 @@ const lookup: MappingLookup = {
   questionTags: (tenant): Record<string, string[]> => (tenant === 'acme' ? { company: ['Organisation'] } : {}),
 };
 
-function action(destination: ActionV1['destination'], profile: Record<string, unknown>): ActionV1 {
+function action(destination: FlowActionV1['destination'], profile: Record<string, unknown>): ActionV1 {
   return {
     v: 1,
     id: 'act_1',
@@ -92,7 +92,7 @@ describe('renderDelivery', () => {
   });
 
   const withEmail = { email: 'a@b.c' };
-  it.each<[string, ActionV1['destination'], Record<string, unknown>, string, RegExp]>([
+  it.each<[string, FlowActionV1['destination'], Record<string, unknown>, string, RegExp]>([
     [
       'a missing required field',
       { connectionId: 'c1', payloadMappingId: 'payload' },

@@ -1,4 +1,13 @@
-import { ActionV1, DeliveryChannel, DeliveryV1, deliveryId, SequenceFired } from '@flowline/contracts';
+import {
+  ActionV1,
+  DeliveryChannel,
+  DeliveryV1,
+  deliveryId,
+  EmailDeliveryV1,
+  FlowActionV1,
+  SequenceActionV1,
+  SequenceFired,
+} from '@flowline/contracts';
 import { MappingContext, MappingDefinition, renderHeaders, renderMapping } from '@flowline/mapping';
 import { renderSequenceEmail } from './render-sequence-email';
 
@@ -36,8 +45,13 @@ export type DeliveriesResult = { ok: true; deliveries: DeliveryV1[] } | RenderFa
  */
 export function renderDeliveries(action: ActionV1, mappings: MappingLookup, now: Date): DeliveriesResult {
   if (action.kind === 'sequence') return renderSequenceDeliveries(action);
-  const result = renderDelivery(action, mappings, now);
+  const result = renderFlowDelivery(action, mappings, now);
   return result.ok ? { ok: true, deliveries: [result.delivery] } : result;
+}
+
+/** An action's webhook: a flow's, or a completed sequence's (`renderDeliveries` adds its email). */
+export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: Date): DeliveryResult {
+  return action.kind === 'sequence' ? renderSequenceDelivery(action) : renderFlowDelivery(action, mappings, now);
 }
 
 /**
@@ -46,10 +60,8 @@ export function renderDeliveries(action: ActionV1, mappings: MappingLookup, now:
  * A missing mapping is a `config` problem (the caller looks again after a refresh); a mapping that
  * cannot be satisfied by this event is a `validation` problem: not retried (CONTRACT §5).
  */
-export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: Date): DeliveryResult {
-  if (action.kind === 'sequence') return renderSequenceDelivery(action);
+function renderFlowDelivery(action: FlowActionV1, mappings: MappingLookup, now: Date): DeliveryResult {
   const { event, destination } = action;
-  if (!destination) return { ok: false, category: 'config', error: 'flow action without a destination' };
   const payloadMapping = mappings.find(action.tenant, destination.payloadMappingId);
   if (!payloadMapping)
     return { ok: false, category: 'config', error: `payload mapping ${destination.payloadMappingId} not found` };
@@ -68,7 +80,7 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
   const payload = renderMapping(payloadMapping, event, context);
   const headers = headerMapping ? renderHeaders(headerMapping, event, context) : { headers: {}, errors: [] };
   const errors = [...payload.errors, ...headers.errors];
-  const origin = action.kind === 'flow' ? `flow:${action.flowId}` : `sequence:${action.sequenceId}`;
+  const origin = `flow:${action.flowId}`;
   const id = deliveryId({ tenant: action.tenant, eventId: event.id, origin, connectionId: destination.connectionId });
   if (errors.length > 0) {
     const delivery: UnrenderedDelivery = {
@@ -76,7 +88,6 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
       channel: 'webhook',
       connectionId: destination.connectionId,
       ...(action.flowId ? { flowId: action.flowId } : {}),
-      ...(action.sequenceId ? { sequenceId: action.sequenceId } : {}),
     };
     return { ok: false, category: 'validation', error: errors.join('; '), delivery };
   }
@@ -89,7 +100,6 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
       subject: action.subject,
       connectionId: destination.connectionId,
       ...(action.flowId ? { flowId: action.flowId } : {}),
-      ...(action.sequenceId ? { sequenceId: action.sequenceId } : {}),
       eventId: event.id,
       eventType: event.type,
       body: payload.payload,
@@ -100,10 +110,9 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
 }
 
 /** A completed sequence's webhook and email; a trigger with neither has nothing to deliver (`config`). */
-export function renderSequenceDeliveries(action: ActionV1): DeliveriesResult {
+export function renderSequenceDeliveries(action: SequenceActionV1): DeliveriesResult {
   const fired = action.sequence;
-  if (!fired || !action.sequenceId)
-    return { ok: false, category: 'config', error: 'sequence action without its sequence' };
+  if (!action.sequenceId) return { ok: false, category: 'config', error: 'sequence action without its sequence' };
   const deliveries: DeliveryV1[] = [];
   if (fired.webhookUrl) {
     const webhook = renderSequenceDelivery(action);
@@ -131,7 +140,11 @@ export function renderSequenceDeliveries(action: ActionV1): DeliveriesResult {
  * the webhook's, with `emails` as the destination: one per (trigger, lead), distinct from the
  * webhook's, the same on every retry and replay (it becomes the Message-ID).
  */
-function renderSequenceEmailDelivery(action: ActionV1, sequenceId: string, fired: SequenceFired): DeliveryV1 {
+function renderSequenceEmailDelivery(
+  action: SequenceActionV1,
+  sequenceId: string,
+  fired: SequenceFired,
+): EmailDeliveryV1 {
   return {
     v: 1,
     id: sequenceEmailId(action, sequenceId),
@@ -148,7 +161,7 @@ function renderSequenceEmailDelivery(action: ActionV1, sequenceId: string, fired
   };
 }
 
-function sequenceEmailId(action: ActionV1, sequenceId: string): string {
+function sequenceEmailId(action: SequenceActionV1, sequenceId: string): string {
   return deliveryId({
     tenant: action.tenant,
     eventId: `lead:${action.subject}`,
@@ -162,10 +175,9 @@ function sequenceEmailId(action: ActionV1, sequenceId: string): string {
  * `webhook_url`, with one `webhook-id` per (trigger, lead). A trigger with only `emails` gets no
  * webhook delivery (`renderSequenceDeliveries` renders its email).
  */
-export function renderSequenceDelivery(action: ActionV1): DeliveryResult {
+export function renderSequenceDelivery(action: SequenceActionV1): DeliveryResult {
   const fired = action.sequence;
-  if (!fired || !action.sequenceId)
-    return { ok: false, category: 'config', error: 'sequence action without its sequence' };
+  if (!action.sequenceId) return { ok: false, category: 'config', error: 'sequence action without its sequence' };
   if (!fired.webhookUrl)
     return { ok: false, category: 'config', error: `sequence ${action.sequenceId} has no webhook_url` };
   return {

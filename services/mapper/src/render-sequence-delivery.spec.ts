@@ -1,4 +1,4 @@
-import { ActionV1, decodeDelivery } from '@flowline/contracts';
+import { ActionV1, decodeDelivery, SequenceFired } from '@flowline/contracts';
 import { renderDeliveries, renderDelivery } from './render-delivery';
 
 const action: ActionV1 = {
@@ -42,7 +42,7 @@ describe('a completed sequence becomes a delivery', () => {
         trigger: { id: 'seq-456', name: 'Buying Intent Sequence', type: 'sequence' },
         lead_id: 'ld_123',
         sequence: ['pricing_page_view', 'whitepaper_download', 'demo_request'],
-        events: action.sequence!.events,
+        events: action.sequence.events,
       }),
     );
   });
@@ -55,9 +55,9 @@ describe('a completed sequence becomes a delivery', () => {
 });
 
 describe("a completed sequence's deliveries: its webhook and one email", () => {
-  const withEmails = (sequence: Partial<NonNullable<ActionV1['sequence']>>): ActionV1 => ({
+  const withEmails = (sequence: Partial<SequenceFired>): ActionV1 => ({
     ...action,
-    sequence: { ...action.sequence!, ...sequence },
+    sequence: { ...action.sequence, ...sequence },
   });
 
   it('renders the webhook unchanged, then one email to all the emails', () => {

@@ -1,24 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-
-/**
- * Where a delivery stands (decision 0009):
- * - `succeeded`: the receiver accepted it (2xx);
- * - `failed`: a permanent failure (4xx other than 429, 410, refused target, bad configuration,
- *   validation): dead-lettered without retries;
- * - `retrying`: it waits in a retry topic for its next attempt; it heads its lane;
- * - `held`: it waits behind an earlier delivery of its lane, or for its paused connection;
- * - `sending`: a held delivery being released (attempted) now;
- * - `abandoned`: it failed its last retry and was dead-lettered.
- */
-export type DeliveryStatus = 'succeeded' | 'failed' | 'retrying' | 'held' | 'sending' | 'abandoned';
-
-/** The retry queue's statuses (CONTRACT §8) over delivery statuses. */
-export const RETRY_QUEUE_STATUSES = {
-  retry: ['retrying', 'held', 'sending'],
-  error: ['failed'],
-  failed: ['abandoned'],
-  done: ['succeeded'],
-} as const satisfies Record<string, readonly DeliveryStatus[]>;
+import type { DeliveryStatus } from '../delivery-store/delivery-status';
 
 /** One delivery (one `webhook-id`) and where it stands; its attempts are in `delivery_attempts`. */
 @Entity({ name: 'deliveries' })

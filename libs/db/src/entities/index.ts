@@ -23,8 +23,6 @@ export {
   TagEntity,
   TenantEntity,
 };
-export type { DeliveryStatus } from './delivery.entity';
-export { RETRY_QUEUE_STATUSES } from './delivery.entity';
 
 export const ENTITIES = [
   TenantEntity,

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { RETRY_QUEUE_STATUSES } from '../entities/delivery.entity';
+import {
+  DEAD_LETTERED_STATUSES,
+  RETRY_QUEUE_STATUSES,
+  sqlStatus,
+  sqlStatuses,
+} from '../delivery-store/delivery-status';
+import { SqlParams } from './sql-params';
 
 /** Why an evaluated event triggered no action: the reasons of CONTRACT §6, one counter column each. */
 export const INSIGHTS_NOT_TRIGGERED_REASONS = [
@@ -96,8 +102,9 @@ export class InsightsRepository {
     if (tallies.length === 0) return;
     const reasonColumns = INSIGHTS_NOT_TRIGGERED_REASONS.map((reason) => `not_triggered_${reason}`);
     // Each column is one array parameter, numbered in the order they are named here.
-    const params: unknown[] = [];
-    const typed = (type: string) => (values: unknown[]) => `$${params.push(values)}::${type}[]`;
+    const params = new SqlParams();
+    const typed = (type: 'text' | 'timestamptz' | 'boolean' | 'bigint' | 'uuid') => (values: unknown[]) =>
+      params.array(values, type);
     const [text, times, booleans, bigints, uuids] = [
       typed('text'),
       typed('timestamptz'),
@@ -146,7 +153,7 @@ export class InsightsRepository {
          changes_processed = h.changes_processed + EXCLUDED.changes_processed,
          actions_triggered = h.actions_triggered + EXCLUDED.actions_triggered,
          ${reasonColumns.map((name) => `${name} = h.${name} + EXCLUDED.${name}`).join(',\n         ')}`,
-      params,
+      params.values,
     );
   }
 
@@ -159,45 +166,45 @@ export class InsightsRepository {
     const reasonSums = INSIGHTS_NOT_TRIGGERED_REASONS.map(
       (reason) => `coalesce(sum(not_triggered_${reason}), 0)::text AS not_triggered_${reason}`,
     );
+    const params = new SqlParams();
+    const tenant = params.add(query.tenant);
+    const fromHour = params.add(hourOf(query.from.getTime()).toISOString());
+    const from = params.add(query.from.toISOString());
+    const to = params.add(query.to.toISOString());
+    const live = params.add(query.live ?? null, 'boolean');
+    const waiting = params.array(WAITING, 'text');
     const [row] = await this.dataSource.query<Array<Record<string, string>>>(
       `WITH counters AS (
          SELECT coalesce(sum(changes_processed), 0)::text AS changes_processed,
                 coalesce(sum(actions_triggered), 0)::text AS actions_triggered,
                 ${reasonSums.join(',\n                ')}
            FROM insights_hourly
-          WHERE tenant_id = $1 AND hour >= $2 AND hour < $4 AND ($5::boolean IS NULL OR live = $5)
+          WHERE tenant_id = ${tenant} AND hour >= ${fromHour} AND hour < ${to} AND (${live} IS NULL OR live = ${live})
        ), registrations AS (
          SELECT count(DISTINCT subject_digest)::text AS unique_registrations
            FROM insights_hourly_subjects
-          WHERE tenant_id = $1 AND hour >= $2 AND hour < $4 AND ($5::boolean IS NULL OR live = $5)
+          WHERE tenant_id = ${tenant} AND hour >= ${fromHour} AND hour < ${to} AND (${live} IS NULL OR live = ${live})
        ), running_flows AS (
          SELECT count(DISTINCT flow_id)::text AS active_flows
            FROM insights_hourly_flows
-          WHERE tenant_id = $1 AND hour >= $2 AND hour < $4 AND ($5::boolean IS NULL OR live = $5)
+          WHERE tenant_id = ${tenant} AND hour >= ${fromHour} AND hour < ${to} AND (${live} IS NULL OR live = ${live})
        ), period_deliveries AS (
-         SELECT count(*) FILTER (WHERE d.status = 'succeeded')::text AS deliveries_succeeded,
-                count(*) FILTER (WHERE d.status IN ('failed', 'abandoned'))::text AS deliveries_failed,
+         SELECT count(*) FILTER (WHERE d.status = ${sqlStatus('succeeded')})::text AS deliveries_succeeded,
+                count(*) FILTER (WHERE d.status IN (${sqlStatuses(DEAD_LETTERED_STATUSES)}))::text AS deliveries_failed,
                 coalesce(sum(d.retry_count), 0)::text AS total_retried,
-                count(*) FILTER (WHERE d.status = 'abandoned')::text AS retried_abandoned,
+                count(*) FILTER (WHERE d.status = ${sqlStatus('abandoned')})::text AS retried_abandoned,
                 count(*) FILTER (WHERE d.category = 'validation')::text AS validation_errors
            FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id
-          WHERE d.tenant_id = $1 AND d.created_at >= $3 AND d.created_at < $4
-            AND ($5::boolean IS NULL OR ${DELIVERY_IS_LIVE} = $5)
+          WHERE d.tenant_id = ${tenant} AND d.created_at >= ${from} AND d.created_at < ${to}
+            AND (${live} IS NULL OR ${DELIVERY_IS_LIVE} = ${live})
        ), waiting AS (
          SELECT count(*)::text AS in_retry_queue
            FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id
-          WHERE d.tenant_id = $1 AND d.status = ANY($6::text[])
-            AND ($5::boolean IS NULL OR ${DELIVERY_IS_LIVE} = $5)
+          WHERE d.tenant_id = ${tenant} AND d.status = ANY(${waiting})
+            AND (${live} IS NULL OR ${DELIVERY_IS_LIVE} = ${live})
        )
        SELECT * FROM counters, registrations, running_flows, period_deliveries, waiting`,
-      [
-        query.tenant,
-        hourOf(query.from.getTime()).toISOString(),
-        query.from.toISOString(),
-        query.to.toISOString(),
-        query.live ?? null,
-        WAITING,
-      ],
+      params.values,
     );
     // Sums are bigint, which the driver hands over as text; a tenant's figures fit a double exactly.
     const n = (column: string) => Number(row?.[column] ?? 0);

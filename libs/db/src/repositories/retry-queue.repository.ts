@@ -1,6 +1,6 @@
+import type { FailureCategory } from '@flowline/contracts';
 import type { DataSource } from 'typeorm';
-import type { DeliveryStatus } from '../entities';
-import { returnedRows } from './returned-rows';
+import { DeliveryStatus, LANE_HEAD_STATUSES, sqlStatuses } from '../delivery-store/delivery-status';
 
 /** A delivery that joined the retry queue (`queued_at` set), without its record bytes. */
 export interface RetryQueueRow {
@@ -14,7 +14,7 @@ export interface RetryQueueRow {
   event_type: string;
   status: DeliveryStatus;
   channel: 'webhook' | 'email';
-  category: string | null;
+  category: FailureCategory | null;
   lane: string | null;
   attempts: number;
   retry_count: number;
@@ -35,7 +35,7 @@ export interface RetryQueuePosition {
 
 export interface RetryQueueFilter {
   statuses?: readonly DeliveryStatus[];
-  category?: string;
+  category?: FailureCategory;
   channel?: 'webhook' | 'email';
   after?: RetryQueuePosition;
   limit: number;
@@ -45,7 +45,10 @@ const COLUMNS = `id, tenant_id, subject, connection_id, flow_id, sequence_id, ev
   category, lane, attempts, retry_count, next_attempt_at, last_status_code, last_error, queued_at, updated_at,
   to_char(queued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS queued_at_key`;
 
-/** The retry queue (CONTRACT §8): the deliveries that waited, wait or failed, as the API reads them. */
+/**
+ * The retry queue (CONTRACT §8): the deliveries that waited, wait or failed, as the API reads
+ * them. Reads only: every write goes through the delivery store.
+ */
 export class RetryQueueRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -86,25 +89,6 @@ export class RetryQueueRepository {
     return rows[0];
   }
 
-  /**
-   * Marks an item submitted (CONTRACT §8 "Submit to Retry Queue"): `retrying`, due now, with a
-   * fresh retry schedule, in one statement that re-checks it may be submitted (a concurrent
-   * submit or attempt may have moved it). Answers the due time the dispatcher will match the
-   * submitted record against (whole milliseconds), or undefined when it could not be marked.
-   */
-  async markSubmitted(tenant: string, id: string): Promise<number | undefined> {
-    const rows = returnedRows<{ next_attempt_at: Date }>(
-      await this.dataSource.query(
-        `UPDATE deliveries SET status = 'retrying', retry_count = 0, next_attempt_at = date_trunc('milliseconds', now()),
-              lane_seq = COALESCE(lane_seq, nextval('deliveries_lane_seq')), updated_at = now()
-        WHERE id = $1 AND tenant_id = $2 AND status IN ('retrying', 'failed', 'abandoned') AND message IS NOT NULL
-        RETURNING next_attempt_at`,
-        [id, tenant],
-      ),
-    );
-    return rows[0]?.next_attempt_at.getTime();
-  }
-
   /** The delivery heading a lane (waiting for its retry or being attempted), other than `except`. */
   async laneHead(
     tenant: string,
@@ -113,7 +97,7 @@ export class RetryQueueRepository {
   ): Promise<{ id: string; status: DeliveryStatus } | undefined> {
     const rows = await this.dataSource.query<Array<{ id: string; status: DeliveryStatus }>>(
       `SELECT id, status FROM deliveries
-        WHERE tenant_id = $1 AND lane = $2 AND id <> $3 AND status IN ('retrying', 'sending')
+        WHERE tenant_id = $1 AND lane = $2 AND id <> $3 AND status IN (${sqlStatuses(LANE_HEAD_STATUSES)})
         ORDER BY lane_seq NULLS FIRST, queued_at, id LIMIT 1`,
       [tenant, lane, except],
     );

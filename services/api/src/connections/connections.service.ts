@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
-import { ConnectionEntity } from '@flowline/db';
+import { ConnectionEntity, ConnectionsRepository } from '@flowline/db';
 import {
   authSecretOpener,
   AuthenticatedSender,
@@ -40,6 +40,7 @@ export interface ConnectionResponse {
 @Injectable()
 export class ConnectionsService {
   private readonly repository: Repository<ConnectionEntity>;
+  private readonly connections: ConnectionsRepository;
 
   constructor(
     @Inject(DATA_SOURCE) dataSource: DataSource,
@@ -48,6 +49,7 @@ export class ConnectionsService {
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
   ) {
     this.repository = dataSource.getRepository(ConnectionEntity);
+    this.connections = new ConnectionsRepository(dataSource);
   }
 
   /**
@@ -115,13 +117,8 @@ export class ConnectionsService {
    */
   async pause(tenant: string, id: string): Promise<ConnectionResponse> {
     await this.find(tenant, id);
-    const changed = await this.repository
-      .createQueryBuilder()
-      .update()
-      .set({ pausedAt: () => 'now()', pausedReason: OPERATOR_PAUSE_REASON })
-      .where('id = :id AND tenant_id = :tenant AND paused_at IS NULL', { id, tenant })
-      .execute();
-    if (!changed.affected) throw new ConflictException(`connection ${id} is paused already`);
+    if (!(await this.connections.pause(tenant, id, OPERATOR_PAUSE_REASON)))
+      throw new ConflictException(`connection ${id} is paused already`);
     return this.get(tenant, id);
   }
 
@@ -131,13 +128,7 @@ export class ConnectionsService {
    */
   async resume(tenant: string, id: string): Promise<ConnectionResponse> {
     await this.find(tenant, id);
-    const changed = await this.repository
-      .createQueryBuilder()
-      .update()
-      .set({ pausedAt: null, pausedReason: null })
-      .where('id = :id AND tenant_id = :tenant AND paused_at IS NOT NULL', { id, tenant })
-      .execute();
-    if (!changed.affected) throw new ConflictException(`connection ${id} is not paused`);
+    if (!(await this.connections.resume(tenant, id))) throw new ConflictException(`connection ${id} is not paused`);
     return this.get(tenant, id);
   }
 

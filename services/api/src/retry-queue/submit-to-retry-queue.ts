@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { messageKey, RETRY_HEADERS, Topic, TopicNames } from '@flowline/contracts';
-import { ConnectionEntity, RetryQueueRepository, RetryQueueRow } from '@flowline/db';
+import {
+  ConnectionEntity,
+  DeliveryStore,
+  PostgresDeliveryStore,
+  RetryQueueRepository,
+  RetryQueueRow,
+} from '@flowline/db';
 import { FlowlineProducer } from '@flowline/kafka';
 import { DATA_SOURCE } from '@flowline/runtime';
 import { assertUnreachable } from '../common/assert-unreachable';
@@ -17,6 +23,8 @@ import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
 @Injectable()
 export class SubmitToRetryQueue {
   private readonly queue: RetryQueueRepository;
+  /** The submit itself is a move of the delivery's lifecycle: the store owns it. */
+  private readonly store: DeliveryStore;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
@@ -24,6 +32,7 @@ export class SubmitToRetryQueue {
     @Inject(TopicNames) private readonly topics: TopicNames,
   ) {
     this.queue = new RetryQueueRepository(dataSource);
+    this.store = new PostgresDeliveryStore(dataSource);
   }
 
   async execute(tenant: string, id: string): Promise<{ id: string; status: 'submitted' }> {
@@ -35,7 +44,7 @@ export class SubmitToRetryQueue {
     }
     // Marked first: the dispatcher attempts the record only while the row still says it is due
     // at this time, so a second submit, or the item's own retry coming due, sends it once.
-    const dueAt = await this.queue.markSubmitted(tenant, id);
+    const dueAt = await this.store.markSubmitted(tenant, id);
     if (dueAt === undefined) {
       const now = await this.queue.findWithRecord(tenant, id);
       const changed = now && submitRefusal({ status: now.status, hasRecord: now.message !== null });

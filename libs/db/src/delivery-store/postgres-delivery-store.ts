@@ -1,0 +1,357 @@
+import type { FailureCategory } from '@flowline/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../repositories/returned-rows';
+import { SqlParams } from '../repositories/sql-params';
+import { DeliveryStatus, holdsLane, LANE_HOLDING_STATUSES, movesFrom, sqlStatus, sqlStatuses } from './delivery-status';
+import {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryStore,
+  OverdueRetry,
+  ParkedDelivery,
+  QueueView,
+  SENDING_LEASE_S,
+  ValidationFailureRecord,
+} from './delivery-store';
+
+const HOLDING = sqlStatuses(LANE_HOLDING_STATUSES);
+/** The categories of the store's own failures: a record that cannot be read, a mapping that failed validation. */
+const UNREADABLE: FailureCategory = 'system';
+const INVALID: FailureCategory = 'validation';
+const RETRYING = sqlStatus('retrying');
+const SENDING = sqlStatus('sending');
+const SUCCEEDED = sqlStatus('succeeded');
+/** A `sending` delivery whose lease is still alive: someone is attempting it now. */
+const LEASED = (alias: string) =>
+  `(${alias}status = ${SENDING} AND ${alias}updated_at > now() - interval '${SENDING_LEASE_S} seconds')`;
+
+/** The delivery lifecycle in PostgreSQL: `deliveries` and `delivery_attempts` (see `DeliveryStore`). */
+export class PostgresDeliveryStore extends DeliveryStore {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async view(ids: readonly string[], lanes: readonly string[]): Promise<QueueView> {
+    const params = new SqlParams();
+    const rows: Array<{
+      id: string;
+      lane: string | null;
+      status: DeliveryStatus;
+      retry_count: number;
+      next_attempt_at: Date | null;
+      origin: string | null;
+    }> = await this.dataSource.query(
+      `SELECT id, lane, status, retry_count, next_attempt_at, origin FROM deliveries WHERE id = ANY(${params.array(ids, 'text')})
+       UNION
+       SELECT id, lane, status, retry_count, next_attempt_at, origin FROM deliveries
+        WHERE lane = ANY(${params.array(lanes, 'text')}) AND status IN (${HOLDING})`,
+      params.values,
+    );
+    const wanted = new Set(ids);
+    const view: QueueView = { known: new Map(), heldLanes: new Set() };
+    for (const row of rows) {
+      if (wanted.has(row.id))
+        view.known.set(row.id, {
+          status: row.status,
+          retryCount: row.retry_count,
+          lane: row.lane,
+          nextAttemptAt: row.next_attempt_at?.getTime() ?? null,
+          origin: row.origin,
+        });
+      if (row.lane !== null && holdsLane(row.status)) view.heldLanes.add(row.lane);
+    }
+    return view;
+  }
+
+  async record(attempts: readonly AttemptRecord[], parked: readonly ParkedDelivery[] = []): Promise<void> {
+    if (attempts.length === 0 && parked.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      if (attempts.length > 0) await recordAttempts(manager, attempts);
+      await insertParked(manager, parked);
+    });
+  }
+
+  async parkWhileHeld(candidates: readonly ParkedDelivery[]): Promise<Set<string>> {
+    if (candidates.length === 0) return new Set();
+    return this.dataSource.transaction(async (manager) => {
+      const lanes = candidates.map((c) => c.lane);
+      await lockLanes(manager, lanes);
+      const params = new SqlParams();
+      const rows: Array<{ lane: string }> = await manager.query(
+        `SELECT DISTINCT lane FROM deliveries WHERE lane = ANY(${params.array(lanes, 'text')}) AND status IN (${HOLDING})`,
+        params.values,
+      );
+      const held = new Set(rows.map((row) => row.lane));
+      await insertParked(
+        manager,
+        candidates.filter((c) => held.has(c.lane)),
+      );
+      return held;
+    });
+  }
+
+  async claimNext(lane: string): Promise<ClaimedDelivery | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      await lockLanes(manager, [lane]);
+      const busy = new SqlParams();
+      const waiting: unknown[] = await manager.query(
+        `SELECT 1 FROM deliveries WHERE lane = ${busy.add(lane)} AND (status = ${RETRYING} OR ${LEASED('')}) LIMIT 1`,
+        busy.values,
+      );
+      if (waiting.length > 0) return undefined;
+      const params = new SqlParams();
+      const rows = returnedRows<{ id: string; message: Buffer; retry_count: number; origin: string | null }>(
+        await manager.query(
+          `UPDATE deliveries SET status = ${SENDING}, updated_at = now()
+          WHERE id = (SELECT id FROM deliveries WHERE lane = ${params.add(lane)}
+                         AND status IN (${sqlStatuses(movesFrom('claim'))})
+                       ORDER BY lane_seq LIMIT 1)
+          RETURNING id, message, retry_count, origin`,
+          params.values,
+        ),
+      );
+      const row = rows[0];
+      return row ? { id: row.id, message: row.message, retryCount: row.retry_count, origin: row.origin } : undefined;
+    });
+  }
+
+  async renewClaim(id: string): Promise<void> {
+    const params = new SqlParams();
+    await this.dataSource.query(
+      `UPDATE deliveries SET updated_at = now()
+        WHERE id = ${params.add(id)} AND status IN (${sqlStatuses(movesFrom('renewLease'))})`,
+      params.values,
+    );
+  }
+
+  async failUnreadable(id: string, error: string): Promise<void> {
+    const params = new SqlParams();
+    await this.dataSource.query(
+      `UPDATE deliveries SET status = ${sqlStatus('failed')}, category = ${params.add(UNREADABLE)}, last_error = ${params.add(error)},
+              updated_at = now()
+        WHERE id = ${params.add(id)} AND status IN (${sqlStatuses(movesFrom('failUnreadable'))})`,
+      params.values,
+    );
+  }
+
+  async releasableLanes(originPrefix: string, limit: number): Promise<string[]> {
+    const params = new SqlParams();
+    const rows: Array<{ lane: string }> = await this.dataSource.query(
+      `SELECT DISTINCT d.lane FROM deliveries d
+         LEFT JOIN connections c ON c.id = d.connection_id
+        WHERE d.status IN (${sqlStatuses(movesFrom('claim'))}) AND d.lane IS NOT NULL AND c.paused_at IS NULL
+          AND starts_with(d.origin, ${params.add(originPrefix)})
+          AND NOT EXISTS (SELECT 1 FROM deliveries h WHERE h.lane = d.lane AND (h.status = ${RETRYING} OR ${LEASED('h.')}))
+        LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows.map((row) => row.lane);
+  }
+
+  async takeOverdueRetries(originPrefix: string, overdueS: number, limit: number): Promise<OverdueRetry[]> {
+    type Row = { id: string; message: Buffer; retry_count: number; origin: string | null; next_attempt_at: Date };
+    const params = new SqlParams();
+    const rows = returnedRows<Row>(
+      await this.dataSource.query(
+        `UPDATE deliveries SET next_attempt_at = date_trunc('milliseconds', now()), updated_at = now()
+          WHERE id IN (SELECT id FROM deliveries WHERE status IN (${sqlStatuses(movesFrom('reschedule'))})
+                          AND message IS NOT NULL
+                          AND next_attempt_at < now() - make_interval(secs => ${params.add(overdueS)})
+                          AND starts_with(origin, ${params.add(originPrefix)})
+                        LIMIT ${params.add(limit)} FOR UPDATE SKIP LOCKED)
+          RETURNING id, message, retry_count, origin, next_attempt_at`,
+        params.values,
+      ),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      message: row.message,
+      retryCount: row.retry_count,
+      origin: row.origin,
+      nextAttemptAt: row.next_attempt_at.getTime(),
+    }));
+  }
+
+  async markSubmitted(tenant: string, id: string): Promise<number | undefined> {
+    const params = new SqlParams();
+    const rows = returnedRows<{ next_attempt_at: Date }>(
+      await this.dataSource.query(
+        `UPDATE deliveries SET status = ${RETRYING}, retry_count = 0, next_attempt_at = date_trunc('milliseconds', now()),
+              lane_seq = COALESCE(lane_seq, nextval('deliveries_lane_seq')), updated_at = now()
+        WHERE id = ${params.add(id)} AND tenant_id = ${params.add(tenant)}
+          AND status IN (${sqlStatuses(movesFrom('submit'))}) AND message IS NOT NULL
+        RETURNING next_attempt_at`,
+        params.values,
+      ),
+    );
+    return rows[0]?.next_attempt_at.getTime();
+  }
+
+  async recordValidationFailures(failures: readonly ValidationFailureRecord[]): Promise<void> {
+    if (failures.length === 0) return;
+    const params = new SqlParams();
+    const columns = params.columns([
+      [failures.map((f) => f.deliveryId), 'text'],
+      [failures.map((f) => f.tenant), 'text'],
+      [failures.map((f) => f.subject), 'text'],
+      [failures.map((f) => f.channel), 'text'],
+      [failures.map((f) => f.connectionId), 'uuid'],
+      [failures.map((f) => f.flowId), 'uuid'],
+      [failures.map((f) => f.sequenceId), 'text'],
+      [failures.map((f) => f.eventId), 'text'],
+      [failures.map((f) => f.eventType), 'text'],
+      [failures.map((f) => f.error), 'text'],
+      [failures.map((f) => f.failedAt.toISOString()), 'timestamptz'],
+    ]);
+    // One statement per chunk, rows in id order (concurrent chunks lock in the same order); a
+    // known id (a redelivered action, or one an earlier run delivered) is left as it is.
+    await this.dataSource.query(
+      `INSERT INTO deliveries (id, tenant_id, subject, channel, connection_id, flow_id, sequence_id, event_id, event_type,
+                               status, attempts, last_error, category, retry_count, message,
+                               created_at, updated_at, queued_at)
+       SELECT id, tenant_id, subject, channel, connection_id, flow_id, sequence_id, event_id, event_type,
+              ${sqlStatus('failed')}, 0, last_error, ${params.add(INVALID)}::text, 0, NULL, failed_at, failed_at, failed_at
+         FROM unnest(${columns})
+           AS t(id, tenant_id, subject, channel, connection_id, flow_id, sequence_id, event_id, event_type,
+                last_error, failed_at)
+        ORDER BY id
+       ON CONFLICT (id) DO NOTHING`,
+      params.values,
+    );
+  }
+}
+
+/** Lane state changes happen under the lanes' advisory locks: nothing is parked behind a lane just released. */
+function lockLanes(manager: EntityManager, lanes: readonly string[]): Promise<unknown> {
+  // Sorted, so two transactions locking overlapping lanes cannot deadlock.
+  const params = new SqlParams();
+  return manager.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended(lane, 0)) FROM unnest(${params.array([...new Set(lanes)].sort(), 'text')}) AS lane`,
+    params.values,
+  );
+}
+
+/** Inserts parked deliveries at the end of their lanes (or parks a delivery seen before again). */
+async function insertParked(manager: EntityManager, parked: readonly ParkedDelivery[]): Promise<void> {
+  if (parked.length === 0) return;
+  const params = new SqlParams();
+  const columns = params.columns([
+    [parked.map((p) => p.deliveryId), 'text'],
+    [parked.map((p) => p.tenant), 'text'],
+    [parked.map((p) => p.subject), 'text'],
+    [parked.map((p) => p.connectionId), 'uuid'],
+    [parked.map((p) => p.flowId ?? null), 'uuid'],
+    [parked.map((p) => p.sequenceId ?? null), 'text'],
+    [parked.map((p) => p.eventId), 'text'],
+    [parked.map((p) => p.eventType), 'text'],
+    [parked.map((p) => p.reason), 'text'],
+    [parked.map((p) => p.channel), 'text'],
+    [parked.map((p) => p.lane), 'text'],
+    [parked.map((p) => p.message), 'bytea'],
+    [parked.map((p) => p.status), 'text'],
+    [parked.map((p) => p.retryCount), 'int'],
+    [parked.map((p) => p.nextAttemptAt?.toISOString() ?? null), 'timestamptz'],
+    [parked.map((p) => p.origin), 'text'],
+  ]);
+  await manager.query(
+    `INSERT INTO deliveries AS d (id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+                                  status, attempts, last_error, channel, lane, lane_seq, message, queued_at, updated_at,
+                                  retry_count, next_attempt_at, origin)
+     SELECT id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+            status, 0, reason, channel, lane, nextval('deliveries_lane_seq'), message, now(), now(),
+            retry_count, next_attempt_at, origin
+       FROM unnest(${columns})
+         WITH ORDINALITY AS t(id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+                              reason, channel, lane, message, status, retry_count, next_attempt_at, origin, position)
+      ORDER BY position
+     ON CONFLICT (id) DO UPDATE SET
+       status = EXCLUDED.status, last_error = EXCLUDED.last_error, lane = EXCLUDED.lane,
+       -- A delivery already waiting keeps its place in its lane.
+       lane_seq = CASE WHEN d.status IN (${HOLDING}) THEN d.lane_seq ELSE EXCLUDED.lane_seq END,
+       message = EXCLUDED.message, retry_count = EXCLUDED.retry_count, next_attempt_at = EXCLUDED.next_attempt_at,
+       queued_at = COALESCE(d.queued_at, EXCLUDED.queued_at), origin = COALESCE(d.origin, EXCLUDED.origin),
+       updated_at = now()`,
+    params.values,
+  );
+}
+
+async function recordAttempts(manager: EntityManager, attempts: readonly AttemptRecord[]): Promise<void> {
+  const log = new SqlParams();
+  await manager.query(
+    `INSERT INTO delivery_attempts (delivery_id, tenant_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+       SELECT * FROM unnest(${log.columns([
+         [attempts.map((a) => a.deliveryId), 'text'],
+         [attempts.map((a) => a.tenant), 'text'],
+         [attempts.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
+         [attempts.map((a) => a.statusCode), 'int'],
+         [attempts.map((a) => Math.round(a.latencyMs)), 'int'],
+         [attempts.map((a) => a.error), 'text'],
+         [attempts.map((a) => a.responseExcerpt), 'text'],
+       ])})`,
+    log.values,
+  );
+  // One delivery may have several attempts in a chunk (an OAuth2 401 and its redelivery): its row takes the
+  // last attempt's state and counts them all.
+  const latest = new Map(attempts.map((a) => [a.deliveryId, a]));
+  const counts = new Map<string, number>();
+  for (const a of attempts) counts.set(a.deliveryId, (counts.get(a.deliveryId) ?? 0) + 1);
+  const rows = [...latest.values()];
+  const params = new SqlParams();
+  const columns = params.columns([
+    [rows.map((a) => a.deliveryId), 'text'],
+    [rows.map((a) => a.tenant), 'text'],
+    [rows.map((a) => a.subject), 'text'],
+    [rows.map((a) => a.connectionId), 'uuid'],
+    [rows.map((a) => a.flowId ?? null), 'uuid'],
+    [rows.map((a) => a.sequenceId ?? null), 'text'],
+    [rows.map((a) => a.eventId), 'text'],
+    [rows.map((a) => a.eventType), 'text'],
+    [rows.map((a) => a.status), 'text'],
+    [rows.map((a) => a.statusCode), 'int'],
+    [rows.map((a) => a.error), 'text'],
+    [rows.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
+    [rows.map((a) => counts.get(a.deliveryId) ?? 1), 'int'],
+    [rows.map((a) => a.queue?.channel ?? 'webhook'), 'text'],
+    [rows.map((a) => a.queue?.lane ?? null), 'text'],
+    [rows.map((a) => (a.status === 'succeeded' ? null : (a.queue?.message ?? null))), 'bytea'],
+    [rows.map((a) => a.queue?.category ?? null), 'text'],
+    [rows.map((a) => a.queue?.retryCount ?? 0), 'int'],
+    [rows.map((a) => a.queue?.nextAttemptAt?.toISOString() ?? null), 'timestamptz'],
+    [rows.map((a) => a.queue?.origin ?? null), 'text'],
+  ]);
+  await manager.query(
+    `INSERT INTO deliveries AS d (id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+                                    status, attempts, last_status_code, last_error, delivered_at, updated_at,
+                                    channel, lane, lane_seq, message, category, retry_count, next_attempt_at, queued_at,
+                                    origin)
+       SELECT id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type, status, attempts,
+              last_status_code, last_error, CASE WHEN status = ${SUCCEEDED} THEN attempted_at END, attempted_at,
+              channel, lane, CASE WHEN status = ${RETRYING} THEN nextval('deliveries_lane_seq') END,
+              CASE WHEN status = ${SUCCEEDED} THEN NULL ELSE message END, category, retry_count, next_attempt_at,
+              CASE WHEN status <> ${SUCCEEDED} THEN attempted_at END, origin
+         FROM unnest(${columns})
+           AS t(id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
+                status, last_status_code, last_error, attempted_at, attempts,
+                channel, lane, message, category, retry_count, next_attempt_at, origin)
+       ON CONFLICT (id) DO UPDATE SET
+         status = EXCLUDED.status,
+         attempts = d.attempts + EXCLUDED.attempts,
+         last_status_code = EXCLUDED.last_status_code,
+         last_error = EXCLUDED.last_error,
+         delivered_at = COALESCE(d.delivered_at, EXCLUDED.delivered_at),
+         updated_at = EXCLUDED.updated_at,
+         channel = EXCLUDED.channel,
+         lane = EXCLUDED.lane,
+         -- A delivery keeps its place in its lane: first in, first out, also after a release.
+         lane_seq = CASE WHEN EXCLUDED.status <> ${RETRYING} THEN NULL
+                         WHEN d.status IN (${HOLDING}) THEN d.lane_seq
+                         ELSE EXCLUDED.lane_seq END,
+         message = CASE WHEN EXCLUDED.status = ${SUCCEEDED} THEN NULL ELSE COALESCE(EXCLUDED.message, d.message) END,
+         category = COALESCE(EXCLUDED.category, d.category),
+         retry_count = EXCLUDED.retry_count,
+         next_attempt_at = EXCLUDED.next_attempt_at,
+         queued_at = COALESCE(d.queued_at, EXCLUDED.queued_at),
+         origin = COALESCE(d.origin, EXCLUDED.origin)`,
+    params.values,
+  );
+}

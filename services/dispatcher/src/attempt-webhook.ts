@@ -1,0 +1,113 @@
+import type { ConnectionsRepository, DeliveryStatus } from '@flowline/db';
+import {
+  AuthenticatedSender,
+  classifyOutcome,
+  ConnectionLimiter,
+  ConnectionSettings,
+  RetryPolicy,
+  SentRequest,
+} from '@flowline/delivery';
+import type { FlowlineMetrics } from '@flowline/observability';
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+import type { AttemptEvidence } from './delivery-rows';
+import type { Effects } from './effects';
+import type { Job } from './job';
+import type { SettlementEffects } from './settlement-effects';
+
+/**
+ * How long an attempt waits for its connection's rate limit or in-flight slot. Longer, it is
+ * deferred to a retry topic instead: a slow receiver must not hold up the partition, and with it
+ * deliveries to healthy receivers.
+ */
+export const MAX_ADMISSION_WAIT_MS = 1_000;
+
+/** Sends webhooks: `AuthenticatedSender` is one. */
+export type WebhookChannel = Pick<AuthenticatedSender, 'send'>;
+
+/** Stores a connection's pause: `ConnectionsRepository` is one. */
+export type ConnectionPauses = Pick<ConnectionsRepository, 'pauseAfterGone'>;
+
+/** One webhook attempt: admitted by its connection's limits (or deferred), sent, settled; a 410 pauses the connection. */
+export class AttemptWebhook {
+  constructor(
+    private readonly webhooks: WebhookChannel,
+    private readonly limiter: ConnectionLimiter,
+    private readonly settlements: SettlementEffects,
+    private readonly pauses: ConnectionPauses,
+    private readonly metrics: FlowlineMetrics,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(
+    job: Job,
+    target: { connection: ConnectionSettings; policy: RetryPolicy; limiterKey: string },
+    effects: Effects,
+  ): Promise<DeliveryStatus> {
+    const admission = await this.limiter.admit(target.limiterKey, target.connection, MAX_ADMISSION_WAIT_MS);
+    if (!admission.admitted)
+      return this.settlements.defer(job, effects, Math.max(admission.retryInMs, MAX_ADMISSION_WAIT_MS));
+    try {
+      return await this.send(job, target.connection, target.policy, effects);
+    } finally {
+      admission.release();
+    }
+  }
+
+  private async send(
+    job: Job,
+    connection: ConnectionSettings,
+    policy: RetryPolicy,
+    effects: Effects,
+  ): Promise<DeliveryStatus> {
+    const { delivery } = job;
+    const attemptedAt = this.clock.now();
+    const { sent, refused } = await this.webhooks.send(connection, delivery);
+    if (refused) {
+      // OAuth2: the receiver refused the cached token. It was dropped and the delivery sent once
+      // more with a new token, within this attempt: logged, but not one of the delivery's retries.
+      this.metrics.deliveryAttemptDuration.observe(refused.latencyMs / 1000);
+      this.logger.warn(
+        { deliveryId: delivery.id, connectionId: connection.id },
+        'receiver refused the OAuth2 access token: sent again with a new token',
+      );
+      this.settlements.logExtraAttempt(job, effects, attemptedAt, {
+        ...webhookEvidence(refused),
+        error: 'HTTP 401: access token refused, sent again with a new one',
+      });
+    }
+    const outcome = classifyOutcome(sent.result, this.clock.now());
+    const settlement = this.settlements.settle(job, outcome, sent.latencyMs, policy, { connectionId: connection.id });
+    this.settlements.apply(job, effects, settlement, refused ? this.clock.now() : attemptedAt, {
+      ...webhookEvidence(sent),
+      error: outcome.kind === 'success' ? null : outcome.reason,
+    });
+    if (settlement.status === 'failed' && settlement.pauseConnection && delivery.connectionId !== undefined)
+      await this.pause(connection, settlement.reason);
+    return settlement.status;
+  }
+
+  /** After a 410 Gone: the connection is paused here at once and for every service through PostgreSQL. */
+  private async pause(connection: ConnectionSettings, reason: string): Promise<void> {
+    connection.paused = true;
+    this.metrics.connectionPaused.labels(connection.id).set(1);
+    try {
+      if (await this.pauses.pauseAfterGone(connection.tenant, connection.id, reason))
+        this.logger.error({ connectionId: connection.id, reason }, 'connection paused: an operator must resume it');
+    } catch (error) {
+      // Paused in this process already; the others pause it at their own first 410.
+      this.logger.warn({ err: error, connectionId: connection.id }, 'could not store the pause of a connection');
+    }
+  }
+}
+
+/** What a webhook request leaves in the delivery log. */
+function webhookEvidence(sent: SentRequest): Omit<AttemptEvidence, 'error'> {
+  return {
+    // A token endpoint's status is not the receiver's: only the receiver's is logged as such.
+    statusCode: sent.result.kind === 'response' && sent.result.endpoint !== 'token' ? sent.result.status : null,
+    latencyMs: sent.latencyMs,
+    responseExcerpt: sent.responseExcerpt,
+  };
+}

@@ -1,0 +1,74 @@
+import type { TopicNames } from '@flowline/contracts';
+import type { DeliveryStore } from '@flowline/db';
+import { ConnectionLimiter } from '@flowline/delivery';
+import type { FlowlineMetrics } from '@flowline/observability';
+import type { Logger } from 'pino';
+import { AttemptEmail, EmailChannel } from './attempt-email';
+import { AttemptWebhook, ConnectionPauses, WebhookChannel } from './attempt-webhook';
+import type { Clock, RandomSource } from './clock';
+import { DeliverWebhooks } from './deliver-webhooks';
+import type { RecordProducer } from './effects';
+import { LaneReleaser } from './lane-releaser';
+import { OutgoingRecords } from './outgoing-records';
+import { QueueSweeper } from './queue-sweeper';
+import { SettleJob } from './settle-job';
+import { SettlementEffects } from './settlement-effects';
+import { ConnectionLookup, TargetResolver } from './targets';
+
+/** Everything the dispatcher reaches outside itself: PostgreSQL, Kafka, receivers, time and chance. */
+export interface DispatcherPorts {
+  store: DeliveryStore;
+  producer: RecordProducer;
+  connections: ConnectionLookup;
+  pauses: ConnectionPauses;
+  webhooks: WebhookChannel;
+  emails: EmailChannel;
+  topics: TopicNames;
+  metrics: FlowlineMetrics;
+  logger: Logger;
+  clock: Clock;
+  random: RandomSource;
+  /** The operator's FLOWLINE_RETRY_SCHEDULE_S. */
+  retryScheduleS: readonly number[];
+}
+
+/** The dispatcher's use case and its housekeeping, sharing one lane releaser. */
+export interface DispatcherParts {
+  deliver: DeliverWebhooks;
+  sweeper: QueueSweeper;
+  releaser: LaneReleaser;
+}
+
+/**
+ * The dispatcher's object graph, in one place: the Nest module builds it from the real ports,
+ * the fast tests from in-memory ones (`MemoryDeliveryStore`, a fake clock, scripted receivers).
+ */
+export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
+  const { store, producer, connections, topics, metrics, logger, clock } = ports;
+  const records = new OutgoingRecords(topics, metrics, clock);
+  const settlements = new SettlementEffects(records, metrics, logger, clock, ports.random);
+  const limiter = new ConnectionLimiter(() => clock.now());
+  const settle = new SettleJob(
+    settlements,
+    new AttemptWebhook(ports.webhooks, limiter, settlements, ports.pauses, metrics, logger, clock),
+    new AttemptEmail(ports.emails, settlements, clock),
+  );
+  const targets = new TargetResolver(connections, ports.emails, ports.retryScheduleS);
+  const releaser = new LaneReleaser(store, producer, targets, settle, records, topics, logger);
+  return {
+    deliver: new DeliverWebhooks(
+      store,
+      producer,
+      targets,
+      settle,
+      settlements,
+      releaser,
+      records,
+      topics,
+      metrics,
+      clock,
+    ),
+    sweeper: new QueueSweeper(store, producer, releaser, records, connections, topics, metrics, logger),
+    releaser,
+  };
+}
