@@ -279,7 +279,11 @@ export class DeliveryQueueRepository {
     }));
   }
 
-  /** Pauses a connection after a 410 Gone; answers false if it was paused already. */
+  /**
+   * Pauses a connection after a 410 Gone; answers false if it was paused already. The dispatcher's
+   * own write: it leaves updated_at alone, so it bumps no configuration version and reloads nothing;
+   * a trigger announces the pause to every dispatcher instead (migration 1764600000000).
+   */
   async pauseConnection(connectionId: string, reason: string): Promise<boolean> {
     const rows = returnedRows<{ id: string }>(
       await this.dataSource.query(
