@@ -45,6 +45,7 @@ describe('health, metrics and configuration at boot', () => {
       'flowline_sequence_partial_matches',
       'flowline_end_to_end_latency_seconds',
       'flowline_consumer_lag',
+      'flowline_config_reloads_total',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }

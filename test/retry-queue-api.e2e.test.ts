@@ -122,9 +122,13 @@ describe('the retry queue API', () => {
     return Buffer.from(`${JSON.stringify(delivery, null, 3)}\n`);
   }
 
-  async function configVersion(): Promise<number> {
-    const [row] = await dataSource.query<Array<{ version: string }>>('SELECT version FROM config_version');
-    return Number(row!.version);
+  /** The tenant's configuration version: a write the running services must see moves it. */
+  async function configVersion(tenant: string): Promise<number> {
+    const [row] = await dataSource.query<Array<{ version: string }>>(
+      'SELECT version FROM tenant_config_versions WHERE tenant_id = $1',
+      [tenant],
+    );
+    return Number(row?.version ?? 0);
   }
 
   beforeAll(async () => {
@@ -511,7 +515,7 @@ describe('the retry queue API', () => {
     });
 
     it('pauses by hand, shows it in every answer, and tells the services', async () => {
-      const before = await configVersion();
+      const before = await configVersion(acme.id);
       const paused = await acme.api.call<{ paused: { at: string; reason: string } | null }>(
         'POST',
         `/connections/${connectionId}/pause`,
@@ -521,7 +525,7 @@ describe('the retry queue API', () => {
         at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
         reason: 'paused by operator',
       });
-      expect(await configVersion()).toBeGreaterThan(before);
+      expect(await configVersion(acme.id)).toBeGreaterThan(before);
       const shown = await acme.api.call('GET', `/connections/${connectionId}`);
       expect(shown.body.paused).toEqual(paused.body.paused);
       const listed = await acme.api.call<{ connections: Array<{ id: string; paused: unknown }> }>(
@@ -546,11 +550,11 @@ describe('the retry queue API', () => {
       expect(edited.status).toBe(200);
       expect(edited.body.paused).toMatchObject({ reason: 'paused by operator' });
 
-      const before = await configVersion();
+      const before = await configVersion(acme.id);
       const resumed = await acme.api.call('POST', `/connections/${connectionId}/resume`);
       expect(resumed.status).toBe(200);
       expect(resumed.body).toMatchObject({ id: connectionId, url: 'https://crm.example.com/hook-v2', paused: null });
-      expect(await configVersion()).toBeGreaterThan(before);
+      expect(await configVersion(acme.id)).toBeGreaterThan(before);
       const [row] = await dataSource.query<Array<{ paused_at: Date | null; paused_reason: string | null }>>(
         'SELECT paused_at, paused_reason FROM connections WHERE id = $1',
         [connectionId],

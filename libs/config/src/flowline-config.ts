@@ -166,11 +166,14 @@ export class FlowlineEnv {
   @Min(60)
   FLOWLINE_DEDUPE_HORIZON_S = 7 * 24 * 3600;
 
-  /** How often services reload configuration from PostgreSQL; CONTRACT §6 allows 5 s. */
+  /**
+   * How often services compare every tenant's configuration version with PostgreSQL: the fallback
+   * should a notification be lost (changes arrive by LISTEN/NOTIFY within milliseconds; decision 0011).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(100)
-  @Max(5000)
+  @Max(60_000)
   FLOWLINE_CONFIG_REFRESH_MS = 2000;
 
   /** Create missing topics at start (turn off where topics are managed elsewhere). */

@@ -1,4 +1,4 @@
-export * from './config-watcher';
+export * from './config-change-listener';
 export * from './data-source';
 export * from './entities';
 export * from './migrations';

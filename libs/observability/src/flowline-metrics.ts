@@ -126,6 +126,13 @@ export class FlowlineMetrics {
     registers: [this.registry],
   });
 
+  readonly configReloads = new Counter({
+    name: 'flowline_config_reloads_total',
+    help: 'Tenants whose configuration this process read again and rebuilt, by cause: start, notify (a PostgreSQL notification of a write), poll (FLOWLINE_CONFIG_REFRESH_MS fallback), reconnect (full check after the listener reconnected), refresh (asked for: an unknown id).',
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

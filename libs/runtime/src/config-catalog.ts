@@ -1,42 +1,73 @@
-import { BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigRepository, ConfigRows, ConfigWatcher } from '@flowline/db';
-import { Infrastructure } from './infrastructure';
+import { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { ConfigTables, TenantConfig } from '@flowline/db';
+import { ConfigChange, ConfigSnapshot } from './config-snapshot';
 
 /**
- * A service's in-memory view of tenants' configuration, rebuilt from PostgreSQL whenever the
- * configuration version moves. Loaded in `onModuleInit`, before any consumer starts (those
- * start at bootstrap), so no record meets an empty catalog.
+ * A service's view of tenants' configuration, built per tenant from the process's one
+ * `ConfigSnapshot`: when a tenant's configuration changes, only that tenant's view is rebuilt.
+ * Built in `onModuleInit`, before any consumer starts (those start at bootstrap), so no record
+ * meets an empty catalog.
+ *
+ * The views are replaced, never changed in place (copy on write): a caller that took `views()`
+ * for a chunk keeps one consistent configuration to the end of it.
  */
-export abstract class ConfigCatalog<T> implements OnModuleInit, BeforeApplicationShutdown {
-  private snapshot: T;
-  private readonly watcher: ConfigWatcher;
+export abstract class ConfigCatalog<V> implements OnModuleInit, OnModuleDestroy {
+  private byTenant: ReadonlyMap<string, V> = new Map();
+  private unsubscribe: (() => void) | undefined;
 
-  protected constructor(infrastructure: Infrastructure, name: string, empty: T, build: (rows: ConfigRows) => T) {
-    this.snapshot = empty;
-    this.watcher = new ConfigWatcher(
-      new ConfigRepository(infrastructure.dataSource),
-      infrastructure.config.FLOWLINE_CONFIG_REFRESH_MS,
-      (rows) => {
-        this.snapshot = build(rows);
-      },
-      infrastructure.logger.child({ component: name }),
-    );
-  }
+  protected constructor(
+    protected readonly snapshot: ConfigSnapshot,
+    private readonly logger: Logger,
+    private readonly build: (tables: ConfigTables, tenant: string) => V,
+  ) {}
 
-  protected current(): T {
-    return this.snapshot;
-  }
-
-  /** Reloads now if the configuration changed (tests and the API's own writes use this). */
+  /** Compares every tenant's version now and reloads those that moved (an unknown id may be newer). */
   refresh(): Promise<void> {
-    return this.watcher.refresh();
+    return this.snapshot.refresh();
   }
 
   async onModuleInit(): Promise<void> {
-    await this.watcher.start();
+    await this.snapshot.start();
+    this.unsubscribe = this.snapshot.onChange((change: ConfigChange) => this.rebuild(change.tenants));
+    this.rebuild(this.snapshot.tenants());
   }
 
-  beforeApplicationShutdown(): void {
-    this.watcher.stop();
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Each tenant's view, as of now. */
+  protected views(): ReadonlyMap<string, V> {
+    return this.byTenant;
+  }
+
+  protected view(tenant: string): V | undefined {
+    return this.byTenant.get(tenant);
+  }
+
+  /** Called after views were replaced (views() is the new map); catalogs with derived indexes override it. */
+  protected viewsChanged(_changed: ReadonlyMap<string, V | undefined>): void {}
+
+  private rebuild(tenants: ReadonlyMap<string, TenantConfig | undefined>): void {
+    const byTenant = new Map(this.byTenant);
+    const changed = new Map<string, V | undefined>();
+    for (const [tenant, config] of tenants) {
+      if (!config) {
+        byTenant.delete(tenant);
+        changed.set(tenant, undefined);
+        continue;
+      }
+      try {
+        const view = this.build(config.tables, tenant);
+        byTenant.set(tenant, view);
+        changed.set(tenant, view);
+      } catch (err) {
+        // One tenant's unreadable row must not hold back the others: it keeps its last view.
+        this.logger.error({ err, tenant, version: config.version }, 'configuration view not rebuilt');
+      }
+    }
+    this.byTenant = byTenant;
+    this.viewsChanged(changed);
   }
 }

@@ -5,6 +5,8 @@ import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics, serializeError, serializeRequest } from '@flowline/observability';
+import { ConfigChangeListener, ConfigRepository } from '@flowline/db';
+import { ConfigSnapshot } from './config-snapshot';
 import { HealthController } from './health.controller';
 import { Infrastructure } from './infrastructure';
 import { MetricsController } from './metrics.controller';
@@ -19,7 +21,10 @@ export const DATA_SOURCE = Symbol('FLOWLINE_DATA_SOURCE');
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
-  constructor(@Inject(Infrastructure) private readonly infrastructure: Infrastructure) {}
+  constructor(
+    @Inject(Infrastructure) private readonly infrastructure: Infrastructure,
+    @Inject(ConfigSnapshot) private readonly configSnapshot: ConfigSnapshot,
+  ) {}
 
   /** Shares the opened infrastructure with every service module of the process. */
   static forRoot(infrastructure: Infrastructure, onCrash: CrashHandler): DynamicModule {
@@ -35,6 +40,7 @@ export class CoreModule implements OnApplicationShutdown {
       { provide: TopicNames, useValue: infrastructure.topics },
       { provide: CRASH_HANDLER, useValue: onCrash },
       { provide: Readiness, useValue: new Readiness(infrastructure.kafka, infrastructure.dataSource) },
+      { provide: ConfigSnapshot, useValue: configSnapshotOf(infrastructure) },
     ];
     const exported = [...providers.map((provider) => provider.provide), ConsumerFactory];
     return {
@@ -60,6 +66,22 @@ export class CoreModule implements OnApplicationShutdown {
 
   /** Runs after every service's `beforeApplicationShutdown`: consumers are stopped by then. */
   async onApplicationShutdown(): Promise<void> {
+    await this.configSnapshot.stop();
     await this.infrastructure.close();
   }
+}
+
+/**
+ * The process's one configuration snapshot, shared by every catalog of every service it runs. It
+ * loads nothing until a catalog starts it: a process without catalogs (the api alone) never does.
+ */
+function configSnapshotOf(infrastructure: Infrastructure): ConfigSnapshot {
+  const { config, logger, metrics } = infrastructure;
+  const snapshotLogger = logger.child({ component: 'config-snapshot' });
+  return new ConfigSnapshot(new ConfigRepository(infrastructure.dataSource), {
+    refreshMs: config.FLOWLINE_CONFIG_REFRESH_MS,
+    logger: snapshotLogger,
+    feed: (handlers) => new ConfigChangeListener(config.DATABASE_URL, handlers, snapshotLogger),
+    countReloads: (cause, tenants) => metrics.configReloads.labels(cause).inc(tenants),
+  });
 }

@@ -2,8 +2,14 @@ import { Provider } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { storeRotatedRefreshToken } from '@flowline/db';
-import { AuthenticatedSender, OAuth2TokenManager, TargetAllowList, WebhookSender } from '@flowline/delivery';
+import { readStoredRefreshToken, storeRotatedRefreshToken } from '@flowline/db';
+import {
+  AuthenticatedSender,
+  authSecretOpener,
+  OAuth2TokenManager,
+  TargetAllowList,
+  WebhookSender,
+} from '@flowline/delivery';
 import { SecretBox } from '@flowline/secrets';
 import { DATA_SOURCE } from './core.module';
 import { LOGGER } from './tokens';
@@ -33,9 +39,21 @@ export const DELIVERY_SENDER_PROVIDERS: Provider[] = [
           logger.warn({ err: error, connectionId }, 'could not store the rotated OAuth2 refresh token');
         }
       };
+      // Another dispatcher's rotation reloads no configuration: the stored token is read when refreshing.
+      const open = authSecretOpener(config.FLOWLINE_SECRET_KEY, config.FLOWLINE_SECRET_KEY_PREVIOUS);
+      const storedRefreshToken = async (connectionId: string): Promise<string | undefined> => {
+        if (!box) return undefined;
+        try {
+          const sealed = await readStoredRefreshToken(dataSource, connectionId);
+          return sealed === undefined ? undefined : open(sealed);
+        } catch (error) {
+          logger.warn({ err: error, connectionId }, 'could not read the stored OAuth2 refresh token');
+          return undefined;
+        }
+      };
       return new AuthenticatedSender(
         sender,
-        new OAuth2TokenManager({ dispatcher: sender.dispatcher, onRefreshTokenRotated }),
+        new OAuth2TokenManager({ dispatcher: sender.dispatcher, onRefreshTokenRotated, storedRefreshToken }),
       );
     },
     inject: [WebhookSender, FlowlineEnv, DATA_SOURCE, LOGGER],

@@ -6,4 +6,5 @@ export * from './readiness';
 export * from './tokens';
 export * from './consumer-host';
 export * from './config-catalog';
+export * from './config-snapshot';
 export * from './delivery-senders';

@@ -1,13 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { authSecretOpener, connectionFromRow, ConnectionSettings, signingSecretOpener } from '@flowline/delivery';
-import { ConfigCatalog, Infrastructure } from '@flowline/runtime';
+import { ConfigCatalog, ConfigSnapshot, Infrastructure } from '@flowline/runtime';
 import { CLOCK } from './clock';
 import type { Clock } from './clock';
 
-/** The connections in force, by id. */
+/** The connections in force, by tenant and id. */
 @Injectable()
-export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSettings>> {
+export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSettings>> implements OnModuleInit {
   constructor(
+    @Inject(ConfigSnapshot) snapshot: ConfigSnapshot,
     @Inject(Infrastructure) infrastructure: Infrastructure,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -15,18 +16,27 @@ export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSetti
     const open = signingSecretOpener(FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS);
     const openAuth = authSecretOpener(FLOWLINE_SECRET_KEY, FLOWLINE_SECRET_KEY_PREVIOUS);
     super(
-      infrastructure,
-      'connection-catalog',
-      new Map(),
-      (rows) => new Map(rows.connections.map((row) => [row.id, connectionFromRow(row, open, openAuth)])),
+      snapshot,
+      infrastructure.logger.child({ component: 'connection-catalog' }),
+      (tables) => new Map(tables.connections.map((row) => [row.id, connectionFromRow(row, open, openAuth)])),
     );
   }
 
   private lastLookedAgain = 0;
 
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    // A pause is the dispatcher's own write and reloads nothing (decision 0017): every dispatcher
+    // holds the connection's deliveries from the notice on, as the one that met the 410 does.
+    this.snapshot.onConnectionPaused(({ tenant, connectionId }) => {
+      const connection = this.find(tenant, connectionId);
+      if (connection) connection.paused = true;
+    });
+  }
+
   /**
    * Reloads when a delivery names a connection this catalog does not know (it may be newer),
-   * at most once a second: a stream of deliveries for a deleted connection costs one reload.
+   * at most once a second: a stream of deliveries for a deleted connection costs one check.
    */
   async refreshForUnknown(): Promise<void> {
     if (this.clock.now() - this.lastLookedAgain < 1000) return;
@@ -35,13 +45,12 @@ export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSetti
   }
 
   /** Every connection in force. */
-  all(): Iterable<ConnectionSettings> {
-    return this.current().values();
+  *all(): Iterable<ConnectionSettings> {
+    for (const connections of this.views().values()) yield* connections.values();
   }
 
   /** A connection of this tenant, or undefined (deleted, or another tenant's id). */
   find(tenant: string, id: string): ConnectionSettings | undefined {
-    const connection = this.current().get(id);
-    return connection?.tenant === tenant ? connection : undefined;
+    return this.view(tenant)?.get(id);
   }
 }

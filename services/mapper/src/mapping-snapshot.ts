@@ -12,7 +12,7 @@ export interface MappingSnapshot {
   questionTags: Map<string, QuestionTags>;
 }
 
-/** The rows the snapshot is built from (`ConfigRows` has them). */
+/** The rows the snapshot is built from (a tenant's `ConfigTables` has them). */
 export interface MappingRows {
   mappings: ReadonlyArray<Pick<MappingEntity, 'id' | 'tenantId' | 'name' | 'fields'>>;
   tagAssignments: ReadonlyArray<Pick<TagAssignmentEntity, 'tenantId' | 'tagName' | 'object' | 'value'>>;

@@ -1,45 +1,74 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SequenceEntity } from '@flowline/db';
 import { SequenceDefinition, sequenceFromRow } from '@flowline/matching';
-import { ConfigCatalog, Infrastructure } from '@flowline/runtime';
+import { ConfigCatalog, ConfigSnapshot, Infrastructure } from '@flowline/runtime';
 
 export interface CatalogedSequence {
   definition: SequenceDefinition;
   row: SequenceEntity;
 }
 
-/** Active sequence triggers by tenant and event type: an event costs the triggers that watch it. */
-export class SequenceIndex {
-  private readonly byTenantType = new Map<string, Map<string, CatalogedSequence[]>>();
-  private readonly byId = new Map<string, CatalogedSequence>();
+/** One tenant's sequence triggers: the active ones by event type, every one by id. */
+export class TenantSequences {
+  readonly byType = new Map<string, CatalogedSequence[]>();
+  readonly byId = new Map<string, CatalogedSequence>();
 
-  constructor(rows: SequenceEntity[]) {
+  constructor(rows: readonly SequenceEntity[]) {
     for (const row of rows) {
       const entry = { definition: sequenceFromRow(row), row };
       this.byId.set(row.id, entry);
       if (!row.active) continue;
-      const byType = this.byTenantType.get(row.tenantId) ?? new Map<string, CatalogedSequence[]>();
-      for (const type of new Set(row.eventTypes)) byType.set(type, [...(byType.get(type) ?? []), entry]);
-      this.byTenantType.set(row.tenantId, byType);
+      for (const type of new Set(row.eventTypes)) this.byType.set(type, [...(this.byType.get(type) ?? []), entry]);
     }
   }
+}
+
+/** Active sequence triggers by tenant and event type: an event costs the triggers that watch it. */
+export class SequenceIndex {
+  constructor(
+    private readonly byTenant: ReadonlyMap<string, TenantSequences>,
+    /** Which tenant owns each sequence id. */
+    private readonly tenantOf: ReadonlyMap<string, string>,
+  ) {}
 
   watching(tenant: string, type: string): CatalogedSequence[] {
-    return this.byTenantType.get(tenant)?.get(type) ?? [];
+    return this.byTenant.get(tenant)?.byType.get(type) ?? [];
   }
 
   get(id: string): CatalogedSequence | undefined {
-    return this.byId.get(id);
+    const tenant = this.tenantOf.get(id);
+    return tenant === undefined ? undefined : this.byTenant.get(tenant)?.byId.get(id);
   }
 }
 
 @Injectable()
-export class SequenceCatalog extends ConfigCatalog<SequenceIndex> {
-  constructor(@Inject(Infrastructure) infrastructure: Infrastructure) {
-    super(infrastructure, 'sequence-catalog', new SequenceIndex([]), (rows) => new SequenceIndex(rows.sequences));
+export class SequenceCatalog extends ConfigCatalog<TenantSequences> {
+  /**
+   * Which tenant owns each sequence id ever seen: an id never changes tenant, and one no longer in
+   * its tenant's view answers undefined there. Only grows, so an index taken earlier stays whole.
+   */
+  private readonly tenantOf = new Map<string, string>();
+  private current = new SequenceIndex(new Map(), new Map());
+
+  constructor(
+    @Inject(ConfigSnapshot) snapshot: ConfigSnapshot,
+    @Inject(Infrastructure) infrastructure: Infrastructure,
+  ) {
+    super(
+      snapshot,
+      infrastructure.logger.child({ component: 'sequence-catalog' }),
+      (tables) => new TenantSequences(tables.sequences),
+    );
   }
 
+  /** The triggers as of now; a chunk keeps the one it took. */
   index(): SequenceIndex {
-    return this.current();
+    return this.current;
+  }
+
+  protected override viewsChanged(changed: ReadonlyMap<string, TenantSequences | undefined>): void {
+    for (const [tenant, sequences] of changed)
+      for (const id of sequences?.byId.keys() ?? []) this.tenantOf.set(id, tenant);
+    this.current = new SequenceIndex(this.views(), this.tenantOf);
   }
 }

@@ -3,7 +3,8 @@ import type { DataSource } from 'typeorm';
 /**
  * Stores a refresh token the OAuth2 server rotated to, already sealed, on its connection: a
  * restarted or other dispatcher then uses the current one, not a spent one. Only an oauth2
- * connection is touched; the write bumps the configuration version like any connection change.
+ * connection is touched. The write is the dispatcher's own, not configuration: it bumps no
+ * configuration version (migration 1764600000000); other dispatchers read it when they refresh.
  */
 export async function storeRotatedRefreshToken(
   dataSource: DataSource,
@@ -15,4 +16,16 @@ export async function storeRotatedRefreshToken(
       WHERE id = $1 AND auth->>'type' = 'oauth2'`,
     [connectionId, sealedRefreshToken],
   );
+}
+
+/** The sealed refresh token stored on an oauth2 connection now (configured or rotated), if any. */
+export async function readStoredRefreshToken(
+  dataSource: DataSource,
+  connectionId: string,
+): Promise<string | undefined> {
+  const rows = await dataSource.query<Array<{ refresh_token: string | null }>>(
+    `SELECT auth->>'refresh_token' AS refresh_token FROM connections WHERE id = $1 AND auth->>'type' = 'oauth2'`,
+    [connectionId],
+  );
+  return rows[0]?.refresh_token ?? undefined;
 }

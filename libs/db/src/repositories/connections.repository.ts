@@ -21,7 +21,9 @@ export class ConnectionsRepository {
 
   /**
    * The dispatcher's pause after a 410 Gone: the receiver's answer, not a change of the
-   * connection's settings, so `updated_at` stays. Answers false if it was paused already.
+   * connection's settings, so `updated_at` stays: it bumps no configuration version and reloads
+   * nothing; a trigger announces the pause to every dispatcher instead (decision 0017). Answers
+   * false if it was paused already.
    */
   pauseAfterGone(tenant: string, id: string, reason: string): Promise<boolean> {
     return this.setPaused(tenant, id, { reason, touch: false });

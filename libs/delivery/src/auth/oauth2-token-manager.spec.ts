@@ -219,6 +219,39 @@ describe('OAuth2TokenManager against a real token endpoint', () => {
     ]);
   });
 
+  it('refreshes with the refresh token stored now, which another replica may have rotated to', async () => {
+    let stored: string | undefined;
+    tokens = new OAuth2TokenManager({
+      dispatcher: sender.dispatcher,
+      now: () => clock,
+      storedRefreshToken: () => Promise.resolve(stored),
+    });
+    server.answer = (_request, n) => ({
+      status: 200,
+      body: { access_token: `at-${n + 1}`, expires_in: 100, refresh_token: `rt-mine-${n + 1}` },
+    });
+    const code: OAuth2Auth = { ...auth, grantType: 'authorization_code', refreshToken: 'rt-0' };
+    await tokens.accessToken('c1', code);
+    // Another dispatcher refreshed meanwhile and stored its rotation; these settings are older.
+    stored = 'rt-other';
+    clock += 100_000;
+    await tokens.accessToken('c1', code);
+    // Nothing stored: the one in force is kept.
+    stored = undefined;
+    clock += 100_000;
+    await tokens.accessToken('c1', code);
+    // Its own rotation was not stored (a database error): the spent one stored is not used again.
+    stored = 'rt-other';
+    clock += 100_000;
+    await tokens.accessToken('c1', code);
+    expect(server.requests.map((request) => request.form.get('refresh_token'))).toEqual([
+      'rt-0',
+      'rt-other',
+      'rt-mine-2',
+      'rt-mine-3',
+    ]);
+  });
+
   it('hands a rotated refresh token over to be stored; settings carrying it back keep the cached token', async () => {
     const stored: string[] = [];
     tokens = new OAuth2TokenManager({

@@ -22,12 +22,20 @@ export interface OAuth2TokenManagerOptions {
    * restart or another replica uses the current one rather than a spent one. Must not throw.
    */
   onRefreshTokenRotated?: (key: string, refreshToken: string) => Promise<void>;
+  /**
+   * The refresh token stored on the connection now, read before each refresh: another replica may
+   * have rotated it since the settings were loaded (a rotation reloads no configuration). Undefined
+   * keeps the one in force. Must not throw.
+   */
+  storedRefreshToken?: (key: string) => Promise<string | undefined>;
 }
 
 /** A token is renewed this long before it expires: 30 s, or 10 % of a shorter lifetime. */
 const EXPIRY_MARGIN_MS = 30_000;
 const EXPIRY_MARGIN_RATIO = 0.1;
 const TOKEN_RESPONSE_LIMIT = 64 * 1024;
+/** How many spent refresh tokens a connection remembers (a stored one among them is ignored). */
+const SPENT_KEPT = 8;
 
 interface TokenState {
   /** Identity of the settings this state belongs to; new settings start afresh. */
@@ -39,6 +47,8 @@ interface TokenState {
   refreshToken?: string;
   /** The refresh token the settings carried when this state began (or last followed them). */
   configuredRefreshToken?: string;
+  /** The last refresh tokens this state rotated away from: never to be used again. */
+  spentRefreshTokens?: string[];
   /** The client authentication the server accepted, once one was. */
   clientAuthentication?: ClientAuthentication;
   /** The one token request in flight: concurrent deliveries all wait for it. */
@@ -57,6 +67,8 @@ interface TokenState {
  * - a refresh token the server rotates is used from then on and handed to
  *   `onRefreshTokenRotated` to be stored; settings that come back carrying it (the stored
  *   rotation) keep the state, while a refresh token changed by an operator starts afresh;
+ *   before each refresh the stored one is asked for (`storedRefreshToken`): another replica's
+ *   rotation is then used rather than a spent token;
  * - failures are not cached, answered as `AttemptResult`s with `endpoint: 'token'` so that
  *   `classifyOutcome` decides what they mean (4xx: config, permanent; 5xx, timeouts: retried).
  * No token, secret or token-endpoint body other than the OAuth2 `error` code ever leaves here.
@@ -130,6 +142,12 @@ export class OAuth2TokenManager {
   }
 
   private async fetchToken(key: string, state: TokenState, auth: OAuth2Auth): Promise<TokenAnswer> {
+    if (auth.grantType === 'authorization_code' && this.options.storedRefreshToken) {
+      const stored = await this.options.storedRefreshToken(key);
+      // One this state rotated away from is spent: its own rotation may have failed to be stored.
+      if (stored !== undefined && !state.spentRefreshTokens?.includes(stored)) state.refreshToken = stored;
+    }
+    const usedRefreshToken = state.refreshToken;
     const pinned = auth.clientAuthentication ?? state.clientAuthentication;
     const startedAt = this.now();
     let answer = await this.requestToken(state, auth, pinned ?? 'client_secret_basic');
@@ -144,6 +162,8 @@ export class OAuth2TokenManager {
     state.token = answer.token;
     state.renewAt = startedAt + lifetimeMs - Math.min(EXPIRY_MARGIN_MS, lifetimeMs * EXPIRY_MARGIN_RATIO);
     if (answer.refreshToken && answer.refreshToken !== state.refreshToken) {
+      if (usedRefreshToken !== undefined)
+        state.spentRefreshTokens = [...(state.spentRefreshTokens ?? []), usedRefreshToken].slice(-SPENT_KEPT);
       state.refreshToken = answer.refreshToken;
       await this.options.onRefreshTokenRotated?.(key, answer.refreshToken);
     }

@@ -112,8 +112,10 @@ export class ConnectionsService {
   }
 
   /**
-   * Holds the connection's deliveries until it is resumed (as a 410 Gone does). The config_version
-   * trigger tells the running services; 409 if it is paused already.
+   * Holds the connection's deliveries until it is resumed (as a 410 Gone does). An operator's write:
+   * it moves updated_at (TypeORM does), so it bumps the tenant's configuration version, which tells
+   * the running services (decision 0011; a pause leaving updated_at alone is the dispatcher's own).
+   * 409 if it is paused already.
    */
   async pause(tenant: string, id: string): Promise<ConnectionResponse> {
     await this.find(tenant, id);
@@ -124,7 +126,7 @@ export class ConnectionsService {
 
   /**
    * Lets the connection's deliveries go again: the dispatcher releases the held ones in order once
-   * the config_version trigger tells it. 409 if it is not paused.
+   * the tenant's configuration version moves and tells it. 409 if it is not paused.
    */
   async resume(tenant: string, id: string): Promise<ConnectionResponse> {
     await this.find(tenant, id);
