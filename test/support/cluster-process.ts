@@ -12,6 +12,8 @@ const ENTRY = join(__dirname, '../../dist/services/cluster/src/main.js');
 export class ClusterProcess {
   private child: ChildProcess | undefined;
   readonly logLines: string[] = [];
+  /** Where its HTTP server listens, from its 'started' line. */
+  url = '';
 
   constructor(
     private readonly env: Record<string, string>,
@@ -30,7 +32,10 @@ export class ClusterProcess {
       const lines = createInterface({ input: child.stdout });
       lines.on('line', (line) => {
         this.logLines.push(line);
-        if (line.includes('"msg":"started"')) resolve();
+        if (line.includes('"msg":"started"')) {
+          this.url = (JSON.parse(line) as { url: string }).url;
+          resolve();
+        }
       });
       child.once('exit', (code, signal) =>
         reject(new Error(`cluster exited early (${code ?? signal}): ${this.logLines.slice(-5).join('\n')}`)),

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { BatchHandler, ConsumerRunner } from '@flowline/kafka';
+import type { Kafka } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { CRASH_HANDLER, KAFKA, LOGGER } from './tokens';
 import type { CrashHandler } from './tokens';

@@ -5,8 +5,8 @@ import { Sequences1764100000000 } from './1764100000000-sequences';
 import { Replays1764200000000 } from './1764200000000-replays';
 import { DeliveryQueue1764300000000 } from './1764300000000-delivery-queue';
 import { Insights1764400000000 } from './1764400000000-insights';
-
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
+import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -17,4 +17,5 @@ export const MIGRATIONS = [
   DeliveryQueue1764300000000,
   Insights1764400000000,
   SequenceExpiryIndex1764500000000,
+  ReplayLease1764650000000,
 ];
