@@ -4,8 +4,8 @@ import { Infrastructure } from './infrastructure';
 
 /**
  * A service's in-memory view of tenants' configuration, rebuilt from PostgreSQL whenever the
- * configuration version moves. Loaded in `onModuleInit`, before any consumer starts (those
- * start at bootstrap), so no record meets an empty catalog.
+ * configuration version moves. Loaded in `onModuleInit`, before any consumer starts (consumers
+ * start after `app.init()`, see `connectConsumers`), so no record meets an empty catalog.
  */
 export abstract class ConfigCatalog<T> implements OnModuleInit, BeforeApplicationShutdown {
   private snapshot: T;

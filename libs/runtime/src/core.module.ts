@@ -8,8 +8,7 @@ import { HealthController } from './health.controller';
 import { Infrastructure } from './infrastructure';
 import { MetricsController } from './metrics.controller';
 import { Readiness } from './readiness';
-import { ConsumerFactory } from './consumer-factory';
-import { CONFIG, CRASH_HANDLER, CrashHandler, KAFKA, LOGGER } from './tokens';
+import { CONFIG, KAFKA, LOGGER } from './tokens';
 
 /** The DataSource class is TypeORM's; services inject it through this token. */
 export const DATA_SOURCE = Symbol('FLOWLINE_DATA_SOURCE');
@@ -20,7 +19,7 @@ export class CoreModule implements OnApplicationShutdown {
   constructor(@Inject(Infrastructure) private readonly infrastructure: Infrastructure) {}
 
   /** Shares the opened infrastructure with every service module of the process. */
-  static forRoot(infrastructure: Infrastructure, onCrash: CrashHandler): DynamicModule {
+  static forRoot(infrastructure: Infrastructure): DynamicModule {
     const providers = [
       { provide: Infrastructure, useValue: infrastructure },
       { provide: CONFIG, useValue: infrastructure.config },
@@ -31,10 +30,9 @@ export class CoreModule implements OnApplicationShutdown {
       { provide: FlowlineProducer, useValue: infrastructure.producer },
       { provide: DATA_SOURCE, useValue: infrastructure.dataSource },
       { provide: TopicNames, useValue: infrastructure.topics },
-      { provide: CRASH_HANDLER, useValue: onCrash },
       { provide: Readiness, useValue: new Readiness(infrastructure.kafka, infrastructure.dataSource) },
     ];
-    const exported = [...providers.map((provider) => provider.provide), ConsumerFactory];
+    const exported = providers.map((provider) => provider.provide);
     return {
       module: CoreModule,
       imports: [
@@ -47,12 +45,12 @@ export class CoreModule implements OnApplicationShutdown {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [...providers, ConsumerFactory],
+      providers,
       exports: exported,
     };
   }
 
-  /** Runs after every service's `beforeApplicationShutdown`: consumers are stopped by then. */
+  /** Runs after every service's `beforeApplicationShutdown` and after the consumers stopped. */
   async onApplicationShutdown(): Promise<void> {
     await this.infrastructure.close();
   }

@@ -1,13 +1,14 @@
 import { Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
-import { RETRY_TIERS, retryTopic, Topic } from '@flowline/contracts';
 import { EmailSender, WebhookSender } from '@flowline/delivery';
-import { consumerHost, DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
+import { DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
+import { DeliveriesController } from './deliveries.controller';
 import { QueueSweeper } from './queue-sweeper';
 
 @Module({
+  controllers: [DeliveriesController],
   providers: [
     ConnectionCatalog,
     ...DELIVERY_SENDER_PROVIDERS,
@@ -18,16 +19,6 @@ import { QueueSweeper } from './queue-sweeper';
       inject: [FlowlineEnv],
     },
     DeliverWebhooks,
-    // One group for new deliveries and every retry tier: a retry tier's partition pauses until its
-    // first record is due, without holding up the others.
-    consumerHost(
-      'dispatcher',
-      (topics) => [
-        topics.of(Topic.Deliveries),
-        ...Array.from({ length: RETRY_TIERS }, (_, index) => topics.of(retryTopic(index + 1))),
-      ],
-      DeliverWebhooks,
-    ),
     QueueSweeper,
   ],
 })
