@@ -37,6 +37,12 @@ const NO_OTHER_SERVICE = {
   message: 'A service does not import another service; move shared code into a library.',
 };
 
+/** libs/kafka is the one door to kafkajs; tests and their helpers (libs/testing) use it as an outsider would. */
+const NO_KAFKAJS = {
+  regex: '^kafkajs(/|$)',
+  message: 'Reach Kafka through @flowline/kafka (the consumer runner, producer, bounded reads), not kafkajs.',
+};
+
 const NODE_GLOBALS = {
   require: 'readonly',
   module: 'writable',
@@ -79,6 +85,22 @@ export default tseslint.config(
             ...LIBRARY_DOORS,
             { regex: '(^|/)services/', message: 'A library never imports a service.' },
             NO_OTHER_SERVICE,
+            NO_KAFKAJS,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/kafka/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...LIBRARY_DOORS,
+            { regex: '(^|/)services/', message: 'A library never imports a service.' },
+            NO_OTHER_SERVICE,
           ],
         },
       ],
@@ -87,7 +109,7 @@ export default tseslint.config(
   {
     files: ['services/**/*.ts'],
     ignores: ['services/cluster/src/service-modules.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...LIBRARY_DOORS, NO_OTHER_SERVICE] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [...LIBRARY_DOORS, NO_OTHER_SERVICE, NO_KAFKAJS] }] },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaJSNonRetriableError } from 'kafkajs';
 import { loadConfig } from '@flowline/config';
-import { ConsumerRunner, createKafka } from '@flowline/kafka';
+import { ConsumedRecord, ConsumerRunner, createKafka, planBoundedRead, ReadBounds } from '@flowline/kafka';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
 import { KafkaTestClient } from '@flowline/testing';
 
@@ -49,5 +49,140 @@ describe('ConsumerRunner', () => {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     await admin.disconnect();
     expect(offsets!.partitions[0]!.offset).toBe('-1'); // nothing committed: the record is still there
+  });
+
+  describe('a bounded read', () => {
+    const kafka = createKafka({ brokers, clientId: 'runner-test', logger });
+    const PERIOD_START = Date.now() - 60_000;
+
+    /** Two partitions: records stamped before the period, then `inPeriod` records stamped in it. */
+    async function topicWithHistory(inPeriod: number): Promise<string> {
+      const topic = `bounded-${randomUUID()}`;
+      const admin = client.kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+      await admin.disconnect();
+      const producer = client.kafka.producer();
+      await producer.connect();
+      const stamped = (name: string, index: number, timestamp: number) => ({
+        partition: index % 2,
+        value: `${name}-${index}`,
+        timestamp: String(timestamp),
+      });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 4 }, (_, index) => stamped('before', index, PERIOD_START - 10_000)),
+      });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: inPeriod }, (_, index) => stamped('in', index, PERIOD_START + 1000 + index)),
+      });
+      await producer.disconnect();
+      return topic;
+    }
+
+    function boundedRunner(
+      groupId: string,
+      bounds: ReadBounds,
+      handler: (records: ConsumedRecord[]) => Promise<void>,
+      onCrash: (error: Error) => void = () => undefined,
+    ): ConsumerRunner {
+      return new ConsumerRunner({
+        kafka,
+        groupId,
+        topics: [bounds.topic],
+        bounds,
+        handler,
+        logger,
+        metrics: new FlowlineMetrics(),
+        onCrash,
+        maxChunk: 2,
+      });
+    }
+
+    async function committed(groupId: string, topic: string): Promise<Record<number, string>> {
+      const admin = client.kafka.admin();
+      await admin.connect();
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      await admin.disconnect();
+      return Object.fromEntries(offsets!.partitions.map(({ partition, offset }) => [partition, offset]));
+    }
+
+    it('reads from the first record of the period to the ends captured at its start, and commits them', async () => {
+      const topic = await topicWithHistory(6);
+      const groupId = `bounded-${randomUUID()}`;
+      const bounds = await planBoundedRead(kafka, { groupId, topic, fromTimestamp: PERIOD_START });
+      expect(bounds.ends).toEqual([
+        { partition: 0, offset: '5' },
+        { partition: 1, offset: '5' },
+      ]);
+      expect(bounds.positions).toEqual([
+        { partition: 0, offset: '2' },
+        { partition: 1, offset: '2' },
+      ]);
+      // Produced after the start: beyond the ends, so not part of the read.
+      await client.produce(topic, [{ value: 'late', key: 'late' }]);
+      const handled: string[] = [];
+      const runner = boundedRunner(groupId, bounds, (records) => {
+        handled.push(...records.map((record) => record.value!.toString()));
+        return Promise.resolve();
+      });
+      await runner.start();
+      await runner.reachedEnd;
+      await runner.stop();
+      expect(handled.sort()).toEqual(['in-0', 'in-1', 'in-2', 'in-3', 'in-4', 'in-5']);
+      expect(await committed(groupId, topic)).toEqual({ 0: '5', 1: '5' });
+    });
+
+    it('resumes at the committed position and stops at the first start’s ends', async () => {
+      const topic = await topicWithHistory(8);
+      const groupId = `bounded-${randomUUID()}`;
+      const first = await planBoundedRead(kafka, { groupId, topic, fromTimestamp: PERIOD_START });
+      // The first run dies on its second chunk of a partition, with one chunk of it committed.
+      const firstHandled: string[] = [];
+      let crashed: (error: Error) => void = () => undefined;
+      const crash = new Promise<Error>((resolve) => (crashed = resolve));
+      const dying = boundedRunner(
+        groupId,
+        first,
+        (records) => {
+          if (firstHandled.length >= 2) return Promise.reject(new KafkaJSNonRetriableError('runner died'));
+          firstHandled.push(...records.map((record) => record.value!.toString()));
+          return Promise.resolve();
+        },
+        crashed,
+      );
+      await dying.start();
+      await crash;
+      await dying.stop();
+      await client.produce(topic, [{ value: 'late', key: 'late' }]);
+
+      const resumed = await planBoundedRead(kafka, { groupId, topic, fromTimestamp: PERIOD_START, ends: first.ends });
+      expect(resumed.ends).toEqual(first.ends);
+      const handled: string[] = [];
+      const runner = boundedRunner(groupId, resumed, (records) => {
+        handled.push(...records.map((record) => record.value!.toString()));
+        return Promise.resolve();
+      });
+      await runner.start();
+      await runner.reachedEnd;
+      await runner.stop();
+      expect(firstHandled).toHaveLength(2);
+      expect([...firstHandled, ...handled].sort()).toEqual(
+        Array.from({ length: 8 }, (_, index) => `in-${index}`).sort(),
+      );
+      expect(await committed(groupId, topic)).toEqual({ 0: '6', 1: '6' });
+    });
+
+    it('is at its end at once when the period holds no record', async () => {
+      const topic = await topicWithHistory(0);
+      const groupId = `bounded-${randomUUID()}`;
+      const bounds = await planBoundedRead(kafka, { groupId, topic, fromTimestamp: Date.now() + 60_000 });
+      const runner = boundedRunner(groupId, bounds, () => Promise.reject(new Error('nothing is in the period')));
+      await expect(runner.reachedEnd).resolves.toBeUndefined();
+      expect(await committed(groupId, topic)).toEqual({ 0: '2', 1: '2' });
+    });
   });
 });

@@ -197,6 +197,16 @@ export class FlowlineEnv {
   @Max(300000)
   FLOWLINE_KAFKA_SESSION_TIMEOUT_MS = 30000;
 
+  /**
+   * How long an api process holds a replay it runs without renewing (renewed three times as
+   * often): once it ran out, another api process resumes the replay (decision 0015).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  FLOWLINE_REPLAY_LEASE_MS = 30000;
+
   /** How late (event time) an event may arrive and still count toward a sequence (CONTRACT §7). */
   @Transform(toInt)
   @IsInt()

@@ -1,6 +1,7 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FlowlineMetrics } from '@flowline/observability';
+import type { ReadBounds } from './bounded-read';
 import { decodeHeaders } from './json-codec';
 
 /** One consumed record, decoded enough for any handler: key and headers as strings. */
@@ -65,6 +66,15 @@ export interface ConsumerRunnerOptions {
   /** Records handed to the handler at once; offsets are committed after each chunk. */
   maxChunk?: number;
   sessionTimeoutMs?: number;
+  /**
+   * Makes this a bounded read of `bounds.topic` (see `planBoundedRead`): no record at or beyond a
+   * partition's end is handled or committed, a partition that reached its end is paused, and
+   * `reachedEnd` resolves once every partition has. Its lag is not reported: a bounded read is
+   * behind on purpose.
+   */
+  bounds?: ReadBounds;
+  /** The `group` label of its metrics when not the group id (groups made per task would grow them without end). */
+  metricsGroup?: string;
 }
 
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -92,8 +102,29 @@ export class ConsumerRunner {
   private stopping = new AbortController();
   /** Resumptions of paused partitions, cleared when the consumer stops. */
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** A bounded read's end offset (exclusive) of each partition, and the partitions not there yet. */
+  private readonly ends = new Map<number, bigint>();
+  private readonly unfinished = new Set<number>();
+  private endReached: () => void = () => undefined;
+  /** Resolves once a bounded read committed every record before its ends; never for an unbounded one. */
+  readonly reachedEnd: Promise<void>;
 
-  constructor(private readonly options: ConsumerRunnerOptions) {}
+  constructor(private readonly options: ConsumerRunnerOptions) {
+    this.reachedEnd = new Promise((resolve) => (this.endReached = resolve));
+    const bounds = options.bounds;
+    if (bounds === undefined) return;
+    if (options.topics.length !== 1 || options.topics[0] !== bounds.topic)
+      throw new Error(`a bounded read consumes its own topic only (${bounds.topic})`);
+    for (const { partition, offset } of bounds.ends) this.ends.set(partition, BigInt(offset));
+    for (const { partition, offset } of bounds.positions) {
+      if (BigInt(offset) < (this.ends.get(partition) ?? 0n)) this.unfinished.add(partition);
+    }
+    if (this.unfinished.size === 0) this.endReached();
+  }
+
+  private get metricsGroup(): string {
+    return this.options.metricsGroup ?? this.options.groupId;
+  }
 
   async start(): Promise<void> {
     const { kafka, groupId, topics, logger } = this.options;
@@ -114,6 +145,7 @@ export class ConsumerRunner {
       if (!payload.restart) this.options.onCrash(payload.error);
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.options.bounds) return;
       // After a rebalance this process may own other partitions: forget the old ones' lag.
       this.lagByPartition.clear();
       for (const topic of topics) this.options.metrics.consumerLag.labels(topic, groupId).set(0);
@@ -154,9 +186,18 @@ export class ConsumerRunner {
     const { topic, partition } = batch;
     const maxChunk = this.options.maxChunk ?? 500;
     const started = process.hrtime.bigint();
-    for (let start = 0; start < batch.messages.length; start += maxChunk) {
+    const end = this.ends.get(partition);
+    // A bounded read never hands over a record at or beyond its end (records produced after it started).
+    const readable = this.options.bounds
+      ? batch.messages.filter((message) => BigInt(message.offset) < (end ?? 0n))
+      : batch.messages;
+    if (this.options.bounds && readable.length === 0) {
+      this.finishPartition(payload, partition);
+      return;
+    }
+    for (let start = 0; start < readable.length; start += maxChunk) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const messages = batch.messages.slice(start, start + maxChunk);
+      const messages = readable.slice(start, start + maxChunk);
       const records = messages.map((message) => toRecord(topic, partition, message));
       const revoked = new AbortController();
       const beat = setInterval(() => {
@@ -180,6 +221,10 @@ export class ConsumerRunner {
         await payload.commitOffsetsIfNecessary({
           topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
         });
+        if (end !== undefined && BigInt(last.offset) + 1n >= end) {
+          this.finishPartition(payload, partition);
+          break;
+        }
       }
       if (partly) {
         this.pauseUntil(payload, partly.pauseUntil);
@@ -187,10 +232,16 @@ export class ConsumerRunner {
       }
       await payload.heartbeat();
     }
-    this.recordLag(topic, partition, Number(batch.offsetLag()));
+    if (!this.options.bounds) this.recordLag(topic, partition, Number(batch.offsetLag()));
     this.options.metrics.batchDuration
-      .labels(this.options.groupId)
+      .labels(this.metricsGroup)
       .observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /** A bounded read's partition committed up to its end: nothing more is fetched from it. */
+  private finishPartition(payload: EachBatchPayload, partition: number): void {
+    payload.pause();
+    if (this.unfinished.delete(partition) && this.unfinished.size === 0) this.endReached();
   }
 
   /** Pauses the batch's partition; the fetch after resuming starts at its first unresolved record. */

@@ -1,3 +1,5 @@
+export * from './bounded-read';
+export * from './broker-probe';
 export * from './consumer-runner';
 export * from './dead-letter-record';
 export * from './flowline-producer';

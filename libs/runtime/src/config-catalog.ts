@@ -6,8 +6,8 @@ import { ConfigChange, ConfigSnapshot } from './config-snapshot';
 /**
  * A service's view of tenants' configuration, built per tenant from the process's one
  * `ConfigSnapshot`: when a tenant's configuration changes, only that tenant's view is rebuilt.
- * Built in `onModuleInit`, before any consumer starts (those start at bootstrap), so no record
- * meets an empty catalog.
+ * Built in `onModuleInit`, before any consumer starts (consumers start after `app.init()`, see
+ * `connectConsumers`), so no record meets an empty catalog.
  *
  * The views are replaced, never changed in place (copy on write): a caller that took `views()`
  * for a chunk keeps one consistent configuration to the end of it.

@@ -11,9 +11,8 @@ import { HealthController } from './health.controller';
 import { Infrastructure } from './infrastructure';
 import { MetricsController } from './metrics.controller';
 import { Readiness } from './readiness';
-import { ConsumerFactory } from './consumer-factory';
 import { ErrorAnswersFilter } from './error-answers.filter';
-import { CONFIG, CRASH_HANDLER, CrashHandler, KAFKA, LOGGER } from './tokens';
+import { CONFIG, KAFKA, LOGGER } from './tokens';
 
 /** The DataSource class is TypeORM's; services inject it through this token. */
 export const DATA_SOURCE = Symbol('FLOWLINE_DATA_SOURCE');
@@ -27,7 +26,7 @@ export class CoreModule implements OnApplicationShutdown {
   ) {}
 
   /** Shares the opened infrastructure with every service module of the process. */
-  static forRoot(infrastructure: Infrastructure, onCrash: CrashHandler): DynamicModule {
+  static forRoot(infrastructure: Infrastructure): DynamicModule {
     const providers = [
       { provide: Infrastructure, useValue: infrastructure },
       { provide: CONFIG, useValue: infrastructure.config },
@@ -38,11 +37,10 @@ export class CoreModule implements OnApplicationShutdown {
       { provide: FlowlineProducer, useValue: infrastructure.producer },
       { provide: DATA_SOURCE, useValue: infrastructure.dataSource },
       { provide: TopicNames, useValue: infrastructure.topics },
-      { provide: CRASH_HANDLER, useValue: onCrash },
       { provide: Readiness, useValue: new Readiness(infrastructure.kafka, infrastructure.dataSource) },
       { provide: ConfigSnapshot, useValue: configSnapshotOf(infrastructure) },
     ];
-    const exported = [...providers.map((provider) => provider.provide), ConsumerFactory];
+    const exported = providers.map((provider) => provider.provide);
     return {
       module: CoreModule,
       imports: [
@@ -59,12 +57,12 @@ export class CoreModule implements OnApplicationShutdown {
       ],
       controllers: [HealthController, MetricsController],
       // Every failed request of every service is answered (and logged) by one filter.
-      providers: [...providers, ConsumerFactory, { provide: APP_FILTER, useClass: ErrorAnswersFilter }],
+      providers: [...providers, { provide: APP_FILTER, useClass: ErrorAnswersFilter }],
       exports: exported,
     };
   }
 
-  /** Runs after every service's `beforeApplicationShutdown`: consumers are stopped by then. */
+  /** Runs after every service's `beforeApplicationShutdown` and after the consumers stopped. */
   async onApplicationShutdown(): Promise<void> {
     await this.configSnapshot.stop();
     await this.infrastructure.close();

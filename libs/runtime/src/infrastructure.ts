@@ -1,10 +1,9 @@
-import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { FlowlineConfig } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { createDataSource, runMigrations } from '@flowline/db';
-import { createKafka, ensureTopics, FlowlineProducer } from '@flowline/kafka';
+import { createKafka, ensureTopics, FlowlineProducer, Kafka } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 
 /**

@@ -21,6 +21,7 @@ import {
 } from '@flowline/config';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
 import { answerClientErrors } from './client-errors';
+import { connectConsumers } from './consumer-transport';
 import { CoreModule } from './core.module';
 import { Infrastructure } from './infrastructure';
 import { BodyLimit, jsonBodyParser, MAX_REQUEST_JSON_DEPTH } from './json-body-parser';
@@ -79,7 +80,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       process.exit(1);
     });
 
-  @Module({ imports: [CoreModule.forRoot(infrastructure, onCrash), ...options.modules] })
+  @Module({ imports: [CoreModule.forRoot(infrastructure), ...options.modules] })
   class FlowlineProcessModule implements NestModule {
     /**
      * Bodies are parsed by Flowline's parser (Express's own is off), mounted on the root module:
@@ -116,13 +117,25 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       if (typeof configure === 'function') configure(app);
     }
     if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    // The services' consumers: controllers' @EventPattern handlers, run by the consumer runner.
+    connectConsumers(app, {
+      kafka: infrastructure.kafka,
+      topics: infrastructure.topics,
+      logger,
+      metrics,
+      onCrash,
+      sessionTimeoutMs: config.FLOWLINE_KAFKA_SESSION_TIMEOUT_MS,
+    });
+    // Modules first (configuration catalogs loaded, housekeeping started), then consumers, then HTTP.
+    await app.init();
+    await app.startAllMicroservices();
     const port =
       options.port ??
       config.PORT ??
       (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
     await app.listen(port, '0.0.0.0');
   } catch (error) {
-    // Consumers may have started at bootstrap: closing the app stops them, then the infrastructure.
+    // Consumers may have started: closing the app stops them, then the infrastructure.
     if (app) await app.close().catch(() => undefined);
     else await infrastructure.close().catch(() => undefined);
     throw error;

@@ -1,5 +1,5 @@
-import { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { describeBrokers, Kafka } from '@flowline/kafka';
 
 /**
  * Probes behind `/health/ready`: can this process reach Kafka and PostgreSQL right now?
@@ -32,15 +32,11 @@ export class Readiness {
   }
 
   private async probeKafka(): Promise<Probe> {
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
     try {
-      await withTimeout(admin.connect(), 3000);
-      const cluster = await withTimeout(admin.describeCluster(), 3000);
-      return { up: true, detail: `${cluster.brokers.length} broker(s)` };
+      const { brokers } = await describeBrokers(this.kafka, 3000);
+      return { up: true, detail: `${brokers} broker(s)` };
     } catch (error) {
       return { up: false, detail: (error as Error).message };
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
   }
 

@@ -2,7 +2,6 @@
 export const CONFIG = Symbol('FLOWLINE_CONFIG');
 export const LOGGER = Symbol('FLOWLINE_LOGGER');
 export const KAFKA = Symbol('FLOWLINE_KAFKA');
-export const CRASH_HANDLER = Symbol('FLOWLINE_CRASH_HANDLER');
 
 /** What a service does when its Kafka consumer died beyond recovery. */
 export type CrashHandler = (error: Error) => void;

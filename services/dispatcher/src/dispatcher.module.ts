@@ -1,21 +1,23 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
-import { RETRY_TIERS, retryTopic, Topic, TopicNames } from '@flowline/contracts';
+import { TopicNames } from '@flowline/contracts';
 import { ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowline/db';
 import { AuthenticatedSender, EmailSender, WebhookSender } from '@flowline/delivery';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
-import { consumerHost, DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
+import { DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
 import type { Logger } from 'pino';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource, SYSTEM_CLOCK, SYSTEM_RANDOM } from './clock';
 import { ConnectionCatalog } from './connection-catalog';
 import { DeliverWebhooks } from './deliver-webhooks';
 import { composeDispatcher, DispatcherParts } from './dispatcher-parts';
+import { DeliveriesController } from './deliveries.controller';
 import { QueueSweeper } from './queue-sweeper';
 
 const DISPATCHER_PARTS = Symbol('DispatcherParts');
 
 @Module({
+  controllers: [DeliveriesController],
   providers: [
     { provide: CLOCK, useValue: SYSTEM_CLOCK },
     { provide: RANDOM_SOURCE, useValue: SYSTEM_RANDOM },
@@ -72,16 +74,6 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
     },
     { provide: DeliverWebhooks, useFactory: (parts: DispatcherParts) => parts.deliver, inject: [DISPATCHER_PARTS] },
     { provide: QueueSweeper, useFactory: (parts: DispatcherParts) => parts.sweeper, inject: [DISPATCHER_PARTS] },
-    // One group for new deliveries and every retry tier: a retry tier's partition pauses until its
-    // first record is due, without holding up the others.
-    consumerHost(
-      'dispatcher',
-      (topics) => [
-        topics.of(Topic.Deliveries),
-        ...Array.from({ length: RETRY_TIERS }, (_, index) => topics.of(retryTopic(index + 1))),
-      ],
-      DeliverWebhooks,
-    ),
   ],
 })
 export class DispatcherModule implements OnApplicationShutdown {

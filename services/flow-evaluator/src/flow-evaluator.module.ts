@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { Topic } from '@flowline/contracts';
 import { InsightsRepository } from '@flowline/db';
-import { consumerHost, DATA_SOURCE } from '@flowline/runtime';
+import { DATA_SOURCE } from '@flowline/runtime';
 import { EvaluateEvents } from './evaluate-events';
+import { EventsController } from './events.controller';
 import { FlowCatalog } from './flow-catalog';
 
 @Module({
+  controllers: [EventsController],
   providers: [
     FlowCatalog,
     {
@@ -15,7 +16,6 @@ import { FlowCatalog } from './flow-catalog';
       inject: [DATA_SOURCE],
     },
     EvaluateEvents,
-    consumerHost('flow-evaluator', (topics) => [topics.of(Topic.Events)], EvaluateEvents),
   ],
 })
 export class FlowEvaluatorModule {}

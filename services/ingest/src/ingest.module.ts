@@ -1,14 +1,10 @@
 import { Module } from '@nestjs/common';
-import { Topic } from '@flowline/contracts';
-import { consumerHost } from '@flowline/runtime';
 import { AcceptIngestedRecords } from './accept-ingested-records';
 import { DedupeHorizonPruner } from './dedupe-horizon-pruner';
+import { IngestedRecordsController } from './ingested-records.controller';
 
 @Module({
-  providers: [
-    AcceptIngestedRecords,
-    DedupeHorizonPruner,
-    consumerHost('ingest', (topics) => [topics.of(Topic.Ingest)], AcceptIngestedRecords),
-  ],
+  controllers: [IngestedRecordsController],
+  providers: [AcceptIngestedRecords, DedupeHorizonPruner],
 })
 export class IngestModule {}

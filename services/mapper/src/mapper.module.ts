@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { Topic } from '@flowline/contracts';
 import { ValidationFailureRepository } from '@flowline/db';
-import { consumerHost, DATA_SOURCE } from '@flowline/runtime';
+import { DATA_SOURCE } from '@flowline/runtime';
+import { ActionsController } from './actions.controller';
 import { MapActions } from './map-actions';
 import { MappingCatalog } from './mapping-catalog';
 
 @Module({
+  controllers: [ActionsController],
   providers: [
     MappingCatalog,
     {
@@ -15,7 +16,6 @@ import { MappingCatalog } from './mapping-catalog';
       inject: [DATA_SOURCE],
     },
     MapActions,
-    consumerHost('mapper', (topics) => [topics.of(Topic.Actions)], MapActions),
   ],
 })
 export class MapperModule {}

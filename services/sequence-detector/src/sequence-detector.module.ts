@@ -1,17 +1,12 @@
 import { Module } from '@nestjs/common';
-import { Topic } from '@flowline/contracts';
-import { consumerHost } from '@flowline/runtime';
 import { CompletionRelay } from './completion-relay';
 import { DetectSequences } from './detect-sequences';
+import { EventsController } from './events.controller';
 import { SequenceCatalog } from './sequence-catalog';
 
 /** Per-lead windowed sequences (CONTRACT §7), durable in PostgreSQL. */
 @Module({
-  providers: [
-    SequenceCatalog,
-    DetectSequences,
-    CompletionRelay,
-    consumerHost('sequence-detector', (topics) => [topics.of(Topic.Events)], DetectSequences),
-  ],
+  controllers: [EventsController],
+  providers: [SequenceCatalog, DetectSequences, CompletionRelay],
 })
 export class SequenceDetectorModule {}

@@ -7,6 +7,7 @@ import { DeliveryQueue1764300000000 } from './1764300000000-delivery-queue';
 import { Insights1764400000000 } from './1764400000000-insights';
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
 import { TenantConfigVersions1764600000000 } from './1764600000000-tenant-config-versions';
+import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Insights1764400000000,
   SequenceExpiryIndex1764500000000,
   TenantConfigVersions1764600000000,
+  ReplayLease1764650000000,
 ];

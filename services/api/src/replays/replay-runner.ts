@@ -1,24 +1,55 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { decodeEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
-import { FlowEntity, ReplayRepository, ReplayRow, TagAssignmentEntity } from '@flowline/db';
-import { FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
-import { evaluateFlow, flowAction, isRunnable, parseFlow, TagIndex } from '@flowline/matching';
+import { FlowlineEnv } from '@flowline/config';
+import { Topic, TopicNames } from '@flowline/contracts';
+import { FlowEntity, ReplayLease, ReplayRepository, ReplayRow, TagAssignmentEntity } from '@flowline/db';
+import { ConsumerRunner, deleteConsumerGroup, FlowlineProducer, planBoundedRead } from '@flowline/kafka';
+import type { Kafka } from '@flowline/kafka';
+import { isRunnable, parseFlow, TagIndex } from '@flowline/matching';
+import { FlowlineMetrics } from '@flowline/observability';
 import { DATA_SOURCE, KAFKA, LOGGER } from '@flowline/runtime';
+import { replayChunk } from './replay-chunk';
 
 /**
- * Replays one flow over a period of the event log (CONTRACT §6): reads `flowline.events` from
- * the first offset at `from` up to the end as it was when the replay started, keeps the records
- * stamped before `to` (and of one event, if asked), evaluates only that flow as it is configured
- * now, and produces its actions. The actions carry the ids a live run gives, so receivers see the
- * same `webhook-id`s. The flow is evaluated even when inactive: replaying is asking for it.
+ * Runners of one replay that may die before another api process gives up on it: a replay that
+ * keeps killing its process (it cannot, by design, but a bug might) is failed rather than resumed
+ * forever.
+ */
+const MAX_TAKEOVERS = 3;
+
+/** How a replay's run ended in this process. */
+type RunOutcome = 'done' | 'stopped' | 'lease-lost';
+
+interface RunningReplay {
+  /** Aborted at shutdown: the run commits its chunk in flight and gives the lease up. */
+  stop: AbortController;
+  finished: Promise<void>;
+}
+
+/**
+ * Replays one flow over a period of the event log (CONTRACT §6): reads `flowline.events` with a
+ * consumer group of its own, from the first offset at `from` up to the end as it was when the
+ * replay started (a bounded read of the `ConsumerRunner`), keeps the records stamped before `to`
+ * (and of one event, if asked), evaluates only that flow as it is configured now, and produces
+ * its actions. The actions carry the ids a live run gives, so receivers see the same
+ * `webhook-id`s. The flow is evaluated even when inactive: replaying is asking for it.
+ *
+ * Each replay runs under a lease (decision 0015): this process renews it while the replay runs,
+ * gives it up at a graceful stop, and takes over, on start and periodically, every running replay
+ * whose lease ran out, resuming it from its group's committed position.
  */
 @Injectable()
-export class ReplayRunner implements BeforeApplicationShutdown {
+export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** This process as a lease owner. */
+  readonly lease: ReplayLease;
   private readonly replays: ReplayRepository;
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<string, RunningReplay>();
+  private recovery: NodeJS.Timeout | undefined;
+  private recovering = false;
+  private stopping = false;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -26,130 +57,182 @@ export class ReplayRunner implements BeforeApplicationShutdown {
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
+    @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
   ) {
     this.replays = new ReplayRepository(dataSource);
+    this.lease = { owner: `${hostname()}/${process.pid}/${randomUUID()}`, ms: config.FLOWLINE_REPLAY_LEASE_MS };
   }
 
-  /** Starts in the background; progress is in the replay's row. */
-  start(replay: ReplayRow, flow: FlowEntity): void {
-    const job = this.run(replay, flow)
-      .then(() => this.replays.finish(replay.id, 'done', null))
-      .catch(async (error: unknown) => {
-        this.logger.error({ err: error, replayId: replay.id }, 'replay failed');
-        await this.replays.finish(replay.id, 'failed', (error as Error).message).catch(() => undefined);
-      })
-      .finally(() => this.running.delete(job));
-    this.running.add(job);
+  onApplicationBootstrap(): void {
+    void this.takeOverExpired();
+    this.recovery = setInterval(() => void this.takeOverExpired(), this.lease.ms / 2);
   }
 
+  /** Stops every replay of this process after its chunk in flight, and gives their leases up. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+    this.stopping = true;
+    clearInterval(this.recovery);
+    for (const replay of this.running.values()) replay.stop.abort();
+    await Promise.allSettled([...this.running.values()].map((replay) => replay.finished));
   }
 
-  private async run(replay: ReplayRow, row: FlowEntity): Promise<void> {
-    const flow = parseFlow(row);
-    if (!isRunnable({ ...flow, active: true })) throw new Error('the flow is not complete, so it cannot run');
-    const runnable = { ...flow, active: true } as Parameters<typeof flowAction>[0];
+  /** Starts a replay just created with this process's lease; progress is in its row. */
+  start(replay: ReplayRow, flow: FlowEntity): void {
+    this.launch(replay, flow);
+  }
+
+  /** Resumes the running replays whose runner died (or was stopped), or fails them. */
+  private async takeOverExpired(): Promise<void> {
+    if (this.recovering || this.stopping) return;
+    this.recovering = true;
+    try {
+      const taken = await this.replays.takeOverExpired(this.lease, [...this.running.keys()]);
+      for (const replay of taken) {
+        const log = { replayId: replay.id, tenant: replay.tenant_id, takeovers: replay.takeovers };
+        if (this.stopping) {
+          await this.replays.release(replay.id, this.lease.owner);
+        } else if (replay.takeovers > MAX_TAKEOVERS) {
+          this.logger.error(log, 'replay failed: its runner died too often');
+          const error = `the api process running it stopped ${replay.takeovers} times; start the replay again`;
+          await this.replays.finish(replay.id, this.lease.owner, 'failed', error);
+          await this.forgetGroup(replay.id);
+        } else {
+          this.logger.warn(log, 'resuming a replay whose runner stopped');
+          this.launch(replay, undefined);
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not look for replays to take over; trying again later');
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private launch(replay: ReplayRow, flow: FlowEntity | undefined): void {
+    const stop = new AbortController();
+    const finished = this.run(replay, flow, stop.signal).finally(() => this.running.delete(replay.id));
+    this.running.set(replay.id, { stop, finished });
+  }
+
+  /** Runs the replay with its lease renewed, and records how it ended. */
+  private async run(replay: ReplayRow, flow: FlowEntity | undefined, stop: AbortSignal): Promise<void> {
+    const { owner } = this.lease;
+    const leaseLost = new AbortController();
+    const renewal = setInterval(() => {
+      this.replays.renew(replay.id, this.lease).then(
+        (held) => {
+          if (!held) leaseLost.abort();
+        },
+        (error: unknown) => this.logger.warn({ err: error, replayId: replay.id }, 'could not renew a replay lease'),
+      );
+    }, this.lease.ms / 3);
+    try {
+      const outcome = await this.readPeriod(replay, flow, stop, leaseLost);
+      if (outcome === 'done' && (await this.replays.finish(replay.id, owner, 'done', null))) {
+        await this.forgetGroup(replay.id);
+      } else if (outcome === 'stopped') {
+        await this.replays.release(replay.id, owner);
+      } else if (outcome === 'lease-lost') {
+        this.logger.warn({ replayId: replay.id }, 'replay lease lost: another api process runs it now');
+      }
+    } catch (error) {
+      this.logger.error({ err: error, replayId: replay.id }, 'replay failed');
+      const failed = await this.replays.finish(replay.id, owner, 'failed', (error as Error).message).catch(() => false);
+      if (failed) await this.forgetGroup(replay.id);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /** Reads the event log up to the replay's ends, unless stopped or the lease is lost first. */
+  private async readPeriod(
+    replay: ReplayRow,
+    row: FlowEntity | undefined,
+    stop: AbortSignal,
+    leaseLost: AbortController,
+  ): Promise<RunOutcome> {
+    const { owner } = this.lease;
+    row ??=
+      (await this.dataSource.getRepository(FlowEntity).findOneBy({ id: replay.flow_id, tenantId: replay.tenant_id })) ??
+      undefined;
+    if (!row) throw new Error('the flow no longer exists');
+    const flow = { ...parseFlow(row), active: true };
+    if (!isRunnable(flow)) throw new Error('the flow is not complete, so it cannot run');
     const assignments = await this.dataSource.getRepository(TagAssignmentEntity).findBy({ tenantId: replay.tenant_id });
     const tags = new TagIndex(assignments);
+    const scope = {
+      tenant: replay.tenant_id,
+      from: replay.from_time.getTime(),
+      to: replay.to_time.getTime(),
+      eventId: replay.event_id,
+    };
     const topic = this.topics.of(Topic.Events);
-    const from = replay.from_time.getTime();
-    const to = replay.to_time.getTime();
+    const actionsTopic = this.topics.of(Topic.Actions);
 
-    const groupId = this.topics.group(`replay-${replay.id}`);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    let remaining: Map<number, number>;
-    try {
-      const starts = await admin.fetchTopicOffsetsByTimestamp(topic, from);
-      const ends = await admin.fetchTopicOffsets(topic);
-      // Partitions with records from `from` on, up to their end when the replay started.
-      remaining = new Map(
-        ends
-          .map((end) => [end.partition, Number(end.high)] as const)
-          .filter(
-            ([partition, high]) => high > Number(starts.find((start) => start.partition === partition)?.offset ?? high),
-          ),
-      );
-      if (remaining.size === 0) return;
-      // The group's committed offsets are the replay's position: a rejoin or a restart of the
-      // consumer resumes where it was, instead of at the latest offset, where it would never end.
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: starts.filter((start) => remaining.has(start.partition)),
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    const groupId = this.groupOf(replay.id);
+    const bounds = await planBoundedRead(this.kafka, {
+      groupId,
+      topic,
+      fromTimestamp: scope.from,
+      ends: replay.end_offsets ?? undefined,
+    });
+    if (replay.end_offsets === null && !(await this.replays.recordEnds(replay.id, owner, bounds.ends)))
+      return 'lease-lost';
 
-    let eventsRead = 0;
-    let actionsProduced = 0;
-    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
+    // Counted on from where the last runner stopped (a chunk it did not commit is counted again).
+    let eventsRead = replay.events_read;
+    let actionsProduced = replay.actions_produced;
+    let crashed: (error: Error) => void = () => undefined;
+    const crash = new Promise<never>((_, reject) => (crashed = reject));
+    crash.catch(() => undefined);
+    const runner = new ConsumerRunner({
+      kafka: this.kafka,
+      groupId,
+      topics: [topic],
+      bounds,
+      metricsGroup: this.topics.group('replays'),
+      logger: this.logger.child({ replayId: replay.id }),
+      metrics: this.metrics,
+      // A replay's consumer that cannot go on fails the replay, not the api.
+      onCrash: (error) => crashed(error),
+      // Background work: one partition at a time leaves the producer to the api's own requests.
+      partitionsConsumedConcurrently: 1,
+      sessionTimeoutMs: this.config.FLOWLINE_KAFKA_SESSION_TIMEOUT_MS,
+      // Resolved (and committed by the runner) only once the actions are in Kafka.
+      handler: async (records) => {
+        const chunk = replayChunk(records, scope, flow, tags, actionsTopic);
+        await this.producer.send(chunk.actions);
+        eventsRead += chunk.eventsRead;
+        actionsProduced += chunk.actions.length;
+        if (!(await this.replays.progress(replay.id, owner, eventsRead, actionsProduced))) leaseLost.abort();
+      },
+    });
+    const interrupted = Promise.race([
+      once(stop).then((): RunOutcome => 'stopped'),
+      once(leaseLost.signal).then((): RunOutcome => 'lease-lost'),
+    ]);
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic] });
-      await new Promise<void>((resolve, reject) => {
-        consumer.on(consumer.events.CRASH, ({ payload }) => {
-          if (!payload.restart) reject(payload.error);
-        });
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatchAutoResolve: false,
-            eachBatch: async (payload) => {
-              const { batch } = payload;
-              const end = remaining.get(batch.partition);
-              if (end === undefined) return;
-              const out: OutgoingMessage[] = [];
-              let lastOffset: string | undefined;
-              for (const message of batch.messages) {
-                if (Number(message.offset) >= end) break;
-                lastOffset = message.offset;
-                const stamped = Number(message.timestamp);
-                if (stamped < from || stamped >= to) continue;
-                const decoded = decodeEvent(message.value);
-                // Only this tenant's events count, and are shown in the progress.
-                if (!decoded.ok || decoded.value.tenant !== replay.tenant_id) continue;
-                eventsRead += 1;
-                const event = decoded.value;
-                if (replay.event_id !== null && event.id !== replay.event_id) continue;
-                if (evaluateFlow(runnable, event, tags) !== undefined) continue;
-                out.push({
-                  topic: this.topics.of(Topic.Actions),
-                  key: messageKey(event.tenant, event.subject),
-                  value: flowAction(runnable, event),
-                  type: 'action',
-                });
-              }
-              // Resolved and committed only once the actions are in Kafka: a failed batch is read again.
-              await this.producer.send(out);
-              actionsProduced += out.length;
-              if (lastOffset !== undefined) {
-                payload.resolveOffset(lastOffset);
-                await payload.commitOffsetsIfNecessary({
-                  topics: [
-                    {
-                      topic,
-                      partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }],
-                    },
-                  ],
-                });
-                if (Number(lastOffset) + 1 >= end) remaining.delete(batch.partition);
-              }
-              await this.replays.progress(replay.id, eventsRead, actionsProduced);
-              if (remaining.size === 0) resolve();
-            },
-          })
-          .catch(reject);
-      });
+      await runner.start();
+      return await Promise.race([runner.reachedEnd.then((): RunOutcome => 'done'), crash, interrupted]);
     } finally {
-      await consumer.disconnect().catch(() => undefined);
-      await this.replays.progress(replay.id, eventsRead, actionsProduced);
-      const cleanup = this.kafka.admin();
-      await cleanup.connect();
-      await cleanup.deleteGroups([groupId]).catch(() => undefined);
-      await cleanup.disconnect();
+      await runner.stop();
     }
   }
+
+  private groupOf(replayId: string): string {
+    return this.topics.group(`replay-${replayId}`);
+  }
+
+  /** A finished replay's group and positions are of no further use. */
+  private async forgetGroup(replayId: string): Promise<void> {
+    await deleteConsumerGroup(this.kafka, this.groupOf(replayId)).catch((error: unknown) =>
+      this.logger.warn({ err: error, replayId }, 'could not delete a finished replay’s consumer group'),
+    );
+  }
+}
+
+function once(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

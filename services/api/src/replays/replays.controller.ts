@@ -74,7 +74,15 @@ export class ReplaysController {
     const from = new Date(body.from);
     const to = new Date(body.to);
     if (!(from < to)) throw new BadRequestException(['from must be before to']);
-    const replay = await this.replays.create(tenant, flow.id, from, to, body.event_id, MAX_RUNNING_REPLAYS);
+    const replay = await this.replays.create(
+      tenant,
+      flow.id,
+      from,
+      to,
+      body.event_id,
+      MAX_RUNNING_REPLAYS,
+      this.runner.lease,
+    );
     if (!replay)
       throw new HttpException(
         `at most ${MAX_RUNNING_REPLAYS} replays run at once per tenant: try again when one is done (GET /replays/{id})`,

@@ -1,0 +1,21 @@
+import type { Kafka } from 'kafkajs';
+
+/** Asks the cluster for its brokers: how `/health/ready` tells that Kafka is reachable. */
+export async function describeBrokers(kafka: Kafka, timeoutMs: number): Promise<{ brokers: number }> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    await withTimeout(admin.connect(), timeoutMs);
+    const cluster = await withTimeout(admin.describeCluster(), timeoutMs);
+    return { brokers: cluster.brokers.length };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
