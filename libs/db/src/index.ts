@@ -1,5 +1,6 @@
 export * from './config-watcher';
 export * from './data-source';
+export * from './postgres-ssl';
 export * from './entities';
 export * from './migrations';
 export * from './repositories/config.repository';

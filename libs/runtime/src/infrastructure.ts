@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { FlowlineConfig } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { createDataSource, runMigrations } from '@flowline/db';
-import { createKafka, ensureTopics, FlowlineProducer } from '@flowline/kafka';
+import { createKafka, ensureTopics, FlowlineProducer, kafkaSecurity } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 
 /**
@@ -22,7 +22,12 @@ export class Infrastructure {
     readonly logger: Logger,
     readonly metrics: FlowlineMetrics,
   ) {
-    this.kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
+    this.kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      logger,
+      security: kafkaSecurity(config, { logger }),
+    });
     this.producer = new FlowlineProducer(this.kafka);
     this.dataSource = createDataSource(config.DATABASE_URL);
     this.topics = new TopicNames(config.FLOWLINE_TOPIC_PREFIX);
@@ -35,7 +40,11 @@ export class Infrastructure {
       if (applied.length > 0) this.logger.info({ applied }, 'migrations applied');
     }
     if (options.createTopics) {
-      const created = await ensureTopics(this.kafka, this.topics.specs(), this.config.FLOWLINE_PARTITIONS);
+      const created = await ensureTopics(this.kafka, this.topics.specs(), {
+        partitions: this.config.FLOWLINE_PARTITIONS,
+        replicationFactor: this.config.FLOWLINE_REPLICATION_FACTOR,
+        minInsyncReplicas: this.config.FLOWLINE_MIN_INSYNC_REPLICAS,
+      });
       if (created.length > 0) this.logger.info({ created }, 'topics created');
     }
     await this.producer.connect();
