@@ -55,7 +55,7 @@ export class OAuthTokenSource {
     private readonly credentials: OAuthClientCredentials,
     private readonly options: TokenSourceOptions = {},
   ) {
-    this.fetch = options.fetch ?? (globalThis.fetch);
+    this.fetch = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
   }
 
