@@ -7,3 +7,5 @@ export * from './tokens';
 export * from './consumer-host';
 export * from './config-catalog';
 export * from './delivery-senders';
+export * from './boot-gate';
+export * from './connection-failure';

@@ -12,9 +12,12 @@ import {
   ServiceName,
 } from '@flowline/config';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
+import { BootAbortedError, BootHealthServer, openWhenReachable } from './boot-gate';
 import { CoreModule } from './core.module';
 import { Infrastructure } from './infrastructure';
 import { CrashHandler } from './tokens';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export interface LaunchOptions {
   /** The services composed into this process (for logs and the default port). */
@@ -51,15 +54,28 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   const logger = createLogger(config.LOG_LEVEL, destination).child({ services: options.names.join(',') });
   logger.info({ config: describeConfig(config) }, 'starting');
   const metrics = new FlowlineMetrics();
+  const port =
+    options.port ?? config.PORT ?? (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
   const infrastructure = new Infrastructure(config, logger, metrics);
+  // Until Kafka and PostgreSQL are open, a placeholder answers: live, not ready, and why.
+  const health = new BootHealthServer(metrics);
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
+  if (options.handleSignals ?? true) for (const signal of SIGNALS) process.once(signal, stop);
   try {
-    await infrastructure.open({
+    await health.listen(port, '0.0.0.0');
+    await openWhenReachable(infrastructure, logger, {
       migrate: config.FLOWLINE_MIGRATE_ON_START,
       createTopics: config.FLOWLINE_CREATE_TOPICS,
+      health,
+      signal: stopping.signal,
     });
   } catch (error) {
     await infrastructure.close().catch(() => undefined);
     throw error;
+  } finally {
+    for (const signal of SIGNALS) process.off(signal, stop);
+    await health.close();
   }
 
   const onCrash =
@@ -81,11 +97,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       const configure = (module as { configure?: (app: INestApplication) => void }).configure;
       if (typeof configure === 'function') configure(app);
     }
-    if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-    const port =
-      options.port ??
-      config.PORT ??
-      (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
+    if (options.handleSignals ?? true) app.enableShutdownHooks([...SIGNALS]);
     await app.listen(port, '0.0.0.0');
   } catch (error) {
     // Consumers may have started at bootstrap: closing the app stops them, then the infrastructure.
@@ -106,6 +118,9 @@ export async function runServices(options: Pick<LaunchOptions, 'names' | 'module
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);
+    } else if (error instanceof BootAbortedError) {
+      // Stopped while waiting for Kafka or PostgreSQL: nothing was consumed, a clean exit.
+      process.exit(0);
     } else {
       createLogger('error').fatal({ err: error }, 'failed to start');
     }
