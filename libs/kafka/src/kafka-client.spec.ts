@@ -63,6 +63,13 @@ describe('kafkaLogLevel', () => {
     expect(
       kafkaLogLevel({
         level: logLevel.ERROR,
+        message: 'Response CreateTopics(key: 19, version: 3)',
+        error: 'Topic creation errors',
+      }),
+    ).toBe('debug');
+    expect(
+      kafkaLogLevel({
+        level: logLevel.ERROR,
         message: 'Response Metadata(key: 3, version: 6)',
         error: 'There is no leader for this topic-partition as we are in the middle of a leadership election',
       }),

@@ -76,13 +76,14 @@ function assertUnreachable(value: never): never {
 }
 
 /**
- * Answers kafkajs logs as errors that are expected while topics are being provisioned, and that
- * kafkajs (or the provisioner) retries: "already exists" when two services create the same topic
- * at once (one of them wins), and a partition without a leader yet, or a topic not yet in a
- * broker's metadata, just after creation. If they persist, the caller fails and logs that itself.
+ * Answers kafkajs logs as errors that are expected while topics are being provisioned: a
+ * CreateTopics answer with errors (kafkajs logs only "Topic creation errors"; "already exists"
+ * when two services create the same topic at once, and `createTopics` then answers false, while
+ * any other error is thrown to the provisioner, which fails and says why), and a partition
+ * without a leader yet, or a topic not yet in a broker's metadata, just after creation (retried).
  */
 const EXPECTED_RESPONSE_ERRORS: Array<{ request: string; error: RegExp }> = [
-  { request: 'Response CreateTopics', error: /already exists/i },
+  { request: 'Response CreateTopics', error: /already exists|Topic creation errors/i },
   { request: 'Response Metadata', error: /no leader for this topic-partition|does not host this topic-partition/i },
 ];
 
