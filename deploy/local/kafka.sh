@@ -740,6 +740,8 @@ cmd_env() {
       echo "KAFKA_BROKERS=${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT}"
       ;;
     cluster)
+      select_node cluster 1
+      [[ -s "$CLUSTER_ID_FILE" ]] || die "the cluster profile was never started: bash $0 start cluster"
       local brokers="" n
       for n in 1 2 3; do
         select_node cluster "$n"

@@ -9,15 +9,20 @@ const ROOT = join(__dirname, '../..');
  * the test command runs): KAFKA_BROKERS, KAFKA_SSL_*, KAFKA_SASL_*.
  */
 export function secureKafkaEnv(): Record<string, string> {
+  return localKafkaEnv('secure');
+}
+
+/** The client settings of a profile of deploy/local/kafka.sh (`secure`, `cluster`), as it prints them. */
+export function localKafkaEnv(profile: 'secure' | 'cluster'): Record<string, string> {
   let text: string;
   try {
-    text = execFileSync('bash', [join(ROOT, 'deploy/local/kafka.sh'), 'env', 'secure'], {
+    text = execFileSync('bash', [join(ROOT, 'deploy/local/kafka.sh'), 'env', profile], {
       encoding: 'utf8',
       env: process.env,
     });
   } catch (error) {
     throw new Error(
-      `the SASL_SSL broker is not set up: run 'bash deploy/local/kafka.sh start secure' (deploy/local/test.sh does): ${String((error as { stderr?: string }).stderr ?? error)}`,
+      `the local Kafka '${profile}' profile is not set up: run 'bash deploy/local/kafka.sh start ${profile}' (deploy/local/test.sh does): ${String((error as { stderr?: string }).stderr ?? error)}`,
     );
   }
   return Object.fromEntries(
