@@ -23,6 +23,7 @@ export class BootAbortedError extends Error {
  */
 export class BootHealthServer {
   private readonly server: Server;
+  private closed: Promise<void> | undefined;
   private status: { kafka: Probe; postgres: Probe } = {
     kafka: { up: false, detail: 'connecting' },
     postgres: { up: false, detail: 'connecting' },
@@ -62,12 +63,13 @@ export class BootHealthServer {
     this.status = { ...this.status, [dependency]: probe };
   }
 
-  /** Frees the port for the application (connections are not kept: probes reconnect). */
+  /** Frees the port for the application (connections are not kept: probes reconnect). Idempotent. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
+    this.closed ??= new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    return this.closed;
   }
 }
 

@@ -71,11 +71,11 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       signal: stopping.signal,
     });
   } catch (error) {
+    await health.close();
     await infrastructure.close().catch(() => undefined);
     throw error;
   } finally {
     for (const signal of SIGNALS) process.off(signal, stop);
-    await health.close();
   }
 
   const onCrash =
@@ -98,8 +98,12 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       if (typeof configure === 'function') configure(app);
     }
     if (options.handleSignals ?? true) app.enableShutdownHooks([...SIGNALS]);
+    // Consumers start (and join their groups) in init; the placeholder answers until the app can.
+    await app.init();
+    await health.close();
     await app.listen(port, '0.0.0.0');
   } catch (error) {
+    await health.close();
     // Consumers may have started at bootstrap: closing the app stops them, then the infrastructure.
     if (app) await app.close().catch(() => undefined);
     else await infrastructure.close().catch(() => undefined);
