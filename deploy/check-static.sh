@@ -147,6 +147,16 @@ if build_tool helm "$HELM_VERSION" env GOBIN="$BIN" go install "helm.sh/helm/v3/
     bash -c "helm template flowline $CHART ${ALL[*]} 2>/dev/null > .cache/helm-all.yaml"
   check "helm template (existingSecret, other topic prefix)" \
     bash -c "helm template flowline $CHART --set secrets.existingSecret=flowline-env --set config.topicPrefix=acme. --set autoscaling.enabled=true 2>/dev/null > .cache/helm-existing.yaml"
+  SECURED=(--set kafka.tls.enabled=true --set kafka.tls.secretName=kafka-tls --set kafka.tls.certKey=user.crt
+    --set kafka.tls.keyKey=user.key --set kafka.sasl.mechanism=scram-sha-512 --set kafka.sasl.username=flowline
+    --set kafka.sasl.passwordSecret.name=kafka-user --set postgresTls.secretName=postgres-ca
+    --set config.replicationFactor=3 --set config.minInsyncReplicas=2)
+  check "helm template (SASL_SSL: mutual TLS, SCRAM, PostgreSQL CA, durability)" \
+    bash -c "helm template flowline $CHART ${SECURED[*]} 2>/dev/null > .cache/helm-secured.yaml"
+  check "helm template (OAUTHBEARER)" \
+    bash -c "helm template flowline $CHART --set kafka.tls.enabled=true --set kafka.sasl.mechanism=oauthbearer --set kafka.sasl.oauth.tokenUrl=https://idp.example.com/token --set kafka.sasl.oauth.clientId=flowline --set kafka.sasl.oauth.clientSecretSecret.name=idp-client 2>/dev/null > /dev/null"
+  check_fails "helm template refuses SASL without its password Secret" helm template flowline "$CHART" --set kafka.sasl.mechanism=scram-sha-512 --set kafka.sasl.username=flowline
+  check_fails "helm template refuses a client certificate without its key" helm template flowline "$CHART" --set kafka.tls.enabled=true --set kafka.tls.secretName=kafka-tls --set kafka.tls.certKey=user.crt
   check_fails "helm template refuses replicas above partitions" helm template flowline "$CHART" --set services.mapper.replicas=13
   check_fails "helm template refuses maxReplicas above partitions" helm template flowline "$CHART" --set autoscaling.enabled=true --set services.dispatcher.autoscaling.maxReplicas=24
   if [ -s .cache/helm-default.yaml ]; then
@@ -154,6 +164,9 @@ if build_tool helm "$HELM_VERSION" env GOBIN="$BIN" go install "helm.sh/helm/v3/
   fi
   if [ -s .cache/helm-all.yaml ]; then
     py "manifests (autoscaling, serviceMonitor)" deploy/tools/check_manifests.py --autoscaling --service-monitor < .cache/helm-all.yaml
+  fi
+  if [ -s .cache/helm-secured.yaml ]; then
+    py "manifests (SASL_SSL: secrets referenced, TLS files mounted)" deploy/tools/check_manifests.py --kafka-password-secret kafka-user < .cache/helm-secured.yaml
   fi
   if [ -s .cache/helm-existing.yaml ]; then
     py "manifests (existingSecret, prefix acme.)" deploy/tools/check_manifests.py --autoscaling --existing-secret flowline-env --prefix acme. < .cache/helm-existing.yaml

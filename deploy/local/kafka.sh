@@ -1,30 +1,52 @@
 #!/usr/bin/env bash
-# Local single-node Apache Kafka (KRaft, broker+controller combined) for Flowline
-# development and tests. No Docker, no tarball download: the broker jars come
-# from Maven Central through Maven (deploy/local/kafka/pom.xml).
+# Local Apache Kafka (KRaft) for Flowline development and tests. No Docker, no tarball
+# download: the broker jars come from Maven Central through Maven (deploy/local/kafka/pom.xml).
 #
-# Usage: deploy/local/kafka.sh <fetch|start|stop|status|logs|help>
+# Usage: deploy/local/kafka.sh <fetch|start|stop|status|logs|env|help> [PROFILE [NODE]]
 #
 #   fetch   resolve the broker jars into .cache/kafka/<version>/libs (no-op when complete)
 #   start   fetch if needed, write config, format storage once, start in background,
 #           wait until the client port answers (idempotent)
-#   stop    SIGTERM, wait up to KAFKA_STOP_TIMEOUT s, then SIGKILL (idempotent)
+#   stop    SIGTERM, wait up to KAFKA_STOP_TIMEOUT s, then SIGKILL (idempotent);
+#           `stop all` stops every profile
 #   status  exit 0 when running (pid alive and client port answers), 1 otherwise
-#   logs    tail the broker log; extra args go to tail (e.g. `logs -f`, `logs -n 500`)
+#   logs    tail the broker log; extra args go to tail (`logs -f`, `logs secure -n 500`)
+#   env     print a client's settings for a profile (KAFKA_BROKERS and, for `secure`, the
+#           KAFKA_SSL_* and KAFKA_SASL_* settings), ready for `set -a; source <(...)`
+#
+# Profiles (each has its own state under FLOWLINE_LOCAL_DIR; without one, `single`):
+#   single   one broker+controller, PLAINTEXT on KAFKA_PORT (state: kafka/)
+#   secure   one broker+controller whose only client listener is SASL_SSL on KAFKA_SECURE_PORT:
+#            TLS with a client certificate required (mutual TLS), then SASL SCRAM-SHA-512,
+#            SCRAM-SHA-256 or PLAIN. Certificates are made with keytool
+#            (deploy/local/tls/certs.sh: a CA, the broker's keystore and truststore, a client
+#            certificate and PEM exports for kafkajs); the SCRAM credentials are added when the
+#            storage is formatted (kafka-storage format --add-scram). State: kafka-secure/
+#   cluster  three brokers+controllers forming one KRaft quorum, PLAINTEXT on KAFKA_CLUSTER_PORT
+#            and the two ports after it; new topics get replication factor 3 and
+#            min.insync.replicas 2. `start cluster 2` / `stop cluster 2` start or stop one node.
+#            State: kafka-cluster/node-N/
 #
 # Environment (all optional):
 #   KAFKA_VERSION            Kafka version (default: KAFKA_DEFAULT_VERSION below)
-#   KAFKA_PORT               client (PLAINTEXT) port, default 9092
-#   KAFKA_CONTROLLER_PORT    KRaft controller port, default 9093
+#   KAFKA_PORT               single: client (PLAINTEXT) port, default 9092
+#   KAFKA_CONTROLLER_PORT    single: KRaft controller port, default 9093
+#   KAFKA_SECURE_PORT        secure: client (SASL_SSL) port, default 9094
+#   KAFKA_SECURE_CONTROLLER_PORT  secure: controller port, default 9095
+#   KAFKA_SECURE_USER        secure: the client's SASL user, default flowline (its password is
+#                            generated once and printed by `env secure`)
+#   KAFKA_CLUSTER_PORT       cluster: first of three client ports, default 9096 (9096-9098)
+#   KAFKA_CLUSTER_CONTROLLER_PORT  cluster: first of three controller ports, default 9196
 #   KAFKA_BIND_HOST          address the listeners bind to, default 127.0.0.1
 #   KAFKA_ADVERTISED_HOST    host advertised to clients, default localhost
-#   KAFKA_HEAP_OPTS          default "-Xms256m -Xmx512m"
+#   KAFKA_HEAP_OPTS          default "-Xms256m -Xmx512m" (single), "-Xms128m -Xmx320m" (secure,
+#                            each cluster node)
 #   KAFKA_JVM_PERFORMANCE_OPTS  GC/JIT flags (default tuned for a small 2-core box)
 #   KAFKA_OPTS               extra JVM flags appended last
-#   KAFKA_START_TIMEOUT      seconds to wait for the broker, default 60
+#   KAFKA_START_TIMEOUT      seconds to wait for the broker, default 60 (90 for the cluster)
 #   KAFKA_STOP_TIMEOUT       seconds to wait after SIGTERM, default 30
 #   KAFKA_MVN_ARGS           extra arguments for mvn during fetch (e.g. -Dmaven.repo.local=...)
-#   FLOWLINE_LOCAL_DIR       state root, default <repo>/.local (data, pid, logs under <it>/kafka)
+#   FLOWLINE_LOCAL_DIR       state root, default <repo>/.local
 #   FLOWLINE_CACHE_DIR       cache root, default <repo>/.cache (jars under <it>/kafka/<version>/libs)
 #   JAVA_HOME                JDK to use (17+), otherwise `java` from PATH
 set -euo pipefail
@@ -36,6 +58,7 @@ readonly KAFKA_DEFAULT_VERSION="4.4.0"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 POM="$SCRIPT_DIR/kafka/pom.xml"
+CERTS="$SCRIPT_DIR/tls/certs.sh"
 
 abs_path() { # make a possibly-relative path absolute (relative to the caller's cwd)
   case "$1" in
@@ -47,36 +70,31 @@ abs_path() { # make a possibly-relative path absolute (relative to the caller's 
 KAFKA_VERSION="${KAFKA_VERSION:-$KAFKA_DEFAULT_VERSION}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_SECURE_PORT="${KAFKA_SECURE_PORT:-9094}"
+KAFKA_SECURE_CONTROLLER_PORT="${KAFKA_SECURE_CONTROLLER_PORT:-9095}"
+KAFKA_SECURE_USER="${KAFKA_SECURE_USER:-flowline}"
+KAFKA_CLUSTER_PORT="${KAFKA_CLUSTER_PORT:-9096}"
+KAFKA_CLUSTER_CONTROLLER_PORT="${KAFKA_CLUSTER_CONTROLLER_PORT:-9196}"
 KAFKA_BIND_HOST="${KAFKA_BIND_HOST:-127.0.0.1}"
 KAFKA_ADVERTISED_HOST="${KAFKA_ADVERTISED_HOST:-localhost}"
-KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 # Measured on the 2-core dev box (docs/decisions/0001-kafka-broker-version.md):
 # Serial GC = one GC thread and the smallest footprint (pauses are irrelevant at
 # this heap size); C1 only (TieredStopAtLevel=1) = no C2 compile storm at startup,
 # ~40% less broker CPU and ~30 MB less RSS, and still faster than kafkajs can push.
 KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true}"
 KAFKA_OPTS="${KAFKA_OPTS:-}"
-KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_MVN_ARGS="${KAFKA_MVN_ARGS:-}"
 
 LOCAL_ROOT="$(abs_path "${FLOWLINE_LOCAL_DIR:-$REPO_ROOT/.local}")"
 CACHE_ROOT="$(abs_path "${FLOWLINE_CACHE_DIR:-$REPO_ROOT/.cache}")"
 
-STATE_DIR="$LOCAL_ROOT/kafka"
-DATA_DIR="$STATE_DIR/data"
-CONFIG_FILE="$STATE_DIR/server.properties"
-PID_FILE="$STATE_DIR/kafka.pid"
-LOG_FILE="$STATE_DIR/server.log"
-OUT_FILE="$STATE_DIR/kafka.out" # JVM stdout/stderr (crashes, JVM warnings)
-CLUSTER_ID_FILE="$STATE_DIR/cluster.id"
-FORMATTED_VERSION_FILE="$STATE_DIR/formatted-with.version"
-
 CACHE_DIR="$CACHE_ROOT/kafka/$KAFKA_VERSION"
 LIBS_DIR="$CACHE_DIR/libs"
 MANIFEST="$LIBS_DIR/.manifest"
 
 KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
+PROFILES=(single secure cluster)
 
 log() { printf '[kafka.sh] %s\n' "$*" >&2; }
 die() {
@@ -86,6 +104,66 @@ die() {
 
 now_ms() { date +%s%3N; }
 
+# select_node PROFILE NODE: points every per-broker variable at one broker of a profile.
+select_node() {
+  PROFILE=$1
+  NODE_ID=$2
+  case "$PROFILE" in
+    single)
+      PROFILE_DIR="$LOCAL_ROOT/kafka"
+      STATE_DIR="$PROFILE_DIR"
+      CLIENT_PORT="$KAFKA_PORT"
+      CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT"
+      HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+      ;;
+    secure)
+      PROFILE_DIR="$LOCAL_ROOT/kafka-secure"
+      STATE_DIR="$PROFILE_DIR"
+      CLIENT_PORT="$KAFKA_SECURE_PORT"
+      CONTROLLER_PORT="$KAFKA_SECURE_CONTROLLER_PORT"
+      HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx320m}"
+      ;;
+    cluster)
+      PROFILE_DIR="$LOCAL_ROOT/kafka-cluster"
+      STATE_DIR="$PROFILE_DIR/node-$NODE_ID"
+      CLIENT_PORT=$((KAFKA_CLUSTER_PORT + NODE_ID - 1))
+      CONTROLLER_PORT=$((KAFKA_CLUSTER_CONTROLLER_PORT + NODE_ID - 1))
+      HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx320m}"
+      ;;
+    *) die "unknown profile '$PROFILE' (profiles: ${PROFILES[*]})" ;;
+  esac
+  DATA_DIR="$STATE_DIR/data"
+  CONFIG_FILE="$STATE_DIR/server.properties"
+  PID_FILE="$STATE_DIR/kafka.pid"
+  LOG_FILE="$STATE_DIR/server.log"
+  OUT_FILE="$STATE_DIR/kafka.out" # JVM stdout/stderr (crashes, JVM warnings)
+  # One cluster id per profile: the three nodes of `cluster` share theirs.
+  CLUSTER_ID_FILE="$PROFILE_DIR/cluster.id"
+  FORMATTED_VERSION_FILE="$STATE_DIR/formatted-with.version"
+  TLS_DIR="$PROFILE_DIR/tls"
+  SECRETS_FILE="$PROFILE_DIR/credentials" # SASL passwords of the secure profile (mode 600)
+}
+
+node_label() {
+  if [[ "$PROFILE" == cluster ]]; then echo "cluster node $NODE_ID"; else echo "$PROFILE"; fi
+}
+
+# The nodes of a profile: every one, or the one asked for.
+profile_nodes() {
+  local profile=$1 node=${2:-}
+  if [[ "$profile" == cluster ]]; then
+    if [[ -n "$node" ]]; then
+      [[ "$node" =~ ^[123]$ ]] || die "cluster NODE must be 1, 2 or 3"
+      echo "$node"
+    else
+      echo "1 2 3"
+    fi
+  else
+    [[ -z "$node" ]] || die "only the cluster profile has nodes"
+    echo 1
+  fi
+}
+
 validate() {
   [[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+([.-][A-Za-z0-9.-]+)?$ ]] ||
     die "KAFKA_VERSION '$KAFKA_VERSION' does not look like a Kafka version"
@@ -93,8 +171,9 @@ validate() {
     3 | 4) ;;
     *) die "unsupported KAFKA_VERSION $KAFKA_VERSION (supported: 3.x with KRaft, 4.x)" ;;
   esac
-  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    if ! [[ "$p" =~ ^[0-9]+$ ]] || ((p < 1 || p > 65535)); then
+  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SECURE_PORT" "$KAFKA_SECURE_CONTROLLER_PORT" \
+    "$KAFKA_CLUSTER_PORT" "$KAFKA_CLUSTER_CONTROLLER_PORT"; do
+    if ! [[ "$p" =~ ^[0-9]+$ ]] || ((p < 1 || p > 65533)); then
       die "invalid port '$p'"
     fi
   done
@@ -187,36 +266,91 @@ port_open() { # host port
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
-is_running() {
-  local pid
-  pid="$(read_pid)" || return 1
-  pid_alive "$pid" && port_open "$KAFKA_BIND_HOST" "$KAFKA_PORT"
+# ---------------------------------------------------------------- config ---
+
+listeners_line() {
+  case "$PROFILE" in
+    secure) printf '%s\n' "listeners=SASL_SSL://${KAFKA_BIND_HOST}:${CLIENT_PORT},CONTROLLER://${KAFKA_BIND_HOST}:${CONTROLLER_PORT}" ;;
+    *) printf '%s\n' "listeners=PLAINTEXT://${KAFKA_BIND_HOST}:${CLIENT_PORT},CONTROLLER://${KAFKA_BIND_HOST}:${CONTROLLER_PORT}" ;;
+  esac
 }
 
-# ---------------------------------------------------------------- config ---
+# The SASL passwords of the secure profile: made once, kept with its state (the SCRAM
+# credentials formatted into the storage must keep matching them).
+secure_credentials() {
+  mkdir -p "$PROFILE_DIR"
+  if [[ ! -s "$SECRETS_FILE" ]]; then
+    (
+      umask 077
+      printf 'ADMIN_PASSWORD=%s\nCLIENT_PASSWORD=%s\n' \
+        "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" >"$SECRETS_FILE"
+    )
+  fi
+  # shellcheck disable=SC1090
+  source "$SECRETS_FILE"
+}
+
+# A CA, the broker's keystore and truststore, and a client certificate (PEM for kafkajs).
+secure_certificates() {
+  if [[ -s "$TLS_DIR/broker.p12" && -s "$TLS_DIR/client.key" ]]; then return 0; fi
+  local t0
+  t0="$(now_ms)"
+  log "making certificates with keytool in ${TLS_DIR#"$REPO_ROOT"/} ..."
+  bash "$CERTS" ca "$TLS_DIR"
+  # Two certificates of one CA: made side by side (each is a few keytool JVMs).
+  bash "$CERTS" issue "$TLS_DIR" broker localhost "dns:localhost,ip:127.0.0.1" &
+  bash "$CERTS" issue "$TLS_DIR" client "$KAFKA_SECURE_USER" "dns:localhost" || { wait; die "could not make the client certificate"; }
+  wait $! || die "could not make the broker certificate"
+  log "certificates made in $(($(now_ms) - t0)) ms"
+}
 
 write_config() {
   mkdir -p "$STATE_DIR" "$DATA_DIR"
-  cat >"$CONFIG_FILE" <<EOF
+  local voters replication min_isr advertised protocol_map inter_broker
+  case "$PROFILE" in
+    cluster)
+      voters="1@${KAFKA_BIND_HOST}:${KAFKA_CLUSTER_CONTROLLER_PORT},2@${KAFKA_BIND_HOST}:$((KAFKA_CLUSTER_CONTROLLER_PORT + 1)),3@${KAFKA_BIND_HOST}:$((KAFKA_CLUSTER_CONTROLLER_PORT + 2))"
+      replication=3
+      min_isr=2
+      ;;
+    *)
+      voters="${NODE_ID}@${KAFKA_BIND_HOST}:${CONTROLLER_PORT}"
+      replication=1
+      min_isr=1
+      ;;
+  esac
+  if [[ "$PROFILE" == secure ]]; then
+    advertised="SASL_SSL://${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT}"
+    protocol_map="CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL"
+    inter_broker="SASL_SSL"
+  else
+    advertised="PLAINTEXT://${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT}"
+    protocol_map="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    inter_broker="PLAINTEXT"
+  fi
+  local comment="Single-node KRaft: this process is both broker and controller."
+  [[ "$PROFILE" == cluster ]] && comment="Node $NODE_ID of a three-node KRaft cluster: each process is broker and controller."
+  [[ "$PROFILE" == secure ]] && comment="Single-node KRaft with a SASL_SSL client listener (mutual TLS + SCRAM/PLAIN)."
+  cat >"$CONFIG_FILE" <<CONF
 # Generated by deploy/local/kafka.sh on every start -- edits are overwritten.
-# Single-node KRaft: this process is both broker and controller.
+# ${comment}
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@${KAFKA_BIND_HOST}:${KAFKA_CONTROLLER_PORT}
-listeners=PLAINTEXT://${KAFKA_BIND_HOST}:${KAFKA_PORT},CONTROLLER://${KAFKA_BIND_HOST}:${KAFKA_CONTROLLER_PORT}
-advertised.listeners=PLAINTEXT://${KAFKA_ADVERTISED_HOST}:${KAFKA_PORT}
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+node.id=${NODE_ID}
+controller.quorum.voters=${voters}
+$(listeners_line)
+advertised.listeners=${advertised}
+listener.security.protocol.map=${protocol_map}
+inter.broker.listener.name=${inter_broker}
 controller.listener.names=CONTROLLER
 
 log.dirs=${DATA_DIR}
 
-# Single node: everything replicated once.
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+# Replication: every broker of the profile holds a copy.
+default.replication.factor=${replication}
+min.insync.replicas=${min_isr}
+offsets.topic.replication.factor=${replication}
+transaction.state.log.replication.factor=${replication}
+transaction.state.log.min.isr=${min_isr}
 # Internal topics: fewer partitions than the default 50 keep a dev box light.
 offsets.topic.num.partitions=12
 transaction.state.log.num.partitions=12
@@ -241,18 +375,44 @@ log.retention.hours=72
 log.retention.bytes=268435456
 log.segment.bytes=67108864
 log.retention.check.interval.ms=300000
-EOF
+CONF
   if [[ "$KAFKA_MAJOR" -ge 4 ]]; then
-    cat >>"$CONFIG_FILE" <<'EOF'
+    cat >>"$CONFIG_FILE" <<CONF
 
 # Kafka 4.x share groups: their state topic defaults to replication factor 3.
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-EOF
+share.coordinator.state.topic.replication.factor=${replication}
+share.coordinator.state.topic.min.isr=${min_isr}
+CONF
+  fi
+  if [[ "$PROFILE" == secure ]]; then
+    local pass
+    pass="$(cat "$TLS_DIR/store.pass")"
+    cat >>"$CONFIG_FILE" <<CONF
+
+# TLS: the broker's certificate (signed by the local CA) and a client certificate required.
+ssl.keystore.type=PKCS12
+ssl.keystore.location=${TLS_DIR}/broker.p12
+ssl.keystore.password=${pass}
+ssl.key.password=${pass}
+ssl.truststore.type=PKCS12
+ssl.truststore.location=${TLS_DIR}/truststore.p12
+ssl.truststore.password=${pass}
+# For a SASL_SSL listener only the listener's own setting requires client certificates.
+listener.name.sasl_ssl.ssl.client.auth=required
+
+# SASL: SCRAM credentials live in the cluster metadata (added by 'format --add-scram');
+# PLAIN users are listed here. The broker talks to itself as 'admin' over SCRAM-SHA-512.
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${ADMIN_PASSWORD}";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${ADMIN_PASSWORD}";
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${ADMIN_PASSWORD}" user_admin="${ADMIN_PASSWORD}" user_${KAFKA_SECURE_USER}="${CLIENT_PASSWORD}";
+CONF
+    chmod 600 "$CONFIG_FILE"
   fi
 
   if [[ "$KAFKA_MAJOR" -ge 4 ]]; then
-    cat >"$STATE_DIR/log4j2.xml" <<'EOF'
+    cat >"$STATE_DIR/log4j2.xml" <<'CONF'
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- Generated by deploy/local/kafka.sh. Everything goes to ${kafka.logs.dir}/server.log. -->
 <Configuration status="warn" shutdownHook="disable">
@@ -272,9 +432,9 @@ EOF
     <Logger name="org.apache.kafka.clients" level="WARN"/>
   </Loggers>
 </Configuration>
-EOF
+CONF
   else
-    cat >"$STATE_DIR/log4j.properties" <<'EOF'
+    cat >"$STATE_DIR/log4j.properties" <<'CONF'
 # Generated by deploy/local/kafka.sh. Everything goes to ${kafka.logs.dir}/server.log.
 log4j.rootLogger=INFO, server
 log4j.appender.server=org.apache.log4j.RollingFileAppender
@@ -287,7 +447,7 @@ log4j.logger.kafka.request.logger=WARN
 log4j.logger.kafka.network.RequestChannel$=WARN
 log4j.logger.state.change.logger=WARN
 log4j.logger.org.apache.kafka.clients=WARN
-EOF
+CONF
   fi
 }
 
@@ -311,6 +471,7 @@ run_tool() {
 
 ensure_formatted() {
   local cluster_id
+  mkdir -p "$PROFILE_DIR"
   if [[ -s "$CLUSTER_ID_FILE" ]]; then
     cluster_id="$(tr -d '[:space:]' <"$CLUSTER_ID_FILE")"
   else
@@ -335,9 +496,16 @@ ensure_formatted() {
     return 0
   fi
 
+  local -a scram=()
+  if [[ "$PROFILE" == secure ]]; then
+    # The broker's own user (inter-broker) and the client's, for both SCRAM mechanisms.
+    scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=${ADMIN_PASSWORD}]"
+      --add-scram "SCRAM-SHA-512=[name=${KAFKA_SECURE_USER},password=${CLIENT_PASSWORD}]"
+      --add-scram "SCRAM-SHA-256=[name=${KAFKA_SECURE_USER},password=${CLIENT_PASSWORD}]")
+  fi
   log "formatting $DATA_DIR (cluster id $cluster_id)"
-  if ! run_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" --ignore-formatted >>"$OUT_FILE" 2>&1; then
-    tail -n 30 "$OUT_FILE" >&2 || true
+  if ! run_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" --ignore-formatted "${scram[@]}" >>"$OUT_FILE" 2>&1; then
+    tail -n 30 "$OUT_FILE" | sed -e 's/password=[^],]*/password=***/g' >&2 || true
     die "storage format failed"
   fi
   printf '%s\n' "$KAFKA_VERSION" >"$FORMATTED_VERSION_FILE"
@@ -357,16 +525,16 @@ print_failure_tail() {
 }
 
 # Wait until the broker is up: process alive, startup finished (log line) and the
-# client port accepts connections. $1 = byte offset of server.log before launch.
+# client port accepts connections. $1 = pid, $2 = byte offset of server.log before launch.
 wait_ready() {
-  local pid="$1" log_offset="$2" t0="$3"
-  local deadline=$(($(date +%s) + KAFKA_START_TIMEOUT))
+  local pid="$1" log_offset="$2" t0="$3" timeout="$4"
+  local deadline=$(($(date +%s) + timeout))
   local started=0
   while :; do
     if ! pid_alive "$pid"; then
       rm -f "$PID_FILE"
       print_failure_tail
-      die "broker process $pid exited during startup"
+      die "broker process $pid ($PROFILE node $NODE_ID) exited during startup"
     fi
     # The log rolled over since launch: search the new file from its start.
     if [[ -f "$LOG_FILE" ]] && (($(stat -c %s "$LOG_FILE") < log_offset)); then
@@ -376,52 +544,54 @@ wait_ready() {
       tail -c "+$((log_offset + 1))" "$LOG_FILE" 2>/dev/null | grep -q 'Kafka Server started'; then
       started=1
     fi
-    if ((started == 1)) && port_open "$KAFKA_BIND_HOST" "$KAFKA_PORT"; then
+    if ((started == 1)) && port_open "$KAFKA_BIND_HOST" "$CLIENT_PORT"; then
       local rss_kb
       rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo '?')"
-      log "Kafka $KAFKA_VERSION up on ${KAFKA_ADVERTISED_HOST}:${KAFKA_PORT} (pid $pid, ready in $(($(now_ms) - t0)) ms, RSS ${rss_kb} kB)"
+      log "Kafka $KAFKA_VERSION ($(node_label)) up on ${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT} (pid $pid, ready in $(($(now_ms) - t0)) ms, RSS ${rss_kb} kB)"
       return 0
     fi
     if (($(date +%s) >= deadline)); then
       print_failure_tail
-      die "broker did not become ready within ${KAFKA_START_TIMEOUT}s (pid $pid still running; '$0 stop' to kill it)"
+      die "broker did not become ready within ${timeout}s (pid $pid still running; '$0 stop $PROFILE' to kill it)"
     fi
     sleep 0.25
   done
 }
 
-cmd_start() {
-  local t0
-  t0="$(now_ms)"
+# Starts the selected node in the background unless it runs; sets LAUNCHED_PID and
+# LAUNCH_LOG_OFFSET (empty when it was running already and answers).
+launch_node() {
+  LAUNCHED_PID=""
+  LAUNCH_LOG_OFFSET=0
   mkdir -p "$STATE_DIR"
-  # Serialise concurrent start/stop on the same state dir.
-  exec 9>"$STATE_DIR/.lock"
-  flock -w 120 9 || die "could not lock $STATE_DIR/.lock"
-
   local pid
   if pid="$(read_pid)" && pid_alive "$pid"; then
-    if port_open "$KAFKA_BIND_HOST" "$KAFKA_PORT"; then
-      log "already running (pid $pid, ${KAFKA_ADVERTISED_HOST}:${KAFKA_PORT})"
+    if port_open "$KAFKA_BIND_HOST" "$CLIENT_PORT"; then
+      log "already running (pid $pid, ${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT})"
       return 0
     fi
-    local want_listeners="listeners=PLAINTEXT://${KAFKA_BIND_HOST}:${KAFKA_PORT},CONTROLLER://${KAFKA_BIND_HOST}:${KAFKA_CONTROLLER_PORT}"
+    local want_listeners
+    want_listeners="$(listeners_line)"
     if [[ -f "$CONFIG_FILE" ]] && ! grep -qxF "$want_listeners" "$CONFIG_FILE"; then
       die "a broker (pid $pid) already runs from $STATE_DIR with other ports ($(grep '^listeners=' "$CONFIG_FILE")); stop it first or use another FLOWLINE_LOCAL_DIR"
     fi
-    log "pid $pid is alive but port $KAFKA_PORT does not answer yet; waiting"
-    wait_ready "$pid" 0 "$t0"
+    log "pid $pid is alive but port $CLIENT_PORT does not answer yet; waiting"
+    LAUNCHED_PID=$pid
     return 0
   fi
   rm -f "$PID_FILE"
 
   local p
-  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  for p in "$CLIENT_PORT" "$CONTROLLER_PORT"; do
     if port_open "$KAFKA_BIND_HOST" "$p"; then
       die "port $p on $KAFKA_BIND_HOST is already in use by another process (not this script's broker in $STATE_DIR); choose other ports, e.g. KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 FLOWLINE_LOCAL_DIR=/tmp/kafka-alt"
     fi
   done
 
-  cmd_fetch
+  if [[ "$PROFILE" == secure ]]; then
+    secure_credentials
+    secure_certificates
+  fi
   write_config
   ensure_formatted
 
@@ -429,15 +599,14 @@ cmd_start() {
   java="$(java_bin)"
   local -a jvm_opts=()
   local -a heap perf extra logopts
-  read -r -a heap <<<"$KAFKA_HEAP_OPTS"
+  read -r -a heap <<<"$HEAP_OPTS"
   read -r -a perf <<<"$KAFKA_JVM_PERFORMANCE_OPTS"
   read -r -a extra <<<"$KAFKA_OPTS"
   mapfile -t logopts < <(logging_opts)
   jvm_opts+=("${heap[@]}" "${perf[@]}" "${logopts[@]}")
   ((${#extra[@]})) && jvm_opts+=("${extra[@]}")
 
-  local log_offset=0
-  [[ -f "$LOG_FILE" ]] && log_offset="$(stat -c %s "$LOG_FILE")"
+  [[ -f "$LOG_FILE" ]] && LAUNCH_LOG_OFFSET="$(stat -c %s "$LOG_FILE")"
 
   log "starting Kafka $KAFKA_VERSION (state in $STATE_DIR)"
   printf '\n===== %s starting Kafka %s =====\n' "$(date -Is)" "$KAFKA_VERSION" >>"$OUT_FILE"
@@ -455,23 +624,53 @@ cmd_start() {
     sleep 0.05
   done
   [[ -n "${pid:-}" ]] || die "broker launcher did not write $PID_FILE"
-  wait_ready "$pid" "$log_offset" "$t0"
+  LAUNCHED_PID=$pid
 }
 
-cmd_stop() {
-  mkdir -p "$STATE_DIR"
-  exec 9>"$STATE_DIR/.lock"
-  flock -w 120 9 || die "could not lock $STATE_DIR/.lock"
+cmd_start() {
+  local profile=${1:-single} node=${2:-}
+  local t0 timeout
+  t0="$(now_ms)"
+  timeout="${KAFKA_START_TIMEOUT:-60}"
+  [[ "$profile" == cluster ]] && timeout="${KAFKA_START_TIMEOUT:-90}"
+  local -a nodes
+  read -r -a nodes <<<"$(profile_nodes "$profile" "$node")"
+  select_node "$profile" "${nodes[0]}"
+  mkdir -p "$PROFILE_DIR"
+  # Serialise concurrent start/stop of the same profile.
+  exec 9>"$PROFILE_DIR/.lock"
+  flock -w 120 9 || die "could not lock $PROFILE_DIR/.lock"
+  cmd_fetch
+  # Every node is launched before any is waited for: a quorum of three elects no leader alone.
+  local -a pids=() offsets=()
+  local n
+  for n in "${nodes[@]}"; do
+    select_node "$profile" "$n"
+    launch_node
+    pids+=("$LAUNCHED_PID")
+    offsets+=("$LAUNCH_LOG_OFFSET")
+  done
+  local i
+  for i in "${!nodes[@]}"; do
+    [[ -n "${pids[$i]}" ]] || continue
+    select_node "$profile" "${nodes[$i]}"
+    wait_ready "${pids[$i]}" "${offsets[$i]}" "$t0" "$timeout"
+  done
+  if [[ "$profile" == secure ]]; then
+    log "client settings: bash $0 env secure"
+  fi
+}
 
+stop_node() {
   local pid
   if ! pid="$(read_pid)" || ! pid_alive "$pid"; then
     rm -f "$PID_FILE"
-    log "not running"
+    log "$(node_label): not running"
     return 0
   fi
   local t0
   t0="$(now_ms)"
-  log "stopping Kafka (pid $pid) ..."
+  log "stopping Kafka $(node_label) (pid $pid) ..."
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$(($(date +%s) + KAFKA_STOP_TIMEOUT))
   while kill -0 "$pid" 2>/dev/null; do
@@ -487,23 +686,99 @@ cmd_stop() {
   log "stopped in $(($(now_ms) - t0)) ms"
 }
 
-cmd_status() {
-  local pid
-  if pid="$(read_pid)" && pid_alive "$pid"; then
-    if port_open "$KAFKA_BIND_HOST" "$KAFKA_PORT"; then
-      local rss_kb
-      rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo '?')"
-      echo "running: pid $pid, ${KAFKA_ADVERTISED_HOST}:${KAFKA_PORT}, controller ${KAFKA_CONTROLLER_PORT}, RSS ${rss_kb} kB, state $STATE_DIR"
-      return 0
-    fi
-    echo "starting (pid $pid alive, port $KAFKA_PORT not answering yet)"
-    return 1
+cmd_stop() {
+  local profile=${1:-single} node=${2:-}
+  if [[ "$profile" == all ]]; then
+    local p
+    for p in "${PROFILES[@]}"; do cmd_stop "$p"; done
+    return 0
   fi
-  echo "not running"
-  return 1
+  local -a nodes
+  read -r -a nodes <<<"$(profile_nodes "$profile" "$node")"
+  select_node "$profile" "${nodes[0]}"
+  [[ -d "$PROFILE_DIR" ]] || return 0
+  exec 9>"$PROFILE_DIR/.lock"
+  flock -w 120 9 || die "could not lock $PROFILE_DIR/.lock"
+  # Stopped together: a cluster node stopped alone waits for the others to hand over leadership.
+  local n
+  for n in "${nodes[@]}"; do
+    select_node "$profile" "$n"
+    stop_node &
+  done
+  wait
+}
+
+cmd_status() {
+  local profile=${1:-single} node=${2:-}
+  local -a nodes
+  read -r -a nodes <<<"$(profile_nodes "$profile" "$node")"
+  local n rc=0 pid
+  for n in "${nodes[@]}"; do
+    select_node "$profile" "$n"
+    local label="$(node_label)"
+    if pid="$(read_pid)" && pid_alive "$pid"; then
+      if port_open "$KAFKA_BIND_HOST" "$CLIENT_PORT"; then
+        local rss_kb
+        rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo '?')"
+        echo "$label running: pid $pid, ${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT}, controller ${CONTROLLER_PORT}, RSS ${rss_kb} kB, state $STATE_DIR"
+        continue
+      fi
+      echo "$label starting (pid $pid alive, port $CLIENT_PORT not answering yet)"
+    else
+      echo "$label not running"
+    fi
+    rc=1
+  done
+  return $rc
+}
+
+cmd_env() {
+  local profile=${1:-single}
+  case "$profile" in
+    single)
+      select_node single 1
+      echo "KAFKA_BROKERS=${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT}"
+      ;;
+    cluster)
+      select_node cluster 1
+      [[ -s "$CLUSTER_ID_FILE" ]] || die "the cluster profile was never started: bash $0 start cluster"
+      local brokers="" n
+      for n in 1 2 3; do
+        select_node cluster "$n"
+        brokers+="${brokers:+,}${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT}"
+      done
+      echo "KAFKA_BROKERS=$brokers"
+      ;;
+    secure)
+      select_node secure 1
+      [[ -s "$SECRETS_FILE" && -s "$TLS_DIR/client.key" ]] || die "the secure profile was never started: bash $0 start secure"
+      secure_credentials
+      cat <<ENV
+KAFKA_BROKERS=${KAFKA_ADVERTISED_HOST}:${CLIENT_PORT}
+KAFKA_SSL=true
+KAFKA_SSL_CA_FILE=${TLS_DIR}/ca.crt
+KAFKA_SSL_CERT_FILE=${TLS_DIR}/client.crt
+KAFKA_SSL_KEY_FILE=${TLS_DIR}/client.key
+KAFKA_SASL_MECHANISM=scram-sha-512
+KAFKA_SASL_USERNAME=${KAFKA_SECURE_USER}
+KAFKA_SASL_PASSWORD=${CLIENT_PASSWORD}
+ENV
+      ;;
+    *) die "unknown profile '$profile' (profiles: ${PROFILES[*]})" ;;
+  esac
 }
 
 cmd_logs() {
+  local profile=single node=1
+  if (($#)) && [[ " ${PROFILES[*]} " == *" $1 "* ]]; then
+    profile=$1
+    shift
+    if [[ "$profile" == cluster ]] && (($#)) && [[ "$1" =~ ^[123]$ ]]; then
+      node=$1
+      shift
+    fi
+  fi
+  select_node "$profile" "$node"
   [[ -f "$LOG_FILE" ]] || die "no log yet at $LOG_FILE"
   if (($#)); then
     exec tail "$@" "$LOG_FILE"
@@ -525,11 +800,12 @@ main() {
       ;;
     start)
       validate
-      cmd_start
+      cmd_start "$@"
       ;;
-    stop) cmd_stop ;;
-    status) cmd_status ;;
+    stop) cmd_stop "$@" ;;
+    status) cmd_status "$@" ;;
     logs) cmd_logs "$@" ;;
+    env) cmd_env "$@" ;;
     help | -h | --help) usage ;;
     *)
       usage >&2

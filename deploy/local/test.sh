@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Runs every check and test on a fresh machine: packages, PostgreSQL, Kafka, then lint,
-# type check, the OpenAPI document against the API (schemathesis; FLOWLINE_SKIP_SCHEMATHESIS=1
-# skips it) and jest (unit, integration and end-to-end tiers). Extra arguments go to jest.
+# Runs every check and test on a fresh machine: packages, PostgreSQL (with TLS), Kafka (the
+# single broker, and the SASL_SSL one and the three-broker cluster for the secured-connection and
+# durability tests), then lint, type check, the OpenAPI document against the API (schemathesis;
+# FLOWLINE_SKIP_SCHEMATHESIS=1 skips it) and jest (unit, integration and end-to-end tiers). Extra
+# arguments go to jest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_packages
 ensure_infrastructure
+# The secured-connection tests need the SASL_SSL broker and the durability tests the three-broker
+# cluster (deploy/local/kafka.sh's `secure` and `cluster` profiles); they start (the broker's
+# certificates made, the first time) while lint and type check run.
+mkdir -p .local
+log "starting the SASL_SSL broker and the three-broker cluster in the background"
+bash deploy/local/kafka.sh start secure >.local/kafka-secure-start.log 2>&1 &
+secure_broker=$!
+bash deploy/local/kafka.sh start cluster >.local/kafka-cluster-start.log 2>&1 &
+cluster=$!
 log "lint and format"
 npm run --silent lint
 log "type check"
@@ -18,6 +29,12 @@ if [ -z "${FLOWLINE_SKIP_SCHEMATHESIS:-}" ]; then
   # jest runs all the same, so the run still ends with its summary; the failure is kept for last.
   [ "$schemathesis_status" -eq 0 ] || log "schemathesis failed (exit $schemathesis_status): see its report above"
 fi
+for started in "$secure_broker:secure" "$cluster:cluster"; do
+  if ! wait "${started%%:*}"; then
+    cat ".local/kafka-${started#*:}-start.log" >&2
+    exit 1
+  fi
+done
 log "tests"
 npm run --silent jest -- "$@"
 exit "$schemathesis_status"

@@ -8,6 +8,11 @@ pre-upgrade hook whose ConfigMap and Secret exist before it; the ServiceMonitor 
 
 Usage: helm template r helm/flowline [--set ...] | check_manifests.py [--autoscaling] [--service-monitor]
                                                      [--existing-secret NAME] [--partitions N]
+                                                     [--kafka-password-secret NAME]
+
+With --kafka-password-secret (values with kafka.tls and kafka.sasl set): every Flowline container,
+the migration job's included, reads KAFKA_SASL_PASSWORD from that Secret (never a value in the
+chart), and has the TLS files its ConfigMap names mounted from a Secret.
 """
 import argparse
 import sys
@@ -38,6 +43,7 @@ def main() -> int:
     ap.add_argument("--existing-secret", default="")
     ap.add_argument("--partitions", type=int, default=12)
     ap.add_argument("--prefix", default="flowline.")
+    ap.add_argument("--kafka-password-secret", default="")
     args = ap.parse_args()
 
     docs = [d for d in yaml.safe_load_all(sys.stdin) if d]
@@ -183,6 +189,9 @@ def main() -> int:
                 if (kind, ref) not in hooked or hooked[(kind, ref)] >= weight:
                     problems.append(f"migration Job reads {kind} {ref}, which is not a hook created before it")
 
+    if args.kafka_password_secret:
+        problems += secured_kafka_problems(docs, by_kind, args.kafka_password_secret)
+
     for p in problems:
         print(f"manifests: {p}", file=sys.stderr)
     if problems:
@@ -190,6 +199,43 @@ def main() -> int:
     kinds = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_kind.items()))
     print(f"manifests: ok ({kinds})")
     return 0
+
+
+def secured_kafka_problems(docs: list[dict], by_kind: dict[str, list[dict]], password_secret: str) -> list[str]:
+    problems: list[str] = []
+    for d in docs:
+        if d["kind"] in ("ConfigMap", "Secret"):
+            data = {**d.get("data", {}), **d.get("stringData", {})}
+            if "KAFKA_SASL_PASSWORD" in data or "KAFKA_SASL_OAUTH_CLIENT_SECRET" in data:
+                problems.append(f"{d['kind']} {d['metadata']['name']} holds a Kafka secret; it must be referenced")
+    config_maps = {d["metadata"]["name"]: d.get("data", {}) for d in by_kind.get("ConfigMap", [])}
+    workloads = [("Deployment", d) for d in by_kind.get("Deployment", [])] + [("Job", d) for d in by_kind.get("Job", [])]
+    if not workloads:
+        problems.append("no workloads rendered")
+    for kind, d in workloads:
+        where = f"{kind} {d['metadata']['name']}"
+        pod = d["spec"]["template"]["spec"]
+        c = pod["containers"][0]
+        config = {}
+        for src in c.get("envFrom", []):
+            if "configMapRef" in src:
+                config.update(config_maps.get(src["configMapRef"]["name"], {}))
+        if config.get("KAFKA_SSL") != "true" or not config.get("KAFKA_SASL_MECHANISM"):
+            problems.append(f"{where}: its ConfigMap does not turn on KAFKA_SSL and KAFKA_SASL_MECHANISM")
+        refs = {e["name"]: e.get("valueFrom", {}).get("secretKeyRef", {}) for e in c.get("env", [])}
+        if refs.get("KAFKA_SASL_PASSWORD", {}).get("name") != password_secret:
+            problems.append(f"{where}: KAFKA_SASL_PASSWORD is not read from Secret {password_secret}")
+        secret_volumes = {v["name"] for v in pod.get("volumes", []) if "secret" in v}
+        mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
+        for name in ("KAFKA_SSL_CA_FILE", "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_KEY_FILE"):
+            path = config.get(name)
+            if not path:
+                problems.append(f"{where}: {name} not set")
+                continue
+            directory = path.rsplit("/", 1)[0]
+            if mounts.get(directory) not in secret_volumes:
+                problems.append(f"{where}: {name}={path} is not in a directory mounted from a Secret")
+    return problems
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ async function prepare(
   const prefix = `bench-${run}-${name}.`;
   const tenant = `bench-${run}-${name}`;
   const kafka = new Kafka({ clientId: 'bench-delivery', brokers, logLevel: logLevel.NOTHING });
-  await ensureTopics(kafka, new TopicNames(prefix).specs(), PARTITIONS);
+  await ensureTopics(kafka, new TopicNames(prefix).specs(), { partitions: PARTITIONS });
   const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
   await dataSource.initialize();
   await runMigrations(dataSource);

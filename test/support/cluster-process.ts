@@ -23,17 +23,10 @@ export class ClusterProcess {
   ) {}
 
   start(): Promise<void> {
-    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ENTRY, this.services], {
-      // Its log lines come on stdout: the test reads them (for 'started'), not a log file.
-      env: { ...process.env, ...this.env, LOG_LEVEL: this.logLevel, LOG_FILE: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stderr.on('data', (chunk: Buffer) => this.logLines.push(chunk.toString()));
+    const child = this.spawn();
     return new Promise((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
+      const lines = createInterface({ input: child.stdout! });
       lines.on('line', (line) => {
-        this.logLines.push(line);
         if (line.includes('"msg":"started"')) {
           this.url = (JSON.parse(line) as { url: string }).url;
           resolve();
@@ -43,6 +36,24 @@ export class ClusterProcess {
         reject(new Error(`cluster exited early (${code ?? signal}): ${this.logLines.slice(-5).join('\n')}`)),
       );
     });
+  }
+
+  /** Starts the process without waiting for it to start its services; its lines go to `logLines`. */
+  spawn(): ChildProcess {
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ENTRY, this.services], {
+      // Its log lines come on stdout: the test reads them (for 'started'), not a log file.
+      env: { ...process.env, ...this.env, LOG_LEVEL: this.logLevel, LOG_FILE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stderr.on('data', (chunk: Buffer) => this.logLines.push(chunk.toString()));
+    createInterface({ input: child.stdout }).on('line', (line) => this.logLines.push(line));
+    return child;
+  }
+
+  /** Whether the process still runs. */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Sends a signal and resolves with how the process ended. */

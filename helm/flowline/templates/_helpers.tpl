@@ -113,6 +113,13 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 FLOWLINE_CREATE_TOPICS: {{ .Values.config.createTopics | toString | quote }}
 FLOWLINE_MIGRATE_ON_START: {{ not .Values.migration.enabled | toString | quote }}
 NODE_ENV: "production"
+{{- with .Values.config.replicationFactor }}
+FLOWLINE_REPLICATION_FACTOR: {{ . | toString | quote }}
+{{- end }}
+{{- with .Values.config.minInsyncReplicas }}
+FLOWLINE_MIN_INSYNC_REPLICAS: {{ . | toString | quote }}
+{{- end }}
+{{- include "flowline.kafkaConfigData" . }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | quote }}
 {{- end }}
@@ -158,4 +165,109 @@ SMTP_URL: {{ $s.smtpUrl | quote }}
     name: {{ .configMap }}
 - secretRef:
     name: {{ .secret }}
+{{- end }}
+
+{{/* Where the Kafka and PostgreSQL TLS Secrets are mounted. */}}
+{{- define "flowline.kafkaTlsDir" -}}/etc/flowline/kafka-tls{{- end }}
+{{- define "flowline.postgresTlsDir" -}}/etc/flowline/postgres-tls{{- end }}
+
+{{/*
+The Kafka connection's non-secret settings (ConfigMap data), after checking that the values fit
+together: the same combinations the services validate at boot, refused at render time.
+*/}}
+{{- define "flowline.kafkaConfigData" -}}
+{{- $tls := .Values.kafka.tls }}
+{{- $sasl := .Values.kafka.sasl }}
+{{- if and (or $tls.certKey $tls.keyKey) (not (and $tls.certKey $tls.keyKey)) }}
+{{- fail "kafka.tls.certKey and kafka.tls.keyKey go together (mutual TLS): set both or neither" }}
+{{- end }}
+{{- if and (or $tls.certKey $tls.keyKey) (not $tls.secretName) }}
+{{- fail "kafka.tls.certKey/keyKey need kafka.tls.secretName" }}
+{{- end }}
+{{- if and $tls.secretName (not $tls.enabled) }}
+{{- fail "kafka.tls.secretName is set but kafka.tls.enabled is false" }}
+{{- end }}
+{{- if $sasl.mechanism }}
+{{- if not (has $sasl.mechanism (list "plain" "scram-sha-256" "scram-sha-512" "oauthbearer")) }}
+{{- fail (printf "kafka.sasl.mechanism %q: use plain, scram-sha-256, scram-sha-512 or oauthbearer" $sasl.mechanism) }}
+{{- end }}
+{{- if eq $sasl.mechanism "oauthbearer" }}
+{{- if not (and $sasl.oauth.tokenUrl $sasl.oauth.clientId $sasl.oauth.clientSecretSecret.name) }}
+{{- fail "kafka.sasl.mechanism oauthbearer needs kafka.sasl.oauth.tokenUrl, clientId and clientSecretSecret.name" }}
+{{- end }}
+{{- else if not (and $sasl.username $sasl.passwordSecret.name) }}
+{{- fail (printf "kafka.sasl.mechanism %s needs kafka.sasl.username and kafka.sasl.passwordSecret.name" $sasl.mechanism) }}
+{{- end }}
+{{- end }}
+KAFKA_SSL: {{ $tls.enabled | toString | quote }}
+{{- if $tls.enabled }}
+KAFKA_SSL_REJECT_UNAUTHORIZED: {{ $tls.rejectUnauthorized | toString | quote }}
+{{- if and $tls.secretName $tls.caKey }}
+KAFKA_SSL_CA_FILE: {{ printf "%s/%s" (include "flowline.kafkaTlsDir" .) $tls.caKey | quote }}
+{{- end }}
+{{- if $tls.certKey }}
+KAFKA_SSL_CERT_FILE: {{ printf "%s/%s" (include "flowline.kafkaTlsDir" .) $tls.certKey | quote }}
+KAFKA_SSL_KEY_FILE: {{ printf "%s/%s" (include "flowline.kafkaTlsDir" .) $tls.keyKey | quote }}
+{{- end }}
+{{- end }}
+{{- if $sasl.mechanism }}
+KAFKA_SASL_MECHANISM: {{ $sasl.mechanism | quote }}
+{{- if eq $sasl.mechanism "oauthbearer" }}
+KAFKA_SASL_OAUTH_TOKEN_URL: {{ $sasl.oauth.tokenUrl | quote }}
+KAFKA_SASL_OAUTH_CLIENT_ID: {{ $sasl.oauth.clientId | quote }}
+{{- with $sasl.oauth.scope }}
+KAFKA_SASL_OAUTH_SCOPE: {{ . | quote }}
+{{- end }}
+{{- else }}
+KAFKA_SASL_USERNAME: {{ $sasl.username | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Environment entries read from referenced Secrets (SASL password, OAuth client secret). */}}
+{{- define "flowline.secretRefEnv" -}}
+{{- $sasl := .Values.kafka.sasl }}
+{{- if and $sasl.mechanism (ne $sasl.mechanism "oauthbearer") }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $sasl.passwordSecret.name }}
+      key: {{ $sasl.passwordSecret.key }}
+{{- else if eq $sasl.mechanism "oauthbearer" }}
+- name: KAFKA_SASL_OAUTH_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $sasl.oauth.clientSecretSecret.name }}
+      key: {{ $sasl.oauth.clientSecretSecret.key }}
+{{- end }}
+{{- end }}
+
+{{/* Volume mounts of the TLS Secrets (every Flowline container, the migration job's too). */}}
+{{- define "flowline.tlsVolumeMounts" -}}
+{{- if .Values.kafka.tls.secretName }}
+- name: kafka-tls
+  mountPath: {{ include "flowline.kafkaTlsDir" . }}
+  readOnly: true
+{{- end }}
+{{- if .Values.postgresTls.secretName }}
+- name: postgres-tls
+  mountPath: {{ include "flowline.postgresTlsDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "flowline.tlsVolumes" -}}
+{{- if .Values.kafka.tls.secretName }}
+- name: kafka-tls
+  secret:
+    secretName: {{ .Values.kafka.tls.secretName }}
+    # Readable by the container's user only (the image runs as uid 1000, fsGroup 1000).
+    defaultMode: 0440
+{{- end }}
+{{- if .Values.postgresTls.secretName }}
+- name: postgres-tls
+  secret:
+    secretName: {{ .Values.postgresTls.secretName }}
+    defaultMode: 0440
+{{- end }}
 {{- end }}

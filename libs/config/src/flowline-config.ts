@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
+import { connectionProblems, readableFile } from './connection-problems';
+import { KAFKA_SASL_MECHANISMS, type KafkaSaslMechanism } from './kafka-sasl-mechanism';
 import {
   IsBoolean,
   IsIn,
@@ -54,6 +56,8 @@ export const SECRET_VARIABLES = [
   'FLOWLINE_SECRET_KEY',
   'FLOWLINE_SECRET_KEY_PREVIOUS',
   'SMTP_URL',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_OAUTH_CLIENT_SECRET',
 ] as const;
 
 /**
@@ -248,6 +252,88 @@ export class FlowlineEnv {
   @IsString()
   @MinLength(1)
   KAFKA_CLIENT_ID = 'flowline';
+
+  // --- Secured Kafka connections (combinations and files are checked by kafkaSecurityProblems) ---
+
+  /** Connect to the brokers over TLS. */
+  @Transform(toBool)
+  @IsBoolean()
+  KAFKA_SSL = false;
+
+  /** PEM file of the CA(s) that signed the brokers' certificates; unset: Node's trusted CAs. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** PEM client certificate for mutual TLS (with KAFKA_SSL_KEY_FILE). */
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_CERT_FILE?: string;
+
+  /** PEM private key of KAFKA_SSL_CERT_FILE (unencrypted; mount it from a Secret). */
+  @IsOptional()
+  @IsString()
+  KAFKA_SSL_KEY_FILE?: string;
+
+  /** Refuse brokers whose certificate does not verify. Only a test setup turns this off. */
+  @Transform(toBool)
+  @IsBoolean()
+  KAFKA_SSL_REJECT_UNAUTHORIZED = true;
+
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(KAFKA_SASL_MECHANISMS, { message: `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}` })
+  KAFKA_SASL_MECHANISM?: KafkaSaslMechanism;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_USERNAME?: string;
+
+  /** A secret: never logged, never described. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** OAUTHBEARER: the OAuth 2.0 token endpoint Flowline asks for client-credentials tokens. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\/\S+$/, { message: 'KAFKA_SASL_OAUTH_TOKEN_URL must be an http(s):// URL' })
+  KAFKA_SASL_OAUTH_TOKEN_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_OAUTH_CLIENT_ID?: string;
+
+  /** A secret: never logged, never described. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_OAUTH_CLIENT_SECRET?: string;
+
+  /** Space-separated scopes to ask the token endpoint for; unset: none. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_OAUTH_SCOPE?: string;
+
+  // --- Durability of the topics Flowline creates ---
+
+  /** Replicas of each topic Flowline creates; unset: the broker's default.replication.factor. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  FLOWLINE_REPLICATION_FACTOR?: number;
+
+  /**
+   * min.insync.replicas of each topic Flowline creates: with acks=all a write succeeds only once
+   * this many replicas have it. Unset: the broker's default.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  FLOWLINE_MIN_INSYNC_REPLICAS?: number;
 }
 
 export type FlowlineConfig = Readonly<FlowlineEnv>;
@@ -260,6 +346,18 @@ const OPTIONAL_VARIABLES = [
   'PORT',
   'FLOWLINE_SERVICES',
   'LOG_FILE',
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SSL_CERT_FILE',
+  'KAFKA_SSL_KEY_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_OAUTH_TOKEN_URL',
+  'KAFKA_SASL_OAUTH_CLIENT_ID',
+  'KAFKA_SASL_OAUTH_CLIENT_SECRET',
+  'KAFKA_SASL_OAUTH_SCOPE',
+  'FLOWLINE_REPLICATION_FACTOR',
+  'FLOWLINE_MIN_INSYNC_REPLICAS',
 ];
 
 export class ConfigValidationError extends Error {
@@ -291,6 +389,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FlowlineConfig
   }
   const config = plainToInstance(FlowlineEnv, defined, { exposeDefaultValues: true });
   const problems = flattenProblems(validateSync(config, { forbidUnknownValues: true }));
+  // Settings that are each valid may still not fit together, or name files that cannot be read.
+  problems.push(...connectionProblems(config, readableFile));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return Object.freeze(config);
 }

@@ -2,12 +2,18 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { postgresDriverOptions, PostgresTlsOptions } from './postgres-ssl';
 
-/** The PostgreSQL data source; the schema comes from migrations only. */
+/**
+ * The PostgreSQL data source; the schema comes from migrations only. The URL's libpq TLS
+ * parameters (`sslmode`, `sslrootcert`, `sslcert`, `sslkey`) become the driver's TLS options.
+ */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+  const driver = postgresDriverOptions(url);
   return new DataSource({
     type: 'postgres',
-    url,
+    url: driver.url,
+    ssl: driver.ssl,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'flowline_migrations',
@@ -26,7 +32,8 @@ const MIGRATION_LOCK = 7_305_014_228;
  * lock is held on a connection of its own, outside the pool, so even a pool of one can migrate.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const lock = new Client({ connectionString: (dataSource.options as { url: string }).url });
+  const { url, ssl } = dataSource.options as { url: string; ssl: PostgresTlsOptions | false };
+  const lock = new Client({ connectionString: url, ssl });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

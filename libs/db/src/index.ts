@@ -1,5 +1,6 @@
 export * from './config-change-listener';
 export * from './data-source';
+export * from './postgres-ssl';
 export * from './entities';
 export * from './migrations';
 export * from './delivery-store/delivery-status';

@@ -5,6 +5,8 @@ export * from './dead-letter-record';
 export * from './flowline-producer';
 export * from './json-codec';
 export * from './kafka-client';
+export * from './oauth-token-source';
 export * from './record-size';
 export * from './topic-provisioner';
 export type { Kafka } from 'kafkajs';
+export { logLevel as KafkaLogLevel } from 'kafkajs';

@@ -23,6 +23,11 @@ export const REDACTED_PATHS = [
   'SMTP_URL',
   'FLOWLINE_ADMIN_TOKEN',
   'FLOWLINE_SECRET_KEY',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_OAUTH_CLIENT_SECRET',
+  '*.clientSecret',
+  'sasl',
+  '*.sasl',
 ];
 
 export type { Logger };

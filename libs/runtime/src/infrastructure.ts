@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { FlowlineConfig } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { createDataSource, runMigrations } from '@flowline/db';
-import { createKafka, ensureTopics, FlowlineProducer, Kafka } from '@flowline/kafka';
+import { createKafka, ensureTopics, FlowlineProducer, Kafka, kafkaSecurity, KafkaSecurity } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 
 /**
@@ -12,6 +12,8 @@ import { FlowlineMetrics } from '@flowline/observability';
  */
 export class Infrastructure {
   readonly kafka: Kafka;
+  /** TLS and SASL of every client of this process (one OAuth token source for all of them). */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly producer: FlowlineProducer;
   readonly dataSource: DataSource;
   readonly topics: TopicNames;
@@ -21,20 +23,40 @@ export class Infrastructure {
     readonly logger: Logger,
     readonly metrics: FlowlineMetrics,
   ) {
-    this.kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, logger });
+    this.kafkaSecurity = kafkaSecurity(config, { logger });
+    this.kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      logger,
+      security: this.kafkaSecurity,
+    });
     this.producer = new FlowlineProducer(this.kafka);
     this.dataSource = createDataSource(config.DATABASE_URL);
     this.topics = new TopicNames(config.FLOWLINE_TOPIC_PREFIX);
   }
 
   async open(options: { migrate: boolean; createTopics: boolean }): Promise<void> {
-    await this.dataSource.initialize();
+    await this.openDatabase(options);
+    await this.openKafka(options);
+  }
+
+  /** Connects the pool and applies migrations; safe to call again after a failed attempt. */
+  async openDatabase(options: { migrate: boolean }): Promise<void> {
+    if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     if (options.migrate) {
       const applied = await runMigrations(this.dataSource);
       if (applied.length > 0) this.logger.info({ applied }, 'migrations applied');
     }
+  }
+
+  /** Creates missing topics and connects the producer; safe to call again after a failed attempt. */
+  async openKafka(options: { createTopics: boolean }): Promise<void> {
     if (options.createTopics) {
-      const created = await ensureTopics(this.kafka, this.topics.specs(), this.config.FLOWLINE_PARTITIONS);
+      const created = await ensureTopics(this.kafka, this.topics.specs(), {
+        partitions: this.config.FLOWLINE_PARTITIONS,
+        replicationFactor: this.config.FLOWLINE_REPLICATION_FACTOR,
+        minInsyncReplicas: this.config.FLOWLINE_MIN_INSYNC_REPLICAS,
+      });
       if (created.length > 0) this.logger.info({ created }, 'topics created');
     }
     await this.producer.connect();

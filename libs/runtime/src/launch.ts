@@ -20,12 +20,15 @@ import {
   ServiceName,
 } from '@flowline/config';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
+import { BootAbortedError, BootHealthServer, openWhenReachable } from './boot-gate';
 import { answerClientErrors } from './client-errors';
 import { connectConsumers } from './consumer-transport';
 import { CoreModule } from './core.module';
 import { Infrastructure } from './infrastructure';
 import { BodyLimit, jsonBodyParser, MAX_REQUEST_JSON_DEPTH } from './json-body-parser';
 import { CrashHandler } from './tokens';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export interface LaunchOptions {
   /** The services composed into this process (for logs and the default port). */
@@ -62,15 +65,28 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   const logger = createLogger(config.LOG_LEVEL, destination).child({ services: options.names.join(',') });
   logger.info({ config: describeConfig(config) }, 'starting');
   const metrics = new FlowlineMetrics();
+  const port =
+    options.port ?? config.PORT ?? (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
   const infrastructure = new Infrastructure(config, logger, metrics);
+  // Until Kafka and PostgreSQL are open, a placeholder answers: live, not ready, and why.
+  const health = new BootHealthServer(metrics);
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
+  if (options.handleSignals ?? true) for (const signal of SIGNALS) process.once(signal, stop);
   try {
-    await infrastructure.open({
+    await health.listen(port, '0.0.0.0');
+    await openWhenReachable(infrastructure, logger, {
       migrate: config.FLOWLINE_MIGRATE_ON_START,
       createTopics: config.FLOWLINE_CREATE_TOPICS,
+      health,
+      signal: stopping.signal,
     });
   } catch (error) {
+    await health.close();
     await infrastructure.close().catch(() => undefined);
     throw error;
+  } finally {
+    for (const signal of SIGNALS) process.off(signal, stop);
   }
 
   const onCrash =
@@ -116,7 +132,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       const configure = (module as { configure?: (app: INestApplication) => void }).configure;
       if (typeof configure === 'function') configure(app);
     }
-    if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    if (options.handleSignals ?? true) app.enableShutdownHooks([...SIGNALS]);
     // The services' consumers: controllers' @EventPattern handlers, run by the consumer runner.
     connectConsumers(app, {
       kafka: infrastructure.kafka,
@@ -126,15 +142,14 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
       onCrash,
       sessionTimeoutMs: config.FLOWLINE_KAFKA_SESSION_TIMEOUT_MS,
     });
-    // Modules first (configuration catalogs loaded, housekeeping started), then consumers, then HTTP.
+    // Modules first (configuration catalogs loaded, housekeeping started), then consumers, then
+    // HTTP; the placeholder answers until the app can.
     await app.init();
     await app.startAllMicroservices();
-    const port =
-      options.port ??
-      config.PORT ??
-      (options.names.length === 1 ? DEFAULT_PORTS[options.names[0]!] : DEFAULT_PORTS.api);
+    await health.close();
     await app.listen(port, '0.0.0.0');
   } catch (error) {
+    await health.close();
     // Consumers may have started: closing the app stops them, then the infrastructure.
     if (app) await app.close().catch(() => undefined);
     else await infrastructure.close().catch(() => undefined);
@@ -168,6 +183,9 @@ export async function runServices(options: Pick<LaunchOptions, 'names' | 'module
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);
+    } else if (error instanceof BootAbortedError) {
+      // Stopped while waiting for Kafka or PostgreSQL: nothing was consumed, a clean exit.
+      process.exit(0);
     } else {
       createLogger('error').fatal({ err: error }, 'failed to start');
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
+import { Consumer, IHeaders, Kafka, KafkaConfig, logLevel, Producer } from 'kafkajs';
 
 export interface CollectedMessage {
   key: string | null;
@@ -18,8 +18,9 @@ export class KafkaTestClient {
   private producer: Producer | undefined;
   private readonly consumers: Consumer[] = [];
 
-  constructor(brokers: string[]) {
-    this.kafka = new Kafka({ clientId: 'flowline-test', brokers, logLevel: logLevel.NOTHING });
+  /** `security`: TLS and SASL for a secured broker (e.g. `kafkaSecurity(config)` of `@flowline/kafka`). */
+  constructor(brokers: string[], security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}) {
+    this.kafka = new Kafka({ clientId: 'flowline-test', brokers, logLevel: logLevel.NOTHING, ...security });
   }
 
   async produce(
