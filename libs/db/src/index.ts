@@ -13,3 +13,5 @@ export * from './repositories/retry-queue.repository';
 export * from './repositories/insights.repository';
 export * from './repositories/validation-failure.repository';
 export * from './repositories/connection-secrets.repository';
+export * from './erasure/subject-digest';
+export * from './erasure/subject-erasure.repository';

@@ -24,6 +24,7 @@ import { RetryQueueService } from './retry-queue/retry-queue.service';
 import { SubmitToRetryQueue } from './retry-queue/submit-to-retry-queue';
 import { SequencesController } from './sequences/sequences.controller';
 import { SequencesService } from './sequences/sequences.service';
+import { SubjectsModule } from './subjects/subjects.module';
 import { TagsController } from './tags/tags.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
@@ -33,7 +34,7 @@ import { TenantsController } from './tenants/tenants.controller';
  * fields are refused, and every problem is reported at once.
  */
 @Module({
-  imports: [InsightsModule],
+  imports: [InsightsModule, SubjectsModule],
   controllers: [
     TenantsController,
     TagsController,

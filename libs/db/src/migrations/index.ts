@@ -7,6 +7,8 @@ import { DeliveryQueue1764300000000 } from './1764300000000-delivery-queue';
 import { Insights1764400000000 } from './1764400000000-insights';
 
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
+import { SubjectErasure1766000000000 } from './1766000000000-subject-erasure';
+import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-insights-rollup';
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   DeliveryQueue1764300000000,
   Insights1764400000000,
   SequenceExpiryIndex1764500000000,
+  SubjectErasure1766000000000,
+  DeliveryInsightsRollup1766050000000,
 ];

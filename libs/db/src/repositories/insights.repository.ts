@@ -175,14 +175,20 @@ export class InsightsRepository {
            FROM insights_hourly_flows
           WHERE tenant_id = $1 AND hour >= $2 AND hour < $4 AND ($5::boolean IS NULL OR live = $5)
        ), period_deliveries AS (
-         SELECT count(*) FILTER (WHERE d.status = 'succeeded')::text AS deliveries_succeeded,
-                count(*) FILTER (WHERE d.status IN ('failed', 'abandoned'))::text AS deliveries_failed,
-                coalesce(sum(d.retry_count), 0)::text AS total_retried,
-                count(*) FILTER (WHERE d.status = 'abandoned')::text AS retried_abandoned,
-                count(*) FILTER (WHERE d.category = 'validation')::text AS validation_errors
-           FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id
-          WHERE d.tenant_id = $1 AND d.created_at >= $3 AND d.created_at < $4
-            AND ($5::boolean IS NULL OR ${DELIVERY_IS_LIVE} = $5)
+         -- The deliveries of the period, and those already removed (retention, erasure) as the
+         -- hourly counters they were folded into (decision 0021).
+         SELECT coalesce(sum(n) FILTER (WHERE status = 'succeeded'), 0)::text AS deliveries_succeeded,
+                coalesce(sum(n) FILTER (WHERE status IN ('failed', 'abandoned')), 0)::text AS deliveries_failed,
+                coalesce(sum(retries), 0)::text AS total_retried,
+                coalesce(sum(n) FILTER (WHERE status = 'abandoned'), 0)::text AS retried_abandoned,
+                coalesce(sum(n) FILTER (WHERE category = 'validation'), 0)::text AS validation_errors
+           FROM (SELECT d.status, d.category, 1 AS n, d.retry_count AS retries
+                   FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id
+                  WHERE d.tenant_id = $1 AND d.created_at >= $3 AND d.created_at < $4
+                    AND ($5::boolean IS NULL OR ${DELIVERY_IS_LIVE} = $5)
+                 UNION ALL
+                 SELECT status, category, deliveries, retries FROM insights_hourly_deliveries
+                  WHERE tenant_id = $1 AND hour >= $2 AND hour < $4 AND ($5::boolean IS NULL OR live = $5)) AS period
        ), waiting AS (
          SELECT count(*)::text AS in_retry_queue
            FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id
