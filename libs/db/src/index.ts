@@ -15,3 +15,7 @@ export * from './repositories/validation-failure.repository';
 export * from './repositories/connection-secrets.repository';
 export * from './erasure/subject-digest';
 export * from './erasure/subject-erasure.repository';
+export * from './retention/retention-policy';
+export * from './retention/enforce-retention';
+export * from './retention/retention.repository';
+export * from './retention/run-retention';

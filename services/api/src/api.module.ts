@@ -19,6 +19,7 @@ import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
 import { ReplayRunner } from './replays/replay-runner';
 import { ReplaysController } from './replays/replays.controller';
+import { RetentionModule } from './retention/retention.module';
 import { RetryQueueController } from './retry-queue/retry-queue.controller';
 import { RetryQueueService } from './retry-queue/retry-queue.service';
 import { SubmitToRetryQueue } from './retry-queue/submit-to-retry-queue';
@@ -34,7 +35,7 @@ import { TenantsController } from './tenants/tenants.controller';
  * fields are refused, and every problem is reported at once.
  */
 @Module({
-  imports: [InsightsModule, SubjectsModule],
+  imports: [InsightsModule, SubjectsModule, RetentionModule],
   controllers: [
     TenantsController,
     TagsController,

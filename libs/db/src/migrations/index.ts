@@ -9,6 +9,7 @@ import { Insights1764400000000 } from './1764400000000-insights';
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
 import { SubjectErasure1766000000000 } from './1766000000000-subject-erasure';
 import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-insights-rollup';
+import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes';
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SequenceExpiryIndex1764500000000,
   SubjectErasure1766000000000,
   DeliveryInsightsRollup1766050000000,
+  RetentionIndexes1766100000000,
 ];
