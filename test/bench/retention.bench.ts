@@ -126,7 +126,7 @@ async function main(): Promise<void> {
          INSERT INTO deliveries (id, tenant_id, subject, connection_id, flow_id, event_id, event_type, status, attempts,
                                  retry_count, last_status_code, message, category, created_at, updated_at, delivered_at,
                                  lane, queued_at)
-         SELECT $1 || '-' || g, ($2::text[])[1 + g % $3], 'subject-' || (g % 50000), $4::uuid, $5::uuid, 'evt-' || g,
+         SELECT $1 || '-' || g, ($2::text[])[1 + (g / 7) % $3], 'subject-' || (g % 50000), $4::uuid, $5::uuid, 'evt-' || g,
                 'registration.created', s.status, 1, CASE WHEN s.status = 'succeeded' THEN 0 ELSE 1 END,
                 CASE WHEN s.status = 'succeeded' THEN 200 ELSE 503 END,
                 CASE WHEN s.status = 'succeeded' THEN NULL ELSE convert_to(repeat('x', 300), 'UTF8') END,
