@@ -171,8 +171,61 @@ export class FlowlineEnv {
   FLOWLINE_DEDUPE_HORIZON_S = 7 * 24 * 3600;
 
   /**
+   * Retention horizons (CONTRACT §15, decision 0021), in seconds; 0 keeps that class forever.
+   * Settled deliveries (succeeded, failed, abandoned) untouched this long leave the delivery log
+   * with their attempts; nothing waiting for a retry or held is ever removed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_DELIVERIES_S = 30 * 24 * 3600;
+
+  /** Receivers' response excerpts of attempts older than this are cleared (the attempt stays). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_RESPONSE_EXCERPTS_S = 7 * 24 * 3600;
+
+  /** The stored delivery record (rendered body) of a failed or abandoned delivery, kept for resubmits. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_DELIVERY_RECORDS_S = 30 * 24 * 3600;
+
+  /** Completed sequences (produced) and sequence state untouched this long (and past its window). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_SEQUENCE_EVENTS_S = 90 * 24 * 3600;
+
+  /** Finished replays (done or failed). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_REPLAYS_S = 30 * 24 * 3600;
+
+  /** The hourly insights counters. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_INSIGHTS_S = 400 * 24 * 3600;
+
+  /** How often the api enforces retention (one replica at a time); 0 leaves it to the `retention` command. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_INTERVAL_S = 300;
+
+  /** Rows removed per statement: each batch is a short transaction, so no lock is held long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  FLOWLINE_RETENTION_BATCH_SIZE = 2000;
+
+  /**
    * How often services compare every tenant's configuration version with PostgreSQL: the fallback
-   * should a notification be lost (changes arrive by LISTEN/NOTIFY within milliseconds; decision 0011).
+   * should a notification be lost (changes arrive by LISTEN/NOTIFY within milliseconds; decision 0017).
    */
   @Transform(toInt)
   @IsInt()

@@ -21,11 +21,13 @@ import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
 import { ReplayRunner } from './replays/replay-runner';
 import { ReplaysController } from './replays/replays.controller';
+import { RetentionModule } from './retention/retention.module';
 import { RetryQueueController } from './retry-queue/retry-queue.controller';
 import { RetryQueueService } from './retry-queue/retry-queue.service';
 import { SubmitToRetryQueue } from './retry-queue/submit-to-retry-queue';
 import { SequencesController } from './sequences/sequences.controller';
 import { SequencesService } from './sequences/sequences.service';
+import { SubjectsModule } from './subjects/subjects.module';
 import { TagsController } from './tags/tags.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
@@ -35,7 +37,7 @@ import { TenantsController } from './tenants/tenants.controller';
  * fields are refused, and every problem is reported at once.
  */
 @Module({
-  imports: [InsightsModule],
+  imports: [InsightsModule, SubjectsModule, RetentionModule],
   controllers: [
     TenantsController,
     TagsController,

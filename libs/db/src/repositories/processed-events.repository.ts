@@ -1,8 +1,11 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { subjectDigest } from '../erasure/subject-digest';
 
 export interface EventRef {
   tenant: string;
   id: string;
+  /** Whose event it was: kept as its digest, so an erasure finds the subject's ids (decision 0021). */
+  subject?: string;
 }
 
 /** The dedupe horizon of ingest: which event ids were already accepted. */
@@ -17,11 +20,17 @@ export class ProcessedEventsRepository {
   async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
-      `INSERT INTO processed_events (tenant_id, event_id, seen_at)
-       SELECT tenant_id, event_id, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS t(tenant_id, event_id)
+      `INSERT INTO processed_events (tenant_id, event_id, seen_at, subject_digest)
+       SELECT tenant_id, event_id, $3::timestamptz, subject_digest
+         FROM unnest($1::text[], $2::text[], $4::bytea[]) AS t(tenant_id, event_id, subject_digest)
        ON CONFLICT DO NOTHING
        RETURNING tenant_id, event_id`,
-      [events.map((event) => event.tenant), events.map((event) => event.id), seenAt.toISOString()],
+      [
+        events.map((event) => event.tenant),
+        events.map((event) => event.id),
+        seenAt.toISOString(),
+        events.map((event) => (event.subject === undefined ? null : subjectDigest(event.subject))),
+      ],
     );
     return new Set(rows.map((row) => eventKey({ tenant: row.tenant_id, id: row.event_id })));
   }
