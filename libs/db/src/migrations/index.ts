@@ -7,6 +7,7 @@ import { DeliveryQueue1764300000000 } from './1764300000000-delivery-queue';
 import { Insights1764400000000 } from './1764400000000-insights';
 
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
+import { ConsoleSessions1765400000000 } from './1765400000000-console-sessions';
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DeliveryQueue1764300000000,
   Insights1764400000000,
   SequenceExpiryIndex1764500000000,
+  ConsoleSessions1765400000000,
 ];
