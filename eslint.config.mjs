@@ -59,7 +59,8 @@ const NODE_GLOBALS = {
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.cache/', '.local/', 'helm/'] },
   {
-    files: ['**/*.ts'],
+    // The console's TSX is checked against console/tsconfig.json (DOM, Preact's JSX).
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -197,6 +197,6 @@ describe('subject erasure', () => {
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     }>('GET', '/docs-json');
     const operation = document.body.paths['/subjects/{subject}']?.delete;
-    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '401']);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '400', '401', '404']);
   });
 });

@@ -27,3 +27,15 @@ ensure_infrastructure() {
     export KAFKA_BROKERS="localhost:${KAFKA_PORT:-9092}"
   fi
 }
+
+ensure_chromium() {
+  # The console's browser tests drive Debian's chromium with playwright-core (a downloaded browser
+  # build cannot be fetched here). Installed once, by apt, when it is missing; CHROMIUM_PATH
+  # points the tests at another browser instead.
+  if [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium > /dev/null 2>&1; then return; fi
+  log "installing chromium"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium > /dev/null
+}

@@ -301,6 +301,29 @@ export class FlowlineEnv {
   @Max(65535)
   FLOWLINE_DEMO_RECEIVER_PORT = 8099;
 
+  /**
+   * A console session ends after this long without a request (decision 0019): short, because a
+   * session is a bearer credential in a browser.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  FLOWLINE_CONSOLE_SESSION_IDLE_S = 1800;
+
+  /** However active, a console session ends this long after sign-in; the user signs in again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(7 * 24 * 3600)
+  FLOWLINE_CONSOLE_SESSION_MAX_S = 8 * 3600;
+
+  /** Where the built console is (`npm run build` writes `dist/console`); default: that, under the installation. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  FLOWLINE_CONSOLE_DIR?: string;
+
   /** Kafka client id, visible in broker logs and quotas. */
   @IsString()
   @MinLength(1)
@@ -411,6 +434,7 @@ const OPTIONAL_VARIABLES = [
   'KAFKA_SASL_OAUTH_SCOPE',
   'FLOWLINE_REPLICATION_FACTOR',
   'FLOWLINE_MIN_INSYNC_REPLICAS',
+  'FLOWLINE_CONSOLE_DIR',
 ];
 
 export class ConfigValidationError extends Error {

@@ -4,13 +4,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FLOWLINE_VERSION } from '@flowline/contracts';
 import { WebhookSender } from '@flowline/delivery';
 import { DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
-import { AdminGuard } from './auth/admin.guard';
-import { TenantAuthGuard } from './auth/tenant-auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { ApiValidationPipe } from './common/api-validation.pipe';
 import { methodNotAllowed } from './common/method-not-allowed';
 import { describeRealConstraints } from './common/openapi';
 import { SECRETS_PROVIDER } from './common/secret-box.provider';
 import { ConnectionsController } from './connections/connections.controller';
+import { ConsoleController } from './console/console.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { EventsController } from './events/events.controller';
@@ -27,17 +27,19 @@ import { RetryQueueService } from './retry-queue/retry-queue.service';
 import { SubmitToRetryQueue } from './retry-queue/submit-to-retry-queue';
 import { SequencesController } from './sequences/sequences.controller';
 import { SequencesService } from './sequences/sequences.service';
+import { SessionController } from './session/session.controller';
 import { SubjectsModule } from './subjects/subjects.module';
 import { TagsController } from './tags/tags.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
 /**
- * The control plane (CONTRACT §3–§7, §10): tenants, tags, connections, mappings, flows, events.
+ * The control plane (CONTRACT §3–§7, §10): tenants, tags, connections, mappings, flows, events;
+ * and the console (§16) with its session sign-in.
  * Every body, query and path parameter passes ApiValidationPipe: unstorable text and unknown
  * fields are refused, and every problem is reported at once.
  */
 @Module({
-  imports: [InsightsModule, SubjectsModule, RetentionModule],
+  imports: [AuthModule, InsightsModule, SubjectsModule, RetentionModule],
   controllers: [
     TenantsController,
     TagsController,
@@ -49,10 +51,10 @@ import { TenantsController } from './tenants/tenants.controller';
     ReplaysController,
     EventsController,
     RetryQueueController,
+    SessionController,
+    ConsoleController,
   ],
   providers: [
-    TenantAuthGuard,
-    AdminGuard,
     SECRETS_PROVIDER,
     ConnectionsService,
     MappingsService,

@@ -8,6 +8,7 @@ import { Insights1764400000000 } from './1764400000000-insights';
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
 import { TenantConfigVersions1764600000000 } from './1764600000000-tenant-config-versions';
 import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
+import { ConsoleSessions1765400000000 } from './1765400000000-console-sessions';
 import { SubjectErasure1766000000000 } from './1766000000000-subject-erasure';
 import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-insights-rollup';
 import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes';
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   SequenceExpiryIndex1764500000000,
   TenantConfigVersions1764600000000,
   ReplayLease1764650000000,
+  ConsoleSessions1765400000000,
   SubjectErasure1766000000000,
   DeliveryInsightsRollup1766050000000,
   RetentionIndexes1766100000000,

@@ -2,15 +2,15 @@ import { Module } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { SubjectErasureRepository } from '@flowline/db';
 import { DATA_SOURCE } from '@flowline/runtime';
-import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { AuthModule } from '../auth/auth.module';
 import { EraseSubject } from './erase-subject';
 import { SubjectsController } from './subjects.controller';
 
 /** `DELETE /subjects/{subject}`: erasure of a subject's personal data (decision 0021). */
 @Module({
+  imports: [AuthModule],
   controllers: [SubjectsController],
   providers: [
-    TenantAuthGuard,
     EraseSubject,
     {
       provide: SubjectErasureRepository,
