@@ -1,4 +1,4 @@
-// Builds the console (CONTRACT §16) into dist/console: one script and one stylesheet bundled by
+// Builds the console (docs/CONTRACT.md §16) into dist/console: one script and one stylesheet bundled by
 // esbuild from console/src, and the page that loads them. The api serves that directory at /console.
 // Everything comes from the repository and node_modules: nothing is fetched at run time.
 import { build } from 'esbuild';

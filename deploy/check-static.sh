@@ -3,7 +3,8 @@
 #
 #   deploy/check-static.sh
 #
-# Checks the Dockerfile, docker-compose.yml, the Helm chart (lint + render in several shapes +
+# Checks that every document the code cites is in docs/, then the Dockerfile, docker-compose.yml,
+# the Helm chart (lint + render in several shapes +
 # structural checks of the manifests), the Prometheus config and alert rules (with unit tests) and
 # the Grafana dashboard. Tools it needs are built with Go into .cache/bin (ignored by git) on first
 # use and reused after; a tool that cannot be installed is skipped with a message saying so, every
@@ -120,6 +121,10 @@ py() {
   shift
   check "$name" "$PY" "$@"
 }
+
+say "== Documentation"
+check "citations: every document, section and decision a comment or the README cites is in docs/" \
+  bash deploy/tools/check-doc-citations.sh
 
 say "== Dockerfile"
 py "Dockerfile: multi-stage Node 24, non-root, tini, --omit=dev; .dockerignore" deploy/tools/check_artifacts.py dockerfile

@@ -203,7 +203,7 @@ describe('the console', () => {
     await row.getByText('Live').waitFor();
     await expect(row.getByRole('switch').getAttribute('aria-checked')).resolves.toBe('true');
 
-    // An event produced upstream. A flow is in force within seconds of its change (CONTRACT §6):
+    // An event produced upstream. A flow is in force within seconds of its change (docs/CONTRACT.md §6):
     // the registration is produced again, with a new id, until the first one arrives.
     const subject = `att-${uniqueSuffix()}`;
     let sequence = 0;

@@ -23,7 +23,7 @@ const SETTINGS = {
 };
 
 /**
- * Retention against PostgreSQL (CONTRACT §15, decision 0021): rows of every class on both sides
+ * Retention against PostgreSQL (docs/CONTRACT.md §15, decision 0021): rows of every class on both sides
  * of their horizon, and deliveries waiting for a retry, held, or being sent, older than any
  * horizon, which are never removed.
  */

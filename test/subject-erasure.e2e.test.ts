@@ -18,7 +18,7 @@ interface Erasure {
 }
 
 /**
- * `DELETE /subjects/{subject}` (CONTRACT §15) after real traffic: events through Kafka, flows and a
+ * `DELETE /subjects/{subject}` (docs/CONTRACT.md §15) after real traffic: events through Kafka, flows and a
  * sequence trigger delivering to a real receiver (one connection refusing, so a stored delivery
  * record is kept). The check reads every column of every table, so a table added later is
  * covered without changing this test.

@@ -25,7 +25,7 @@ ALERTS = ROOT / "deploy/prometheus/alerts.yml"
 COMPOSE = ROOT / "docker-compose.yml"
 SERVICES = ["api", "ingest", "flow-evaluator", "sequence-detector", "mapper", "dispatcher"]
 
-# CONTRACT §9 (libs/observability/src/flowline-metrics.ts defines them).
+# docs/CONTRACT.md §9 (libs/observability/src/flowline-metrics.ts defines them).
 CONTRACT_METRICS = {
     "flowline_events_ingested_total",
     "flowline_changes_processed_total",
@@ -40,7 +40,7 @@ CONTRACT_METRICS = {
     "flowline_end_to_end_latency_seconds",
     "flowline_consumer_lag",
 }
-# Beyond §9: the 410 pause gauge (dispatcher) and the consumer runner's batch histogram.
+# Beyond docs/CONTRACT.md §9's core list: the 410 pause gauge (dispatcher) and the consumer runner's batch histogram.
 EXTRA_FLOWLINE_METRICS = {"flowline_connection_paused", "flowline_batch_duration_seconds", "flowline_deliveries_held_total"}
 # prom-client's default metrics, Prometheus' own and kube-state-metrics'.
 OTHER_METRICS = {
@@ -119,7 +119,7 @@ def check_metrics() -> None:
                 if source == "dashboard":
                     used_on_dashboard.add(base)
     for m in sorted(CONTRACT_METRICS - used_on_dashboard):
-        problem(f"dashboard: no panel shows {m} (CONTRACT §9)")
+        problem(f"dashboard: no panel shows {m} (docs/CONTRACT.md §9)")
     # Not fatal: the application may not define a metric yet; say which ones would stay empty.
     defined = set()
     for src in list((ROOT / "libs").rglob("*.ts")) + list((ROOT / "services").rglob("*.ts")):

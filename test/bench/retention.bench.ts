@@ -1,5 +1,5 @@
 /**
- * Retention on a big delivery log while the API answers (CONTRACT §15, decision 0021).
+ * Retention on a big delivery log while the API answers (docs/CONTRACT.md §15, decision 0021).
  *
  *   bash deploy/local/bench.sh retention [deliveries]     (figures: docs/BENCHMARKS.md)
  *

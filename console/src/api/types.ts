@@ -1,5 +1,5 @@
 /**
- * The REST API's answers and bodies as the console uses them (CONTRACT §3–§9; the api's DTOs in
+ * The REST API's answers and bodies as the console uses them (docs/CONTRACT.md §3–§9; the api's DTOs in
  * services/api/src). The console talks to nothing else, so everything it shows can be had with curl.
  */
 

@@ -1,4 +1,4 @@
-/** The named source fields of a mapping (CONTRACT §5), grouped as the mapping editor offers them. */
+/** The named source fields of a mapping (docs/CONTRACT.md §5), grouped as the mapping editor offers them. */
 
 const numbered = (prefix: string, label: string): Array<{ value: string; label: string }> =>
   Array.from({ length: 10 }, (_, index) => ({ value: `${prefix}_${index + 1}`, label: `${label} ${index + 1}` }));
@@ -65,7 +65,7 @@ export const FIELD_CATALOGUE: Array<{ group: string; fields: Array<{ value: stri
   },
 ];
 
-/** A registration as CONTRACT §2 describes it, to preview a mapping against before any real event. */
+/** A registration as docs/CONTRACT.md §2 describes it, to preview a mapping against before any real event. */
 export const SAMPLE_EVENTS: Record<string, Record<string, unknown>> = {
   'registration.created': {
     id: 'evt_sample_1',

@@ -61,7 +61,7 @@ export const SECRET_VARIABLES = [
 ] as const;
 
 /**
- * The operator's configuration (CONTRACT §12), read from the environment once at boot.
+ * The operator's configuration (docs/CONTRACT.md §12), read from the environment once at boot.
  * Every property is named after its variable so an error message names what to fix.
  */
 export class FlowlineEnv {
@@ -134,7 +134,7 @@ export class FlowlineEnv {
   LOG_FILE?: string;
 
   /**
-   * Events larger than this go to the invalid topic (CONTRACT §2). At most 4 MiB: a larger event
+   * Events larger than this go to the invalid topic (docs/CONTRACT.md §2). At most 4 MiB: a larger event
    * would make records the topics refuse further on.
    */
   @Transform(toInt)
@@ -164,14 +164,14 @@ export class FlowlineEnv {
   @AtLeastVariable('FLOWLINE_MAX_EVENT_BYTES')
   FLOWLINE_MAX_EVENTS_REQUEST_BYTES = 32 * MiB;
 
-  /** How long an event id is remembered for de-duplication (CONTRACT §2: 7 days). */
+  /** How long an event id is remembered for de-duplication (docs/CONTRACT.md §2: 7 days). */
   @Transform(toInt)
   @IsInt()
   @Min(60)
   FLOWLINE_DEDUPE_HORIZON_S = 7 * 24 * 3600;
 
   /**
-   * Retention horizons (CONTRACT §15, decision 0021), in seconds; 0 keeps that class forever.
+   * Retention horizons (docs/CONTRACT.md §15, decision 0021), in seconds; 0 keeps that class forever.
    * Settled deliveries (succeeded, failed, abandoned) untouched this long leave the delivery log
    * with their attempts; nothing waiting for a retry or held is ever removed.
    */
@@ -264,7 +264,7 @@ export class FlowlineEnv {
   @Max(600000)
   FLOWLINE_REPLAY_LEASE_MS = 30000;
 
-  /** How late (event time) an event may arrive and still count toward a sequence (CONTRACT §7). */
+  /** How late (event time) an event may arrive and still count toward a sequence (docs/CONTRACT.md §7). */
   @Transform(toInt)
   @IsInt()
   @Min(0)
@@ -281,7 +281,7 @@ export class FlowlineEnv {
 
   /**
    * Seconds before each automatic retry of deliveries whose connection sets no `retry_schedule_s`
-   * (and of emails and sequence `webhook_url`s): CONTRACT §8's 10 s, 2 min, 15 min by default.
+   * (and of emails and sequence `webhook_url`s): docs/CONTRACT.md §8's 10 s, 2 min, 15 min by default.
    */
   @Transform(toIntList)
   @IsInt({ each: true, message: 'FLOWLINE_RETRY_SCHEDULE_S must be comma-separated whole seconds' })

@@ -39,7 +39,7 @@ export interface SequenceActionV1 extends ActionBase {
   sequence: SequenceFired;
 }
 
-/** A completed sequence (CONTRACT §7): what its webhook and emails carry. */
+/** A completed sequence (docs/CONTRACT.md §7): what its webhook and emails carry. */
 export interface SequenceFired {
   name: string;
   eventTypes: string[];

@@ -1,4 +1,4 @@
-/** How hard one connection's receiver may be driven (CONTRACT §4). */
+/** How hard one connection's receiver may be driven (docs/CONTRACT.md §4). */
 export interface LimitPolicy {
   rateLimitPerS: number;
   maxInFlight: number;

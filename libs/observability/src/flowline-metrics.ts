@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { FailureCategory } from '@flowline/contracts';
 
 /**
- * Every Flowline metric (CONTRACT §9), defined once. One instance per process: services composed
+ * Every Flowline metric (docs/CONTRACT.md §9), defined once. One instance per process: services composed
  * into one process share it, and each test cluster gets its own registry, so names never clash.
  * Labels take only bounded values: outcomes, reasons, kinds, tiers, categories, topics, groups.
  */

@@ -33,8 +33,8 @@ import { TagsController } from './tags/tags.controller';
 import { TenantsController } from './tenants/tenants.controller';
 
 /**
- * The control plane (CONTRACT §3–§7, §10): tenants, tags, connections, mappings, flows, events;
- * and the console (§16) with its session sign-in.
+ * The control plane (docs/CONTRACT.md §3–§7, §10): tenants, tags, connections, mappings, flows, events;
+ * and the console (docs/CONTRACT.md §16) with its session sign-in.
  * Every body, query and path parameter passes ApiValidationPipe: unstorable text and unknown
  * fields are refused, and every problem is reported at once.
  */

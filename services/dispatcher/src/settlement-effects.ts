@@ -117,7 +117,7 @@ export class SettlementEffects {
     return 'retrying';
   }
 
-  /** Dead-letters a delivery that failed for good (CONTRACT §8): permanent, or out of retries. */
+  /** Dead-letters a delivery that failed for good (docs/CONTRACT.md §8): permanent, or out of retries. */
   private fail(job: Job, effects: Effects, settlement: Failure): void {
     const attempts = job.retriesSoFar + 1;
     effects.messages.push(

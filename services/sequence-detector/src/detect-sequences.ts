@@ -65,7 +65,7 @@ export class DetectSequences {
       // Undecodable events are dead-lettered by the flow evaluator, which reads the same topic.
       if (!decoded.ok) continue;
       // A test event (a test registration) never moves a sequence: a trigger has no test mode,
-      // and would email sales or call a CRM for it, as only a test flow may (CONTRACT §6).
+      // and would email sales or call a CRM for it, as only a test flow may (docs/CONTRACT.md §6).
       if (decoded.value.test) continue;
       const watching = index.watching(decoded.value.tenant, decoded.value.type);
       if (watching.length > 0)

@@ -57,7 +57,7 @@ export interface ParkedDelivery {
   origin: string | null;
 }
 
-/** A delivery the mapper could not render because its mapping's validation failed (CONTRACT §5). */
+/** A delivery the mapper could not render because its mapping's validation failed (docs/CONTRACT.md §5). */
 export interface ValidationFailureRecord {
   /** The id (`webhook-id`) the delivery would have had. */
   deliveryId: string;
@@ -171,7 +171,7 @@ export abstract class DeliveryStore {
   abstract takeOverdueRetries(originPrefix: string, overdueS: number, limit: number): Promise<OverdueRetry[]>;
 
   /**
-   * Marks an item submitted (CONTRACT §8 "Submit to Retry Queue"): `retrying`, due now, with a
+   * Marks an item submitted (docs/CONTRACT.md §8 "Submit to Retry Queue"): `retrying`, due now, with a
    * fresh retry schedule, in one statement that re-checks it may be submitted (a concurrent
    * submit or attempt may have moved it). Answers the due time the dispatcher will match the
    * submitted record against (whole milliseconds), or undefined when it could not be marked.

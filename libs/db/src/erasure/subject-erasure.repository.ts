@@ -4,7 +4,7 @@ import { removeDeliveriesSql } from '../retention/remove-deliveries';
 import { subjectDigest } from './subject-digest';
 
 /**
- * What one erasure removed, per class of record (CONTRACT §15). `insights_subject_keys` are
+ * What one erasure removed, per class of record (docs/CONTRACT.md §15). `insights_subject_keys` are
  * replaced rather than removed: see `eraseSubject`.
  */
 export interface ErasureCounts {

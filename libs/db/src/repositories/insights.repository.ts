@@ -8,7 +8,7 @@ import {
 import { SqlParams } from './sql-params';
 import { subjectDigest } from '../erasure/subject-digest';
 
-/** Why an evaluated event triggered no action: the reasons of CONTRACT §6, one counter column each. */
+/** Why an evaluated event triggered no action: the reasons of docs/CONTRACT.md §6, one counter column each. */
 export const INSIGHTS_NOT_TRIGGERED_REASONS = [
   'inactive',
   'mode',
@@ -24,7 +24,7 @@ export interface InsightsTally {
   tenant: string;
   /** Start of the UTC hour in which ingest accepted the events. */
   hour: Date;
-  /** Live (real) events, or test events (CONTRACT §2 `test`). */
+  /** Live (real) events, or test events (docs/CONTRACT.md §2 `test`). */
   live: boolean;
   /** Events evaluated against the tenant's flows. */
   changesProcessed: number;
@@ -47,7 +47,7 @@ export interface InsightsQuery {
   live?: boolean;
 }
 
-/** The figures of the Certain metrics dashboard (CONTRACT §9), as the database counts them. */
+/** The figures of the Certain metrics dashboard (docs/CONTRACT.md §9), as the database counts them. */
 export interface InsightsFigures {
   changesProcessed: number;
   uniqueRegistrations: number;

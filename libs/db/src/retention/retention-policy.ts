@@ -1,5 +1,5 @@
 /**
- * The classes of records retention removes (CONTRACT §15, decision 0021), in the order a pass
+ * The classes of records retention removes (docs/CONTRACT.md §15, decision 0021), in the order a pass
  * takes them: whole deliveries first, so the later classes have less left to clear.
  */
 export const RETENTION_CLASSES = [

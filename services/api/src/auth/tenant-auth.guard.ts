@@ -34,7 +34,7 @@ export function findTenantByApiKey(dataSource: DataSource, key: string): Promise
 }
 
 /**
- * `Authorization: Bearer <api key>` names the tenant (CONTRACT §10); so does the console's session
+ * `Authorization: Bearer <api key>` names the tenant (docs/CONTRACT.md §10); so does the console's session
  * cookie (decision 0019), whose requests that change state must also carry the session's CSRF
  * token in `X-CSRF-Token` (else 403). Anything else is 401. A key in the header wins over a cookie.
  */

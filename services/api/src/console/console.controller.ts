@@ -7,7 +7,7 @@ import { CONSOLE_CONTENT_SECURITY_POLICY, ConsoleFile, defaultConsoleDir, loadCo
 const INDEX = 'index.html';
 
 /**
- * The console (CONTRACT §16) at /console, from the files `npm run build` wrote: a single-page
+ * The console (docs/CONTRACT.md §16) at /console, from the files `npm run build` wrote: a single-page
  * application, so any /console path that names no file (and has no extension) is its page, and the
  * page routes itself.
  */

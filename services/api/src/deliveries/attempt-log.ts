@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 
-/** One attempt of a delivery as answers show it (CONTRACT §8: the first KiB of the response). */
+/** One attempt of a delivery as answers show it (docs/CONTRACT.md §8: the first KiB of the response). */
 export interface AttemptLogEntry {
   time: string;
   status_code: number | null;

@@ -48,7 +48,7 @@ function toResponse(row: DeliveryRow) {
   };
 }
 
-/** The activity feed: every delivery and, by id, each of its attempts (CONTRACT §8). */
+/** The activity feed: every delivery and, by id, each of its attempts (docs/CONTRACT.md §8). */
 @ApiTags('deliveries')
 @ApiBearerAuth()
 @ApiErrors([401])

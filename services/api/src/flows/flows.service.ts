@@ -15,7 +15,7 @@ export interface FlowResponse {
   activate_for: unknown;
   filters: unknown;
   destination: { connection_id: string; payload_mapping_id: string; header_mapping_id?: string } | null;
-  /** Only active, complete flows run (CONTRACT §6); `missing` says what a flow still needs. */
+  /** Only active, complete flows run (docs/CONTRACT.md §6); `missing` says what a flow still needs. */
   complete: boolean;
   missing: string[];
   created_at: string;

@@ -27,7 +27,7 @@ function toResponse(from: Date, to: Date, live: boolean | undefined, figures: In
   };
 }
 
-/** `GET /insights` (CONTRACT §9): the Certain metrics dashboard's figures of the tenant (decision 0010). */
+/** `GET /insights` (docs/CONTRACT.md §9): the Certain metrics dashboard's figures of the tenant (decision 0010). */
 @ApiTags('insights')
 @ApiBearerAuth()
 @UseGuards(TenantAuthGuard)

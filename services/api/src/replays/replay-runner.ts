@@ -30,7 +30,7 @@ interface RunningReplay {
 }
 
 /**
- * Replays one flow over a period of the event log (CONTRACT §6): reads `flowline.events` with a
+ * Replays one flow over a period of the event log (docs/CONTRACT.md §6): reads `flowline.events` with a
  * consumer group of its own, from the first offset at `from` up to the end as it was when the
  * replay started (a bounded read of the `ConsumerRunner`), keeps the records stamped before `to`
  * (and of one event, if asked), evaluates only that flow as it is configured now, and produces

@@ -43,7 +43,7 @@ function toResponse(row: ReplayRow) {
 /** Replays a tenant may run at once: each reads the whole event log from its start time. */
 const MAX_RUNNING_REPLAYS = 2;
 
-/** `POST /flows/{id}/replay` and `GET /replays/{id}` (CONTRACT §6). */
+/** `POST /flows/{id}/replay` and `GET /replays/{id}` (docs/CONTRACT.md §6). */
 @ApiTags('flows')
 @ApiBearerAuth()
 @ApiErrors([401])

@@ -56,7 +56,7 @@ async function answer<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** The Retry Queue (CONTRACT §8): what waits for a retry or failed, and "Submit to Retry Queue". */
+/** The Retry Queue (docs/CONTRACT.md §8): what waits for a retry or failed, and "Submit to Retry Queue". */
 @ApiTags('retry-queue')
 @ApiBearerAuth()
 @ApiErrors([401])

@@ -55,7 +55,7 @@ function toItem(row: RetryQueueRow): RetryQueueItem {
   };
 }
 
-/** Reading the retry queue (CONTRACT §8): what waits or failed, and one item with its attempts. */
+/** Reading the retry queue (docs/CONTRACT.md §8): what waits or failed, and one item with its attempts. */
 @Injectable()
 export class RetryQueueService {
   private readonly queue: RetryQueueRepository;

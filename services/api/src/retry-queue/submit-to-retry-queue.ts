@@ -15,7 +15,7 @@ import { SubmitRefusal, submitRefusal } from './queue-status';
 import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
 
 /**
- * "Submit to Retry Queue" (CONTRACT §8): the item is marked `retrying`, due now, with a fresh
+ * "Submit to Retry Queue" (docs/CONTRACT.md §8): the item is marked `retrying`, due now, with a fresh
  * retry schedule, and its stored delivery record goes back to the deliveries topic unchanged,
  * keyed like the mapper keys it and marked `flowline-resubmit: 1` with that due time; the
  * dispatcher attempts it at once, ahead of the item's scheduled retry (which is then stale).

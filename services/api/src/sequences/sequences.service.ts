@@ -22,7 +22,7 @@ export interface SequenceResponse {
   created_at: string;
 }
 
-/** Sequence triggers of one tenant (CONTRACT §7): the reference's API and answers. */
+/** Sequence triggers of one tenant (docs/CONTRACT.md §7): the reference's API and answers. */
 @Injectable()
 export class SequencesService {
   private readonly sequences: Repository<SequenceEntity>;
@@ -54,7 +54,7 @@ export class SequencesService {
 
   /**
    * Saves new settings. When what a match is changes (types, order, window), the leads' partial
-   * progress, kept for the old definition, is dropped with it (libs/matching SEMANTICS.md); leads
+   * progress, kept for the old definition, is dropped with it (libs/matching/src/sequence/SEMANTICS.md); leads
    * that fired stay fired: "once per lead" holds across edits.
    */
   private async update(existing: SequenceEntity, changes: Partial<SequenceEntity>): Promise<SequenceResponse> {

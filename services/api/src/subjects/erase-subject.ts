@@ -5,7 +5,7 @@ import { LOGGER } from '@flowline/runtime';
 import type { ErasureDto } from './subject-erasure.dto';
 
 /**
- * Erases a subject's personal data from PostgreSQL (CONTRACT §15, decision 0021). An unknown
+ * Erases a subject's personal data from PostgreSQL (docs/CONTRACT.md §15, decision 0021). An unknown
  * subject is not an error: nothing is held, the counts are zero, and the request is audited all
  * the same. The log line names the audit row, never the subject.
  */

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 
-/** The path of `DELETE /subjects/{subject}`: a subject as events carry it (CONTRACT §2: 1–500 characters). */
+/** The path of `DELETE /subjects/{subject}`: a subject as events carry it (docs/CONTRACT.md §2: 1–500 characters). */
 export class SubjectParamDto {
   @ApiProperty({
     description: 'The subject (attendee, lead or user id) as events carry it; URL-encode it.',

@@ -6,7 +6,7 @@ import { ApiErrors, PATH_ERRORS } from '../common/openapi';
 import { EraseSubject } from './erase-subject';
 import { ErasureDto, SubjectParamDto } from './subject-erasure.dto';
 
-/** A subject's personal data on request (CONTRACT §15): erasure. */
+/** A subject's personal data on request (docs/CONTRACT.md §15): erasure. */
 @ApiTags('subjects')
 @ApiBearerAuth()
 @ApiErrors([401])
