@@ -207,6 +207,17 @@ export class FlowlineEnv {
   @Max(600000)
   FLOWLINE_REPLAY_LEASE_MS = 30000;
 
+  /**
+   * How long a connection's deliveries may all fail with retryable failures (5xx, 429, timeouts,
+   * connection errors) before the dispatcher pauses it, for connections without their own
+   * `pause_after_failing_s`; 0 turns the rule off (decision 0020).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 24 * 3600)
+  FLOWLINE_PAUSE_AFTER_FAILING_S = 24 * 3600;
+
   /** How late (event time) an event may arrive and still count toward a sequence (CONTRACT §7). */
   @Transform(toInt)
   @IsInt()

@@ -46,7 +46,7 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
       ): DispatcherParts =>
         composeDispatcher({
           store: new PostgresDeliveryStore(dataSource),
-          pauses: new ConnectionsRepository(dataSource),
+          health: new ConnectionsRepository(dataSource),
           producer,
           connections,
           webhooks,
@@ -57,6 +57,7 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           clock,
           random,
           retryScheduleS: config.FLOWLINE_RETRY_SCHEDULE_S,
+          pauseAfterFailingS: config.FLOWLINE_PAUSE_AFTER_FAILING_S,
         }),
       inject: [
         DATA_SOURCE,

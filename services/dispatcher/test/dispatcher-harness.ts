@@ -86,10 +86,12 @@ export class ScriptedMailbox {
   }
 }
 
-/** The connection catalog and the pauses it learns of, in memory. */
+/** The connection catalog, the pauses it learns of and the connections' failing clocks, in memory. */
 export class MemoryConnections {
   readonly byId = new Map<string, ConnectionSettings>();
   readonly pausedInDatabase = new Map<string, string>();
+  /** `connection_health`: since when each failing connection has failed. */
+  readonly failingSince = new Map<string, Date>();
 
   add(overrides: Partial<ConnectionSettings> & { id: string; tenant: string }): ConnectionSettings {
     const connection = { ...urlConnection(overrides.tenant, 'https://receiver.example/hook'), ...overrides };
@@ -114,6 +116,32 @@ export class MemoryConnections {
     if (this.pausedInDatabase.has(id)) return Promise.resolve(false);
     this.pausedInDatabase.set(id, reason);
     return Promise.resolve(true);
+  }
+
+  pauseAfterFailing(_tenant: string, id: string, reason: string, failingSinceAtMost: Date): Promise<boolean> {
+    const since = this.failingSince.get(id);
+    if (this.pausedInDatabase.has(id) || !since || since > failingSinceAtMost) return Promise.resolve(false);
+    this.pausedInDatabase.set(id, reason);
+    return Promise.resolve(true);
+  }
+
+  markFailing(_tenant: string, id: string, at: Date): Promise<Date | undefined> {
+    if (!this.byId.has(id)) return Promise.resolve(undefined);
+    if (!this.failingSince.has(id)) this.failingSince.set(id, at);
+    return Promise.resolve(this.failingSince.get(id));
+  }
+
+  markRecovered(_tenant: string, id: string): Promise<void> {
+    this.failingSince.delete(id);
+    return Promise.resolve();
+  }
+
+  /** An operator's resume, as the API does it: unpaused, its failing clock cleared, the catalog reloaded. */
+  resume(id: string): void {
+    this.pausedInDatabase.delete(id);
+    this.failingSince.delete(id);
+    const connection = this.byId.get(id)!;
+    this.byId.set(id, { ...connection, paused: false, pausedReason: undefined });
   }
 }
 
@@ -147,7 +175,7 @@ export class DispatcherHarness {
       store: this.store,
       producer: { send: (messages) => Promise.resolve(void this.produced.push(...messages)) },
       connections: this.connections,
-      pauses: this.connections,
+      health: this.connections,
       webhooks: this.receiver,
       emails: this.mailbox,
       topics: this.topics,
@@ -157,6 +185,7 @@ export class DispatcherHarness {
       // The middle of [0, 1): no jitter, so a wait is exactly the schedule's.
       random: () => 0.5,
       retryScheduleS: [1, 2, 4],
+      pauseAfterFailingS: 3600,
     });
   }
 
@@ -270,7 +299,10 @@ export class DispatcherHarness {
   }
 
   /** A counter's value summed over the series carrying `label` (a reason, category, outcome or tier). */
-  async counter(name: 'deliveries' | 'deliveriesHeld' | 'deadLetters' | 'retries', label: string): Promise<number> {
+  async counter(
+    name: 'deliveries' | 'deliveriesHeld' | 'deadLetters' | 'retries' | 'connectionPauses',
+    label: string,
+  ): Promise<number> {
     const { values } = await this.metrics[name].get();
     return values
       .filter((value) => Object.values(value.labels).includes(label))

@@ -31,6 +31,8 @@ export interface ConnectionResponse {
   signing_secret: string | null;
   /** Set while deliveries to it are held: after a 410 Gone, or by an operator; null when running. */
   paused: { at: string; reason: string | null } | null;
+  /** Since when every delivery to it has failed with a retryable failure (decision 0020); null when not. */
+  failing_since: string | null;
   created_at: string;
   updated_at: string;
   [policy: string]: unknown;
@@ -92,23 +94,26 @@ export class ConnectionsService {
 
   async list(tenant: string): Promise<ConnectionResponse[]> {
     const rows = await this.repository.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } });
-    return rows.map(toResponse);
+    const failing = await this.connections.failingSince(tenant);
+    return rows.map((row) => toResponse(row, failing.get(row.id)));
   }
 
   async get(tenant: string, id: string): Promise<ConnectionResponse> {
-    return toResponse(await this.find(tenant, id));
+    const row = await this.find(tenant, id);
+    return toResponse(row, (await this.connections.failingSince(tenant)).get(row.id));
   }
 
   async create(tenant: string, body: ConnectionDto): Promise<ConnectionResponse> {
     const row = this.repository.create({ tenantId: tenant, ...this.columns(body, undefined) });
-    return toResponse(await this.repository.save(row));
+    return toResponse(await this.repository.save(row), undefined);
   }
 
   /** Replaces the connection; a secret left out keeps its stored value (secrets are write-only). */
   async replace(tenant: string, id: string, body: ConnectionDto): Promise<ConnectionResponse> {
     const existing = await this.find(tenant, id);
     Object.assign(existing, this.columns(body, existing));
-    return toResponse(await this.repository.save(existing));
+    await this.repository.save(existing);
+    return this.get(tenant, id);
   }
 
   /**
@@ -178,7 +183,7 @@ function withoutNulls(values: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
 }
 
-function toResponse(row: ConnectionEntity): ConnectionResponse {
+function toResponse(row: ConnectionEntity, failingSince: Date | undefined): ConnectionResponse {
   const auth: Record<string, unknown> = { ...row.auth };
   for (const field of SECRET_FIELDS[String(auth.type)] ?? []) if (auth[field] !== undefined) auth[field] = MASK;
   return {
@@ -192,6 +197,7 @@ function toResponse(row: ConnectionEntity): ConnectionResponse {
     signing_secret: row.signingSecret ? MASK : null,
     ...row.policy,
     paused: row.pausedAt ? { at: row.pausedAt.toISOString(), reason: row.pausedReason } : null,
+    failing_since: failingSince?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
