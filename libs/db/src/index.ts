@@ -17,3 +17,4 @@ export * from './repositories/insights.repository';
 export * from './repositories/validation-failure.repository';
 export * from './repositories/connection-secrets.repository';
 export * from './repositories/sql-params';
+export * from './repositories/recovery-job.repository';

@@ -324,6 +324,35 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
     },
   ],
   [
+    'holdForRecovery: failed, abandoned and waiting deliveries are held in the order given, released in it; nothing else moves',
+    async (world, s) => {
+      const { store } = world;
+      const lane = s.lane('recovered');
+      const failed = (name: string) => s.attempt(name, 'failed', { lane, category: 'general' });
+      await store.record([failed('r1'), failed('r2'), s.attempt('r3', 'abandoned', { lane, retryCount: 2 })]);
+      await store.record([s.attempt('done', 'succeeded', { lane })]);
+      const jobId = '6f1d2c3b-4a59-4e8f-9b7a-0c1d2e3f4a5b';
+      const ids = ['r3', 'r1', 'done', 'r2'].map((name) => s.id(name));
+      const moved = await store.holdForRecovery(s.tenant, ids, jobId, 'resubmitted by a recovery job');
+      expect(moved).toEqual(['r3', 'r1', 'r2'].map((name) => s.id(name)));
+      expect(await world.inspect(s.id('r3'))).toMatchObject({
+        status: 'held',
+        retryCount: 0,
+        lane,
+        lastError: 'resubmitted by a recovery job',
+      });
+      expect(await world.inspect(s.id('done'))).toMatchObject({ status: 'succeeded' });
+      expect(await store.holdForRecovery('another-tenant', [s.id('r1')], jobId, 'x')).toEqual([]);
+      expect(await store.holdForRecovery(s.tenant, [s.id('r1')], jobId, 'x')).toEqual([]);
+      const released: string[] = [];
+      for (let claimed = await store.claimNext(lane); claimed; claimed = await store.claimNext(lane)) {
+        released.push(claimed.id);
+        await store.record([s.attempt(claimed.id.slice(s.id('').length), 'succeeded', { lane })]);
+      }
+      expect(released).toEqual(['r3', 'r1', 'r2'].map((name) => s.id(name)));
+    },
+  ],
+  [
     'recordValidationFailures: failed, category validation, never attempted; a known id is left alone',
     async (world, s) => {
       const { store } = world;

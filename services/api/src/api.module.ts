@@ -22,6 +22,8 @@ import { MappingsService } from './mappings/mappings.service';
 import { ReplayRunner } from './replays/replay-runner';
 import { ReplaysController } from './replays/replays.controller';
 import { RetryQueueController } from './retry-queue/retry-queue.controller';
+import { RecoveryJobRunner } from './retry-queue/recovery-job-runner';
+import { RecoveryJobsService } from './retry-queue/recovery-jobs.service';
 import { RetryQueueService } from './retry-queue/retry-queue.service';
 import { SubmitToRetryQueue } from './retry-queue/submit-to-retry-queue';
 import { SequencesController } from './sequences/sequences.controller';
@@ -59,6 +61,8 @@ import { TenantsController } from './tenants/tenants.controller';
     ReplayRunner,
     RetryQueueService,
     SubmitToRetryQueue,
+    RecoveryJobRunner,
+    RecoveryJobsService,
     // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
     ...DELIVERY_SENDER_PROVIDERS,
     { provide: APP_PIPE, useClass: ApiValidationPipe },

@@ -179,6 +179,15 @@ export abstract class DeliveryStore {
   abstract markSubmitted(tenant: string, id: string): Promise<number | undefined>;
 
   /**
+   * A recovery job's batch (decision 0021): each of `ids` (in the order its lane must deliver
+   * them) that may be submitted (retrying, failed or abandoned, record kept, the tenant's) is set
+   * `held` at the end of its lane (a waiting one keeps its place), on a fresh retry schedule, with
+   * `reason`, tagged with the job; the dispatcher's sweeper then releases each lane in order.
+   * Answers the ids that moved; others (delivered, held or sending meanwhile) are left alone.
+   */
+  abstract holdForRecovery(tenant: string, ids: readonly string[], jobId: string, reason: string): Promise<string[]>;
+
+  /**
    * Validation failures in the delivery log: a failed delivery with category `validation`, never
    * attempted (attempts 0) and never retried, so the activity feed, the retry queue (as an error)
    * and the insights' validation errors all show it. No record is kept: retrying cannot help. A

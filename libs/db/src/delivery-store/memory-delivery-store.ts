@@ -46,6 +46,8 @@ export interface MemoryDeliveryRow {
   retryCount: number;
   nextAttemptAt: number | null;
   queuedAt: number | null;
+  /** The recovery job that last resubmitted it (decision 0021). */
+  recoveryJobId: string | null;
 }
 
 /** A `delivery_attempts` row. */
@@ -232,6 +234,30 @@ export class MemoryDeliveryStore extends DeliveryStore {
     });
   }
 
+  holdForRecovery(tenant: string, ids: readonly string[], jobId: string, reason: string): Promise<string[]> {
+    return settled(() => {
+      const moved: string[] = [];
+      for (const id of ids) {
+        const row = this.rows.get(id);
+        if (!row || row.tenant !== tenant || row.message === null || !movesFrom('recover').includes(row.status))
+          continue;
+        const keepsPlace = row.status === 'retrying' && row.laneSeq !== null;
+        this.move(row, 'recover', 'held');
+        Object.assign(row, {
+          retryCount: 0,
+          nextAttemptAt: null,
+          lastError: reason,
+          lane: row.lane ?? JSON.stringify([row.tenant, row.id]),
+          laneSeq: keepsPlace ? row.laneSeq : this.nextLaneSeq(),
+          recoveryJobId: jobId,
+          updatedAt: this.now(),
+        });
+        moved.push(id);
+      }
+      return moved;
+    });
+  }
+
   recordValidationFailures(failures: readonly ValidationFailureRecord[]): Promise<void> {
     return settled(() => {
       for (const f of [...failures].sort((a, b) => (a.deliveryId < b.deliveryId ? -1 : 1))) {
@@ -382,6 +408,7 @@ export class MemoryDeliveryStore extends DeliveryStore {
       retryCount: 0,
       nextAttemptAt: null,
       queuedAt: null,
+      recoveryJobId: null,
     };
   }
 

@@ -187,6 +187,42 @@ export class PostgresDeliveryStore extends DeliveryStore {
     return rows[0]?.next_attempt_at.getTime();
   }
 
+  async holdForRecovery(tenant: string, ids: readonly string[], jobId: string, reason: string): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      const lanesOf = new SqlParams();
+      const lanes: Array<{ lane: string }> = await manager.query(
+        `SELECT COALESCE(lane, json_build_array(tenant_id, id)::text) AS lane FROM deliveries
+          WHERE id = ANY(${lanesOf.array(ids, 'text')}) AND tenant_id = ${lanesOf.add(tenant)}`,
+        lanesOf.values,
+      );
+      await lockLanes(
+        manager,
+        lanes.map((row) => row.lane),
+      );
+      const params = new SqlParams();
+      // Lane positions drawn in the order given (unnest keeps it), so each lane releases them so.
+      const rows = returnedRows<{ id: string }>(
+        await manager.query(
+          `WITH wanted AS (
+             SELECT id, nextval('deliveries_lane_seq') AS seq FROM unnest(${params.array(ids, 'text')}) WITH ORDINALITY AS t(id, n)
+           )
+           UPDATE deliveries d SET status = ${sqlStatus('held')}, retry_count = 0, next_attempt_at = NULL,
+                  last_error = ${params.add(reason)}, lane = COALESCE(d.lane, json_build_array(d.tenant_id, d.id)::text),
+                  lane_seq = CASE WHEN d.status = ${RETRYING} AND d.lane_seq IS NOT NULL THEN d.lane_seq ELSE w.seq END,
+                  recovery_job_id = ${params.add(jobId)}::uuid, updated_at = now()
+             FROM wanted w
+            WHERE d.id = w.id AND d.tenant_id = ${params.add(tenant)}
+              AND d.status IN (${sqlStatuses(movesFrom('recover'))}) AND d.message IS NOT NULL
+           RETURNING d.id`,
+          params.values,
+        ),
+      );
+      const moved = new Set(rows.map((row) => row.id));
+      return ids.filter((id) => moved.has(id));
+    });
+  }
+
   async recordValidationFailures(failures: readonly ValidationFailureRecord[]): Promise<void> {
     if (failures.length === 0) return;
     const params = new SqlParams();

@@ -9,6 +9,7 @@ import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expir
 import { TenantConfigVersions1764600000000 } from './1764600000000-tenant-config-versions';
 import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
 import { ConnectionHealth1765500000100 } from './1765500000100-connection-health';
+import { RecoveryJobs1765500000200 } from './1765500000200-recovery-jobs';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   TenantConfigVersions1764600000000,
   ReplayLease1764650000000,
   ConnectionHealth1765500000100,
+  RecoveryJobs1765500000200,
 ];
