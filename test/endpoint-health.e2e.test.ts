@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
@@ -11,6 +12,7 @@ import { REGISTRATION_FIELDS, registrationEvent } from './support/events';
 const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
 const PAUSE_AFTER_FAILING_S = 3;
 const SUBJECTS = ['s1', 's2', 's3', 's4', 's5'];
+const OPS_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 interface Connection {
   paused: { at: string; reason: string } | null;
@@ -24,7 +26,10 @@ interface Connection {
  * and then each subject's deliveries arrive in order.
  */
 describe('endpoint health', () => {
-  const env = testEnvironment({ FLOWLINE_ADMIN_TOKEN: ADMIN_TOKEN });
+  const env = testEnvironment({
+    FLOWLINE_ADMIN_TOKEN: ADMIN_TOKEN,
+    FLOWLINE_SECRET_KEY: `key-${uniqueSuffix()}`.repeat(4),
+  });
   const topics = new TopicNames(env.FLOWLINE_TOPIC_PREFIX!);
   const kafka = new KafkaTestClient(loadConfig(env).KAFKA_BROKERS);
   const receiver = new HttpReceiver();
@@ -37,7 +42,8 @@ describe('endpoint health', () => {
 
   beforeAll(async () => {
     await receiver.start();
-    receiver.responder = () => ({ status: receiverStatus });
+    // The tenant's notification endpoint (/ops) always answers; its connection's receiver (/crm) fails.
+    receiver.responder = (request) => ({ status: request.path === '/ops' ? 200 : receiverStatus });
     dataSource = await openDatabase(env);
     cluster = await startCluster(env, ['api']);
     api = await ApiClient.tenant(cluster.url, ADMIN_TOKEN, tenant);
@@ -49,6 +55,13 @@ describe('endpoint health', () => {
       pause_after_failing_s: PAUSE_AFTER_FAILING_S,
     });
     connectionId = connection.id;
+    const ops = await api.create('/notification-endpoints', {
+      name: 'on-call',
+      url: `${receiver.url}/ops`,
+      signing_secret: OPS_SECRET,
+      events: ['connection.paused', 'connection.resumed'],
+    });
+    expect(ops).toMatchObject({ signing_secret: '********', emails: null });
     const mapping = await api.create('/mappings', { name: 'registration', fields: REGISTRATION_FIELDS });
     await api.create('/flows', {
       name: 'registrations',
@@ -78,9 +91,24 @@ describe('endpoint health', () => {
       ),
     );
 
+  /** What the notification endpoint received, each signature checked. */
+  const notifications = () =>
+    receiver.requests
+      .filter((request) => request.path === '/ops')
+      .map((request) =>
+        new Webhook(OPS_SECRET).verify(request.body, request.headers as Record<string, string>),
+      ) as Array<{
+      type: string;
+      data: Record<string, unknown>;
+    }>;
+  const crmRequests = () => receiver.requests.filter((request) => request.path === '/crm');
+
   const statuses = async () =>
     (
-      await dataSource.query<Array<{ status: string }>>('SELECT status FROM deliveries WHERE tenant_id = $1', [tenant])
+      await dataSource.query<Array<{ status: string }>>(
+        'SELECT status FROM deliveries WHERE tenant_id = $1 AND connection_id = $2',
+        [tenant, connectionId],
+      )
     ).map((row) => row.status);
 
   it('503s for longer than pause_after_failing_s pause the connection; resume releases every held delivery in order', async () => {
@@ -115,7 +143,23 @@ describe('endpoint health', () => {
       const now = await statuses();
       return now.length === 30 && now.every((status) => status === 'held') ? now : undefined;
     });
-    const attemptsWhilePausedCheck = receiver.requests.length;
+    const attemptsWhilePausedCheck = crmRequests().length;
+    // One signed connection.paused, saying which rule fired.
+    const paused = await eventually('the connection.paused notification', () =>
+      notifications().length > 0 ? notifications() : undefined,
+    );
+    expect(paused).toEqual([
+      {
+        type: 'connection.paused',
+        timestamp: expect.any(String),
+        data: {
+          connection_id: connectionId,
+          connection_name: 'failing receiver',
+          reason: connection.paused!.reason,
+          rule: 'failing',
+        },
+      },
+    ]);
     const feed = await api.call<{ deliveries: Array<{ status: string; last_error: string | null }> }>(
       'GET',
       '/deliveries?status=held&limit=100',
@@ -133,7 +177,7 @@ describe('endpoint health', () => {
       return now.length === 30 && now.every((status) => status === 'succeeded') ? now : undefined;
     });
     const releasedInMs = Date.now() - resumedAt;
-    const after = receiver.requests.slice(attemptsWhilePausedCheck);
+    const after = crmRequests().slice(attemptsWhilePausedCheck);
     // Every delivery once after the resume, each subject's in order.
     const received = after.map((request) => JSON.parse(request.body) as { lead: string; sequence: number });
     for (const subject of SUBJECTS)
@@ -141,6 +185,8 @@ describe('endpoint health', () => {
     expect(after).toHaveLength(30);
     const { body: resumed } = await api.call<Connection>('GET', `/connections/${connectionId}`);
     expect(resumed).toMatchObject({ paused: null, failing_since: null });
+    await eventually('the connection.resumed notification', () => (notifications().length === 2 ? true : undefined));
+    expect(notifications().map((notice) => notice.type)).toEqual(['connection.paused', 'connection.resumed']);
     // The figures of this run, for the record.
     process.stdout.write(
       `endpoint-health: paused ${pausedAfterMs} ms after the first events (rule at ${PAUSE_AFTER_FAILING_S} s), ` +

@@ -218,6 +218,16 @@ export class FlowlineEnv {
   @Max(30 * 24 * 3600)
   FLOWLINE_PAUSE_AFTER_FAILING_S = 24 * 3600;
 
+  /**
+   * Deliveries abandoned to one connection within this many seconds are told of in one
+   * `delivery.abandoned` notification, with their count and the first failures (decision 0022).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  FLOWLINE_NOTIFY_COALESCE_S = 300;
+
   /** How late (event time) an event may arrive and still count toward a sequence (CONTRACT §7). */
   @Transform(toInt)
   @IsInt()

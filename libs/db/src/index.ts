@@ -18,3 +18,4 @@ export * from './repositories/validation-failure.repository';
 export * from './repositories/connection-secrets.repository';
 export * from './repositories/sql-params';
 export * from './repositories/recovery-job.repository';
+export * from './repositories/notification.repository';

@@ -125,6 +125,13 @@ export class FlowlineMetrics {
     registers: [this.registry],
   });
 
+  readonly notifications = new Counter({
+    name: 'flowline_notifications_total',
+    help: 'Operational notices (connection.paused, connection.resumed, delivery.abandoned, replay.finished), by type and outcome: produced (to at least one notification endpoint), unsubscribed (the tenant has no endpoint for it), lost (could not be produced). Their sending is counted as deliveries.',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly batchDuration = new Histogram({
     name: 'flowline_batch_duration_seconds',
     help: 'Time to handle one consumed batch, outputs acknowledged, by consumer group.',

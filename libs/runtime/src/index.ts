@@ -7,3 +7,5 @@ export * from './consumer-transport';
 export * from './config-catalog';
 export * from './config-snapshot';
 export * from './delivery-senders';
+export * from './notifier';
+export * from './notifier.provider';

@@ -31,6 +31,8 @@ export interface DeliveryStoreWorld {
   ageLease: (id: string, ms: number) => Promise<void>;
   /** A connection of `tenant` that is paused: its held deliveries are not releasable. */
   pausedConnection: (tenant: string) => Promise<string>;
+  /** A connection's `delivery.abandoned` digest: how many, and the delivery ids of the first failures. */
+  digest: (connectionId: string) => Promise<{ count: number; first: string[] } | undefined>;
 }
 
 /** One test's names: its own tenant, origin prefix (the sweeper's scope) and lanes. */
@@ -321,6 +323,26 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
       const lane = await waitingLane(world, s, 'head', ['held']);
       expect(lane).toBeTruthy();
       expect(await store.markSubmitted(s.tenant, s.id('held'))).toBeUndefined();
+    },
+  ],
+  [
+    'record: deliveries to a connection it abandons join its digest, counted, the first ten named; nothing else does',
+    async (world, s) => {
+      const connectionId = await world.pausedConnection(s.tenant);
+      const abandon = (name: string) =>
+        ({ ...s.attempt(name, 'abandoned', { retryCount: 3 }), connectionId }) satisfies AttemptRecord;
+      await world.store.record(Array.from({ length: 7 }, (_, index) => abandon(`a${index}`)));
+      await world.store.record([
+        ...Array.from({ length: 6 }, (_, index) => abandon(`b${index}`)),
+        { ...s.attempt('retried', 'retrying'), connectionId },
+        s.attempt('no-connection', 'abandoned'),
+      ]);
+      const digest = await world.digest(connectionId);
+      expect(digest?.count).toBe(13);
+      expect(digest?.first).toEqual([
+        ...Array.from({ length: 7 }, (_, index) => s.id(`a${index}`)),
+        ...Array.from({ length: 3 }, (_, index) => s.id(`b${index}`)),
+      ]);
     },
   ],
   [

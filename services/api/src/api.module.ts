@@ -3,7 +3,7 @@ import { APP_PIPE } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FLOWLINE_VERSION } from '@flowline/contracts';
 import { WebhookSender } from '@flowline/delivery';
-import { DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
+import { DELIVERY_SENDER_PROVIDERS, NOTIFIER_PROVIDER } from '@flowline/runtime';
 import { AdminGuard } from './auth/admin.guard';
 import { TenantAuthGuard } from './auth/tenant-auth.guard';
 import { ApiValidationPipe } from './common/api-validation.pipe';
@@ -19,6 +19,8 @@ import { FlowsService } from './flows/flows.service';
 import { InsightsModule } from './insights/insights.module';
 import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
+import { NotificationEndpointsController } from './notifications/notification-endpoints.controller';
+import { NotificationEndpointsService } from './notifications/notification-endpoints.service';
 import { ReplayRunner } from './replays/replay-runner';
 import { ReplaysController } from './replays/replays.controller';
 import { RetryQueueController } from './retry-queue/retry-queue.controller';
@@ -49,6 +51,7 @@ import { TenantsController } from './tenants/tenants.controller';
     ReplaysController,
     EventsController,
     RetryQueueController,
+    NotificationEndpointsController,
   ],
   providers: [
     TenantAuthGuard,
@@ -63,6 +66,8 @@ import { TenantsController } from './tenants/tenants.controller';
     SubmitToRetryQueue,
     RecoveryJobRunner,
     RecoveryJobsService,
+    NotificationEndpointsService,
+    NOTIFIER_PROVIDER,
     // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
     ...DELIVERY_SENDER_PROVIDERS,
     { provide: APP_PIPE, useClass: ApiValidationPipe },

@@ -1,4 +1,5 @@
 import type { TopicNames } from '@flowline/contracts';
+import type { NoticeSink } from '@flowline/runtime';
 import type { DeliveryStore } from '@flowline/db';
 import { ConnectionLimiter } from '@flowline/delivery';
 import type { FlowlineMetrics } from '@flowline/observability';
@@ -10,6 +11,7 @@ import { DeliverWebhooks } from './deliver-webhooks';
 import { ConnectionHealthStore, EndpointHealth } from './endpoint-health';
 import type { RecordProducer } from './effects';
 import { LaneReleaser } from './lane-releaser';
+import type { NotificationEndpointLookup } from './notification-endpoints';
 import { OutgoingRecords } from './outgoing-records';
 import { QueueSweeper } from './queue-sweeper';
 import { SettleJob } from './settle-job';
@@ -21,6 +23,10 @@ export interface DispatcherPorts {
   store: DeliveryStore;
   producer: RecordProducer;
   connections: ConnectionLookup;
+  /** The tenants' notification endpoints (decision 0022). */
+  notificationEndpoints: NotificationEndpointLookup;
+  /** Where the dispatcher's notices (a connection it paused) go. */
+  notices: NoticeSink;
   /** Pauses and failing clocks of connections (PostgreSQL's `ConnectionsRepository`). */
   health: ConnectionHealthStore;
   webhooks: WebhookChannel;
@@ -58,14 +64,14 @@ export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
       ports.webhooks,
       limiter,
       settlements,
-      new EndpointHealth(ports.health, ports.pauseAfterFailingS, metrics, logger, clock),
+      new EndpointHealth(ports.health, ports.notices, ports.pauseAfterFailingS, metrics, logger, clock),
       metrics,
       logger,
       clock,
     ),
     new AttemptEmail(ports.emails, settlements, clock),
   );
-  const targets = new TargetResolver(connections, ports.emails, ports.retryScheduleS);
+  const targets = new TargetResolver(connections, ports.notificationEndpoints, ports.emails, ports.retryScheduleS);
   const releaser = new LaneReleaser(store, producer, targets, settle, records, topics, logger);
   return {
     deliver: new DeliverWebhooks(

@@ -42,6 +42,19 @@ describe('endpoint health', () => {
         `(since ${failingSince!.toISOString()}; last: HTTP 503)`,
     );
     expect(await h.counter('connectionPauses', 'failing')).toBe(1);
+    expect(h.notices).toEqual([
+      {
+        type: 'connection.paused',
+        tenant: 'acme',
+        at: h.clock.now(),
+        data: {
+          connection_id: CONNECTION,
+          connection_name: 'webhook_url',
+          reason: h.connections.pausedInDatabase.get(CONNECTION),
+          rule: 'failing',
+        },
+      },
+    ]);
     const gauge = await h.metrics.connectionPaused.get();
     expect(gauge.values).toEqual([expect.objectContaining({ labels: { connection: CONNECTION }, value: 1 })]);
 
@@ -94,6 +107,7 @@ describe('endpoint health', () => {
     h.connections.failingSince.delete(CONNECTION);
     await deliverAfter(3 * MINUTE, 'd2');
     expect(h.connections.pausedInDatabase.has(CONNECTION)).toBe(false);
+    expect(h.notices).toEqual([]);
     expect(h.status('d2')).toBe('retrying');
     // This process looks again from its next failure on.
     await deliverAfter(1_000, 'd3');
@@ -136,5 +150,6 @@ describe('endpoint health', () => {
     await deliverAfter(0, 'd1');
     expect(h.connections.pausedInDatabase.get(CONNECTION)).toBe('HTTP 410: endpoint gone');
     expect(await h.counter('connectionPauses', 'gone')).toBe(1);
+    expect(h.notices.map((notice) => [notice.type, notice.data.rule])).toEqual([['connection.paused', 'gone']]);
   });
 });

@@ -1,4 +1,5 @@
 import type { ConnectionsRepository } from '@flowline/db';
+import type { NoticeSink } from '@flowline/runtime';
 import type { AttemptOutcome, ConnectionSettings } from '@flowline/delivery';
 import type { FlowlineMetrics } from '@flowline/observability';
 import type { Logger } from 'pino';
@@ -49,6 +50,7 @@ export class EndpointHealth {
 
   constructor(
     private readonly store: ConnectionHealthStore,
+    private readonly notices: NoticeSink,
     /** The operator's FLOWLINE_PAUSE_AFTER_FAILING_S. */
     private readonly defaultPauseAfterFailingS: number,
     private readonly metrics: FlowlineMetrics,
@@ -98,18 +100,34 @@ export class EndpointHealth {
       new Date(now - pauseAfterS * 1000),
     );
     this.known.delete(connection.id);
-    if (paused) this.paused(connection, reason, 'failing');
+    if (paused) {
+      this.paused(connection, reason, 'failing');
+      await this.notifyPaused(connection, reason, 'failing');
+    }
   }
 
   /** After a 410 Gone: paused here at once, and for every service through PostgreSQL. */
   private async pauseAfterGone(connection: ConnectionSettings, reason: string): Promise<void> {
     this.paused(connection, reason, 'gone');
+    let stored: boolean;
     try {
-      await this.store.pauseAfterGone(connection.tenant, connection.id, reason);
+      stored = await this.store.pauseAfterGone(connection.tenant, connection.id, reason);
     } catch (error) {
       // Paused in this process already; the others pause it at their own first 410.
       this.logger.warn({ err: error, connectionId: connection.id }, 'could not store the pause of a connection');
+      return;
     }
+    // Told once, by the dispatcher whose write paused it.
+    if (stored) await this.notifyPaused(connection, reason, 'gone');
+  }
+
+  private notifyPaused(connection: ConnectionSettings, reason: string, rule: PauseRule): Promise<void> {
+    return this.notices.notify({
+      type: 'connection.paused',
+      tenant: connection.tenant,
+      at: this.clock.now(),
+      data: { connection_id: connection.id, connection_name: connection.name, reason, rule },
+    });
   }
 
   private paused(connection: ConnectionSettings, reason: string, rule: PauseRule): void {

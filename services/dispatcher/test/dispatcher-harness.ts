@@ -3,6 +3,7 @@ import {
   DeliveryV1,
   DLQ_HEADERS,
   EmailDeliveryV1,
+  Notice,
   RETRY_HEADERS,
   Topic,
   TopicNames,
@@ -45,6 +46,8 @@ export type Answer = number | { error: 'timeout' | 'connection' } | { refusedThe
  */
 export class ScriptedReceiver {
   readonly sent: DeliveryV1[] = [];
+  /** The connection (URL, signer) each request went to, in the order sent. */
+  readonly sentTo: ConnectionSettings[] = [];
   private script: Answer[] = [200];
 
   answer(...answers: Answer[]): this {
@@ -52,8 +55,9 @@ export class ScriptedReceiver {
     return this;
   }
 
-  send(_connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
+  send(connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
     this.sent.push(delivery);
+    this.sentTo.push(connection);
     const answer = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
     const request = (result: AttemptResult) => ({ result, latencyMs: 25, responseExcerpt: null });
     if (typeof answer === 'number') return Promise.resolve({ sent: request({ kind: 'response', status: answer }) });
@@ -145,6 +149,22 @@ export class MemoryConnections {
   }
 }
 
+/** The tenants' notification endpoints, in memory. */
+export class MemoryNotificationEndpoints {
+  readonly byId = new Map<string, ConnectionSettings>();
+
+  add(tenant: string, id: string, url = 'https://ops.example/notify'): ConnectionSettings {
+    const endpoint = { ...urlConnection(tenant, url), id: `notification:${id}`, name: 'ops' };
+    this.byId.set(id, endpoint);
+    return endpoint;
+  }
+
+  find(tenant: string, id: string): Promise<ConnectionSettings | undefined> {
+    const endpoint = this.byId.get(id);
+    return Promise.resolve(endpoint?.tenant === tenant ? endpoint : undefined);
+  }
+}
+
 export const PREFIX = 'fast.';
 export const TENANT = 'acme';
 export const CONNECTION = '0b7e6c1e-7f55-4a8e-9a3b-2f5d3c1a9e01';
@@ -158,6 +178,9 @@ export class DispatcherHarness {
   readonly clock = new ManualClock();
   readonly topics = new TopicNames(PREFIX);
   readonly connections = new MemoryConnections();
+  readonly notificationEndpoints = new MemoryNotificationEndpoints();
+  /** The notices the dispatcher gave (a connection it paused). */
+  readonly notices: Notice[] = [];
   readonly store = new MemoryDeliveryStore({
     now: () => this.clock.now(),
     isConnectionPaused: (id) => this.connections.pausedInDatabase.has(id),
@@ -175,6 +198,8 @@ export class DispatcherHarness {
       store: this.store,
       producer: { send: (messages) => Promise.resolve(void this.produced.push(...messages)) },
       connections: this.connections,
+      notificationEndpoints: this.notificationEndpoints,
+      notices: { notify: (notice) => Promise.resolve(void this.notices.push(notice)) },
       health: this.connections,
       webhooks: this.receiver,
       emails: this.mailbox,

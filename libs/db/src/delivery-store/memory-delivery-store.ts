@@ -1,7 +1,10 @@
 import type { FailureCategory } from '@flowline/contracts';
 import { DeliveryMove, DeliveryStatus, holdsLane, mayMove, movesFrom, NO_ROW } from './delivery-status';
 import {
+  AbandonedFailure,
+  abandonedFailure,
   AttemptRecord,
+  DIGEST_FIRST_FAILURES,
   ClaimedDelivery,
   DeliveryStore,
   OverdueRetry,
@@ -77,6 +80,8 @@ export interface MemoryDeliveryStoreOptions {
 export class MemoryDeliveryStore extends DeliveryStore {
   private readonly rows = new Map<string, MemoryDeliveryRow>();
   private readonly attemptRows: MemoryAttemptRow[] = [];
+  /** `notification_digests`: deliveries abandoned per connection, with the first failures. */
+  private readonly digests = new Map<string, { tenant: string; count: number; firstFailures: AbandonedFailure[] }>();
   private laneSeq = 0;
   private readonly now: () => number;
   private readonly isConnectionPaused: (connectionId: string) => boolean;
@@ -279,7 +284,24 @@ export class MemoryDeliveryStore extends DeliveryStore {
     });
   }
 
+  /** A connection's `delivery.abandoned` digest, or undefined: for tests' assertions. */
+  digestOf(connectionId: string): { count: number; firstFailures: AbandonedFailure[] } | undefined {
+    const digest = this.digests.get(connectionId);
+    return digest && { count: digest.count, firstFailures: [...digest.firstFailures] };
+  }
+
+  private countAbandoned(attempts: readonly AttemptRecord[]): void {
+    for (const a of attempts) {
+      if (a.status !== 'abandoned' || a.connectionId === null || !a.queue?.origin) continue;
+      const digest = this.digests.get(a.connectionId) ?? { tenant: a.tenant, count: 0, firstFailures: [] };
+      digest.count += 1;
+      if (digest.firstFailures.length < DIGEST_FIRST_FAILURES) digest.firstFailures.push(abandonedFailure(a));
+      this.digests.set(a.connectionId, digest);
+    }
+  }
+
   private recordAttempts(attempts: readonly AttemptRecord[]): void {
+    this.countAbandoned(attempts);
     for (const a of attempts)
       this.attemptRows.push({
         deliveryId: a.deliveryId,

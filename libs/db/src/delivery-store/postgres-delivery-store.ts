@@ -10,6 +10,8 @@ import {
   OverdueRetry,
   ParkedDelivery,
   QueueView,
+  abandonedFailure,
+  DIGEST_FIRST_FAILURES,
   SENDING_LEASE_S,
   ValidationFailureRecord,
 } from './delivery-store';
@@ -390,4 +392,31 @@ async function recordAttempts(manager: EntityManager, attempts: readonly Attempt
          origin = COALESCE(d.origin, EXCLUDED.origin)`,
     params.values,
   );
+  await countAbandoned(manager, rows);
+}
+
+/**
+ * Deliveries to a connection abandoned by these attempts join their connection's digest (decision
+ * 0022): its count, and the first `DIGEST_FIRST_FAILURES` failures. Written with the attempts, so
+ * the `delivery.abandoned` notification counts every one of them exactly.
+ */
+async function countAbandoned(manager: EntityManager, attempts: readonly AttemptRecord[]): Promise<void> {
+  const abandoned = attempts.filter((a) => a.status === 'abandoned' && a.connectionId !== null && a.queue?.origin);
+  if (abandoned.length === 0) return;
+  const byConnection = new Map<string, AttemptRecord[]>();
+  for (const a of abandoned) byConnection.set(a.connectionId!, [...(byConnection.get(a.connectionId!) ?? []), a]);
+  // One row per connection, in connection order (concurrent chunks lock in the same order).
+  for (const [connectionId, its] of [...byConnection].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const failures = its.slice(0, DIGEST_FIRST_FAILURES).map(abandonedFailure);
+    await manager.query(
+      `INSERT INTO notification_digests AS g (connection_id, tenant_id, origin, count, first_failures)
+       VALUES ($1, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (connection_id) DO UPDATE SET
+         count = g.count + EXCLUDED.count,
+         first_failures = CASE WHEN jsonb_array_length(g.first_failures) >= ${DIGEST_FIRST_FAILURES} THEN g.first_failures
+           ELSE (SELECT jsonb_agg(f) FROM (SELECT f FROM jsonb_array_elements(g.first_failures || EXCLUDED.first_failures) AS f
+                                           LIMIT ${DIGEST_FIRST_FAILURES}) kept) END`,
+      [connectionId, its[0]!.tenant, its[0]!.queue!.origin, its.length, JSON.stringify(failures)],
+    );
+  }
 }

@@ -6,7 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * in delivery order, fixed when the job starts; `position` is how far the job has handed items to
  * the queue. `deliveries.recovery_job_id` names the job that last resubmitted a delivery: its
  * progress (delivered, failed again) is read from the deliveries themselves. `scopes` are the
- * connections (or sequences) its items go to: one running job per scope.
+ * connections (or sequences) its items go to: one running job per scope. `topic_prefix` is the
+ * installation's FLOWLINE_TOPIC_PREFIX: only its own api processes take a job over (the
+ * installation's dispatchers are the ones that release what it parks).
  */
 export class RecoveryJobs1765500000200 implements MigrationInterface {
   name = 'RecoveryJobs1765500000200';
@@ -16,6 +18,7 @@ export class RecoveryJobs1765500000200 implements MigrationInterface {
       CREATE TABLE recovery_jobs (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        topic_prefix text NOT NULL,
         filter jsonb NOT NULL,
         scopes text[] NOT NULL,
         status text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'cancelled', 'failed')),

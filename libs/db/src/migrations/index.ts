@@ -10,6 +10,7 @@ import { TenantConfigVersions1764600000000 } from './1764600000000-tenant-config
 import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
 import { ConnectionHealth1765500000100 } from './1765500000100-connection-health';
 import { RecoveryJobs1765500000200 } from './1765500000200-recovery-jobs';
+import { Notifications1765500000300 } from './1765500000300-notifications';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ReplayLease1764650000000,
   ConnectionHealth1765500000100,
   RecoveryJobs1765500000200,
+  Notifications1765500000300,
 ];

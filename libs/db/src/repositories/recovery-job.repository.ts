@@ -45,6 +45,8 @@ export interface RecoveryJobRow {
 export interface RecoveryLease {
   owner: string;
   ms: number;
+  /** The installation's FLOWLINE_TOPIC_PREFIX: a job is run only by api processes of its own installation. */
+  topicPrefix: string;
 }
 
 /** What the deliveries a job resubmitted have become. */
@@ -99,9 +101,9 @@ export class RecoveryJobRepository {
       );
       if (busy) return { kind: 'busy', jobId: busy.id };
       const [job] = await manager.query<RecoveryJobRow[]>(
-        `INSERT INTO recovery_jobs (tenant_id, filter, scopes, matched, owner, lease_expires_at)
-         VALUES ($1, $2::jsonb, $3::text[], 0, $4, now() + $5 * interval '1 millisecond') RETURNING *`,
-        [tenant, JSON.stringify(filter), scopes, lease.owner, lease.ms],
+        `INSERT INTO recovery_jobs (tenant_id, topic_prefix, filter, scopes, matched, owner, lease_expires_at)
+         VALUES ($1, $6, $2::jsonb, $3::text[], 0, $4, now() + $5 * interval '1 millisecond') RETURNING *`,
+        [tenant, JSON.stringify(filter), scopes, lease.owner, lease.ms, lease.topicPrefix],
       );
       const inserted = await insertItems(manager, job!.id, where, values);
       const [row] = returnedRows<RecoveryJobRow>(
@@ -152,9 +154,10 @@ export class RecoveryJobRepository {
                 takeovers = takeovers + CASE WHEN owner IS NULL THEN 0 ELSE 1 END
           WHERE id IN (SELECT id FROM recovery_jobs
                         WHERE status = 'running' AND lease_expires_at < now() AND NOT (id = ANY($3::uuid[]))
+                          AND topic_prefix = $4
                         ORDER BY created_at FOR UPDATE SKIP LOCKED)
           RETURNING *`,
-        [lease.owner, lease.ms, excluding],
+        [lease.owner, lease.ms, excluding, lease.topicPrefix],
       ),
     );
   }

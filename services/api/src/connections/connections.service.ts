@@ -9,7 +9,7 @@ import {
   connectionFromRow,
   signingSecretOpener,
 } from '@flowline/delivery';
-import { DATA_SOURCE } from '@flowline/runtime';
+import { DATA_SOURCE, Notifier } from '@flowline/runtime';
 import { Secrets } from '../common/secret-box.provider';
 import { isUuid } from '../common/validators';
 import { ConnectionDto, POLICY_FIELDS, SECRET_FIELDS } from './connection.dto';
@@ -49,6 +49,7 @@ export class ConnectionsService {
     @Inject(Secrets) private readonly secrets: Secrets,
     @Inject(AuthenticatedSender) private readonly sender: AuthenticatedSender,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
+    @Inject(Notifier) private readonly notifier: Notifier,
   ) {
     this.repository = dataSource.getRepository(ConnectionEntity);
     this.connections = new ConnectionsRepository(dataSource);
@@ -126,7 +127,9 @@ export class ConnectionsService {
     await this.find(tenant, id);
     if (!(await this.connections.pause(tenant, id, OPERATOR_PAUSE_REASON)))
       throw new ConflictException(`connection ${id} is paused already`);
-    return this.get(tenant, id);
+    const paused = await this.get(tenant, id);
+    await this.notify(tenant, 'connection.paused', paused, { reason: OPERATOR_PAUSE_REASON, rule: 'operator' });
+    return paused;
   }
 
   /**
@@ -134,9 +137,26 @@ export class ConnectionsService {
    * the tenant's configuration version moves and tells it. 409 if it is not paused.
    */
   async resume(tenant: string, id: string): Promise<ConnectionResponse> {
-    await this.find(tenant, id);
+    const before = await this.find(tenant, id);
     if (!(await this.connections.resume(tenant, id))) throw new ConflictException(`connection ${id} is not paused`);
-    return this.get(tenant, id);
+    const resumed = await this.get(tenant, id);
+    await this.notify(tenant, 'connection.resumed', resumed, { paused_reason: before.pausedReason });
+    return resumed;
+  }
+
+  /** Tells the tenant's notification endpoints (decision 0022); never fails the request. */
+  private notify(
+    tenant: string,
+    type: 'connection.paused' | 'connection.resumed',
+    connection: ConnectionResponse,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    return this.notifier.notify({
+      type,
+      tenant,
+      at: Date.now(),
+      data: { connection_id: connection.id, connection_name: connection.name, ...data },
+    });
   }
 
   async remove(tenant: string, id: string): Promise<void> {

@@ -4,6 +4,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
+import { TopicNames } from '@flowline/contracts';
 import {
   ConnectionEntity,
   PostgresDeliveryStore,
@@ -45,10 +46,15 @@ export class RecoveryJobRunner implements OnApplicationBootstrap, BeforeApplicat
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(FlowlineEnv) config: FlowlineEnv,
+    @Inject(TopicNames) topics: TopicNames,
   ) {
     this.jobs = new RecoveryJobRepository(dataSource);
     this.store = new PostgresDeliveryStore(dataSource);
-    this.lease = { owner: `${hostname()}/${process.pid}/${randomUUID()}`, ms: config.FLOWLINE_REPLAY_LEASE_MS };
+    this.lease = {
+      owner: `${hostname()}/${process.pid}/${randomUUID()}`,
+      ms: config.FLOWLINE_REPLAY_LEASE_MS,
+      topicPrefix: topics.prefix,
+    };
   }
 
   onApplicationBootstrap(): void {
