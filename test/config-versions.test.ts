@@ -121,7 +121,7 @@ describe('tenant configuration versions and notifications', () => {
       new ConnectionsRepository(dataSource).pauseAfterGone(globex, connectionId, 'HTTP 410: endpoint gone'),
     );
     expect(effect).toEqual({ acme: 0, globex: 0, notified: [] });
-    expect(paused).toContainEqual({ tenant: globex, connectionId });
+    expect(paused).toContainEqual({ tenant: globex, connectionId, reason: 'HTTP 410: endpoint gone' });
   });
 
   it("the dispatcher's stored refresh-token rotation: no version moves, nothing is notified", async () => {

@@ -264,6 +264,27 @@ export class FlowlineEnv {
   @Max(600000)
   FLOWLINE_REPLAY_LEASE_MS = 30000;
 
+  /**
+   * How long a connection's deliveries may all fail with retryable failures (5xx, 429, timeouts,
+   * connection errors) before the dispatcher pauses it, for connections without their own
+   * `pause_after_failing_s`; 0 turns the rule off (decision 0020).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 24 * 3600)
+  FLOWLINE_PAUSE_AFTER_FAILING_S = 24 * 3600;
+
+  /**
+   * Deliveries abandoned to one connection within this many seconds are told of in one
+   * `delivery.abandoned` notification, with their count and the first failures (decision 0026).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  FLOWLINE_NOTIFY_COALESCE_S = 300;
+
   /** How late (event time) an event may arrive and still count toward a sequence (docs/CONTRACT.md §7). */
   @Transform(toInt)
   @IsInt()

@@ -24,3 +24,5 @@ export * from './retention/retention-policy';
 export * from './retention/enforce-retention';
 export * from './retention/retention.repository';
 export * from './retention/run-retention';
+export * from './repositories/recovery-job.repository';
+export * from './repositories/notification.repository';

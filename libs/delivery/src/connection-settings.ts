@@ -20,8 +20,15 @@ export interface ConnectionSettings {
   maxInFlight: number;
   /** `per_subject` (the default): one subject's deliveries arrive in event order, retries included. */
   ordering: 'per_subject' | 'none';
-  /** Paused after a 410 Gone (or by an operator): deliveries are held until it is resumed. */
+  /** Paused after a 410 Gone, after failing too long, or by an operator: deliveries are held until it is resumed. */
   paused: boolean;
+  /** Why it is paused, when it is and the reason is known. */
+  pausedReason?: string;
+  /**
+   * Seconds its deliveries may all fail with retryable failures before it is paused (decision
+   * 0020); undefined: the operator's FLOWLINE_PAUSE_AFTER_FAILING_S; 0: never.
+   */
+  pauseAfterFailingS?: number;
   /** How deliveries authenticate (docs/CONTRACT.md §4), secrets opened; none when unset. */
   auth?: DeliveryAuth;
   /** Signs every attempt (`webhook-signature`) when the connection has a signing secret. */

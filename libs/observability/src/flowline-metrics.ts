@@ -112,9 +112,23 @@ export class FlowlineMetrics {
 
   readonly connectionPaused = new Gauge({
     name: 'flowline_connection_paused',
-    help: 'Connections paused after a 410 Gone, waiting for an operator to resume them (1 = paused).',
+    help: 'Connections paused (a 410 Gone, failing longer than pause_after_failing_s, or an operator), waiting for an operator to resume them (1 = paused).',
     // Connection ids are configuration, bounded by what tenants configure, not by traffic.
     labelNames: ['connection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly connectionPauses = new Counter({
+    name: 'flowline_connection_pauses_total',
+    help: 'Connections the dispatcher paused, by the rule that fired: gone (a 410 Gone), failing (every delivery failed with a retryable failure for longer than pause_after_failing_s).',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notifications = new Counter({
+    name: 'flowline_notifications_total',
+    help: 'Operational notices (connection.paused, connection.resumed, delivery.abandoned, replay.finished), by type and outcome: produced (to at least one notification endpoint), unsubscribed (the tenant has no endpoint for it), lost (could not be produced). Their sending is counted as deliveries.',
+    labelNames: ['type', 'outcome'] as const,
     registers: [this.registry],
   });
 

@@ -3,7 +3,7 @@ import { APP_PIPE } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FLOWLINE_VERSION } from '@flowline/contracts';
 import { WebhookSender } from '@flowline/delivery';
-import { DELIVERY_SENDER_PROVIDERS } from '@flowline/runtime';
+import { DELIVERY_SENDER_PROVIDERS, NOTIFIER_PROVIDER } from '@flowline/runtime';
 import { AuthModule } from './auth/auth.module';
 import { ApiValidationPipe } from './common/api-validation.pipe';
 import { methodNotAllowed } from './common/method-not-allowed';
@@ -19,10 +19,14 @@ import { FlowsService } from './flows/flows.service';
 import { InsightsModule } from './insights/insights.module';
 import { MappingsController } from './mappings/mappings.controller';
 import { MappingsService } from './mappings/mappings.service';
+import { NotificationEndpointsController } from './notifications/notification-endpoints.controller';
+import { NotificationEndpointsService } from './notifications/notification-endpoints.service';
 import { ReplayRunner } from './replays/replay-runner';
 import { ReplaysController } from './replays/replays.controller';
 import { RetentionModule } from './retention/retention.module';
 import { RetryQueueController } from './retry-queue/retry-queue.controller';
+import { RecoveryJobRunner } from './retry-queue/recovery-job-runner';
+import { RecoveryJobsService } from './retry-queue/recovery-jobs.service';
 import { RetryQueueService } from './retry-queue/retry-queue.service';
 import { SubmitToRetryQueue } from './retry-queue/submit-to-retry-queue';
 import { SequencesController } from './sequences/sequences.controller';
@@ -53,6 +57,7 @@ import { TenantsController } from './tenants/tenants.controller';
     RetryQueueController,
     SessionController,
     ConsoleController,
+    NotificationEndpointsController,
   ],
   providers: [
     SECRETS_PROVIDER,
@@ -63,6 +68,10 @@ import { TenantsController } from './tenants/tenants.controller';
     ReplayRunner,
     RetryQueueService,
     SubmitToRetryQueue,
+    RecoveryJobRunner,
+    RecoveryJobsService,
+    NotificationEndpointsService,
+    NOTIFIER_PROVIDER,
     // Connection tests send like the dispatcher: same SSRF guard, auth and token handling.
     ...DELIVERY_SENDER_PROVIDERS,
     { provide: APP_PIPE, useClass: ApiValidationPipe },

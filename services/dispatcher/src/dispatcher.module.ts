@@ -5,10 +5,12 @@ import { ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowl
 import { AuthenticatedSender, EmailSender, WebhookSender } from '@flowline/delivery';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
+import { DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER, Notifier, NOTIFIER_PROVIDER } from '@flowline/runtime';
 import type { Logger } from 'pino';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource, SYSTEM_CLOCK, SYSTEM_RANDOM } from './clock';
+import { AbandonedNotices } from './abandoned-notices';
 import { ConnectionCatalog } from './connection-catalog';
+import { NotificationEndpointCatalog } from './notification-endpoints';
 import { DeliverWebhooks } from './deliver-webhooks';
 import { composeDispatcher, DispatcherParts } from './dispatcher-parts';
 import { DeliveriesController } from './deliveries.controller';
@@ -22,6 +24,9 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
     { provide: CLOCK, useValue: SYSTEM_CLOCK },
     { provide: RANDOM_SOURCE, useValue: SYSTEM_RANDOM },
     ConnectionCatalog,
+    NotificationEndpointCatalog,
+    NOTIFIER_PROVIDER,
+    AbandonedNotices,
     ...DELIVERY_SENDER_PROVIDERS,
     {
       provide: EmailSender,
@@ -43,12 +48,16 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         config: FlowlineEnv,
         clock: Clock,
         random: RandomSource,
+        notificationEndpoints: NotificationEndpointCatalog,
+        notices: Notifier,
       ): DispatcherParts =>
         composeDispatcher({
           store: new PostgresDeliveryStore(dataSource),
-          pauses: new ConnectionsRepository(dataSource),
+          health: new ConnectionsRepository(dataSource),
           producer,
           connections,
+          notificationEndpoints,
+          notices,
           webhooks,
           emails,
           topics,
@@ -57,6 +66,7 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           clock,
           random,
           retryScheduleS: config.FLOWLINE_RETRY_SCHEDULE_S,
+          pauseAfterFailingS: config.FLOWLINE_PAUSE_AFTER_FAILING_S,
         }),
       inject: [
         DATA_SOURCE,
@@ -70,6 +80,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         FlowlineEnv,
         CLOCK,
         RANDOM_SOURCE,
+        NotificationEndpointCatalog,
+        Notifier,
       ],
     },
     { provide: DeliverWebhooks, useFactory: (parts: DispatcherParts) => parts.deliver, inject: [DISPATCHER_PARTS] },

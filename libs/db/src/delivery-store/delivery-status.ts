@@ -75,6 +75,11 @@ export const DELIVERY_MOVES = {
   reschedule: { from: ['retrying'], to: ['retrying'] },
   /** An operator's "Submit to Retry Queue" (docs/CONTRACT.md §8): due now, with a fresh retry schedule. */
   submit: { from: ['retrying', 'failed', 'abandoned'], to: ['retrying'] },
+  /**
+   * A recovery job's resubmit (decision 0025): set `held` in its lane, on a fresh retry schedule,
+   * for the dispatcher to release in lane order under its connection's limits.
+   */
+  recover: { from: ['retrying', 'failed', 'abandoned'], to: ['held'] },
   /** The mapper's validation failure: logged as failed, never attempted; a known id is left alone. */
   rejectInvalid: { from: [NO_ROW], to: ['failed'] },
 } as const satisfies Record<string, { from: readonly From[]; to: readonly DeliveryStatus[] }>;

@@ -9,6 +9,9 @@ import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expir
 import { TenantConfigVersions1764600000000 } from './1764600000000-tenant-config-versions';
 import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
 import { ConsoleSessions1765400000000 } from './1765400000000-console-sessions';
+import { ConnectionHealth1765500000100 } from './1765500000100-connection-health';
+import { RecoveryJobs1765500000200 } from './1765500000200-recovery-jobs';
+import { Notifications1765500000300 } from './1765500000300-notifications';
 import { SubjectErasure1766000000000 } from './1766000000000-subject-erasure';
 import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-insights-rollup';
 import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes';
@@ -26,6 +29,9 @@ export const MIGRATIONS = [
   TenantConfigVersions1764600000000,
   ReplayLease1764650000000,
   ConsoleSessions1765400000000,
+  ConnectionHealth1765500000100,
+  RecoveryJobs1765500000200,
+  Notifications1765500000300,
   SubjectErasure1766000000000,
   DeliveryInsightsRollup1766050000000,
   RetentionIndexes1766100000000,

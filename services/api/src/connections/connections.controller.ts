@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -13,6 +14,8 @@ import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
 import { ConnectionDto, ConnectionListDto, ConnectionResponseDto, ConnectionTestResultDto } from './connection.dto';
 import { ConnectionResponse, ConnectionsService } from './connections.service';
+import { RecoverDto, RecoveryConflictDto, RecoveryJobDto } from '../retry-queue/recovery-job.dto';
+import { RecoveryJobsService } from '../retry-queue/recovery-jobs.service';
 
 @ApiTags('connections')
 @ApiBearerAuth()
@@ -20,7 +23,10 @@ import { ConnectionResponse, ConnectionsService } from './connections.service';
 @UseGuards(TenantAuthGuard)
 @Controller('connections')
 export class ConnectionsController {
-  constructor(@Inject(ConnectionsService) private readonly connections: ConnectionsService) {}
+  constructor(
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(RecoveryJobsService) private readonly recovery: RecoveryJobsService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: ConnectionListDto })
@@ -89,6 +95,23 @@ export class ConnectionsController {
   @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the connection is not paused' } })
   resume(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
     return this.connections.resume(tenant, id);
+  }
+
+  @Post(':id/recover')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Resubmit everything that failed (or waits for a retry) for this connection since a time',
+    description: 'A recovery job, as POST /retry-queue/submit with connection_id and from starts one.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiAcceptedResponse({ type: RecoveryJobDto, description: 'started; progress at GET /retry-queue/jobs/{id}' })
+  @ApiErrors([...BODY_ERRORS, 404, 409], {
+    400: { description: 'invalid, or more than 100000 items matched' },
+    409: { type: RecoveryConflictDto, description: 'a job runs for this connection: job_id names it' },
+  })
+  async recover(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: RecoverDto) {
+    const connection = await this.connections.find(tenant, id);
+    return this.recovery.start(tenant, { connection_id: connection.id, from: body.since });
   }
 
   @Delete(':id')

@@ -10,7 +10,7 @@ import { ConsumerRunner, deleteConsumerGroup, FlowlineProducer, planBoundedRead 
 import type { Kafka } from '@flowline/kafka';
 import { isRunnable, parseFlow, TagIndex } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, KAFKA, LOGGER } from '@flowline/runtime';
+import { DATA_SOURCE, KAFKA, LOGGER, Notifier } from '@flowline/runtime';
 import { replayChunk } from './replay-chunk';
 
 /**
@@ -59,6 +59,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
+    @Inject(Notifier) private readonly notifier: Notifier,
   ) {
     this.replays = new ReplayRepository(dataSource);
     this.lease = { owner: `${hostname()}/${process.pid}/${randomUUID()}`, ms: config.FLOWLINE_REPLAY_LEASE_MS };
@@ -95,7 +96,8 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
         } else if (replay.takeovers > MAX_TAKEOVERS) {
           this.logger.error(log, 'replay failed: its runner died too often');
           const error = `the api process running it stopped ${replay.takeovers} times; start the replay again`;
-          await this.replays.finish(replay.id, this.lease.owner, 'failed', error);
+          if (await this.replays.finish(replay.id, this.lease.owner, 'failed', error))
+            await this.notifyFinished(replay.id, replay.tenant_id, error);
           await this.forgetGroup(replay.id);
         } else {
           this.logger.warn(log, 'resuming a replay whose runner stopped');
@@ -130,6 +132,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       const outcome = await this.readPeriod(replay, flow, stop, leaseLost);
       if (outcome === 'done' && (await this.replays.finish(replay.id, owner, 'done', null))) {
+        await this.notifyFinished(replay.id, replay.tenant_id, null);
         await this.forgetGroup(replay.id);
       } else if (outcome === 'stopped') {
         await this.replays.release(replay.id, owner);
@@ -139,7 +142,10 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (error) {
       this.logger.error({ err: error, replayId: replay.id }, 'replay failed');
       const failed = await this.replays.finish(replay.id, owner, 'failed', (error as Error).message).catch(() => false);
-      if (failed) await this.forgetGroup(replay.id);
+      if (failed) {
+        await this.notifyFinished(replay.id, replay.tenant_id, (error as Error).message);
+        await this.forgetGroup(replay.id);
+      }
     } finally {
       clearInterval(renewal);
     }
@@ -218,6 +224,24 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     } finally {
       await runner.stop();
     }
+  }
+
+  /** `replay.finished` to the tenant's notification endpoints (decision 0026), with the replay as it ended. */
+  private async notifyFinished(replayId: string, tenant: string, error: string | null): Promise<void> {
+    const replay = await this.replays.find(tenant, replayId).catch(() => undefined);
+    await this.notifier.notify({
+      type: 'replay.finished',
+      tenant,
+      at: Date.now(),
+      data: {
+        replay_id: replayId,
+        flow_id: replay?.flow_id ?? null,
+        status: error === null ? 'done' : 'failed',
+        events_read: replay?.events_read ?? null,
+        actions_produced: replay?.actions_produced ?? null,
+        error,
+      },
+    });
   }
 
   private groupOf(replayId: string): string {
