@@ -11,6 +11,7 @@ import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
 import { SubjectErasure1766000000000 } from './1766000000000-subject-erasure';
 import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-insights-rollup';
 import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes';
+import { AnalyticsViews1766600000100 } from './1766600000100-analytics-views';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -27,4 +28,6 @@ export const MIGRATIONS = [
   SubjectErasure1766000000000,
   DeliveryInsightsRollup1766050000000,
   RetentionIndexes1766100000000,
+  AnalyticsViews1766600000100,
 ];
+export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
