@@ -11,7 +11,9 @@
 # that verifies it (sslmode=verify-full, sslrootcert=<the CA>).
 #
 # Settings: FLOWLINE_PG_PORT (default 5432), FLOWLINE_LOCAL_DIR (default <repo>/.local),
-# FLOWLINE_PG_SSL (default on; off starts the server without TLS).
+# FLOWLINE_PG_SSL (default on; off starts the server without TLS), FLOWLINE_GRAFANA_DB_PASSWORD
+# (default flowline-grafana-dev): the password of `flowline_grafana`, the login role a local Grafana
+# reads the analysts' views with (deploy/postgres/grafana-login.sql, decision 0023).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -112,8 +114,10 @@ start() {
     tail -n 30 "$PG_DIR/server.log" >&2
     exit 1
   }
-  # Create the application database once; the pg client comes with the project's dependencies.
-  node -e '
+  # Create the application database once, and the analysts' Grafana login (every start: it follows
+  # FLOWLINE_GRAFANA_DB_PASSWORD); the pg client comes with the project's dependencies.
+  FLOWLINE_GRAFANA_DB_PASSWORD=${FLOWLINE_GRAFANA_DB_PASSWORD:-flowline-grafana-dev} node -e '
+    const { readFileSync } = require("node:fs");
     const { Client } = require("pg");
     (async () => {
       const client = new Client({ connectionString: process.argv[1] });
@@ -121,8 +125,13 @@ start() {
       const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [process.argv[2]]);
       if (found.rowCount === 0) await client.query(`CREATE DATABASE "${process.argv[2]}"`);
       await client.end();
+      const database = new Client({ connectionString: process.argv[1].replace(/\/postgres$/, `/${process.argv[2]}`) });
+      await database.connect();
+      await database.query("SELECT set_config($1, $2, false)", ["flowline.grafana_password", process.env.FLOWLINE_GRAFANA_DB_PASSWORD]);
+      await database.query(readFileSync(process.argv[3], "utf8"));
+      await database.end();
     })().catch((error) => { console.error(error.message); process.exit(1); });
-  ' "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/postgres" "$DB_NAME"
+  ' "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/postgres" "$DB_NAME" "$ROOT/deploy/postgres/grafana-login.sql"
   echo "postgres running on port $PORT ($(url | sed 's#//[^@]*@#//***@#'); TLS $SSL)"
 }
 

@@ -15,6 +15,8 @@ import { Notifications1765500000300 } from './1765500000300-notifications';
 import { SubjectErasure1766000000000 } from './1766000000000-subject-erasure';
 import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-insights-rollup';
 import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes';
+import { AnalyticsViews1766600000100 } from './1766600000100-analytics-views';
+import { DeliveriesByStatusIndex1766600000200 } from './1766600000200-deliveries-by-status-index';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -35,4 +37,7 @@ export const MIGRATIONS = [
   SubjectErasure1766000000000,
   DeliveryInsightsRollup1766050000000,
   RetentionIndexes1766100000000,
+  AnalyticsViews1766600000100,
+  DeliveriesByStatusIndex1766600000200,
 ];
+export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
