@@ -46,10 +46,14 @@ describe('health, metrics and configuration at boot', () => {
       'flowline_sequence_partial_matches',
       'flowline_end_to_end_latency_seconds',
       'flowline_consumer_lag',
+      'flowline_retry_lag',
       'flowline_config_reloads_total',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
+    // Counters exist at 0 before their first increment, so rate() sees it.
+    expect(text).toContain('flowline_actions_triggered_total{kind="sequence"} 0\n');
+    expect(text).toContain('flowline_dead_letters_total{category="validation"} 0\n');
     expect(text).not.toMatch(/(subject|email|url)="/);
   });
 

@@ -91,7 +91,7 @@ export class AttemptWebhook {
   /** After a 410 Gone: the connection is paused here at once and for every service through PostgreSQL. */
   private async pause(connection: ConnectionSettings, reason: string): Promise<void> {
     connection.paused = true;
-    this.metrics.connectionPaused.labels(connection.id).set(1);
+    this.metrics.connectionPaused.labels(connection.tenant, connection.id).set(1);
     try {
       if (await this.pauses.pauseAfterGone(connection.tenant, connection.id, reason))
         this.logger.error({ connectionId: connection.id, reason }, 'connection paused: an operator must resume it');
