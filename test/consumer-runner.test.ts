@@ -4,6 +4,7 @@ import { loadConfig } from '@flowline/config';
 import { ConsumedRecord, ConsumerRunner, createKafka, planBoundedRead, ReadBounds } from '@flowline/kafka';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
 import { KafkaTestClient } from '@flowline/testing';
+import { eventually } from './support/eventually';
 
 /** The consumer runner against the real broker, where a unit test could only guess. */
 describe('ConsumerRunner', () => {
@@ -49,6 +50,70 @@ describe('ConsumerRunner', () => {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     await admin.disconnect();
     expect(offsets!.partitions[0]!.offset).toBe('-1'); // nothing committed: the record is still there
+  });
+
+  it('reports the lag from committed offsets while its handler is stalled, retry tiers apart', async () => {
+    const topic = `runner-${randomUUID()}`;
+    const tier = `${topic}.retry.1`;
+    const admin = client.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 2 },
+        { topic: tier, numPartitions: 1 },
+      ],
+    });
+    await admin.disconnect();
+    await client.produce(topic, [{ key: 'first', value: 'stalls' }]);
+    const groupId = `runner-${randomUUID()}`;
+    const metrics = new FlowlineMetrics();
+    const lagOf = async (name: string, of: string) =>
+      (await metrics.registry.getSingleMetric(name)!.get()).values.find((value) => value.labels.topic === of)?.value;
+    let stalled: () => void = () => undefined;
+    const stall = new Promise<void>((resolve) => (stalled = resolve));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const runner = new ConsumerRunner({
+      kafka: createKafka({ brokers, clientId: 'runner-test', logger }),
+      groupId,
+      topics: [topic, tier],
+      waitingTopics: [tier],
+      lagEveryMs: 200,
+      // The first chunk hangs (a receiver that never answers), so nothing more is fetched.
+      handler: async (_records, context) => {
+        stalled();
+        await Promise.race([released, new Promise((resolve) => context.signal.addEventListener('abort', resolve))]);
+      },
+      logger,
+      metrics,
+      onCrash: () => undefined,
+    });
+    try {
+      await runner.start();
+      await stall;
+      await client.produce(
+        topic,
+        Array.from({ length: 30 }, (_, index) => ({ key: `k${index}`, value: 'later' })),
+      );
+      await client.produce(
+        tier,
+        Array.from({ length: 4 }, (_, index) => ({ key: `r${index}`, value: 'due later' })),
+      );
+      // Everything not committed is lag: the stalled record and the 30 behind it; the tier's 4 apart.
+      await eventually('lag of the stalled topic', async () =>
+        (await lagOf('flowline_consumer_lag', topic)) === 31 ? true : undefined,
+      );
+      expect(await lagOf('flowline_retry_lag', tier)).toBe(4);
+      expect(await lagOf('flowline_consumer_lag', tier)).toBeUndefined();
+      release();
+      await eventually('lag back to 0 once handled and committed', async () =>
+        (await lagOf('flowline_consumer_lag', topic)) === 0 ? true : undefined,
+      );
+    } finally {
+      release();
+      await runner.stop();
+    }
   });
 
   describe('a bounded read', () => {

@@ -280,7 +280,9 @@ describe('delivery guarantees', () => {
       );
       expect(paused.body.paused).toMatchObject({ reason: 'HTTP 410: endpoint gone' });
       const metrics = await (await fetch(`${cluster.url}/metrics`)).text();
-      expect(metrics).toContain(`flowline_connection_paused{connection="${connectionId}"} 1`);
+      expect(metrics).toContain(
+        `flowline_connection_paused{tenant="${tenant('gone')}",connection="${connectionId}"} 1`,
+      );
 
       await produce('gone', 'second', [1]);
       const held = await deliveryOf('gone', 'second', 'held');

@@ -135,7 +135,7 @@ describe('endpoint health', () => {
       const text = await (await fetch(`${cluster.url}/metrics`)).text();
       return text.includes('flowline_connection_pauses_total{rule="failing"} 1') ? text : undefined;
     });
-    expect(metrics).toContain(`flowline_connection_paused{connection="${connectionId}"} 1`);
+    expect(metrics).toContain(`flowline_connection_paused{tenant="${tenant}",connection="${connectionId}"} 1`);
 
     // Deliveries made after the pause, and the retries coming due, are held, unattempted.
     await produce([4, 5, 6]);

@@ -130,6 +130,9 @@ describe('sequence triggers (docs/CONTRACT.md §7, reference 002)', () => {
 
   it("fires the reference's buying-intent example once, with exactly the reference payload", async () => {
     const name = 'Buying Intent Sequence';
+    const sequenceActions = async () =>
+      (await cluster.metrics.actionsTriggered.get()).values.find((value) => value.labels.kind === 'sequence')?.value;
+    const actionsBefore = await sequenceActions();
     await kafka.produceJson(topics.of(Topic.Ingest), [
       event('ld_123', 'evt-001', 'pricing_page_view', '2025-01-10T09:00:00Z'),
       event('ld_123', 'evt-002', 'whitepaper_download', '2025-01-12T14:30:00Z'),
@@ -138,6 +141,7 @@ describe('sequence triggers (docs/CONTRACT.md §7, reference 002)', () => {
     ]);
     await receiver.waitForCount(2); // the ordered and the unordered 7-day triggers
     await waitForPipelineDrained(kafka.kafka, topics);
+    expect((await sequenceActions())! - actionsBefore!).toBe(2);
     const [webhook] = received(name);
     expect(received(name)).toHaveLength(1);
     expect(webhook!.body).toBe(

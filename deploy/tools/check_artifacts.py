@@ -45,8 +45,14 @@ CONTRACT_METRICS = {
     "flowline_end_to_end_latency_seconds",
     "flowline_consumer_lag",
 }
-# Beyond docs/CONTRACT.md §9's core list: the 410 pause gauge (dispatcher) and the consumer runner's batch histogram.
-EXTRA_FLOWLINE_METRICS = {"flowline_connection_paused", "flowline_batch_duration_seconds", "flowline_deliveries_held_total"}
+# Beyond docs/CONTRACT.md §9's core list: the 410 pause gauge (dispatcher), the consumer runner's batch histogram and the
+# retry tiers' lag (reported apart from flowline_consumer_lag).
+EXTRA_FLOWLINE_METRICS = {
+    "flowline_connection_paused",
+    "flowline_batch_duration_seconds",
+    "flowline_deliveries_held_total",
+    "flowline_retry_lag",
+}
 # prom-client's default metrics, Prometheus' own and kube-state-metrics'.
 OTHER_METRICS = {
     "up",

@@ -110,6 +110,7 @@ FLOWLINE_TOPIC_PREFIX: {{ .Values.config.topicPrefix | quote }}
 FLOWLINE_PARTITIONS: {{ .Values.config.partitions | quote }}
 FLOWLINE_ALLOW_PRIVATE_TARGETS: {{ .Values.config.allowPrivateTargets | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+FLOWLINE_HTTP_HOST: {{ .Values.config.httpHost | quote }}
 FLOWLINE_CREATE_TOPICS: {{ .Values.config.createTopics | toString | quote }}
 FLOWLINE_MIGRATE_ON_START: {{ not .Values.migration.enabled | toString | quote }}
 NODE_ENV: "production"

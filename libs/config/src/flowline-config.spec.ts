@@ -32,14 +32,28 @@ describe('loadConfig', () => {
         FLOWLINE_PARTITIONS: 'many',
         PORT: '70000',
         SMTP_URL: 'http://x',
+        FLOWLINE_HTTP_HOST: 'all-interfaces',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const problems = (error as ConfigValidationError).problems.join('\n');
-    for (const name of ['KAFKA_BROKERS', 'DATABASE_URL', 'FLOWLINE_PARTITIONS', 'PORT', 'SMTP_URL'])
+    for (const name of [
+      'KAFKA_BROKERS',
+      'DATABASE_URL',
+      'FLOWLINE_PARTITIONS',
+      'PORT',
+      'SMTP_URL',
+      'FLOWLINE_HTTP_HOST',
+    ])
       expect(problems).toContain(name);
+  });
+
+  it('binds the HTTP server to every interface unless told an address', () => {
+    expect(loadConfig({}).FLOWLINE_HTTP_HOST).toBe('0.0.0.0');
+    expect(loadConfig({ FLOWLINE_HTTP_HOST: '127.0.0.1' }).FLOWLINE_HTTP_HOST).toBe('127.0.0.1');
+    expect(loadConfig({ FLOWLINE_HTTP_HOST: '::' }).FLOWLINE_HTTP_HOST).toBe('::');
   });
 
   it('bounds request bodies, POST /events with room for at least one event of the largest size', () => {

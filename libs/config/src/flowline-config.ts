@@ -5,6 +5,7 @@ import { KAFKA_SASL_MECHANISMS, type KafkaSaslMechanism } from './kafka-sasl-mec
 import {
   IsBoolean,
   IsIn,
+  IsIP,
   IsInt,
   IsOptional,
   IsString,
@@ -121,6 +122,13 @@ export class FlowlineEnv {
   @Min(0)
   @Max(65535)
   PORT?: number;
+
+  /**
+   * The address the HTTP server (API, /metrics, /health) binds: every interface by default, as a
+   * container needs; `127.0.0.1` (or `::1`) keeps it to the machine, `::` takes IPv6 too.
+   */
+  @IsIP(undefined, { message: 'FLOWLINE_HTTP_HOST must be an IP address to bind, e.g. 0.0.0.0, 127.0.0.1 or ::' })
+  FLOWLINE_HTTP_HOST = '0.0.0.0';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { FlowlineMetrics } from '@flowline/observability';
 import type { ReadBounds } from './bounded-read';
 import { decodeHeaders } from './json-codec';
+import { LagMonitor } from './lag-monitor';
 
 /** One consumed record, decoded enough for any handler: key and headers as strings. */
 export interface ConsumedRecord {
@@ -75,6 +76,14 @@ export interface ConsumerRunnerOptions {
   bounds?: ReadBounds;
   /** The `group` label of its metrics when not the group id (groups made per task would grow them without end). */
   metricsGroup?: string;
+  /**
+   * Topics whose records wait there on purpose until due (the retry tiers): their lag is reported
+   * as `flowline_retry_lag`, apart from `flowline_consumer_lag`, so a full retry tier does not
+   * read as a group falling behind.
+   */
+  waitingTopics?: readonly string[];
+  /** How often the lag is measured from the committed offsets (default 5 s). */
+  lagEveryMs?: number;
 }
 
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -98,7 +107,7 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Cons
  */
 export class ConsumerRunner {
   private consumer: Consumer | undefined;
-  private readonly lagByPartition = new Map<string, number>();
+  private lag: LagMonitor | undefined;
   private stopping = new AbortController();
   /** Resumptions of paused partitions, cleared when the consumer stops. */
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
@@ -144,12 +153,11 @@ export class ConsumerRunner {
       logger.error({ err: payload.error, groupId, restart: payload.restart }, 'consumer crashed');
       if (!payload.restart) this.options.onCrash(payload.error);
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.options.bounds) return;
-      // After a rebalance this process may own other partitions: forget the old ones' lag.
-      this.lagByPartition.clear();
-      for (const topic of topics) this.options.metrics.consumerLag.labels(topic, groupId).set(0);
-    });
+    // A bounded read is behind on purpose: its lag is not reported.
+    const lag = this.options.bounds ? undefined : this.lagMonitor();
+    this.lag = lag;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => lag?.assign(payload.memberAssignment));
+    lag?.start();
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -170,6 +178,10 @@ export class ConsumerRunner {
     for (const timer of this.resumeTimers) clearTimeout(timer);
     this.resumeTimers.clear();
     await consumer.disconnect();
+    // Its partitions are another member's now, which reports them.
+    await this.lag?.stop();
+    this.lag?.assign({});
+    this.lag = undefined;
     this.options.logger.info({ groupId: this.options.groupId }, 'consumer stopped');
   }
 
@@ -232,7 +244,6 @@ export class ConsumerRunner {
       }
       await payload.heartbeat();
     }
-    if (!this.options.bounds) this.recordLag(topic, partition, Number(batch.offsetLag()));
     this.options.metrics.batchDuration
       .labels(this.metricsGroup)
       .observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -257,10 +268,20 @@ export class ConsumerRunner {
     this.resumeTimers.add(timer);
   }
 
-  private recordLag(topic: string, partition: number, lag: number): void {
-    this.lagByPartition.set(`${topic}\u0000${partition}`, lag);
-    let total = 0;
-    for (const [key, value] of this.lagByPartition) if (key.startsWith(`${topic}\u0000`)) total += value;
-    this.options.metrics.consumerLag.labels(topic, this.options.groupId).set(total);
+  private lagMonitor(): LagMonitor {
+    const { kafka, groupId, logger, metrics } = this.options;
+    const waiting = new Set(this.options.waitingTopics ?? []);
+    const lag = new LagMonitor({
+      kafka,
+      groupId,
+      logger,
+      everyMs: this.options.lagEveryMs ?? 5_000,
+      report: (topic, value) =>
+        (waiting.has(topic) ? metrics.retryLag : metrics.consumerLag).labels(topic, this.metricsGroup).set(value),
+    });
+    // Known at 0 before the first assignment, so each series exists from the start.
+    for (const topic of this.options.topics)
+      (waiting.has(topic) ? metrics.retryLag : metrics.consumerLag).labels(topic, this.metricsGroup).set(0);
+    return lag;
   }
 }

@@ -5,6 +5,7 @@ export * from './dead-letter-record';
 export * from './flowline-producer';
 export * from './json-codec';
 export * from './kafka-client';
+export * from './lag-monitor';
 export * from './oauth-token-source';
 export * from './record-size';
 export * from './topic-provisioner';

@@ -1,5 +1,22 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FailureCategory } from '@flowline/contracts';
+import { FAILURE_CATEGORIES, RETRY_TIERS, type FailureCategory } from '@flowline/contracts';
+
+/**
+ * The values each labelled counter takes. Every one starts at 0, so the series exists before its
+ * first increment and `rate()`/`increase()` see that increment (a series born at 1 shows none).
+ */
+export const COUNTER_LABEL_VALUES = {
+  eventsIngested: ['accepted', 'duplicate', 'invalid'],
+  actionsTriggered: ['flow', 'sequence'],
+  // The flow matcher's NotTriggeredReason.
+  actionsNotTriggered: ['inactive', 'mode', 'source', 'untagged_status', 'activation', 'filter'],
+  deliveries: ['succeeded', 'failed', 'retrying', 'abandoned'],
+  deliveriesHeld: ['lane', 'paused', 'deferred'],
+  retries: Array.from({ length: RETRY_TIERS }, (_, index) => String(index + 1)),
+  deadLetters: FAILURE_CATEGORIES,
+  // The configuration snapshot's ReloadCause.
+  configReloads: ['start', 'notify', 'poll', 'reconnect', 'refresh'],
+} as const;
 
 /**
  * Every Flowline metric (docs/CONTRACT.md §9), defined once. One instance per process: services composed
@@ -79,7 +96,7 @@ export class FlowlineMetrics {
 
   readonly sequencePartialMatches = new Gauge({
     name: 'flowline_sequence_partial_matches',
-    help: 'Open partial sequence matches held by this process.',
+    help: 'Open partial sequence matches of the whole cluster, counted in PostgreSQL: every sequence-detector replica reports the same number, so aggregate with max, not sum.',
     registers: [this.registry],
   });
 
@@ -105,7 +122,14 @@ export class FlowlineMetrics {
 
   readonly consumerLag = new Gauge({
     name: 'flowline_consumer_lag',
-    help: 'Messages behind the end of the log, summed over the partitions this process consumes.',
+    help: 'Records not yet committed by the group: log end offset minus committed offset, over the partitions assigned to this process (a group’s lag is the sum over its replicas). Measured from the broker every 5 s, also while the consumer is stalled or not fetching. Retry tiers are in flowline_retry_lag.',
+    labelNames: ['topic', 'group'] as const,
+    registers: [this.registry],
+  });
+
+  readonly retryLag = new Gauge({
+    name: 'flowline_retry_lag',
+    help: 'Records of a retry tier not yet committed by the dispatcher, over the partitions assigned to this process: mostly retries waiting until they are due, by design, so apart from flowline_consumer_lag.',
     labelNames: ['topic', 'group'] as const,
     registers: [this.registry],
   });
@@ -113,8 +137,8 @@ export class FlowlineMetrics {
   readonly connectionPaused = new Gauge({
     name: 'flowline_connection_paused',
     help: 'Connections paused (a 410 Gone, failing longer than pause_after_failing_s, or an operator), waiting for an operator to resume them (1 = paused).',
-    // Connection ids are configuration, bounded by what tenants configure, not by traffic.
-    labelNames: ['connection'] as const,
+    // Tenant and connection ids are configuration, bounded by what tenants configure, not by traffic.
+    labelNames: ['tenant', 'connection'] as const,
     registers: [this.registry],
   });
 
@@ -149,6 +173,18 @@ export class FlowlineMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    const counters = {
+      eventsIngested: this.eventsIngested,
+      actionsTriggered: this.actionsTriggered,
+      actionsNotTriggered: this.actionsNotTriggered,
+      deliveries: this.deliveries,
+      deliveriesHeld: this.deliveriesHeld,
+      retries: this.retries,
+      deadLetters: this.deadLetters,
+      configReloads: this.configReloads,
+    } satisfies Record<keyof typeof COUNTER_LABEL_VALUES, Counter<string>>;
+    for (const [name, counter] of Object.entries(counters))
+      for (const value of COUNTER_LABEL_VALUES[name as keyof typeof COUNTER_LABEL_VALUES]) counter.labels(value).inc(0);
   }
 
   /** Counts records dead-lettered for one reason: the category is the contracts' one type. */

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, Observable, throwError } from 'rxjs';
 import type { Logger } from 'pino';
-import { TopicNames } from '@flowline/contracts';
+import { RETRY_TIERS, retryTopic, TopicNames } from '@flowline/contracts';
 import { BatchContext, ConsumedRecord, ConsumerRunner, PartlyHandled } from '@flowline/kafka';
 import type { Kafka } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
@@ -123,6 +123,9 @@ export class ConsumerTransport extends Server implements CustomTransportStrategy
           metrics: this.options.metrics,
           onCrash: this.options.onCrash,
           sessionTimeoutMs: this.options.sessionTimeoutMs,
+          waitingTopics: Array.from({ length: RETRY_TIERS }, (_, index) =>
+            this.options.topics.of(retryTopic(index + 1)),
+          ),
         });
         this.runners.push(runner);
         await runner.start();

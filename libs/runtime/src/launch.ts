@@ -74,7 +74,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
   const stop = () => stopping.abort();
   if (options.handleSignals ?? true) for (const signal of SIGNALS) process.once(signal, stop);
   try {
-    await health.listen(port, '0.0.0.0');
+    await health.listen(port, config.FLOWLINE_HTTP_HOST);
     await openWhenReachable(infrastructure, logger, {
       migrate: config.FLOWLINE_MIGRATE_ON_START,
       createTopics: config.FLOWLINE_CREATE_TOPICS,
@@ -147,7 +147,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
     await app.init();
     await app.startAllMicroservices();
     await health.close();
-    await app.listen(port, '0.0.0.0');
+    await app.listen(port, config.FLOWLINE_HTTP_HOST);
   } catch (error) {
     await health.close();
     // Consumers may have started: closing the app stops them, then the infrastructure.
@@ -156,7 +156,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
     throw error;
   }
   const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = `http://${reachableHost(config.FLOWLINE_HTTP_HOST)}:${address.port}`;
   logger.info({ url }, 'started');
   return { app, config, metrics, url, close: () => app.close() };
 }
@@ -174,6 +174,12 @@ function requestBodyLimit(config: FlowlineConfig, method: string | undefined, ur
     };
   }
   return { bytes: config.FLOWLINE_MAX_REQUEST_BYTES, setting: 'FLOWLINE_MAX_REQUEST_BYTES' };
+}
+
+/** Where this process's own HTTP server can be reached from the machine, given the address it binds. */
+function reachableHost(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '::') return '127.0.0.1';
+  return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
 }
 
 /** Entry point of a service process: launch, or explain why not and exit non-zero. */

@@ -4,3 +4,4 @@ export * from './seed-config';
 export * from './test-environment';
 export * from './smtp-receiver';
 export * from './delivery-store-contract';
+export * from './tcp-proxy';

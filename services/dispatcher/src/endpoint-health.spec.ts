@@ -56,7 +56,9 @@ describe('endpoint health', () => {
       },
     ]);
     const gauge = await h.metrics.connectionPaused.get();
-    expect(gauge.values).toEqual([expect.objectContaining({ labels: { connection: CONNECTION }, value: 1 })]);
+    expect(gauge.values).toEqual([
+      expect.objectContaining({ labels: { tenant: 'acme', connection: CONNECTION }, value: 1 }),
+    ]);
 
     await deliverAfter(1_000, 'd4');
     expect(h.receiver.sent.map((delivery) => delivery.id)).toEqual(['d1', 'd2', 'd3']);

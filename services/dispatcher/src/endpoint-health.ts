@@ -134,7 +134,7 @@ export class EndpointHealth {
     if (connection.paused) return;
     connection.paused = true;
     connection.pausedReason = reason;
-    this.metrics.connectionPaused.labels(connection.id).set(1);
+    this.metrics.connectionPaused.labels(connection.tenant, connection.id).set(1);
     this.metrics.connectionPauses.labels(rule).inc();
     this.logger.error({ connectionId: connection.id, rule, reason }, 'connection paused: an operator must resume it');
   }

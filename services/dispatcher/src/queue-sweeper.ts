@@ -76,6 +76,6 @@ export class QueueSweeper implements OnApplicationBootstrap, BeforeApplicationSh
     this.releaser.releaseInBackground(await this.store.releasableLanes(this.topics.prefix, SWEEP_BATCH));
     this.metrics.connectionPaused.reset();
     for (const connection of this.connections.all())
-      if (connection.paused) this.metrics.connectionPaused.labels(connection.id).set(1);
+      if (connection.paused) this.metrics.connectionPaused.labels(connection.tenant, connection.id).set(1);
   }
 }

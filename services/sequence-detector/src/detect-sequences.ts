@@ -132,6 +132,7 @@ export class DetectSequences {
       });
     }
     await this.producer.send(actions);
+    this.metrics.actionsTriggered.labels('sequence').inc(actions.length);
     await this.states.markProduced(completions.map((completion) => completion.id));
   }
 }

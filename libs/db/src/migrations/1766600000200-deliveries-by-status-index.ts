@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The activity feed filtered by status (`GET /deliveries?status=failed`) read a tenant's rows
  * through `(tenant_id, created_at)`, newest first, until it had found a page of that status: a
- * tenant with few failures had all its rows read (609 ms p99 on a million rows, BENCHMARKS.md).
+ * tenant with few failures had all its rows read (609 ms p99 on a million rows, docs/BENCHMARKS.md).
  * `(tenant_id, status, created_at)` answers it by reading the page itself.
  *
  * Built CONCURRENTLY, outside a transaction, so a large delivery log keeps taking writes while
