@@ -102,6 +102,9 @@ export class EndpointHealth {
     this.known.delete(connection.id);
     if (paused) {
       this.paused(connection, reason, 'failing');
+      // Counted and told by the dispatcher whose write paused it, once for the cluster, even if the
+      // pause notice (PostgreSQL's) reached this process's catalog first.
+      this.metrics.connectionPauses.labels('failing').inc();
       await this.notifyPaused(connection, reason, 'failing');
     }
   }
@@ -117,8 +120,11 @@ export class EndpointHealth {
       this.logger.warn({ err: error, connectionId: connection.id }, 'could not store the pause of a connection');
       return;
     }
-    // Told once, by the dispatcher whose write paused it.
-    if (stored) await this.notifyPaused(connection, reason, 'gone');
+    // Counted and told once, by the dispatcher whose write paused it.
+    if (stored) {
+      this.metrics.connectionPauses.labels('gone').inc();
+      await this.notifyPaused(connection, reason, 'gone');
+    }
   }
 
   private notifyPaused(connection: ConnectionSettings, reason: string, rule: PauseRule): Promise<void> {
@@ -130,12 +136,13 @@ export class EndpointHealth {
     });
   }
 
+  /** Paused in this process at once: later deliveries are held without waiting for the notice. */
   private paused(connection: ConnectionSettings, reason: string, rule: PauseRule): void {
-    if (connection.paused) return;
+    const already = connection.paused;
     connection.paused = true;
     connection.pausedReason = reason;
     this.metrics.connectionPaused.labels(connection.tenant, connection.id).set(1);
-    this.metrics.connectionPauses.labels(rule).inc();
-    this.logger.error({ connectionId: connection.id, rule, reason }, 'connection paused: an operator must resume it');
+    if (!already)
+      this.logger.error({ connectionId: connection.id, rule, reason }, 'connection paused: an operator must resume it');
   }
 }
