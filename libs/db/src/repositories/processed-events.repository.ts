@@ -8,7 +8,10 @@ export interface EventRef {
   subject?: string;
 }
 
-/** The dedupe horizon of ingest: which event ids were already accepted. */
+/**
+ * The dedupe horizon of ingest: which event ids were already accepted. Ids past the horizon are
+ * forgotten by retention, in batches (libs/db/src/retention, decision 0021).
+ */
 export class ProcessedEventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -33,14 +36,6 @@ export class ProcessedEventsRepository {
       ],
     );
     return new Set(rows.map((row) => eventKey({ tenant: row.tenant_id, id: row.event_id })));
-  }
-
-  /** Forgets ids older than the horizon; returns how many. */
-  async pruneOlderThan(cutoff: Date): Promise<number> {
-    const result: [unknown[], number] = await this.dataSource.query('DELETE FROM processed_events WHERE seen_at < $1', [
-      cutoff.toISOString(),
-    ]);
-    return result[1];
   }
 }
 

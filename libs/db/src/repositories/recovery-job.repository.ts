@@ -1,6 +1,12 @@
 import type { FailureCategory } from '@flowline/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DeliveryStatus, LANE_HOLDING_STATUSES, sqlStatuses } from '../delivery-store/delivery-status';
+import {
+  DEAD_LETTERED_STATUSES,
+  DeliveryStatus,
+  LANE_HOLDING_STATUSES,
+  sqlStatus,
+  sqlStatuses,
+} from '../delivery-store/delivery-status';
 import { returnedRows } from './returned-rows';
 
 export type RecoveryJobStatus = 'running' | 'done' | 'cancelled' | 'failed';
@@ -129,8 +135,8 @@ export class RecoveryJobRepository {
       Array<{ submitted: string; delivered: string; failed_again: string; outstanding: string }>
     >(
       `SELECT count(*) AS submitted,
-              count(*) FILTER (WHERE status = 'succeeded') AS delivered,
-              count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS failed_again,
+              count(*) FILTER (WHERE status = ${sqlStatus('succeeded')}) AS delivered,
+              count(*) FILTER (WHERE status IN (${sqlStatuses(DEAD_LETTERED_STATUSES)})) AS failed_again,
               count(*) FILTER (WHERE status IN (${sqlStatuses(LANE_HOLDING_STATUSES)})) AS outstanding
          FROM deliveries WHERE recovery_job_id = $1`,
       [jobId],

@@ -1,4 +1,10 @@
 import type { DataSource } from 'typeorm';
+import {
+  DEAD_LETTERED_STATUSES,
+  LANE_HOLDING_STATUSES,
+  SETTLED_STATUSES,
+  sqlStatuses,
+} from '../delivery-store/delivery-status';
 import type { RetentionBatches } from './enforce-retention';
 import type { RetentionClass } from './retention-policy';
 import { removeDeliveriesSql } from './remove-deliveries';
@@ -8,9 +14,10 @@ import { removeDeliveriesSql } from './remove-deliveries';
  * retry (`retrying`), held in its lane or behind its paused connection (`held`), or being sent
  * (`sending`) is never in these lists, whatever its age.
  */
-const SETTLED = `'succeeded', 'failed', 'abandoned'`;
-const KEEPS_RECORD = `'failed', 'abandoned'`;
-const WAITING = `'retrying', 'held', 'sending'`;
+const SETTLED = sqlStatuses(SETTLED_STATUSES);
+/** Failed and abandoned deliveries keep their record (for resubmits) until its own horizon. */
+const KEEPS_RECORD = sqlStatuses(DEAD_LETTERED_STATUSES);
+const WAITING = sqlStatuses(LANE_HOLDING_STATUSES);
 
 /** The insights tables, each keyed by hour. */
 const INSIGHTS_TABLES = [
