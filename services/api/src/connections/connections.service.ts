@@ -1,5 +1,4 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource, Repository } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { ConnectionEntity, ConnectionsRepository } from '@flowline/db';
 import {
@@ -9,7 +8,6 @@ import {
   connectionFromRow,
   signingSecretOpener,
 } from '@flowline/delivery';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { Secrets } from '../common/secret-box.provider';
 import { isUuid } from '../common/validators';
 import { ConnectionDto, POLICY_FIELDS, SECRET_FIELDS } from './connection.dto';
@@ -39,18 +37,12 @@ export interface ConnectionResponse {
 /** Connections of one tenant: secrets sealed on the way in, masked on the way out. */
 @Injectable()
 export class ConnectionsService {
-  private readonly repository: Repository<ConnectionEntity>;
-  private readonly connections: ConnectionsRepository;
-
   constructor(
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(ConnectionsRepository) private readonly connections: ConnectionsRepository,
     @Inject(Secrets) private readonly secrets: Secrets,
     @Inject(AuthenticatedSender) private readonly sender: AuthenticatedSender,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
-  ) {
-    this.repository = dataSource.getRepository(ConnectionEntity);
-    this.connections = new ConnectionsRepository(dataSource);
-  }
+  ) {}
 
   /**
    * "Save & Test": one request to the connection as the dispatcher would send it (auth,
@@ -91,8 +83,7 @@ export class ConnectionsService {
   }
 
   async list(tenant: string): Promise<ConnectionResponse[]> {
-    const rows = await this.repository.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } });
-    return rows.map(toResponse);
+    return (await this.connections.list(tenant)).map(toResponse);
   }
 
   async get(tenant: string, id: string): Promise<ConnectionResponse> {
@@ -100,15 +91,14 @@ export class ConnectionsService {
   }
 
   async create(tenant: string, body: ConnectionDto): Promise<ConnectionResponse> {
-    const row = this.repository.create({ tenantId: tenant, ...this.columns(body, undefined) });
-    return toResponse(await this.repository.save(row));
+    return toResponse(await this.connections.create(tenant, this.columns(body, undefined)));
   }
 
   /** Replaces the connection; a secret left out keeps its stored value (secrets are write-only). */
   async replace(tenant: string, id: string, body: ConnectionDto): Promise<ConnectionResponse> {
     const existing = await this.find(tenant, id);
     Object.assign(existing, this.columns(body, existing));
-    return toResponse(await this.repository.save(existing));
+    return toResponse(await this.connections.save(existing));
   }
 
   /**
@@ -135,12 +125,12 @@ export class ConnectionsService {
   }
 
   async remove(tenant: string, id: string): Promise<void> {
-    await this.repository.remove(await this.find(tenant, id));
+    await this.connections.remove(await this.find(tenant, id));
   }
 
   /** Another tenant's connection is as absent as one that never existed. */
   async find(tenant: string, id: string): Promise<ConnectionEntity> {
-    const row = isUuid(id) ? await this.repository.findOneBy({ id, tenantId: tenant }) : null;
+    const row = isUuid(id) ? await this.connections.find(tenant, id) : undefined;
     if (!row) throw new NotFoundException(`connection ${id} not found`);
     return row;
   }
