@@ -1,11 +1,11 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
-import { ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowline/db';
+import { ConnectionsRepository, DeliveryStore } from '@flowline/db';
 import { AuthenticatedSender, EmailSender, WebhookSender } from '@flowline/delivery';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
+import { DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
 import type { Logger } from 'pino';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource, SYSTEM_CLOCK, SYSTEM_RANDOM } from './clock';
 import { ConnectionCatalog } from './connection-catalog';
@@ -32,7 +32,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
     {
       provide: DISPATCHER_PARTS,
       useFactory: (
-        dataSource: DataSource,
+        store: DeliveryStore,
+        pauses: ConnectionsRepository,
         producer: FlowlineProducer,
         connections: ConnectionCatalog,
         webhooks: AuthenticatedSender,
@@ -45,8 +46,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         random: RandomSource,
       ): DispatcherParts =>
         composeDispatcher({
-          store: new PostgresDeliveryStore(dataSource),
-          pauses: new ConnectionsRepository(dataSource),
+          store,
+          pauses,
           producer,
           connections,
           webhooks,
@@ -59,7 +60,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           retryScheduleS: config.FLOWLINE_RETRY_SCHEDULE_S,
         }),
       inject: [
-        DATA_SOURCE,
+        DeliveryStore,
+        ConnectionsRepository,
         FlowlineProducer,
         ConnectionCatalog,
         AuthenticatedSender,
