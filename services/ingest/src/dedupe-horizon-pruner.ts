@@ -2,8 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import type { Logger } from 'pino';
 import { FlowlineEnv } from '@flowline/config';
 import { ProcessedEventsRepository } from '@flowline/db';
-import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
-import type { DataSource } from 'typeorm';
+import { LOGGER } from '@flowline/runtime';
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
@@ -11,15 +10,11 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 @Injectable()
 export class DedupeHorizonPruner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
-  private readonly repository: ProcessedEventsRepository;
-
   constructor(
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(ProcessedEventsRepository) private readonly repository: ProcessedEventsRepository,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.repository = new ProcessedEventsRepository(dataSource);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);

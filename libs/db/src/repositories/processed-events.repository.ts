@@ -21,7 +21,7 @@ export class ProcessedEventsRepository {
     return this.dataSource.transaction(async (manager) => passOn(await this.claim(manager, events, seenAt)));
   }
 
-  async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
+  private async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
       `INSERT INTO processed_events (tenant_id, event_id, seen_at, subject_digest)
