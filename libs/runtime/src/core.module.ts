@@ -14,9 +14,6 @@ import { Readiness } from './readiness';
 import { ErrorAnswersFilter } from './error-answers.filter';
 import { CONFIG, KAFKA, LOGGER } from './tokens';
 
-/** The DataSource class is TypeORM's; services inject it through this token. */
-export const DATA_SOURCE = Symbol('FLOWLINE_DATA_SOURCE');
-
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
@@ -35,7 +32,6 @@ export class CoreModule implements OnApplicationShutdown {
       { provide: FlowlineMetrics, useValue: infrastructure.metrics },
       { provide: KAFKA, useValue: infrastructure.kafka },
       { provide: FlowlineProducer, useValue: infrastructure.producer },
-      { provide: DATA_SOURCE, useValue: infrastructure.dataSource },
       { provide: TopicNames, useValue: infrastructure.topics },
       { provide: Readiness, useValue: new Readiness(infrastructure.kafka, infrastructure.dataSource) },
       {

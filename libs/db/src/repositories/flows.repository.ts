@@ -7,4 +7,9 @@ export class FlowsRepository extends TenantRowsRepository<FlowEntity> {
   constructor(dataSource: DataSource) {
     super(dataSource, FlowEntity);
   }
+
+  /** Removes every flow of the tenant (the demo starts its tenant afresh). */
+  async removeAll(tenant: string): Promise<void> {
+    await this.rows.delete({ tenantId: tenant });
+  }
 }
