@@ -1,10 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { TopicNames } from '@flowline/contracts';
+import { NotificationRepository } from '@flowline/db';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE } from './core.module';
 import { Notifier } from './notifier';
 import { LOGGER } from './tokens';
 
@@ -12,11 +11,11 @@ import { LOGGER } from './tokens';
 export const NOTIFIER_PROVIDER: Provider = {
   provide: Notifier,
   useFactory: (
-    dataSource: DataSource,
+    repository: NotificationRepository,
     producer: FlowlineProducer,
     topics: TopicNames,
     metrics: FlowlineMetrics,
     logger: Logger,
-  ) => new Notifier(dataSource, producer, topics, metrics, logger.child({ component: 'notifier' })),
-  inject: [DATA_SOURCE, FlowlineProducer, TopicNames, FlowlineMetrics, LOGGER],
+  ) => new Notifier(repository, producer, topics, metrics, logger.child({ component: 'notifier' })),
+  inject: [NotificationRepository, FlowlineProducer, TopicNames, FlowlineMetrics, LOGGER],
 };

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { Notice, notificationDeliveries, Topic, TopicNames } from '@flowline/contracts';
-import { NotificationRepository } from '@flowline/db';
+import type { NotificationRepository } from '@flowline/db';
 import type { FlowlineProducer } from '@flowline/kafka';
 import type { FlowlineMetrics } from '@flowline/observability';
 
@@ -20,17 +19,13 @@ const FLUSH_BATCH = 100;
  * cannot be produced is logged and counted, never failing what caused it.
  */
 export class Notifier implements NoticeSink {
-  private readonly repository: NotificationRepository;
-
   constructor(
-    dataSource: DataSource,
+    private readonly repository: Pick<NotificationRepository, 'flushDue' | 'targets'>,
     private readonly producer: Pick<FlowlineProducer, 'send'>,
     private readonly topics: TopicNames,
     private readonly metrics: FlowlineMetrics,
     private readonly logger: Logger,
-  ) {
-    this.repository = new NotificationRepository(dataSource);
-  }
+  ) {}
 
   async notify(notice: Notice): Promise<void> {
     try {

@@ -13,6 +13,7 @@ import { ConnectionsController } from './connections/connections.controller';
 import { ConsoleController } from './console/console.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveriesService } from './deliveries/deliveries.service';
 import { EventsController } from './events/events.controller';
 import { FlowsController } from './flows/flows.controller';
 import { FlowsService } from './flows/flows.service';
@@ -23,6 +24,7 @@ import { NotificationEndpointsController } from './notifications/notification-en
 import { NotificationEndpointsService } from './notifications/notification-endpoints.service';
 import { ReplayRunner } from './replays/replay-runner';
 import { ReplaysController } from './replays/replays.controller';
+import { ReplaysService } from './replays/replays.service';
 import { RetentionModule } from './retention/retention.module';
 import { RetryQueueController } from './retry-queue/retry-queue.controller';
 import { RecoveryJobRunner } from './retry-queue/recovery-job-runner';
@@ -34,7 +36,9 @@ import { SequencesService } from './sequences/sequences.service';
 import { SessionController } from './session/session.controller';
 import { SubjectsModule } from './subjects/subjects.module';
 import { TagsController } from './tags/tags.controller';
+import { TagsService } from './tags/tags.service';
 import { TenantsController } from './tenants/tenants.controller';
+import { TenantsService } from './tenants/tenants.service';
 
 /**
  * The control plane (docs/CONTRACT.md §3–§7, §10): tenants, tags, connections, mappings, flows, events;
@@ -61,10 +65,14 @@ import { TenantsController } from './tenants/tenants.controller';
   ],
   providers: [
     SECRETS_PROVIDER,
+    TenantsService,
+    TagsService,
     ConnectionsService,
     MappingsService,
     FlowsService,
     SequencesService,
+    DeliveriesService,
+    ReplaysService,
     ReplayRunner,
     RetryQueueService,
     SubmitToRetryQueue,

@@ -1,11 +1,11 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
-import { ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowline/db';
+import { ConnectionsRepository, DeliveryStore } from '@flowline/db';
 import { AuthenticatedSender, EmailSender, WebhookSender } from '@flowline/delivery';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER, Notifier, NOTIFIER_PROVIDER } from '@flowline/runtime';
+import { DELIVERY_SENDER_PROVIDERS, LOGGER, Notifier, NOTIFIER_PROVIDER } from '@flowline/runtime';
 import type { Logger } from 'pino';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource, SYSTEM_CLOCK, SYSTEM_RANDOM } from './clock';
 import { AbandonedNotices } from './abandoned-notices';
@@ -37,7 +37,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
     {
       provide: DISPATCHER_PARTS,
       useFactory: (
-        dataSource: DataSource,
+        store: DeliveryStore,
+        health: ConnectionsRepository,
         producer: FlowlineProducer,
         connections: ConnectionCatalog,
         webhooks: AuthenticatedSender,
@@ -52,8 +53,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         notices: Notifier,
       ): DispatcherParts =>
         composeDispatcher({
-          store: new PostgresDeliveryStore(dataSource),
-          health: new ConnectionsRepository(dataSource),
+          store,
+          health,
           producer,
           connections,
           notificationEndpoints,
@@ -69,7 +70,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           pauseAfterFailingS: config.FLOWLINE_PAUSE_AFTER_FAILING_S,
         }),
       inject: [
-        DATA_SOURCE,
+        DeliveryStore,
+        ConnectionsRepository,
         FlowlineProducer,
         ConnectionCatalog,
         AuthenticatedSender,

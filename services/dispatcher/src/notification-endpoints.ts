@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { NotificationRepository } from '@flowline/db';
 import { ConnectionSettings, signingSecretOpener, SigningSecretOpener, urlConnection } from '@flowline/delivery';
-import { DATA_SOURCE } from '@flowline/runtime';
 
 /** Finds where a notification goes: `NotificationEndpointCatalog` is one. */
 export interface NotificationEndpointLookup {
@@ -22,12 +20,13 @@ const KEPT_MS = 5_000;
  */
 @Injectable()
 export class NotificationEndpointCatalog implements NotificationEndpointLookup {
-  private readonly repository: NotificationRepository;
   private readonly open: SigningSecretOpener;
   private readonly kept = new Map<string, { at: number; endpoint: ConnectionSettings | undefined }>();
 
-  constructor(@Inject(DATA_SOURCE) dataSource: DataSource, @Inject(FlowlineEnv) config: FlowlineEnv) {
-    this.repository = new NotificationRepository(dataSource);
+  constructor(
+    @Inject(NotificationRepository) private readonly repository: NotificationRepository,
+    @Inject(FlowlineEnv) config: FlowlineEnv,
+  ) {
     this.open = signingSecretOpener(config.FLOWLINE_SECRET_KEY, config.FLOWLINE_SECRET_KEY_PREVIOUS);
   }
 

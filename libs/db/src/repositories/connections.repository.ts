@@ -1,15 +1,19 @@
 import type { DataSource } from 'typeorm';
+import { ConnectionEntity } from '../entities';
 import { returnedRows } from './returned-rows';
 import { SqlParams } from './sql-params';
+import { TenantRowsRepository } from './tenant-rows.repository';
 
 /**
- * Pausing and resuming a connection (decision 0009): while `paused_at` is set its deliveries are
- * held, not attempted. A 410 Gone pauses it (the dispatcher), and so can an operator; only an
- * operator resumes it. Each write bumps the configuration version like any connection change,
- * which tells the running services.
+ * The tenants' connections (CONTRACT §4), and pausing and resuming one (decision 0009): while
+ * `paused_at` is set its deliveries are held, not attempted. A 410 Gone pauses it (the
+ * dispatcher), and so can an operator; only an operator resumes it. Each operator's write bumps
+ * the configuration version like any connection change, which tells the running services.
  */
-export class ConnectionsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+export class ConnectionsRepository extends TenantRowsRepository<ConnectionEntity> {
+  constructor(dataSource: DataSource) {
+    super(dataSource, ConnectionEntity);
+  }
 
   /**
    * An operator's pause, an update of the connection like any other (`updated_at` moves); answers

@@ -1,4 +1,4 @@
-import { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { subjectDigest } from '../erasure/subject-digest';
 
 export interface EventRef {
@@ -16,11 +16,15 @@ export class ProcessedEventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records the ids not seen before and answers which they were (as `tenant\0id` keys). Run it in
-   * the transaction that stays open until the accepted events are produced, so an id is never
-   * remembered for an event that was not written.
+   * Records the ids not seen before and hands `passOn` which they were (as `tenant\0id` keys); the
+   * claim stays uncommitted until `passOn` resolved (it produces the accepted events), so an id is
+   * never remembered for an event that was not passed on: if `passOn` fails, nothing is recorded.
    */
-  async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
+  claimWhile<T>(events: EventRef[], seenAt: Date, passOn: (fresh: Set<string>) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => passOn(await this.claim(manager, events, seenAt)));
+  }
+
+  private async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
       `INSERT INTO processed_events (tenant_id, event_id, seen_at, subject_digest)

@@ -41,3 +41,16 @@ export async function runRetentionPass(
     await lockHolder.release();
   }
 }
+
+/** Retention passes over the process's data source, for the services that run them (the api). */
+export class RetentionRunner {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** See `runRetentionPass`. */
+  runPass(
+    settings: RetentionRunSettings,
+    options: { now: Date; pauseMs?: number; stopped?: () => boolean },
+  ): Promise<RetentionCounts | undefined> {
+    return runRetentionPass(this.dataSource, settings, options);
+  }
+}

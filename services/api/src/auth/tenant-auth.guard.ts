@@ -7,12 +7,9 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
-import { TenantEntity } from '@flowline/db';
-import { DATA_SOURCE } from '@flowline/runtime';
-import { hashApiKey } from './api-key';
 import { CSRF_HEADER, csrfTokenMatches, needsCsrfToken, readCookie, SESSION_COOKIE } from './console-session';
 import { ConsoleSessionStore } from './console-session-store';
+import { TenantKeys } from './tenant-keys';
 
 /** The tenant an authenticated request acts for; every query is scoped by it. */
 export interface AuthenticatedRequest extends Request {
@@ -29,10 +26,6 @@ export function sessionToken(request: Request): string | undefined {
   return readCookie(request.headers.cookie, SESSION_COOKIE);
 }
 
-export function findTenantByApiKey(dataSource: DataSource, key: string): Promise<TenantEntity | null> {
-  return dataSource.getRepository(TenantEntity).findOneBy({ apiKeyHash: hashApiKey(key) });
-}
-
 /**
  * `Authorization: Bearer <api key>` names the tenant (docs/CONTRACT.md §10); so does the console's session
  * cookie (decision 0019), whose requests that change state must also carry the session's CSRF
@@ -41,7 +34,7 @@ export function findTenantByApiKey(dataSource: DataSource, key: string): Promise
 @Injectable()
 export class TenantAuthGuard implements CanActivate {
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(TenantKeys) private readonly keys: TenantKeys,
     @Inject(ConsoleSessionStore) private readonly sessions: ConsoleSessionStore,
   ) {}
 
@@ -61,7 +54,7 @@ export class TenantAuthGuard implements CanActivate {
   }
 
   private async tenantOfKey(key: string): Promise<string> {
-    const tenant = await findTenantByApiKey(this.dataSource, key);
+    const tenant = await this.keys.tenantOf(key);
     if (!tenant) throw new UnauthorizedException('unknown API key');
     return tenant.id;
   }

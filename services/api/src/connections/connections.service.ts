@@ -1,5 +1,4 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource, Repository } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { ConnectionEntity, ConnectionsRepository } from '@flowline/db';
 import {
@@ -9,7 +8,7 @@ import {
   connectionFromRow,
   signingSecretOpener,
 } from '@flowline/delivery';
-import { DATA_SOURCE, Notifier } from '@flowline/runtime';
+import { Notifier } from '@flowline/runtime';
 import { Secrets } from '../common/secret-box.provider';
 import { isUuid } from '../common/validators';
 import { ConnectionDto, POLICY_FIELDS, SECRET_FIELDS } from './connection.dto';
@@ -41,19 +40,13 @@ export interface ConnectionResponse {
 /** Connections of one tenant: secrets sealed on the way in, masked on the way out. */
 @Injectable()
 export class ConnectionsService {
-  private readonly repository: Repository<ConnectionEntity>;
-  private readonly connections: ConnectionsRepository;
-
   constructor(
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(ConnectionsRepository) private readonly connections: ConnectionsRepository,
     @Inject(Secrets) private readonly secrets: Secrets,
     @Inject(AuthenticatedSender) private readonly sender: AuthenticatedSender,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
     @Inject(Notifier) private readonly notifier: Notifier,
-  ) {
-    this.repository = dataSource.getRepository(ConnectionEntity);
-    this.connections = new ConnectionsRepository(dataSource);
-  }
+  ) {}
 
   /**
    * "Save & Test": one request to the connection as the dispatcher would send it (auth,
@@ -94,7 +87,7 @@ export class ConnectionsService {
   }
 
   async list(tenant: string): Promise<ConnectionResponse[]> {
-    const rows = await this.repository.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } });
+    const rows = await this.connections.list(tenant);
     const failing = await this.connections.failingSince(tenant);
     return rows.map((row) => toResponse(row, failing.get(row.id)));
   }
@@ -105,15 +98,14 @@ export class ConnectionsService {
   }
 
   async create(tenant: string, body: ConnectionDto): Promise<ConnectionResponse> {
-    const row = this.repository.create({ tenantId: tenant, ...this.columns(body, undefined) });
-    return toResponse(await this.repository.save(row), undefined);
+    return toResponse(await this.connections.create(tenant, this.columns(body, undefined)), undefined);
   }
 
   /** Replaces the connection; a secret left out keeps its stored value (secrets are write-only). */
   async replace(tenant: string, id: string, body: ConnectionDto): Promise<ConnectionResponse> {
     const existing = await this.find(tenant, id);
     Object.assign(existing, this.columns(body, existing));
-    await this.repository.save(existing);
+    await this.connections.save(existing);
     return this.get(tenant, id);
   }
 
@@ -160,12 +152,12 @@ export class ConnectionsService {
   }
 
   async remove(tenant: string, id: string): Promise<void> {
-    await this.repository.remove(await this.find(tenant, id));
+    await this.connections.remove(await this.find(tenant, id));
   }
 
   /** Another tenant's connection is as absent as one that never existed. */
   async find(tenant: string, id: string): Promise<ConnectionEntity> {
-    const row = isUuid(id) ? await this.repository.findOneBy({ id, tenantId: tenant }) : null;
+    const row = isUuid(id) ? await this.connections.find(tenant, id) : undefined;
     if (!row) throw new NotFoundException(`connection ${id} not found`);
     return row;
   }

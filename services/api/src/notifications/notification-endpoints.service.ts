@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import type { NotificationEvent } from '@flowline/contracts';
 import { NotificationEndpointFields, NotificationEndpointRow, NotificationRepository } from '@flowline/db';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { Secrets } from '../common/secret-box.provider';
 import { isUuid } from '../common/validators';
 import { MASK } from '../connections/connections.service';
@@ -36,14 +34,10 @@ function toResponse(row: NotificationEndpointRow, madeSecret?: string): Notifica
 /** A tenant's notification endpoints (decision 0026): secrets sealed on the way in, masked on the way out. */
 @Injectable()
 export class NotificationEndpointsService {
-  private readonly repository: NotificationRepository;
-
   constructor(
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(NotificationRepository) private readonly repository: NotificationRepository,
     @Inject(Secrets) private readonly secrets: Secrets,
-  ) {
-    this.repository = new NotificationRepository(dataSource);
-  }
+  ) {}
 
   async list(tenant: string): Promise<{ notification_endpoints: NotificationEndpointResponse[] }> {
     return { notification_endpoints: (await this.repository.list(tenant)).map((row) => toResponse(row)) };

@@ -2,15 +2,14 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
-import { FlowEntity, ReplayLease, ReplayRepository, ReplayRow, TagAssignmentEntity } from '@flowline/db';
+import { FlowEntity, FlowsRepository, ReplayLease, ReplayRepository, ReplayRow, TagsRepository } from '@flowline/db';
 import { ConsumerRunner, deleteConsumerGroup, FlowlineProducer, planBoundedRead } from '@flowline/kafka';
 import type { Kafka } from '@flowline/kafka';
 import { isRunnable, parseFlow, TagIndex } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, KAFKA, LOGGER, Notifier } from '@flowline/runtime';
+import { KAFKA, LOGGER, Notifier } from '@flowline/runtime';
 import { replayChunk } from './replay-chunk';
 
 /**
@@ -45,7 +44,6 @@ interface RunningReplay {
 export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** This process as a lease owner. */
   readonly lease: ReplayLease;
-  private readonly replays: ReplayRepository;
   private readonly running = new Map<string, RunningReplay>();
   private recovery: NodeJS.Timeout | undefined;
   private recovering = false;
@@ -55,13 +53,14 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ReplayRepository) private readonly replays: ReplayRepository,
+    @Inject(FlowsRepository) private readonly flows: FlowsRepository,
+    @Inject(TagsRepository) private readonly tags: TagsRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
     @Inject(Notifier) private readonly notifier: Notifier,
   ) {
-    this.replays = new ReplayRepository(dataSource);
     this.lease = { owner: `${hostname()}/${process.pid}/${randomUUID()}`, ms: config.FLOWLINE_REPLAY_LEASE_MS };
   }
 
@@ -159,14 +158,11 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     leaseLost: AbortController,
   ): Promise<RunOutcome> {
     const { owner } = this.lease;
-    row ??=
-      (await this.dataSource.getRepository(FlowEntity).findOneBy({ id: replay.flow_id, tenantId: replay.tenant_id })) ??
-      undefined;
+    row ??= await this.flows.find(replay.tenant_id, replay.flow_id);
     if (!row) throw new Error('the flow no longer exists');
     const flow = { ...parseFlow(row), active: true };
     if (!isRunnable(flow)) throw new Error('the flow is not complete, so it cannot run');
-    const assignments = await this.dataSource.getRepository(TagAssignmentEntity).findBy({ tenantId: replay.tenant_id });
-    const tags = new TagIndex(assignments);
+    const tags = new TagIndex(await this.tags.assignments(replay.tenant_id));
     const scope = {
       tenant: replay.tenant_id,
       from: replay.from_time.getTime(),

@@ -1,9 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
-import { runRetentionPass } from '@flowline/db';
-import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
+import { RetentionRunner } from '@flowline/db';
+import { LOGGER } from '@flowline/runtime';
 
 /** Pause between batches: the API's queries find the database free between two of them. */
 const PAUSE_BETWEEN_BATCHES_MS = 50;
@@ -21,7 +20,7 @@ export class RetentionHousekeeping implements OnApplicationBootstrap, BeforeAppl
 
   constructor(
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(RetentionRunner) private readonly retention: RetentionRunner,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -41,7 +40,7 @@ export class RetentionHousekeeping implements OnApplicationBootstrap, BeforeAppl
 
   private async pass(): Promise<void> {
     try {
-      const counts = await runRetentionPass(this.dataSource, this.config, {
+      const counts = await this.retention.runPass(this.config, {
         now: new Date(),
         pauseMs: PAUSE_BETWEEN_BATCHES_MS,
         stopped: () => this.stopping,

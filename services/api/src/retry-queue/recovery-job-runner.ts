@@ -2,18 +2,17 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import {
-  ConnectionEntity,
-  PostgresDeliveryStore,
+  ConnectionsRepository,
+  DeliveryStore,
   RecoveryJobRepository,
   RecoveryJobRow,
   RecoveryLease,
 } from '@flowline/db';
 import { DEFAULT_RATE_LIMIT_PER_S } from '@flowline/delivery';
-import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
+import { LOGGER } from '@flowline/runtime';
 import { RECOVERY_TICK_MS, recoveryBatchSize } from './recovery-pace';
 
 /** A job whose runner keeps dying is failed rather than resumed forever (as replays are). */
@@ -35,21 +34,19 @@ interface RunningJob {
 @Injectable()
 export class RecoveryJobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly lease: RecoveryLease;
-  private readonly jobs: RecoveryJobRepository;
-  private readonly store: PostgresDeliveryStore;
   private readonly running = new Map<string, RunningJob>();
   private recovery: NodeJS.Timeout | undefined;
   private recovering = false;
   private stopping = false;
 
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(RecoveryJobRepository) private readonly jobs: RecoveryJobRepository,
+    @Inject(DeliveryStore) private readonly store: DeliveryStore,
+    @Inject(ConnectionsRepository) private readonly connections: ConnectionsRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(FlowlineEnv) config: FlowlineEnv,
     @Inject(TopicNames) topics: TopicNames,
   ) {
-    this.jobs = new RecoveryJobRepository(dataSource);
-    this.store = new PostgresDeliveryStore(dataSource);
     this.lease = {
       owner: `${hostname()}/${process.pid}/${randomUUID()}`,
       ms: config.FLOWLINE_REPLAY_LEASE_MS,
@@ -143,9 +140,7 @@ export class RecoveryJobRunner implements OnApplicationBootstrap, BeforeApplicat
   private async ratePerS(job: RecoveryJobRow): Promise<number> {
     let rate = 0;
     for (const scope of job.scopes) {
-      const connection = /^[0-9a-f-]{36}$/.test(scope)
-        ? await this.dataSource.getRepository(ConnectionEntity).findOneBy({ id: scope, tenantId: job.tenant_id })
-        : null;
+      const connection = /^[0-9a-f-]{36}$/.test(scope) ? await this.connections.find(job.tenant_id, scope) : undefined;
       const limit = connection?.policy.rate_limit_per_s;
       rate += typeof limit === 'number' ? limit : DEFAULT_RATE_LIMIT_PER_S;
     }

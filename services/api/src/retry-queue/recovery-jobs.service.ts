@@ -1,5 +1,4 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import {
   DeliveryStatus,
   movesFrom,
@@ -8,7 +7,6 @@ import {
   RecoveryJobRow,
   RETRY_QUEUE_STATUSES,
 } from '@flowline/db';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { isUuid } from '../common/validators';
 import { RecoveryFilterDto } from './recovery-job.dto';
 import { RecoveryJobRunner } from './recovery-job-runner';
@@ -64,14 +62,10 @@ function toResponse(row: RecoveryJobRow): RecoveryJobResponse {
  */
 @Injectable()
 export class RecoveryJobsService {
-  private readonly jobs: RecoveryJobRepository;
-
   constructor(
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(RecoveryJobRepository) private readonly jobs: RecoveryJobRepository,
     @Inject(RecoveryJobRunner) private readonly runner: RecoveryJobRunner,
-  ) {
-    this.jobs = new RecoveryJobRepository(dataSource);
-  }
+  ) {}
 
   /** Starts a job; 400 for a filter naming no connection, flow or sequence; 409 while one runs for the same connection. */
   async start(tenant: string, filter: RecoveryFilterDto): Promise<RecoveryJobResponse> {

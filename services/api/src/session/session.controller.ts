@@ -14,8 +14,6 @@ import {
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 import type { Request, Response } from 'express';
-import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '@flowline/runtime';
 import {
   clearedSessionCookie,
   CSRF_HEADER,
@@ -24,7 +22,8 @@ import {
   sessionCookie,
 } from '../auth/console-session';
 import { ConsoleSessionStore } from '../auth/console-session-store';
-import { findTenantByApiKey, sessionToken } from '../auth/tenant-auth.guard';
+import { sessionToken } from '../auth/tenant-auth.guard';
+import { TenantKeys } from '../auth/tenant-keys';
 import { SessionDto, SignInDto } from './session.dto';
 
 /** HTTPS as the browser sees it, also behind a proxy that ends TLS. */
@@ -40,7 +39,7 @@ function servedOverHttps(request: Request): boolean {
 @Controller('session')
 export class SessionController {
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(TenantKeys) private readonly keys: TenantKeys,
     @Inject(ConsoleSessionStore) private readonly sessions: ConsoleSessionStore,
   ) {}
 
@@ -54,7 +53,7 @@ export class SessionController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SessionDto> {
-    const tenant = await findTenantByApiKey(this.dataSource, body.api_key);
+    const tenant = await this.keys.tenantOf(body.api_key);
     if (!tenant) throw new UnauthorizedException(['api_key is not the API key of any tenant']);
     const session = await this.sessions.open(tenant.id, new Date());
     response.setHeader('set-cookie', sessionCookie(session.token, servedOverHttps(request)));

@@ -1,7 +1,4 @@
 import { Module } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { SubjectErasureRepository } from '@flowline/db';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { AuthModule } from '../auth/auth.module';
 import { EraseSubject } from './erase-subject';
 import { SubjectsController } from './subjects.controller';
@@ -10,13 +7,6 @@ import { SubjectsController } from './subjects.controller';
 @Module({
   imports: [AuthModule],
   controllers: [SubjectsController],
-  providers: [
-    EraseSubject,
-    {
-      provide: SubjectErasureRepository,
-      useFactory: (dataSource: DataSource) => new SubjectErasureRepository(dataSource),
-      inject: [DATA_SOURCE],
-    },
-  ],
+  providers: [EraseSubject],
 })
 export class SubjectsModule {}
