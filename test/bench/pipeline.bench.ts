@@ -276,6 +276,8 @@ async function rawChain(name: string, sink?: Sink): Promise<Chain> {
 interface Pipeline extends Chain {
   tenants: string[];
   variant: string;
+  /** Composed: how its deliveries went (held, deferred, retried), from its metrics. */
+  outcomes?: () => Promise<string>;
 }
 
 /** A tenant with FLOWS_PER_TENANT flows, one of which matches the events, all to the sink. */
@@ -352,6 +354,14 @@ async function composed(variant: string, tenants: string[], sink: Sink): Promise
     pids: [sink.pid],
     tenants,
     variant,
+    outcomes: async () => {
+      const counts = async (metric: { get(): Promise<{ values: Array<{ labels: object; value: number }> }> }) =>
+        (await metric.get()).values
+          .filter((sample) => sample.value > 0)
+          .map((sample) => `${Object.values(sample.labels).join(',')} ${sample.value}`)
+          .join(', ');
+      return `deliveries ${await counts(cluster.metrics.deliveries)}; held ${(await counts(cluster.metrics.deliveriesHeld)) || 'none'}`;
+    },
     close: () => cluster.close(),
   };
 }
@@ -399,6 +409,64 @@ async function deployed(variant: string, tenants: string[], sink: Sink): Promise
   };
 }
 
+interface RoundTrips {
+  count: number;
+  ms: number;
+}
+
+/**
+ * Counts (and times, request to answer) every Kafka request by API and every PostgreSQL
+ * statement by its first word, made in this process from now on; `report(events)` prints them
+ * per event. For BENCH_COUNT=1 runs only: wrapping every request costs a little.
+ */
+function countRoundTrips(): { report(events: number): string; stop(): void } {
+  const kafka = new Map<string, RoundTrips>();
+  const postgres = new Map<string, RoundTrips>();
+  const add = (map: Map<string, RoundTrips>, key: string, ms: number) => {
+    const entry = map.get(key) ?? { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += ms;
+    map.set(key, entry);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const connection = (require('kafkajs/src/network/connection') as { prototype: Record<string, unknown> }).prototype;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const client = (require('pg') as { Client: { prototype: Record<string, unknown> } }).Client.prototype;
+  const kafkaSend = connection.send as (this: unknown, options: { request: { apiName: string } }) => Promise<unknown>;
+  const pgQuery = client.query as (this: unknown, ...args: unknown[]) => unknown;
+  connection.send = async function (this: unknown, options: { request: { apiName: string } }) {
+    const started = performance.now();
+    try {
+      return await kafkaSend.call(this, options);
+    } finally {
+      add(kafka, options.request.apiName, performance.now() - started);
+    }
+  };
+  client.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+    const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '?';
+    const started = performance.now();
+    const result = pgQuery.apply(this, args);
+    if (result instanceof Promise)
+      void result.finally(() => add(postgres, verb, performance.now() - started)).catch(() => undefined);
+    return result;
+  };
+  const lines = (map: Map<string, RoundTrips>, events: number) =>
+    [...map]
+      .sort((a, b) => b[1].count - a[1].count)
+      .map(([key, { count, ms }]) => `${key} ${fixed(count / events, 3)} (${fixed(ms / count, 1)} ms)`)
+      .join(', ');
+  return {
+    report: (events) =>
+      `round trips per event (mean duration): kafka ${lines(kafka, events)}\n${''.padEnd(36)}postgres ${lines(postgres, events)}`,
+    stop: () => {
+      connection.send = kafkaSend;
+      client.query = pgQuery;
+    },
+  };
+}
+
 /** Metric updates and prom-client's default collectors as no-ops, for the next FlowlineMetrics. */
 function metricsOff(): () => void {
   const restore: Array<() => void> = [];
@@ -439,6 +507,8 @@ interface Figures {
   cpuUs: number;
   cpu: CpuSample;
   latencies: Latency[];
+  /** What the metrics say happened to the deliveries (composed runs). */
+  outcomes?: string;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -512,7 +582,10 @@ async function measurePipeline(name: string, pipeline: Pipeline, sink: Sink, flo
   await client.close();
   sink.reset();
   const messages = Array.from({ length: EVENTS }, (_, index) => event(tenantOf(index), variant, index));
+  const counting = process.env.BENCH_COUNT === '1' ? countRoundTrips() : undefined;
   const { rate, cpu } = await throughput(pipeline, messages, () => sink.waitFor(EVENTS));
+  const roundTrips = counting?.report(EVENTS);
+  counting?.stop();
   const latencies: Latency[] = [];
   let offset = EVENTS;
   for (const load of LOADS) {
@@ -524,7 +597,8 @@ async function measurePipeline(name: string, pipeline: Pipeline, sink: Sink, flo
     );
     offset += Math.ceil(floorRate * load * LATENCY_SECONDS) + 100;
   }
-  return { name, rate, cpuUs: totalCpu(cpu) / EVENTS, cpu, latencies };
+  const outcomes = [await pipeline.outcomes?.(), roundTrips].filter(Boolean).join(`\n${''.padEnd(36)}`);
+  return { name, rate, cpuUs: totalCpu(cpu) / EVENTS, cpu, latencies, ...(outcomes ? { outcomes } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,6 +636,7 @@ function line(
       `\n${''.padEnd(36)}${reference.name}: events/s ${fixed(top.rate / bottom.rate, 2)},` +
       ` CPU-µs/event ${fixed(top.cpuUs / bottom.cpuUs, 2)} (goal ${reference.goal})`;
   }
+  if (figures.outcomes) text += `\n${''.padEnd(36)}${figures.outcomes}`;
   console.log(text);
 }
 
