@@ -34,6 +34,7 @@ import { Agent, request } from 'undici';
 import { loadConfig, SERVICE_NAMES } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
 import { createDataSource, FlowEntity, runMigrations } from '@flowline/db';
+import { KeyPartitioner } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
@@ -202,7 +203,8 @@ async function rawChain(name: string, sink?: Sink): Promise<Chain> {
     topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })),
   });
   await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // Flowline's partitioner, so the floor's hashing costs what Flowline's does.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner });
   await producer.connect();
   const agent = new Agent({ connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   const post = async (value: Buffer | null): Promise<void> => {
