@@ -1,16 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { DeleteObject, ObjectIdParam, ReadObject } from '../common/object-operations';
+import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 import {
   NotificationEndpointDto,
   NotificationEndpointListDto,
@@ -48,27 +41,20 @@ export class NotificationEndpointsController {
     return this.endpoints.create(tenant, body);
   }
 
-  @Get(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: NotificationEndpointResponseDto })
-  @ApiErrors(PATH_ERRORS)
+  @ReadObject(NotificationEndpointResponseDto)
   get(@CurrentTenant() tenant: string, @Param('id') id: string) {
     return this.endpoints.get(tenant, id);
   }
 
   @Put(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOkResponse({ type: NotificationEndpointResponseDto })
   @ApiErrors([...BODY_ERRORS, 404], { 400: { description: BOTH_OR_NEITHER } })
   replace(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: NotificationEndpointDto) {
     return this.endpoints.replace(tenant, id, body);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiNoContentResponse({ description: 'deleted' })
-  @ApiErrors(PATH_ERRORS)
+  @DeleteObject()
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.endpoints.remove(tenant, id);
   }

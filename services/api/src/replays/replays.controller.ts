@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { ObjectIdParam, ReadObject } from '../common/object-operations';
+import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 import { ReplayDto, ReplayStatusDto } from './replay.dto';
 import { ReplayResponse, ReplaysService } from './replays.service';
 
@@ -17,7 +18,7 @@ export class ReplaysController {
 
   @Post('flows/:id/replay')
   @HttpCode(202)
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOperation({ summary: 'Re-run the flow over the events the event log received in [from, to)' })
   @ApiAcceptedResponse({ type: ReplayStatusDto, description: 'started; progress at GET /replays/{id}' })
   @ApiErrors([...BODY_ERRORS, 404, 429], {
@@ -28,10 +29,7 @@ export class ReplaysController {
     return this.replays.start(tenant, id, body);
   }
 
-  @Get('replays/:id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: ReplayStatusDto })
-  @ApiErrors(PATH_ERRORS)
+  @ReadObject(ReplayStatusDto, 'replays/:id')
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ReplayResponse> {
     return this.replays.get(tenant, id);
   }

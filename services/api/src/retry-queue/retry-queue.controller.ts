@@ -18,6 +18,7 @@ import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { assertUnreachable } from '../common/assert-unreachable';
 import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
+import { ObjectIdParam } from '../common/object-operations';
 import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
 import { RecoveryConflictDto, RecoveryFilterDto, RecoveryJobDto, RecoveryJobListDto } from './recovery-job.dto';
 import { RecoveryJobsService } from './recovery-jobs.service';
@@ -112,7 +113,7 @@ export class RetryQueueController {
 
   @Get('jobs/:id')
   @ApiOperation({ summary: 'A recovery job and its progress' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOkResponse({ type: RecoveryJobDto })
   @ApiErrors(PATH_ERRORS)
   getJob(@CurrentTenant() tenant: string, @Param('id') id: string) {
@@ -121,7 +122,7 @@ export class RetryQueueController {
 
   @Delete('jobs/:id')
   @ApiOperation({ summary: 'Cancel a recovery job: it resubmits nothing more (what it handed over goes on)' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOkResponse({ type: RecoveryJobDto, description: 'the job, cancelled' })
   @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the job is not running' } })
   deleteJob(@CurrentTenant() tenant: string, @Param('id') id: string) {
@@ -131,7 +132,7 @@ export class RetryQueueController {
   @Post('jobs/:id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a recovery job (as DELETE does)' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOkResponse({ type: RecoveryJobDto, description: 'the job, cancelled' })
   @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the job is not running' } })
   cancelJob(@CurrentTenant() tenant: string, @Param('id') id: string) {
