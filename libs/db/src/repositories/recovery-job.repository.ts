@@ -153,7 +153,7 @@ export class RecoveryJobRepository {
    * Leases to `lease.owner` every running job whose lease ran out (its runner died or was
    * stopped), except `excluding`; a job taken from a previous owner counts a takeover.
    */
-  async takeOverExpired(lease: RecoveryLease, excluding: string[]): Promise<RecoveryJobRow[]> {
+  async takeOverExpired(lease: RecoveryLease, excluding: readonly string[]): Promise<RecoveryJobRow[]> {
     return returnedRows<RecoveryJobRow>(
       await this.dataSource.query(
         `UPDATE recovery_jobs SET owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond',

@@ -74,7 +74,7 @@ export class ReplayRepository {
    * stopped), except `excluding` (the owner's own, still running). A row taken from a previous
    * owner counts a takeover; one released at a graceful stop does not.
    */
-  async takeOverExpired(lease: ReplayLease, excluding: string[]): Promise<ReplayRow[]> {
+  async takeOverExpired(lease: ReplayLease, excluding: readonly string[]): Promise<ReplayRow[]> {
     return returnedRows<ReplayRow>(
       await this.dataSource.query(
         `UPDATE replays SET owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond',

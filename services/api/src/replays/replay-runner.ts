@@ -10,23 +10,11 @@ import type { Kafka } from '@flowline/kafka';
 import { isRunnable, parseFlow, TagIndex } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
 import { KAFKA, LOGGER, Notifier } from '@flowline/runtime';
+import { LeasedRuns } from '../common/leased-runs';
 import { replayChunk } from './replay-chunk';
-
-/**
- * Runners of one replay that may die before another api process gives up on it: a replay that
- * keeps killing its process (it cannot, by design, but a bug might) is failed rather than resumed
- * forever.
- */
-const MAX_TAKEOVERS = 3;
 
 /** How a replay's run ended in this process. */
 type RunOutcome = 'done' | 'stopped' | 'lease-lost';
-
-interface RunningReplay {
-  /** Aborted at shutdown: the run commits its chunk in flight and gives the lease up. */
-  stop: AbortController;
-  finished: Promise<void>;
-}
 
 /**
  * Replays one flow over a period of the event log (docs/CONTRACT.md §6): reads `flowline.events` with a
@@ -44,10 +32,7 @@ interface RunningReplay {
 export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** This process as a lease owner. */
   readonly lease: ReplayLease;
-  private readonly running = new Map<string, RunningReplay>();
-  private recovery: NodeJS.Timeout | undefined;
-  private recovering = false;
-  private stopping = false;
+  private readonly runs: LeasedRuns<ReplayRow>;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -62,58 +47,36 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(Notifier) private readonly notifier: Notifier,
   ) {
     this.lease = { owner: `${hostname()}/${process.pid}/${randomUUID()}`, ms: config.FLOWLINE_REPLAY_LEASE_MS };
+    this.runs = new LeasedRuns(
+      {
+        name: 'replay',
+        logKey: 'replayId',
+        takeOverExpired: (running) => this.replays.takeOverExpired(this.lease, running),
+        release: (replay) => this.replays.release(replay.id, this.lease.owner),
+        fail: async (replay, error) => {
+          if (await this.replays.finish(replay.id, this.lease.owner, 'failed', error))
+            await this.notifyFinished(replay.id, replay.tenant_id, error);
+          await this.forgetGroup(replay.id);
+        },
+        resume: (replay, stop) => this.run(replay, undefined, stop),
+      },
+      this.lease.ms,
+      logger,
+    );
   }
 
   onApplicationBootstrap(): void {
-    void this.takeOverExpired();
-    this.recovery = setInterval(() => void this.takeOverExpired(), this.lease.ms / 2);
+    this.runs.begin();
   }
 
   /** Stops every replay of this process after its chunk in flight, and gives their leases up. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.recovery);
-    for (const replay of this.running.values()) replay.stop.abort();
-    await Promise.allSettled([...this.running.values()].map((replay) => replay.finished));
+  beforeApplicationShutdown(): Promise<void> {
+    return this.runs.stop();
   }
 
   /** Starts a replay just created with this process's lease; progress is in its row. */
   start(replay: ReplayRow, flow: FlowEntity): void {
-    this.launch(replay, flow);
-  }
-
-  /** Resumes the running replays whose runner died (or was stopped), or fails them. */
-  private async takeOverExpired(): Promise<void> {
-    if (this.recovering || this.stopping) return;
-    this.recovering = true;
-    try {
-      const taken = await this.replays.takeOverExpired(this.lease, [...this.running.keys()]);
-      for (const replay of taken) {
-        const log = { replayId: replay.id, tenant: replay.tenant_id, takeovers: replay.takeovers };
-        if (this.stopping) {
-          await this.replays.release(replay.id, this.lease.owner);
-        } else if (replay.takeovers > MAX_TAKEOVERS) {
-          this.logger.error(log, 'replay failed: its runner died too often');
-          const error = `the api process running it stopped ${replay.takeovers} times; start the replay again`;
-          if (await this.replays.finish(replay.id, this.lease.owner, 'failed', error))
-            await this.notifyFinished(replay.id, replay.tenant_id, error);
-          await this.forgetGroup(replay.id);
-        } else {
-          this.logger.warn(log, 'resuming a replay whose runner stopped');
-          this.launch(replay, undefined);
-        }
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not look for replays to take over; trying again later');
-    } finally {
-      this.recovering = false;
-    }
-  }
-
-  private launch(replay: ReplayRow, flow: FlowEntity | undefined): void {
-    const stop = new AbortController();
-    const finished = this.run(replay, flow, stop.signal).finally(() => this.running.delete(replay.id));
-    this.running.set(replay.id, { stop, finished });
+    this.runs.start(replay.id, (stop) => this.run(replay, flow, stop));
   }
 
   /** Runs the replay with its lease renewed, and records how it ended. */

@@ -13,15 +13,8 @@ import {
 } from '@flowline/db';
 import { DEFAULT_RATE_LIMIT_PER_S } from '@flowline/delivery';
 import { LOGGER } from '@flowline/runtime';
+import { LeasedRuns } from '../common/leased-runs';
 import { RECOVERY_TICK_MS, recoveryBatchSize } from './recovery-pace';
-
-/** A job whose runner keeps dying is failed rather than resumed forever (as replays are). */
-const MAX_TAKEOVERS = 3;
-
-interface RunningJob {
-  stop: AbortController;
-  finished: Promise<void>;
-}
 
 /**
  * Runs recovery jobs (decision 0025): hands the matched items to the retry queue in delivery
@@ -34,10 +27,7 @@ interface RunningJob {
 @Injectable()
 export class RecoveryJobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly lease: RecoveryLease;
-  private readonly running = new Map<string, RunningJob>();
-  private recovery: NodeJS.Timeout | undefined;
-  private recovering = false;
-  private stopping = false;
+  private readonly runs: LeasedRuns<RecoveryJobRow>;
 
   constructor(
     @Inject(RecoveryJobRepository) private readonly jobs: RecoveryJobRepository,
@@ -52,49 +42,31 @@ export class RecoveryJobRunner implements OnApplicationBootstrap, BeforeApplicat
       ms: config.FLOWLINE_REPLAY_LEASE_MS,
       topicPrefix: topics.prefix,
     };
+    this.runs = new LeasedRuns(
+      {
+        name: 'recovery job',
+        logKey: 'recoveryJobId',
+        takeOverExpired: (running) => this.jobs.takeOverExpired(this.lease, running),
+        release: (job) => this.jobs.release(job.id, this.lease.owner),
+        fail: (job, error) => this.jobs.finish(job.id, this.lease.owner, 'failed', error),
+        resume: (job, stop) => this.run(job, stop),
+      },
+      this.lease.ms,
+      logger,
+    );
   }
 
   onApplicationBootstrap(): void {
-    void this.takeOverExpired();
-    this.recovery = setInterval(() => void this.takeOverExpired(), this.lease.ms / 2);
+    this.runs.begin();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.recovery);
-    for (const job of this.running.values()) job.stop.abort();
-    await Promise.allSettled([...this.running.values()].map((job) => job.finished));
+  beforeApplicationShutdown(): Promise<void> {
+    return this.runs.stop();
   }
 
   /** Starts a job just created with this process's lease. */
   start(job: RecoveryJobRow): void {
-    const stop = new AbortController();
-    const finished = this.run(job, stop.signal).finally(() => this.running.delete(job.id));
-    this.running.set(job.id, { stop, finished });
-  }
-
-  private async takeOverExpired(): Promise<void> {
-    if (this.recovering || this.stopping) return;
-    this.recovering = true;
-    try {
-      for (const job of await this.jobs.takeOverExpired(this.lease, [...this.running.keys()])) {
-        const log = { recoveryJobId: job.id, tenant: job.tenant_id, takeovers: job.takeovers };
-        if (this.stopping) {
-          await this.jobs.release(job.id, this.lease.owner);
-        } else if (job.takeovers > MAX_TAKEOVERS) {
-          this.logger.error(log, 'recovery job failed: its runner died too often');
-          const error = `the api process running it stopped ${job.takeovers} times; start the job again`;
-          await this.jobs.finish(job.id, this.lease.owner, 'failed', error);
-        } else {
-          this.logger.warn(log, 'resuming a recovery job whose runner stopped');
-          this.start(job);
-        }
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not look for recovery jobs to take over; trying again later');
-    } finally {
-      this.recovering = false;
-    }
+    this.runs.start(job.id, (stop) => this.run(job, stop));
   }
 
   private async run(job: RecoveryJobRow, stop: AbortSignal): Promise<void> {
