@@ -7,6 +7,7 @@ import { loadConfig } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
 import { ANALYST_ROLE, ANALYTICS_SCHEMA } from '@flowline/db';
 import { HttpReceiver, KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
+import type { InsightsDto as Insights } from '../services/api/src/insights/insights.dto';
 import { ApiClient } from './support/api-client';
 import { startCluster, TestCluster } from './support/cluster';
 import { waitForPipelineDrained } from './support/consumer-groups';
@@ -31,21 +32,6 @@ interface Panel {
 interface Dashboard {
   templating: { list: Array<DashboardVariable & { type: string; query: unknown }> };
   panels: Panel[];
-}
-
-interface Insights {
-  changes_processed: number;
-  unique_registrations: number;
-  actions_triggered: number;
-  actions_not_triggered: number;
-  actions_not_triggered_by_reason: Record<string, number>;
-  active_flows: number;
-  deliveries_succeeded: number;
-  deliveries_failed: number;
-  in_retry_queue: number;
-  total_retried: number;
-  retried_abandoned: number;
-  validation_errors: number;
 }
 
 /** Which `GET /insights` figure each stat panel of the dashboard shows. */

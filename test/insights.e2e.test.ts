@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
 import { HttpReceiver, KafkaTestClient, testEnvironment, uniqueSuffix } from '@flowline/testing';
+import type { InsightsDto as Insights } from '../services/api/src/insights/insights.dto';
 import { ApiClient } from './support/api-client';
 import { startCluster, TestCluster } from './support/cluster';
 import { waitForPipelineDrained } from './support/consumer-groups';
@@ -9,24 +10,6 @@ import { openDatabase } from './support/database';
 import { registrationEvent } from './support/events';
 
 const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
-
-interface Insights {
-  from: string;
-  to: string;
-  live: boolean | null;
-  changes_processed: number;
-  unique_registrations: number;
-  actions_triggered: number;
-  actions_not_triggered: number;
-  actions_not_triggered_by_reason: Record<string, number>;
-  active_flows: number;
-  deliveries_succeeded: number;
-  deliveries_failed: number;
-  in_retry_queue: number;
-  total_retried: number;
-  retried_abandoned: number;
-  validation_errors: number;
-}
 
 const noReason = { inactive: 0, mode: 0, source: 0, untagged_status: 0, activation: 0, filter: 0 };
 
