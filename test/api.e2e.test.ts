@@ -302,6 +302,13 @@ describe('the control plane API', () => {
         complete: false,
         missing: expect.arrayContaining(['activate_for.registration_status']),
       });
+      // It cannot run, so it cannot be replayed: said at once, not by a replay that starts and fails.
+      const replay = await call('POST', `/flows/${String(incomplete.body.id)}/replay`, acme.key, {
+        from: '2025-01-01T00:00:00Z',
+        to: '2025-01-02T00:00:00Z',
+      });
+      expect(replay.status).toBe(409);
+      expect(String(replay.body.message)).toMatch(/not complete.*activate_for\.registration_status/);
 
       const flow = {
         name: 'registrations',

@@ -21,8 +21,9 @@ export class ReplaysController {
   @ObjectIdParam()
   @ApiOperation({ summary: 'Re-run the flow over the events the event log received in [from, to)' })
   @ApiAcceptedResponse({ type: ReplayStatusDto, description: 'started; progress at GET /replays/{id}' })
-  @ApiErrors([...BODY_ERRORS, 404, 429], {
+  @ApiErrors([...BODY_ERRORS, 404, 409, 429], {
     400: { description: 'invalid, or from not before to: `message` lists every problem' },
+    409: { description: 'the flow is not complete (`message` says what it lacks), so it cannot run' },
     429: { description: 'two replays of this tenant run already: try again when one is done' },
   })
   replay(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: ReplayDto): Promise<ReplayResponse> {

@@ -1,5 +1,14 @@
-import { BadRequestException, HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { ReplayRepository, ReplayRow } from '@flowline/db';
+import { flowCompleteness, parseFlow } from '@flowline/matching';
 import { isUuid } from '../common/validators';
 import { FlowsService } from '../flows/flows.service';
 import { ReplayDto } from './replay.dto';
@@ -19,12 +28,19 @@ export class ReplaysService {
     @Inject(ReplayRepository) private readonly replays: ReplayRepository,
   ) {}
 
-  /** Records the replay under this process's lease and starts it; 429 while the tenant runs too many. */
+  /**
+   * Records the replay under this process's lease and starts it; 409 for a flow that is not complete,
+   * 429 while the tenant runs too many.
+   */
   async start(tenant: string, flowId: string, body: ReplayDto): Promise<ReplayResponse> {
     const flow = await this.flows.find(tenant, flowId);
     const from = new Date(body.from);
     const to = new Date(body.to);
     if (!(from < to)) throw new BadRequestException(['from must be before to']);
+    // Said now rather than by a replay that starts and then fails: an incomplete flow cannot run.
+    const { complete, missing } = flowCompleteness(parseFlow(flow));
+    if (!complete)
+      throw new ConflictException(`flow ${flow.id} is not complete, so it cannot be replayed: ${missing.join('; ')}`);
     const replay = await this.replays.create(
       tenant,
       flow.id,
