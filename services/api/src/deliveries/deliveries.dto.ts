@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DATE_TIME, schemaOf } from '../common/openapi';
 import { IsRfc3339Timestamp } from '@flowline/contracts';
+import { DELIVERY_STATUSES } from '@flowline/db';
 import { DecimalInteger } from '../common/validators';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-
-export const DELIVERY_STATUSES = ['succeeded', 'failed', 'retrying', 'held', 'sending', 'abandoned'] as const;
 
 /** Filters of the activity feed (docs/CONTRACT.md §8). */
 export class DeliveriesQueryDto {

@@ -4,7 +4,8 @@ import { DecimalInteger } from '../common/validators';
 import type { FailureCategory } from '@flowline/delivery';
 import { decodeQueueCursor } from './queue-cursor';
 import { ApiErrorDto } from '../common/openapi';
-import { AttemptLogEntryDto, DELIVERY_STATUSES } from '../deliveries/deliveries.dto';
+import { DELIVERY_STATUSES } from '@flowline/db';
+import { AttemptLogEntryDto } from '../deliveries/deliveries.dto';
 import { QUEUE_STATUSES } from './queue-status';
 import type { QueueStatus } from './queue-status';
 
