@@ -473,6 +473,36 @@ describe('the API under hostile input (issue 9)', () => {
       }
     });
 
+    it('refuses POST /events from an unknown key before reading its body', async () => {
+      // 30 MiB announced, 64 KiB sent: an api that read bodies before authenticating would wait
+      // for the rest, and this answer would never come.
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest(`${api.url}/events`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${SECRETS.wrongKey}`,
+            'content-type': 'application/json',
+            'content-length': String(30 * MiB),
+          },
+        });
+        request.on('response', (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => {
+            request.destroy();
+            resolve({ status: response.statusCode!, body });
+          });
+        });
+        request.on('error', reject);
+        request.write(`[${'{"id":"x"},'.repeat(6_000)}`);
+        const waiting = setTimeout(() => reject(new Error('no answer: the api is waiting for the body')), 15_000);
+        request.on('close', () => clearTimeout(waiting));
+      });
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body)).toMatchObject({ message: 'unknown API key' });
+    });
+
     it('names a missing required field once, as required', async () => {
       const response = await client.call('POST', '/tags', { label: 'l', objects: ['question'] });
       expect(response.status).toBe(400);

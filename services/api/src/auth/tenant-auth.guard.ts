@@ -40,16 +40,17 @@ export class TenantAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Set by AuthenticateBeforeBody on routes whose caller is known before their body is read.
+    request.tenantId ??= await this.authenticate(request);
+    return true;
+  }
+
+  /** The tenant the request acts for; 401 (or 403 for a console change without its CSRF token) if none. */
+  async authenticate(request: Request): Promise<string> {
     const key = bearerToken(request);
-    if (key) {
-      request.tenantId = await this.tenantOfKey(key);
-      return true;
-    }
+    if (key) return this.tenantOfKey(key);
     const session = sessionToken(request);
-    if (session) {
-      request.tenantId = await this.tenantOfSession(request, session);
-      return true;
-    }
+    if (session) return this.tenantOfSession(request, session);
     throw new UnauthorizedException('missing API key: send Authorization: Bearer <api key>, or sign in to the console');
   }
 
