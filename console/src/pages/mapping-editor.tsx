@@ -4,8 +4,10 @@ import type { Mapping, MappingBody, Preview } from '../api/types';
 import { FormErrors, TextArea, TextField, splitErrors } from '../components/form';
 import { pretty } from '../components/format';
 import { LoadError, Loading, messagesOf } from '../components/status';
+import { DeleteButton } from '../components/delete-button';
 import { navigate } from '../router';
 import { FIELD_CATALOGUE, SAMPLE_EVENTS } from './catalogue';
+import { RecentEventPicker } from './recent-event-picker';
 import { FieldDraft, MappingFieldRow, NEW_FIELD, fieldDraftOf, mappingFieldOf } from './mapping-field-row';
 
 /** Which row a message of the API is about: by its target name, or by `fields[N]`. */
@@ -117,6 +119,13 @@ export function MappingEditor({ id }: { id?: string }) {
               Back to mappings
             </button>
           </div>
+          {saved && (
+            <DeleteButton
+              what={`mapping ${saved.name}`}
+              path={`/mappings/${saved.id}`}
+              onDeleted={() => navigate('/mappings')}
+            />
+          )}
           <p role="status" class="notice">
             {notice}
           </p>
@@ -130,8 +139,9 @@ export function MappingEditor({ id }: { id?: string }) {
               </button>
             ))}
           </div>
+          <RecentEventPicker onPick={(event) => setSample(pretty(event))} />
           <TextArea
-            label="Sample event (paste one)"
+            label="Sample event (paste one, or pick one above)"
             value={sample}
             onInput={setSample}
             rows={12}
