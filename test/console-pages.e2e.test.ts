@@ -210,6 +210,7 @@ describe('the console pages', () => {
         entitlement: { publication: 'Premium Magazine' },
       }),
     ]);
+    await api.create('/mappings', { name: 'Lead header', fields: [{ target: 'X-Lead', source: '$subject' }] });
     await page.getByRole('link', { name: 'Mappings' }).click();
     await page.getByRole('link', { name: 'New mapping' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Recent sample');
@@ -238,6 +239,9 @@ describe('the console pages', () => {
       .locator('.payload')
       .getByText(/"sesamy_premium-magazine",\s*"sesamy_active_subscriber"/)
       .waitFor();
+    // The headers a header mapping renders from the same event.
+    await page.getByLabel('Headers from').selectOption({ label: 'Lead header' });
+    await page.locator('.headers').getByText(`"X-Lead": "${subject}"`).waitFor();
     await check('the mapping editor with a recent event and managed tags', 'mapping-editor');
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -304,8 +308,8 @@ describe('the console pages', () => {
     await expect(rows.count()).resolves.toBe(20);
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText('Page 2 of 2').waitFor();
-    // 21 made here, 2 by the tests before: 3 on the second page.
-    await expect(rows.count()).resolves.toBe(3);
+    // 21 made here, 3 by the tests before: 4 on the second page.
+    await expect(rows.count()).resolves.toBe(4);
 
     await page.getByRole('button', { name: 'Previous' }).click();
     const doomed = page.getByRole('row', { name: /mapping 01/ });
@@ -319,7 +323,7 @@ describe('the console pages', () => {
     const names = (await api.call<{ mappings: Array<{ name: string }> }>('GET', '/mappings')).body.mappings.map(
       (mapping) => mapping.name,
     );
-    expect(names).toHaveLength(22);
+    expect(names).toHaveLength(23);
     expect(names).not.toContain('mapping 01');
   });
 
