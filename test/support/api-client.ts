@@ -2,7 +2,7 @@
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly key: string | undefined,
+    readonly key: string | undefined,
   ) {}
 
   async call<T = Record<string, unknown>>(

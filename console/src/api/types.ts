@@ -239,3 +239,28 @@ export interface Replay {
   created_at: string;
   finished_at: string | null;
 }
+
+/** One of the tenant's events as `GET /events` lists it (CONTRACT §2). */
+export interface RecentEvent {
+  id: string;
+  type: string;
+  subject: string;
+  time: string;
+  source: string | null;
+  test: boolean;
+  data: Record<string, unknown>;
+  received_at: string;
+}
+
+export interface RecentEventList {
+  from: string;
+  to: string;
+  events: RecentEvent[];
+  more: boolean;
+  scan: {
+    records_scanned: number;
+    complete: boolean;
+    stopped_early: 'record_limit' | 'time_limit' | null;
+    unread_before: string | null;
+  };
+}

@@ -52,6 +52,13 @@ export function SeriesChart({ title, kind, labels, values }: ChartProps) {
     });
     return () => chart.destroy();
   }, [title, kind, labels.join('\u0000'), values.join(',')]);
+  if (labels.length === 0)
+    return (
+      <figure class="chart">
+        <figcaption>{title}</figcaption>
+        <p class="empty">Nothing in this period.</p>
+      </figure>
+    );
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>

@@ -1,15 +1,15 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 
-/** Long lists page: `size` rows at a time, with previous and next. */
-export function usePage<T>(items: T[], size = 20): { rows: T[]; pager: ComponentChildren } {
+/** Long lists page: `size` rows at a time, with previous and next; `label` names the list when a page has several. */
+export function usePage<T>(items: T[], size = 20, label = 'Pages'): { rows: T[]; pager: ComponentChildren } {
   const [page, setPage] = useState(0);
   const pages = Math.max(1, Math.ceil(items.length / size));
   const current = Math.min(page, pages - 1);
   const rows = items.slice(current * size, current * size + size);
   const pager =
     pages > 1 ? (
-      <nav class="pager" aria-label="Pages">
+      <nav class="pager" aria-label={label}>
         <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
           Previous
         </button>

@@ -5,6 +5,7 @@ import { FormErrors, SelectField, splitErrors, TextField } from '../components/f
 import { HeaderRows, headerRowsOf, headersOf, type HeaderRow } from '../components/header-rows';
 import { LoadError, Loading, messagesOf } from '../components/status';
 import { formatTime } from '../components/format';
+import { DeleteButton } from '../components/delete-button';
 import { navigate } from '../router';
 
 /** What the API answers in place of a stored secret; sent back, it keeps the secret as it is. */
@@ -327,6 +328,13 @@ export function ConnectionEditor({ id }: { id?: string }) {
             Back to connections
           </button>
         </div>
+        {saved && (
+          <DeleteButton
+            what={`connection ${saved.name}`}
+            path={`/connections/${saved.id}`}
+            onDeleted={() => navigate('/connections')}
+          />
+        )}
         <p role="status" class="notice">
           {notice}
         </p>

@@ -1,5 +1,6 @@
 import { api } from '../api/client';
 import type { Connection } from '../api/types';
+import { DeleteButton } from '../components/delete-button';
 import { usePage } from '../components/pager';
 import { Empty, Loader, useLoad } from '../components/status';
 import { Link } from '../router';
@@ -16,13 +17,13 @@ export function ConnectionsPage() {
       </div>
       <p class="lead">Where webhooks go: the URL, method, content type, authentication and headers.</p>
       <Loader state={state} what="connections">
-        {(data) => <ConnectionList connections={data.connections} />}
+        {(data) => <ConnectionList connections={data.connections} onDeleted={state.reload} />}
       </Loader>
     </section>
   );
 }
 
-function ConnectionList({ connections }: { connections: Connection[] }) {
+function ConnectionList({ connections, onDeleted }: { connections: Connection[]; onDeleted: () => void }) {
   const { rows, pager } = usePage(connections);
   if (!connections.length)
     return (
@@ -40,6 +41,7 @@ function ConnectionList({ connections }: { connections: Connection[] }) {
             <th scope="col">URL</th>
             <th scope="col">Authentication</th>
             <th scope="col">State</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -60,6 +62,15 @@ function ConnectionList({ connections }: { connections: Connection[] }) {
                 ) : (
                   <span class="badge ok">Running</span>
                 )}
+              </td>
+              <td>
+                <div class="row-actions">
+                  <DeleteButton
+                    what={`connection ${connection.name}`}
+                    path={`/connections/${connection.id}`}
+                    onDeleted={onDeleted}
+                  />
+                </div>
               </td>
             </tr>
           ))}

@@ -4,7 +4,8 @@ import type { ActivationObject, Connection, Flow, FlowBody, FlowFilter, Mapping,
 import { Checkbox, FormErrors, SelectField, TextField, splitErrors } from '../components/form';
 import { asText } from '../components/format';
 import { LoadError, Loading, messagesOf } from '../components/status';
-import { navigate } from '../router';
+import { DeleteButton } from '../components/delete-button';
+import { Link, navigate } from '../router';
 import { flowBodyOf } from './flows';
 
 const PRESETS = [
@@ -233,6 +234,17 @@ export function FlowEditor({ id }: { id?: string }) {
         <Filters filters={draft.filters} errors={byField.filters} onChange={(filters) => set({ filters })} />
         <fieldset>
           <legend>Destination</legend>
+          {options.connections.length === 0 && (
+            <p class="hint">
+              No connections yet: <Link href="/connections/new">create one</Link> first (this flow is kept meanwhile as
+              incomplete).
+            </p>
+          )}
+          {options.mappings.length === 0 && (
+            <p class="hint">
+              No mappings yet: <Link href="/mappings/new">create one</Link> to say what the webhook carries.
+            </p>
+          )}
           <SelectField
             label="Connection"
             value={draft.connectionId}
@@ -270,6 +282,9 @@ export function FlowEditor({ id }: { id?: string }) {
             Back to flows
           </button>
         </div>
+        {saved && (
+          <DeleteButton what={`flow ${saved.name}`} path={`/flows/${saved.id}`} onDeleted={() => navigate('/flows')} />
+        )}
         <p role="status" class="notice">
           {notice}
         </p>

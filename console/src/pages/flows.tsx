@@ -3,6 +3,7 @@ import { api } from '../api/client';
 import type { Flow, FlowBody } from '../api/types';
 import { usePage } from '../components/pager';
 import { Empty, Loader, messagesOf, useLoad } from '../components/status';
+import { DeleteButton } from '../components/delete-button';
 import { FormErrors } from '../components/form';
 import { Link } from '../router';
 
@@ -69,7 +70,7 @@ function FlowList({ flows: loaded }: { flows: Flow[] }) {
             <th scope="col">Mode</th>
             <th scope="col">Completeness</th>
             <th scope="col">Active</th>
-            <th scope="col">Replay</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -101,7 +102,14 @@ function FlowList({ flows: loaded }: { flows: Flow[] }) {
                 </button>
               </td>
               <td>
-                <Link href={`/flows/${flow.id}/replay`}>Replay {flow.name}</Link>
+                <div class="row-actions">
+                  <Link href={`/flows/${flow.id}/replay`}>Replay {flow.name}</Link>
+                  <DeleteButton
+                    what={`flow ${flow.name}`}
+                    path={`/flows/${flow.id}`}
+                    onDeleted={() => setFlows(flows.filter((old) => old.id !== flow.id))}
+                  />
+                </div>
               </td>
             </tr>
           ))}

@@ -1,11 +1,13 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client';
-import type { Mapping, MappingBody, Preview } from '../api/types';
-import { FormErrors, TextArea, TextField, splitErrors } from '../components/form';
+import type { Mapping, MappingBody, MappingField, Preview } from '../api/types';
+import { FormErrors, SelectField, TextArea, TextField, splitErrors } from '../components/form';
 import { pretty } from '../components/format';
-import { LoadError, Loading, messagesOf } from '../components/status';
+import { LoadError, Loading, messagesOf, useLoad } from '../components/status';
+import { DeleteButton } from '../components/delete-button';
 import { navigate } from '../router';
 import { FIELD_CATALOGUE, SAMPLE_EVENTS } from './catalogue';
+import { RecentEventPicker } from './recent-event-picker';
 import { FieldDraft, MappingFieldRow, NEW_FIELD, fieldDraftOf, mappingFieldOf } from './mapping-field-row';
 
 /** Which row a message of the API is about: by its target name, or by `fields[N]`. */
@@ -44,7 +46,10 @@ export function MappingEditor({ id }: { id?: string }) {
     );
   }, [id]);
 
-  const preview = useLivePreview(drafts, sample);
+  const mappings = useLoad(() => api.get<{ mappings: Mapping[] }>('/mappings'), []);
+  const [headerMappingId, setHeaderMappingId] = useState('');
+  const headerFields = mappings.data?.mappings.find((mapping) => mapping.id === headerMappingId)?.fields;
+  const preview = useLivePreview(drafts, sample, headerFields);
 
   if (loadError) return <LoadError message={loadError} retry={() => location.reload()} />;
   if (id && !saved) return <Loading what="the mapping" />;
@@ -117,6 +122,13 @@ export function MappingEditor({ id }: { id?: string }) {
               Back to mappings
             </button>
           </div>
+          {saved && (
+            <DeleteButton
+              what={`mapping ${saved.name}`}
+              path={`/mappings/${saved.id}`}
+              onDeleted={() => navigate('/mappings')}
+            />
+          )}
           <p role="status" class="notice">
             {notice}
           </p>
@@ -130,12 +142,25 @@ export function MappingEditor({ id }: { id?: string }) {
               </button>
             ))}
           </div>
+          <RecentEventPicker onPick={(event) => setSample(pretty(event))} />
           <TextArea
-            label="Sample event (paste one)"
+            label="Sample event (paste one, or pick one above)"
             value={sample}
             onInput={setSample}
             rows={12}
             hint="The canonical envelope: id, type, subject, time, data. Nothing is sent."
+          />
+          <SelectField
+            label="Headers from"
+            value={headerMappingId}
+            options={[
+              { value: '', label: 'No header mapping' },
+              ...(mappings.data?.mappings ?? [])
+                .filter((mapping) => mapping.id !== saved?.id)
+                .map((mapping) => ({ value: mapping.id, label: mapping.name })),
+            ]}
+            onChange={setHeaderMappingId}
+            hint="A header mapping to render with this one, as a flow's destination would."
           />
           <PreviewResult preview={preview} />
         </aside>
@@ -152,9 +177,9 @@ interface LivePreview {
 }
 
 /** Renders the mapping against the sample as the user types, a moment after the last keystroke. */
-function useLivePreview(drafts: FieldDraft[], sample: string): LivePreview {
+function useLivePreview(drafts: FieldDraft[], sample: string, headerFields: MappingField[] | undefined): LivePreview {
   const [state, setState] = useState<LivePreview>({ result: undefined, problems: [], pending: true });
-  const key = JSON.stringify([drafts, sample]);
+  const key = JSON.stringify([drafts, sample, headerFields]);
   useEffect(() => {
     let event: Record<string, unknown>;
     try {
@@ -170,7 +195,12 @@ function useLivePreview(drafts: FieldDraft[], sample: string): LivePreview {
     let current = true;
     setState((previous) => ({ ...previous, pending: true }));
     const timer = setTimeout(() => {
-      api.post<Preview>('/mappings/preview', { mapping: { fields: drafts.map(mappingFieldOf) }, event }).then(
+      const body = {
+        mapping: { fields: drafts.map(mappingFieldOf) },
+        ...(headerFields ? { header_mapping: { fields: headerFields } } : {}),
+        event,
+      };
+      api.post<Preview>('/mappings/preview', body).then(
         (result) => current && setState({ result, problems: result.errors, pending: false }),
         (error: unknown) =>
           current &&

@@ -1,9 +1,9 @@
 import { useId } from 'preact/hooks';
 import type { MappingField, TransformName } from '../api/types';
-import { Checkbox, SelectField, TextField } from '../components/form';
+import { Checkbox, SelectField, TextArea, TextField } from '../components/form';
 import { asText } from '../components/format';
 
-export type FieldKind = 'source' | 'template' | 'value';
+export type FieldKind = 'source' | 'template' | 'value' | 'tags';
 
 /** One target field as the form edits it: text everywhere, turned into the API's shape on save. */
 export interface FieldDraft {
@@ -12,6 +12,11 @@ export interface FieldDraft {
   source: string;
   template: string;
   value: string;
+  /** Managed tags (CONTRACT §5): the prefix, sources and fixed values one per line, the longest tag. */
+  tagsPrefix: string;
+  tagsFrom: string;
+  tagsValues: string;
+  tagsMaxLength: string;
   transforms: TransformName[];
   valueMap: string;
   fallback: string;
@@ -24,6 +29,10 @@ export const NEW_FIELD: FieldDraft = {
   source: '',
   template: '',
   value: '',
+  tagsPrefix: '',
+  tagsFrom: '',
+  tagsValues: '',
+  tagsMaxLength: '',
   transforms: [],
   valueMap: '',
   fallback: '',
@@ -33,13 +42,24 @@ export const NEW_FIELD: FieldDraft = {
 const TRANSFORMS: TransformName[] = ['trim', 'lower', 'upper', 'proper'];
 
 export function fieldDraftOf(field: MappingField): FieldDraft {
-  const kind: FieldKind = field.template !== undefined ? 'template' : field.value !== undefined ? 'value' : 'source';
+  const kind: FieldKind =
+    field.tags !== undefined
+      ? 'tags'
+      : field.template !== undefined
+        ? 'template'
+        : field.value !== undefined
+          ? 'value'
+          : 'source';
   return {
     target: field.target,
     kind,
     source: field.source ?? '',
     template: field.template ?? '',
     value: asText(field.value),
+    tagsPrefix: field.tags?.prefix ?? '',
+    tagsFrom: (field.tags?.from ?? []).join('\n'),
+    tagsValues: (field.tags?.values ?? []).map(asText).join('\n'),
+    tagsMaxLength: field.tags?.max_length === undefined ? '' : String(field.tags.max_length),
     transforms: field.transforms ?? [],
     valueMap: Object.entries(field.value_map ?? {})
       .map(([from, to]) => `${from}=${to}`)
@@ -54,6 +74,7 @@ export function mappingFieldOf(draft: FieldDraft): MappingField {
   if (draft.kind === 'source') field.source = draft.source;
   if (draft.kind === 'template') field.template = draft.template;
   if (draft.kind === 'value') field.value = draft.value;
+  if (draft.kind === 'tags') field.tags = managedTagsOf(draft);
   if (draft.transforms.length) field.transforms = draft.transforms;
   const pairs = draft.valueMap
     .split('\n')
@@ -64,6 +85,25 @@ export function mappingFieldOf(draft: FieldDraft): MappingField {
   if (draft.fallback !== '') field.default = draft.fallback;
   if (draft.required) field.required = true;
   return field;
+}
+
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+function managedTagsOf(draft: FieldDraft): NonNullable<MappingField['tags']> {
+  const from = lines(draft.tagsFrom);
+  const values = lines(draft.tagsValues);
+  const longest = draft.tagsMaxLength.trim();
+  return {
+    ...(draft.tagsPrefix ? { prefix: draft.tagsPrefix } : {}),
+    ...(from.length ? { from } : {}),
+    ...(values.length ? { values } : {}),
+    // Digits become a number; anything else goes as typed, for the API to name the problem.
+    ...(longest ? { max_length: /^\d+$/.test(longest) ? Number(longest) : (longest as unknown as number) } : {}),
+  };
 }
 
 interface RowProps {
@@ -98,6 +138,7 @@ export function MappingFieldRow({ index, draft, errors, catalogueId, onChange, o
             { value: 'source', label: 'A field of the event' },
             { value: 'template', label: 'Fixed text and fields' },
             { value: 'value', label: 'A static value' },
+            { value: 'tags', label: 'Managed tags' },
           ]}
           onChange={(kind) => set({ kind })}
         />
@@ -122,6 +163,7 @@ export function MappingFieldRow({ index, draft, errors, catalogueId, onChange, o
       {draft.kind === 'value' && (
         <TextField label="Static value" value={draft.value} onInput={(value) => set({ value })} />
       )}
+      {draft.kind === 'tags' && <ManagedTags draft={draft} set={set} />}
       <div class="transforms" role="group" aria-labelledby={`${id}-transforms`}>
         <span id={`${id}-transforms`}>Transforms, in order</span>
         {TRANSFORMS.map((transform) => (
@@ -163,5 +205,44 @@ export function MappingFieldRow({ index, draft, errors, catalogueId, onChange, o
         Remove {name}
       </button>
     </fieldset>
+  );
+}
+
+/** A managed-tag list (Sesamy's): values read from the event are slugified, fixed ones kept; all prefixed. */
+function ManagedTags({ draft, set }: { draft: FieldDraft; set: (patch: Partial<FieldDraft>) => void }) {
+  return (
+    <>
+      <div class="row">
+        <TextField
+          label="Tag prefix"
+          value={draft.tagsPrefix}
+          onInput={(tagsPrefix) => set({ tagsPrefix })}
+          placeholder="sesamy_active_entitlement_"
+        />
+        <TextField
+          label="Longest tag"
+          inputMode="numeric"
+          value={draft.tagsMaxLength}
+          onInput={(tagsMaxLength) => set({ tagsMaxLength })}
+          placeholder="99"
+        />
+      </div>
+      <TextArea
+        label="Tags read from the event (one source per line)"
+        rows={3}
+        value={draft.tagsFrom}
+        onInput={(tagsFrom) => set({ tagsFrom })}
+        placeholder="entitlement.publication"
+        hint="Each value is slugified, then prefixed: Premium Magazine becomes premium-magazine."
+      />
+      <TextArea
+        label="Fixed tags (one per line)"
+        rows={2}
+        value={draft.tagsValues}
+        onInput={(tagsValues) => set({ tagsValues })}
+        placeholder="sesamy_active_subscriber"
+        hint="Kept as written, then prefixed."
+      />
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { api } from '../api/client';
 import type { Mapping } from '../api/types';
 import { formatTime } from '../components/format';
+import { DeleteButton } from '../components/delete-button';
 import { usePage } from '../components/pager';
 import { Empty, Loader, useLoad } from '../components/status';
 import { Link } from '../router';
@@ -17,13 +18,13 @@ export function MappingsPage() {
       </div>
       <p class="lead">How each target field of a webhook is built from an event.</p>
       <Loader state={state} what="mappings">
-        {(data) => <MappingList mappings={data.mappings} />}
+        {(data) => <MappingList mappings={data.mappings} onDeleted={state.reload} />}
       </Loader>
     </section>
   );
 }
 
-function MappingList({ mappings }: { mappings: Mapping[] }) {
+function MappingList({ mappings, onDeleted }: { mappings: Mapping[]; onDeleted: () => void }) {
   const { rows, pager } = usePage(mappings);
   if (!mappings.length)
     return (
@@ -40,6 +41,7 @@ function MappingList({ mappings }: { mappings: Mapping[] }) {
             <th scope="col">Name</th>
             <th scope="col">Target fields</th>
             <th scope="col">Changed</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -50,6 +52,15 @@ function MappingList({ mappings }: { mappings: Mapping[] }) {
               </td>
               <td class="wrap">{mapping.fields.map((field) => field.target).join(', ')}</td>
               <td>{formatTime(mapping.updated_at)}</td>
+              <td>
+                <div class="row-actions">
+                  <DeleteButton
+                    what={`mapping ${mapping.name}`}
+                    path={`/mappings/${mapping.id}`}
+                    onDeleted={onDeleted}
+                  />
+                </div>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -10,7 +10,8 @@ import { Link } from '../router';
 export function ReplayPage({ flowId }: { flowId: string }) {
   const flow = useLoad(() => api.get<Flow>(`/flows/${flowId}`), [flowId]);
   const [from, setFrom] = useState(toLocalInput(new Date(Date.now() - 24 * 3600_000)));
-  const [to, setTo] = useState(toLocalInput(new Date()));
+  // Up to the next whole minute (the field shows minutes): what arrived this minute is in the period.
+  const [to, setTo] = useState(toLocalInput(new Date(Date.now() + 60_000)));
   const [eventId, setEventId] = useState('');
   const [errors, setErrors] = useState<string[]>([]);
   const [replay, setReplay] = useState<Replay | undefined>(undefined);

@@ -4,6 +4,7 @@ import type { CompletedSequence, Sequence, SequenceBody, Simulation } from '../a
 import { Checkbox, FormErrors, SelectField, TextArea, TextField, splitErrors } from '../components/form';
 import { pretty } from '../components/format';
 import { LoadError, Loader, Loading, messagesOf, useLoad } from '../components/status';
+import { DeleteButton } from '../components/delete-button';
 import { navigate } from '../router';
 import { CompletedList } from './sequences';
 
@@ -209,6 +210,13 @@ export function SequenceEditor({ id }: { id?: string }) {
             Back to sequence triggers
           </button>
         </div>
+        {saved && (
+          <DeleteButton
+            what={`sequence trigger ${saved.name}`}
+            path={`/sequences/${saved.id}`}
+            onDeleted={() => navigate('/sequences')}
+          />
+        )}
         <p role="status" class="notice">
           {notice}
         </p>

@@ -1,5 +1,6 @@
 import { api } from '../api/client';
 import type { CompletedSequence, Sequence } from '../api/types';
+import { DeleteButton } from '../components/delete-button';
 import { formatTime } from '../components/format';
 import { usePage } from '../components/pager';
 import { Empty, Loader, useLoad } from '../components/status';
@@ -18,37 +19,7 @@ export function SequencesPage() {
         </Link>
       </div>
       <Loader state={state} what="sequence triggers">
-        {(data) =>
-          data.sequences.length ? (
-            <table>
-              <caption class="visually-hidden">Sequence triggers</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Event types</th>
-                  <th scope="col">Window</th>
-                  <th scope="col">Active</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.sequences.map((sequence) => (
-                  <tr key={sequence.id}>
-                    <td>
-                      <Link href={`/sequences/${sequence.id}`}>{sequence.name}</Link>
-                    </td>
-                    <td class="wrap">{sequence.event_types.join(sequence.ordered ? ' → ' : ', ')}</td>
-                    <td>{sequence.window_unit ?? `${sequence.window_seconds} s`}</td>
-                    <td>{sequence.active ? 'Yes' : 'No'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty>
-              No sequence triggers yet. <Link href="/sequences/new">Create the first one</Link>.
-            </Empty>
-          )
-        }
+        {(data) => <SequenceList sequences={data.sequences} onDeleted={state.reload} />}
       </Loader>
       <h2>Completed sequences</h2>
       <Loader state={completed} what="completed sequences">
@@ -58,8 +29,56 @@ export function SequencesPage() {
   );
 }
 
+function SequenceList({ sequences, onDeleted }: { sequences: Sequence[]; onDeleted: () => void }) {
+  const { rows, pager } = usePage(sequences, 20, 'Pages of sequence triggers');
+  if (!sequences.length)
+    return (
+      <Empty>
+        No sequence triggers yet. <Link href="/sequences/new">Create the first one</Link>.
+      </Empty>
+    );
+  return (
+    <>
+      <table>
+        <caption class="visually-hidden">Sequence triggers</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Event types</th>
+            <th scope="col">Window</th>
+            <th scope="col">Active</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((sequence) => (
+            <tr key={sequence.id}>
+              <td>
+                <Link href={`/sequences/${sequence.id}`}>{sequence.name}</Link>
+              </td>
+              <td class="wrap">{sequence.event_types.join(sequence.ordered ? ' → ' : ', ')}</td>
+              <td>{sequence.window_unit ?? `${sequence.window_seconds} s`}</td>
+              <td>{sequence.active ? 'Yes' : 'No'}</td>
+              <td>
+                <div class="row-actions">
+                  <DeleteButton
+                    what={`sequence trigger ${sequence.name}`}
+                    path={`/sequences/${sequence.id}`}
+                    onDeleted={onDeleted}
+                  />
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {pager}
+    </>
+  );
+}
+
 export function CompletedList({ events }: { events: CompletedSequence[] }) {
-  const { rows, pager } = usePage(events);
+  const { rows, pager } = usePage(events, 20, 'Pages of completed sequences');
   if (!events.length) return <Empty>No lead has completed a sequence yet.</Empty>;
   return (
     <>

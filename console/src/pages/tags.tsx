@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Tag } from '../api/types';
+import { DeleteButton } from '../components/delete-button';
 import { Checkbox, FormErrors, SelectField, TextField, splitErrors } from '../components/form';
+import { usePage } from '../components/pager';
 import { Empty, Loader, messagesOf, useLoad } from '../components/status';
 
 const OBJECTS = [
@@ -25,17 +27,7 @@ export function TagsPage() {
       </p>
       <NewTag onCreated={state.reload} />
       <Loader state={state} what="tags">
-        {(data) =>
-          data.tags.length ? (
-            <ul class="tag-list">
-              {data.tags.map((tag) => (
-                <TagItem key={tag.name} tag={tag} onChanged={state.reload} />
-              ))}
-            </ul>
-          ) : (
-            <Empty>No tags yet.</Empty>
-          )
-        }
+        {(data) => <TagList tags={data.tags} onChanged={state.reload} />}
       </Loader>
     </section>
   );
@@ -89,10 +81,26 @@ function NewTag({ onCreated }: { onCreated: () => void }) {
   );
 }
 
+function TagList({ tags, onChanged }: { tags: Tag[]; onChanged: () => void }) {
+  const { rows, pager } = usePage(tags, 10, 'Pages of tags');
+  if (!tags.length) return <Empty>No tags yet: create the first one above.</Empty>;
+  return (
+    <>
+      <ul class="tag-list" aria-label="Tags">
+        {rows.map((tag) => (
+          <TagItem key={tag.name} tag={tag} onChanged={onChanged} />
+        ))}
+      </ul>
+      {pager}
+    </>
+  );
+}
+
 function TagItem({ tag, onChanged }: { tag: Tag; onChanged: () => void }) {
   const [object, setObject] = useState(tag.objects[0] ?? 'registration_status');
   const [value, setValue] = useState('');
   const [errors, setErrors] = useState<string[]>([]);
+  const assigned = usePage(tag.assignments, 10, `Pages of ${tag.name} assignments`);
   const save = (assignments: Tag['assignments']) => {
     setErrors([]);
     api.put(`/tags/${encodeURIComponent(tag.name)}/assignments`, assignments).then(
@@ -111,7 +119,7 @@ function TagItem({ tag, onChanged }: { tag: Tag; onChanged: () => void }) {
       <p class="hint">Applies to: {tag.objects.join(', ')}</p>
       {tag.assignments.length ? (
         <ul class="assignments">
-          {tag.assignments.map((assignment) => (
+          {assigned.rows.map((assignment) => (
             <li key={`${assignment.object}:${assignment.value}`}>
               {assignment.object}: <strong>{assignment.value}</strong>{' '}
               <button
@@ -127,6 +135,7 @@ function TagItem({ tag, onChanged }: { tag: Tag; onChanged: () => void }) {
       ) : (
         <p class="hint">Not applied to any value yet.</p>
       )}
+      {assigned.pager}
       <form
         noValidate
         class="row compact"
@@ -146,6 +155,7 @@ function TagItem({ tag, onChanged }: { tag: Tag; onChanged: () => void }) {
         <button type="submit">Apply {tag.name}</button>
       </form>
       <FormErrors messages={errors} />
+      <DeleteButton what={`tag ${tag.name}`} path={`/tags/${encodeURIComponent(tag.name)}`} onDeleted={onChanged} />
     </li>
   );
 }

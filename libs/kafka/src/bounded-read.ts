@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { newestWindows, type PartitionWindow } from './newest-windows';
 
 /** An offset of one partition of a topic, as Kafka writes it (a decimal string). */
 export interface PartitionOffset {
@@ -76,6 +77,48 @@ export async function deleteConsumerGroup(kafka: Kafka, groupId: string): Promis
   await admin.connect();
   try {
     await admin.deleteGroups([groupId]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A bounded read of a period's newest records, and what each partition's window leaves out. */
+export interface NewestRead {
+  bounds: ReadBounds;
+  windows: PartitionWindow[];
+}
+
+/**
+ * Plans a bounded read of the newest records of `topic` stamped in [fromTimestamp, toTimestamp):
+ * each partition from its first offset at `fromTimestamp` up to its first at `toTimestamp` (its
+ * end when none), cut to at most `maxRecords` offsets in all, the newest of each partition kept
+ * (`newestWindows`). Nothing is committed: a `ConsumerRunner` with `seekToPositions` and a group
+ * of its own reads it.
+ */
+export async function planNewestRead(
+  kafka: Kafka,
+  options: { topic: string; fromTimestamp: number; toTimestamp: number; maxRecords: number },
+): Promise<NewestRead> {
+  const { topic } = options;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // Ends before starts: a start can then only be later than its end, never miss a record before it.
+    const ends = await admin.fetchTopicOffsetsByTimestamp(topic, options.toTimestamp);
+    const starts = await admin.fetchTopicOffsetsByTimestamp(topic, options.fromTimestamp);
+    const ranges = ends
+      .map(({ partition, offset }) => {
+        const end = BigInt(offset);
+        const start = BigInt(starts.find((candidate) => candidate.partition === partition)?.offset ?? offset);
+        return { partition, start: start < end ? start : end, end };
+      })
+      .sort((a, b) => a.partition - b.partition);
+    const windows = newestWindows(ranges, options.maxRecords);
+    const positions = windows.map(({ partition, start }) => ({ partition, offset: start.toString() }));
+    return {
+      bounds: { topic, ends: windows.map(({ partition, end }) => ({ partition, offset: end.toString() })), positions },
+      windows,
+    };
   } finally {
     await admin.disconnect();
   }

@@ -74,6 +74,13 @@ export interface ConsumerRunnerOptions {
    * behind on purpose.
    */
   bounds?: ReadBounds;
+  /**
+   * A bounded read by a group that committed nothing yet: the consumer seeks each partition to its
+   * position in `bounds` as it starts, instead of the group's positions being committed first
+   * (kafkajs's `admin.setOffsets` runs a consumer of its own and takes seconds), and records before
+   * a position are never handed over.
+   */
+  seekToPositions?: boolean;
   /** The `group` label of its metrics when not the group id (groups made per task would grow them without end). */
   metricsGroup?: string;
   /**
@@ -113,6 +120,8 @@ export class ConsumerRunner {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   /** A bounded read's end offset (exclusive) of each partition, and the partitions not there yet. */
   private readonly ends = new Map<number, bigint>();
+  /** A seeking bounded read's first offset of each partition. */
+  private readonly starts = new Map<number, bigint>();
   private readonly unfinished = new Set<number>();
   private endReached: () => void = () => undefined;
   /** Resolves once a bounded read committed every record before its ends; never for an unbounded one. */
@@ -127,6 +136,7 @@ export class ConsumerRunner {
     for (const { partition, offset } of bounds.ends) this.ends.set(partition, BigInt(offset));
     for (const { partition, offset } of bounds.positions) {
       if (BigInt(offset) < (this.ends.get(partition) ?? 0n)) this.unfinished.add(partition);
+      if (options.seekToPositions) this.starts.set(partition, BigInt(offset));
     }
     if (this.unfinished.size === 0) this.endReached();
   }
@@ -166,6 +176,11 @@ export class ConsumerRunner {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+    // Applied before the first fetch; a fetch already in flight for a partition being sought is dropped by kafkajs.
+    if (this.options.seekToPositions && this.options.bounds) {
+      const { topic, positions } = this.options.bounds;
+      for (const { partition, offset } of positions) consumer.seek({ topic, partition, offset });
+    }
     logger.info({ groupId, topics }, 'consumer started');
   }
 
@@ -200,8 +215,9 @@ export class ConsumerRunner {
     const started = process.hrtime.bigint();
     const end = this.ends.get(partition);
     // A bounded read never hands over a record at or beyond its end (records produced after it started).
+    const start = this.starts.get(partition) ?? 0n;
     const readable = this.options.bounds
-      ? batch.messages.filter((message) => BigInt(message.offset) < (end ?? 0n))
+      ? batch.messages.filter((message) => BigInt(message.offset) < (end ?? 0n) && BigInt(message.offset) >= start)
       : batch.messages;
     if (this.options.bounds && readable.length === 0) {
       this.finishPartition(payload, partition);

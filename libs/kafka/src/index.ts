@@ -7,6 +7,7 @@ export * from './json-codec';
 export * from './key-partitioner';
 export * from './kafka-client';
 export * from './lag-monitor';
+export * from './newest-windows';
 export * from './oauth-token-source';
 export * from './record-size';
 export * from './topic-provisioner';

@@ -25,7 +25,7 @@ export class KafkaTestClient {
 
   async produce(
     topic: string,
-    messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: IHeaders }>,
+    messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: IHeaders; timestamp?: string }>,
   ): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
@@ -34,11 +34,18 @@ export class KafkaTestClient {
     await this.producer.send({ topic, acks: -1, messages });
   }
 
-  /** Produces JSON values keyed as given, in order. */
-  async produceJson(topic: string, messages: Array<{ key: string; value: unknown }>): Promise<void> {
+  /** Produces JSON values keyed as given, in order; a record's time (epoch ms) may be given, as a producer may. */
+  async produceJson(
+    topic: string,
+    messages: Array<{ key: string; value: unknown; timestamp?: number }>,
+  ): Promise<void> {
     await this.produce(
       topic,
-      messages.map((message) => ({ key: message.key, value: JSON.stringify(message.value) })),
+      messages.map((message) => ({
+        key: message.key,
+        value: JSON.stringify(message.value),
+        ...(message.timestamp === undefined ? {} : { timestamp: String(message.timestamp) }),
+      })),
     );
   }
 

@@ -15,6 +15,7 @@ import { ConnectionsService } from './connections/connections.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { EventsController } from './events/events.controller';
+import { ListRecentEvents } from './events/list-recent-events';
 import { FlowsController } from './flows/flows.controller';
 import { FlowsService } from './flows/flows.service';
 import { InsightsModule } from './insights/insights.module';
@@ -74,6 +75,7 @@ import { TenantsService } from './tenants/tenants.service';
     DeliveriesService,
     ReplaysService,
     ReplayRunner,
+    ListRecentEvents,
     RetryQueueService,
     SubmitToRetryQueue,
     RecoveryJobRunner,

@@ -86,3 +86,23 @@ export function DecimalInteger(): PropertyDecorator {
     typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value,
   );
 }
+
+/** `to` is after `from` when both are given and valid (a bad one is reported by its own check). */
+export function IsAfterFrom(options?: ValidationOptions) {
+  return (object: object, propertyName: string): void => {
+    registerDecorator({
+      name: 'isAfterFrom',
+      target: object.constructor,
+      propertyName,
+      options: { message: 'from must be before to', ...options },
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => {
+          const from = (args.object as { from?: unknown }).from;
+          if (typeof value !== 'string' || typeof from !== 'string') return true;
+          const [start, end] = [Date.parse(from), Date.parse(value)];
+          return Number.isNaN(start) || Number.isNaN(end) || start < end;
+        },
+      },
+    });
+  };
+}

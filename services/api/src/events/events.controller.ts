@@ -1,5 +1,13 @@
-import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { FlowlineEnv } from '@flowline/config';
 import { isSesamyStyle, messageKey, parseEventObject, Topic, TopicNames } from '@flowline/contracts';
 import { FlowlineProducer } from '@flowline/kafka';
@@ -7,6 +15,8 @@ import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { ANY_EVENT_SCHEMA } from '../common/event-schema';
 import { ApiErrors, BODY_ERRORS } from '../common/openapi';
+import { EventListDto, EventsQueryDto } from './event-list.dto';
+import { EventList, ListRecentEvents } from './list-recent-events';
 
 const MAX_EVENTS_PER_REQUEST = 500;
 
@@ -30,6 +40,7 @@ function withTenant(tenant: string, item: unknown): unknown {
 /**
  * `POST /events` (docs/CONTRACT.md §2): the HTTP door to the ingest topic. Events are checked here so
  * the caller learns at once what is wrong; all or none of a request's events are produced.
+ * `GET /events`: the tenant's newest events of a period, read from the event log.
  */
 @ApiTags('events')
 @ApiBearerAuth()
@@ -40,7 +51,26 @@ export class EventsController {
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
+    @Inject(ListRecentEvents) private readonly recent: ListRecentEvents,
   ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Your newest events of a period (at most 7 days) from the event log, newest first',
+    description:
+      'Reads at most 10,000 records of the event log (the newest of each partition) and for at most 8 s; `scan` says whether the whole period was read, and if not why and from when on the answer is complete.',
+  })
+  @ApiOkResponse({ type: EventListDto })
+  @ApiErrors([400, 401, 429], {
+    400: {
+      description:
+        'a bad period or limit (from after to, a period over 7 days, a limit outside 1–100): `message` lists every problem',
+    },
+    429: { description: 'too many listings of events run at once: try again when one has answered' },
+  })
+  list(@CurrentTenant() tenant: string, @Query() query: EventsQueryDto): Promise<EventList> {
+    return this.recent.execute(tenant, query);
+  }
 
   @Post()
   @HttpCode(202)

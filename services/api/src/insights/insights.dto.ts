@@ -1,28 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DATE_TIME_PATTERN } from '../common/openapi';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
 import { IsRfc3339Timestamp } from '@flowline/contracts';
-
-/** `to` is after `from` when both are given and valid (a bad one is reported by its own check). */
-function IsAfterFrom(options?: ValidationOptions) {
-  return (object: object, propertyName: string): void => {
-    registerDecorator({
-      name: 'isAfterFrom',
-      target: object.constructor,
-      propertyName,
-      options: { message: 'from must be before to', ...options },
-      validator: {
-        validate: (value: unknown, args: ValidationArguments) => {
-          const from = (args.object as { from?: unknown }).from;
-          if (typeof value !== 'string' || typeof from !== 'string') return true;
-          const [start, end] = [Date.parse(from), Date.parse(value)];
-          return Number.isNaN(start) || Number.isNaN(end) || start < end;
-        },
-      },
-    });
-  };
-}
+import { IsAfterFrom } from '../common/validators';
 
 /** `GET /insights` (docs/CONTRACT.md §9): the period and live/test. */
 export class InsightsQueryDto {
