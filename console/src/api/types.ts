@@ -240,7 +240,7 @@ export interface Replay {
   finished_at: string | null;
 }
 
-/** One of the tenant's events as `GET /events` lists it (CONTRACT §2). */
+/** One of the tenant's events as `GET /events` lists it (docs/CONTRACT.md §2). */
 export interface RecentEvent {
   id: string;
   type: string;

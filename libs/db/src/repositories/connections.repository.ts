@@ -5,7 +5,7 @@ import { SqlParams } from './sql-params';
 import { TenantRowsRepository } from './tenant-rows.repository';
 
 /**
- * The tenants' connections (CONTRACT §4), and pausing and resuming one (decision 0009): while
+ * The tenants' connections (docs/CONTRACT.md §4), and pausing and resuming one (decision 0009): while
  * `paused_at` is set its deliveries are held, not attempted. A 410 Gone pauses it (the
  * dispatcher), and so can an operator; only an operator resumes it. Each operator's write bumps
  * the configuration version like any connection change, which tells the running services.

@@ -46,7 +46,7 @@ const FEED_COLUMNS = `id, subject, connection_id, flow_id, sequence_id, event_id
   last_status_code, last_error, created_at, updated_at, delivered_at`;
 
 /**
- * The delivery log as the API reads it (CONTRACT §8): every delivery of a tenant and each
+ * The delivery log as the API reads it (docs/CONTRACT.md §8): every delivery of a tenant and each
  * attempt of one. Reads only: every write goes through the delivery store.
  */
 export class DeliveryLogRepository {

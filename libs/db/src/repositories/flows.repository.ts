@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { FlowEntity } from '../entities';
 import { TenantRowsRepository } from './tenant-rows.repository';
 
-/** The tenants' flows (CONTRACT §6). */
+/** The tenants' flows (docs/CONTRACT.md §6). */
 export class FlowsRepository extends TenantRowsRepository<FlowEntity> {
   constructor(dataSource: DataSource) {
     super(dataSource, FlowEntity);

@@ -9,7 +9,7 @@ export interface CompletionsFilter {
   limit: number;
 }
 
-/** The tenants' sequence triggers (CONTRACT §7) and the sequences their leads completed. */
+/** The tenants' sequence triggers (docs/CONTRACT.md §7) and the sequences their leads completed. */
 export class SequencesRepository extends TenantRowsRepository<SequenceEntity> {
   constructor(dataSource: DataSource) {
     super(dataSource, SequenceEntity);

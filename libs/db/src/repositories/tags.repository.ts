@@ -7,7 +7,7 @@ export interface TagAssignment {
   value: string;
 }
 
-/** The tenants' tags (CONTRACT §4) and their assignments to object values. */
+/** The tenants' tags (docs/CONTRACT.md §4) and their assignments to object values. */
 export class TagsRepository {
   constructor(private readonly dataSource: DataSource) {}
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TenantsRepository } from '@flowline/db';
 import { hashApiKey } from './api-key';
 
-/** Which tenant an API key names (CONTRACT §10): the request guard's question, and the console's sign-in. */
+/** Which tenant an API key names (docs/CONTRACT.md §10): the request guard's question, and the console's sign-in. */
 @Injectable()
 export class TenantKeys {
   constructor(@Inject(TenantsRepository) private readonly tenants: TenantsRepository) {}

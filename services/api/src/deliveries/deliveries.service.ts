@@ -5,7 +5,7 @@ import { DeliveriesQueryDto } from './deliveries.dto';
 
 export type DeliveryResponse = ReturnType<typeof toResponse>;
 
-/** The activity feed of one tenant: every delivery and, by id, each of its attempts (CONTRACT §8). */
+/** The activity feed of one tenant: every delivery and, by id, each of its attempts (docs/CONTRACT.md §8). */
 @Injectable()
 export class DeliveriesService {
   constructor(@Inject(DeliveryLogRepository) private readonly log: DeliveryLogRepository) {}

@@ -19,7 +19,7 @@ const MAX_RUNNING_REPLAYS = 2;
 
 export type ReplayResponse = ReturnType<typeof toResponse>;
 
-/** Starting a replay of one flow (CONTRACT §6) and reading how far it got. */
+/** Starting a replay of one flow (docs/CONTRACT.md §6) and reading how far it got. */
 @Injectable()
 export class ReplaysService {
   constructor(
