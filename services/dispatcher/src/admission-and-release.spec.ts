@@ -1,6 +1,6 @@
 import { Answer, CONNECTION, DispatcherHarness, headersOf, settle, TENANT } from '../test/dispatcher-harness';
 import { MAX_ADMISSION_WAIT_MS, MAX_CHUNK_ADMISSION_WAIT_MS } from './attempt-webhook';
-import { RELEASE_BATCH } from './lane-releaser';
+import { RELEASE_BATCH, RELEASE_BATCHES } from './lane-releaser';
 import { HELD_BEHIND } from './settlement-effects';
 
 /**
@@ -119,11 +119,10 @@ describe('releasing a lane in batches', () => {
     await retryHead();
     expect(ids.map((id) => h.status(id))).toEqual(ids.map(() => 'succeeded'));
     expect(h.receiver.sent.map((delivery) => delivery.id)).toEqual(['h0', ...ids]);
-    // One claim of the batch, then one that finds the lane empty.
-    expect(claims.mock.calls.map(([, limit]) => limit)).toEqual([RELEASE_BATCH, RELEASE_BATCH]);
-    expect((await claims.mock.results[0]!.value) as unknown[]).toHaveLength(5);
-    // The retry chunk's write (h0), then the batch's: five attempts at once.
-    expect(writes.mock.calls.map(([attempts]) => attempts.length)).toEqual([1, 5]);
+    // The first alone, then a batch of the other four, then a claim that finds the lane empty.
+    expect(claims.mock.calls.map(([, limit]) => limit)).toEqual([...RELEASE_BATCHES]);
+    // The retry chunk's write (h0), then one per batch: the four at once.
+    expect(writes.mock.calls.map(([attempts]) => attempts.length)).toEqual([1, 1, 4]);
   });
 
   it('a lane longer than a batch is released batch after batch', async () => {

@@ -19,11 +19,17 @@ import type { TargetResolver } from './targets';
 const MAX_CONCURRENT_RELEASES = 32;
 
 /**
- * Deliveries of a lane claimed at once: one claim statement and one write of their attempts
+ * Most deliveries of a lane claimed at once: one claim statement and one write of their attempts
  * instead of a transaction each. A crash in the middle of a batch leaves its deliveries `sending`
  * until their lease expires, then they are claimed and sent again in order (at least once).
  */
 export const RELEASE_BATCH = 50;
+
+/**
+ * A release's batches grow: its first delivery alone (after a failing head the next one often
+ * fails too, and the rest would only be parked again), then 10, then `RELEASE_BATCH` at a time.
+ */
+export const RELEASE_BATCHES = [1, 10, RELEASE_BATCH] as const;
 
 /**
  * Releases lanes: once a lane's waiting delivery settled, its held deliveries are claimed in
@@ -86,8 +92,8 @@ export class LaneReleaser {
 
   /** Delivers a lane's held deliveries in order, a batch at a time, until one has to wait (or none are left). */
   private async release(lane: string): Promise<void> {
-    while (!this.closing) {
-      const claimed = await this.store.claimBatch(lane, RELEASE_BATCH);
+    for (let batch = 0; !this.closing; batch += 1) {
+      const claimed = await this.store.claimBatch(lane, RELEASE_BATCHES[Math.min(batch, RELEASE_BATCHES.length - 1)]!);
       if (claimed.length === 0) return;
       if (await this.deliverBatch(lane, claimed)) return;
     }
