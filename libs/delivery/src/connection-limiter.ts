@@ -44,9 +44,6 @@ export const SYSTEM_TIMERS: LimiterTimers = {
   },
 };
 
-/** Weight of the newest interval in a connection's pace: about the last 50 admissions count. */
-const PACE_WEIGHT = 0.02;
-
 interface Waiter {
   since: number;
   wait: AdmissionWait;
@@ -64,13 +61,6 @@ interface Gate {
   progressAt: number;
   /** Requests waiting, served first come, first served. */
   queue: Waiter[];
-  /**
-   * The connection's pace while requests wait for it: the mean time between two admissions from
-   * the queue (ms, a moving average), unknown until requests have waited for it a while.
-   */
-  paceMs?: number;
-  /** When the last request was admitted from the queue. */
-  servedAt?: number;
   /** Wakes the queue when the next token comes, while its head waits for one. */
   cancelTokenTimer?: () => void;
 }
@@ -112,11 +102,6 @@ export class ConnectionLimiter {
     const tokenInMs = this.msToTokens(gate, policy, gate.queue.length + 1);
     if (tokenInMs > wait.stallMs || now + tokenInMs > wait.until || now >= wait.until)
       return Promise.resolve({ admitted: false, retryInMs: tokenInMs > 0 ? tokenInMs : this.stallRetryMs(policy) });
-    // At the pace the connection has been taking waiting requests, this one's turn would come
-    // later than a second: more is waiting for it than it can take, so this one waits elsewhere.
-    const turnInMs = gate.paceMs === undefined ? 0 : (gate.queue.length + 1) * gate.paceMs;
-    if (turnInMs > wait.stallMs || now + turnInMs > wait.until)
-      return Promise.resolve({ admitted: false, retryInMs: Math.max(this.stallRetryMs(policy), Math.ceil(turnInMs)) });
     return new Promise((resolve) => {
       const waiter: Waiter = { since: now, wait, resolve, cancelTimer: () => undefined, queued: true };
       gate.queue.push(waiter);
@@ -140,7 +125,6 @@ export class ConnectionLimiter {
       }
       const waiter = gate.queue.shift()!;
       waiter.queued = false;
-      this.notePace(gate);
       waiter.cancelTimer();
       waiter.resolve(this.grant(key, gate, policy));
     }
@@ -179,23 +163,6 @@ export class ConnectionLimiter {
         this.serve(key, gate, policy);
       },
     };
-  }
-
-  /**
-   * Measures the pace only while requests keep waiting: once the queue is empty the connection
-   * keeps up, and the next time requests wait for it its pace is measured afresh.
-   */
-  private notePace(gate: Gate): void {
-    const now = this.timers.now();
-    if (gate.servedAt !== undefined) {
-      const interval = now - gate.servedAt;
-      gate.paceMs = gate.paceMs === undefined ? interval : gate.paceMs + PACE_WEIGHT * (interval - gate.paceMs);
-    }
-    gate.servedAt = now;
-    if (gate.queue.length === 0) {
-      gate.servedAt = undefined;
-      gate.paceMs = undefined;
-    }
   }
 
   /** When a full connection would have room again nobody can say: a retry after a short while. */
