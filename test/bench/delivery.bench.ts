@@ -16,6 +16,12 @@
  *     answering 503 to everything (3 retries after 1, 2 and 4 s, so retries and held lanes add
  *     load during the run): the healthy connection's deliveries/s in the second run over the
  *     same connection's in the first.
+ * (c) The same with the other connection's receiver slow (answering after 200 ms, so at most
+ *     320 requests/s with 64 in flight): its deliveries wait for it in the same chunks as the
+ *     healthy connection's. The healthy connection's deliveries/s over (b)'s healthy run.
+ *
+ * After each run: how many deliveries were deferred or held behind a lane (the dispatcher's
+ * metrics) and PostgreSQL's transactions and rows written per delivery (its statistics).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +49,12 @@ const PARTITIONS = 12;
 /** The raw baseline's concurrency: the seeded connection's max_in_flight. */
 const RAW_CONCURRENCY = 64;
 
+/**
+ * How long the slow receiver of (c) takes to answer: with the connection's 64 in flight it takes
+ * at most 320 requests/s, far fewer than the dispatcher sends, so its deliveries queue for it.
+ */
+const SLOW_ANSWER_MS = 200;
+
 const base = loadConfig();
 const brokers = base.KAFKA_BROKERS;
 const run = randomBytes(3).toString('hex');
@@ -52,7 +64,9 @@ const RUN_TIMEOUT_MS = 300_000;
 
 /** The HTTP sink runs in a child process (see http-sink.ts), so its work is not the dispatcher's. */
 async function startSink() {
-  const child = fork(join(__dirname, 'http-sink.js'));
+  const child = fork(join(__dirname, 'http-sink.js'), {
+    env: { ...process.env, SINK_SLOW_ANSWER_MS: String(SLOW_ANSWER_MS) },
+  });
   const { port, secondPort } = await new Promise<{ port: number; secondPort: number }>((resolve) =>
     child.once('message', resolve),
   );
@@ -159,9 +173,46 @@ async function produceDeliveries(prefix: string, deliveries: DeliveryV1[]): Prom
   await client.close();
 }
 
+/** PostgreSQL's own counters for this database: transactions committed, rows written. */
+async function databaseWork(): Promise<{ commits: number; inserted: number; updated: number }> {
+  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
+  await dataSource.initialize();
+  const [row] = await dataSource.query<Array<{ commits: string; inserted: string; updated: string }>>(
+    `SELECT xact_commit::int8::text AS commits, tup_inserted::int8::text AS inserted, tup_updated::int8::text AS updated
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  await dataSource.destroy();
+  return { commits: Number(row!.commits), inserted: Number(row!.inserted), updated: Number(row!.updated) };
+}
+
+/** How a run's deliveries went: held or deferred (from the dispatcher's metrics), and PostgreSQL's work. */
+function describeRun(
+  name: string,
+  count: number,
+  held: Array<{ labels: object; value: number }>,
+  before: Awaited<ReturnType<typeof databaseWork>>,
+  after: Awaited<ReturnType<typeof databaseWork>>,
+): void {
+  const heldBy = (reason: string) =>
+    held.find((sample) => (sample.labels as { reason?: string }).reason === reason)?.value ?? 0;
+  const per = (n: number) => (n / count).toFixed(2);
+  console.log(
+    `    ${name}: deferred ${heldBy('deferred')}, held behind a lane ${heldBy('lane')}; PostgreSQL per delivery:` +
+      ` ${per(after.commits - before.commits)} transactions, ${per(after.inserted - before.inserted)} rows inserted,` +
+      ` ${per(after.updated - before.updated)} rows updated`,
+  );
+}
+
 /** Starts the dispatcher alone on `prefix` and resolves once `count` requests to `path` were accepted. */
-async function dispatch(prefix: string, sink: Sink, path: string, count: number): Promise<SinkReport> {
+async function dispatch(
+  prefix: string,
+  sink: Sink,
+  path: string,
+  count: number,
+  produced = count,
+): Promise<SinkReport> {
   const accepted = sink.waitFor(path, count);
+  const work = await databaseWork();
   const dispatcher = await launch({
     names: ['dispatcher'],
     modules: [DispatcherModule],
@@ -177,7 +228,12 @@ async function dispatch(prefix: string, sink: Sink, path: string, count: number)
     handleSignals: false,
   });
   const report = await accepted;
+  const held = (await dispatcher.metrics.deliveriesHeld.get()).values;
   await dispatcher.close();
+  // A backend reports its counters at most once a second, and its last ones as it exits: moments
+  // after its connection closed.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  describeRun(path, produced, held, work, await databaseWork());
   return report;
 }
 
@@ -240,9 +296,15 @@ async function main(): Promise<void> {
   const policy = { max_retries: 3, retry_schedule_s: [1, 2, 4] };
   const half = Math.floor(DELIVERIES_B / 2);
   const healthyRates: number[] = [];
+  const labels = {
+    healthy: 'both healthy:     ',
+    failing: 'one failing 100 %:',
+    slow: `one slow (${SLOW_ANSWER_MS} ms): `,
+  };
   for (const [name, paths] of [
     ['healthy', ['/both-healthy/a', '/both-healthy/b']],
     ['failing', ['/one-failing/a', '/fail/b']],
+    ['slow', ['/beside-slow/a', '/slow/b']],
   ] as const) {
     const setup = await prepare(name, [`${sink.urls[0]}${paths[0]}`, `${sink.urls[1]}${paths[1]}`], policy);
     // The connections take turns every SUBJECTS records: each subject has deliveries to both, interleaved.
@@ -250,7 +312,7 @@ async function main(): Promise<void> {
       delivery(setup.tenant, setup.connections[Math.floor(index / SUBJECTS) % 2]!, index),
     );
     await produceDeliveries(setup.prefix, records);
-    const report = await dispatch(setup.prefix, sink, paths[0], half);
+    const report = await dispatch(setup.prefix, sink, paths[0], half, records.length);
     await forgetQueued(setup.tenant);
     const rate = rateOf(report, paths[0]);
     healthyRates.push(rate);
@@ -258,13 +320,14 @@ async function main(): Promise<void> {
     const other = report.paths[paths[1]];
     const seconds = (own.lastAcceptedAt - own.firstAcceptedAt) / 1000;
     console.log(
-      `(b) ${name === 'healthy' ? 'both healthy:     ' : 'one failing 100 %:'} healthy connection ${rate.toFixed(0)} deliveries/s` +
+      `(${name === 'slow' ? 'c' : 'b'}) ${labels[name]} healthy connection ${rate.toFixed(0)} deliveries/s` +
         ` over ${seconds.toFixed(1)} s (other connection meanwhile: ${other?.requests ?? 0} requests, ${other?.accepted ?? 0} accepted)`,
     );
   }
   console.log(
     `(b) ratio failing run / healthy run:     ${(healthyRates[1]! / healthyRates[0]!).toFixed(2)} (goal >= 0.9)`,
   );
+  console.log(`(c) ratio slow run / healthy run:        ${(healthyRates[2]! / healthyRates[0]!).toFixed(2)}`);
   sink.stop();
 }
 

@@ -1,6 +1,7 @@
 /**
  * A webhook receiver in a process of its own, as a real one would be, on two ports (its first
- * message says which): it answers at once (200, or 503 to any path starting with `/fail/`),
+ * message says which): it answers at once (200, or 503 to any path starting with `/fail/`; a
+ * path starting with `/slow/` is answered 200 after `SLOW_ANSWER_MS`),
  * counts requests and measures each one's latency from the `sentAt` in its body. The parent asks over IPC: `{ wait: n }` answers `{ count, latencies,
  * paths }` once n requests arrived (`{ wait: n, path }`: once n requests to `path` were accepted);
  * `paths` has, per path, the requests, those accepted (2xx), and the first and last accepted
@@ -21,6 +22,9 @@ export interface SinkReport {
   latencies: number[];
   paths: Record<string, PathStats>;
 }
+
+/** How long a `/slow/` path takes to answer (the parent says): a receiver that keeps up, slowly. */
+const SLOW_ANSWER_MS = Number(process.env.SINK_SLOW_ANSWER_MS ?? 200);
 
 let count = 0;
 let latencies: number[] = [];
@@ -58,8 +62,12 @@ const server = createServer((req, res) => {
       if (stats.accepted === 1) stats.firstAcceptedAt = now;
       stats.lastAcceptedAt = now;
     }
-    res.writeHead(failing ? 503 : 200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    answerIfDone();
+    const answer = () => {
+      res.writeHead(failing ? 503 : 200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      answerIfDone();
+    };
+    if (path.startsWith('/slow/')) setTimeout(answer, SLOW_ANSWER_MS);
+    else answer();
   });
 });
 server.keepAliveTimeout = 60_000;

@@ -1,4 +1,52 @@
-import { ConnectionLimiter } from './connection-limiter';
+import { Admission, ConnectionLimiter, LimiterTimers } from './connection-limiter';
+
+/** Time the test moves: timers run in order as it passes, each followed by what it set off. */
+class ManualTimers implements LimiterTimers {
+  time = 1_000_000;
+  private readonly timers: Array<{ at: number; run: () => void; cancelled: boolean }> = [];
+
+  now = (): number => this.time;
+
+  after = (ms: number, run: () => void): (() => void) => {
+    const timer = { at: this.time + ms, run, cancelled: false };
+    this.timers.push(timer);
+    return () => (timer.cancelled = true);
+  };
+
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.time = next.at;
+      next.cancelled = true;
+      next.run();
+      await settle();
+    }
+    this.time = end;
+    await settle();
+  }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** What became of a pending admission so far: admitted, refused, or still waiting. */
+function track(pending: Promise<Admission>): {
+  state: () => 'waiting' | 'admitted' | 'refused';
+  admission: () => Admission;
+} {
+  let settled: Admission | undefined;
+  void pending.then((admission) => (settled = admission));
+  return {
+    state: () => (settled === undefined ? 'waiting' : settled.admitted ? 'admitted' : 'refused'),
+    admission: () => settled!,
+  };
+}
+
+function release(admission: Admission): void {
+  if (!admission.admitted) throw new Error('expected an admission');
+  admission.release();
+}
 
 describe('ConnectionLimiter', () => {
   let now = 0;
@@ -38,16 +86,86 @@ describe('ConnectionLimiter', () => {
     expect(gates.tryAdmit('c1', policy).admitted).toBe(false);
   });
 
-  it('waits for a slot freed within the wait, and gives up after it', async () => {
-    const gates = new ConnectionLimiter();
+  describe('waiting for a full connection (decision 0027)', () => {
     const policy = { rateLimitPerS: 1000, maxInFlight: 1 };
-    const held = gates.tryAdmit('c1', policy);
-    if (!held.admitted) throw new Error('expected an admission');
-    const waiting = gates.admit('c1', policy, 5_000);
-    held.release();
-    const admission = await waiting;
-    expect(admission.admitted).toBe(true);
-    const refused = await gates.admit('c1', policy, 20);
-    expect(refused.admitted).toBe(false);
+    const wait = (timers: ManualTimers, capMs = 5_000) => ({ stallMs: 1_000, until: timers.now() + capMs });
+
+    it('waits as long as requests keep finishing, in arrival order, past the stall time', async () => {
+      const timers = new ManualTimers();
+      const gates = new ConnectionLimiter(timers);
+      const inFlight = gates.tryAdmit('c1', policy);
+      const [first, second] = [
+        track(gates.admit('c1', policy, wait(timers))),
+        track(gates.admit('c1', policy, wait(timers))),
+      ];
+      await timers.advance(800);
+      release(inFlight);
+      await settle();
+      expect([first.state(), second.state()]).toEqual(['admitted', 'waiting']);
+      await timers.advance(800);
+      release(first.admission());
+      await settle();
+      // 1.6 s after it came, but the connection never stood still for 1 s.
+      expect(second.state()).toBe('admitted');
+    });
+
+    it('gives up once the connection made no progress for the stall time, with a short retry', async () => {
+      const timers = new ManualTimers();
+      const gates = new ConnectionLimiter(timers);
+      gates.tryAdmit('c1', policy);
+      const waiting = track(gates.admit('c1', policy, wait(timers)));
+      await timers.advance(999);
+      expect(waiting.state()).toBe('waiting');
+      await timers.advance(1);
+      expect(waiting.admission()).toEqual({ admitted: false, retryInMs: 100 });
+    });
+
+    it('gives up at its hard cap however the connection progresses', async () => {
+      const timers = new ManualTimers();
+      const gates = new ConnectionLimiter(timers);
+      let inFlight = gates.tryAdmit('c1', policy);
+      // Others came first and keep the one slot busy, each finishing within the stall time.
+      const ahead = Array.from({ length: 10 }, () => track(gates.admit('c1', policy, wait(timers, 60_000))));
+      const starved = track(gates.admit('c1', policy, wait(timers, 2_000)));
+      for (const next of ahead) {
+        await timers.advance(500);
+        if (starved.state() !== 'waiting') break;
+        release(inFlight);
+        await settle();
+        inFlight = next.admission();
+      }
+      expect(starved.state()).toBe('refused');
+      expect(timers.now()).toBeGreaterThanOrEqual(1_000_000 + 2_000);
+    });
+
+    it('a request that comes while others wait queues behind them', async () => {
+      const timers = new ManualTimers();
+      const gates = new ConnectionLimiter(timers);
+      const inFlight = gates.tryAdmit('c1', policy);
+      const early = track(gates.admit('c1', policy, wait(timers)));
+      release(inFlight);
+      const late = track(gates.admit('c1', policy, wait(timers)));
+      await settle();
+      expect([early.state(), late.state()]).toEqual(['admitted', 'waiting']);
+    });
+
+    it("refuses at once a request whose token comes later than the stall time: the connection's rate is known", async () => {
+      const timers = new ManualTimers();
+      const gates = new ConnectionLimiter(timers);
+      const slow = { rateLimitPerS: 2, maxInFlight: 100 };
+      expect(gates.tryAdmit('c1', slow).admitted).toBe(true);
+      expect(gates.tryAdmit('c1', slow).admitted).toBe(true);
+      // One waiter ahead: this one's token is 1 s away, the next one's 1.5 s.
+      const first = track(gates.admit('c1', slow, wait(timers)));
+      const second = track(gates.admit('c1', slow, wait(timers)));
+      const third = track(gates.admit('c1', slow, wait(timers)));
+      await settle();
+      expect([first.state(), second.state(), third.state()]).toEqual(['waiting', 'waiting', 'refused']);
+      expect(third.admission()).toEqual({ admitted: false, retryInMs: 1_500 });
+      await timers.advance(500);
+      expect([first.state(), second.state()]).toEqual(['admitted', 'waiting']);
+      await timers.advance(500);
+      expect(second.state()).toBe('admitted');
+    });
   });
 });

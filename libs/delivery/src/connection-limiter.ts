@@ -9,32 +9,149 @@ export const DEFAULT_MAX_IN_FLIGHT = 10;
 
 export type Admission = { admitted: true; release: () => void } | { admitted: false; retryInMs: number };
 
+/** How long a request may wait for its connection's limits (decision 0027). */
+export interface AdmissionWait {
+  /**
+   * Gives up once the connection has made no progress for this long while the request waits: no
+   * request of it finished and none was admitted. A receiver that stopped answering is waited for
+   * no longer than this.
+   */
+  stallMs: number;
+  /** Gives up at this time (epoch ms), however the connection progresses: the hard cap. */
+  until: number;
+}
+
+/** Time as the limiter needs it: now, and a timer it can cancel. */
+export interface LimiterTimers {
+  now(): number;
+  /** Runs `run` after `ms`; answers a function that cancels it. */
+  after(ms: number, run: () => void): () => void;
+}
+
+/** The process's own time: a timer's callback waits for I/O already received (see `after`). */
+export const SYSTEM_TIMERS: LimiterTimers = {
+  now: () => Date.now(),
+  after: (ms, run) => {
+    // When the event loop was blocked, timers run before the I/O that arrived meanwhile; waiting
+    // for `setImmediate` lets the responses that came in free their slots before a waiter
+    // concludes that its connection made no progress.
+    let immediate: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => (immediate = setImmediate(run)), ms);
+    return () => {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    };
+  },
+};
+
+interface Waiter {
+  since: number;
+  wait: AdmissionWait;
+  resolve: (admission: Admission) => void;
+  cancelTimer: () => void;
+  /** Still in its gate's queue. */
+  queued: boolean;
+}
+
 interface Gate {
   tokens: number;
   refilledAt: number;
   inFlight: number;
-  /** Resolved, one at a time, as requests in flight finish. */
-  waiters: Array<() => void>;
+  /** Last time a request of the connection finished or was admitted. */
+  progressAt: number;
+  /** Requests waiting, served first come, first served. */
+  queue: Waiter[];
+  /** Wakes the queue when the next token comes, while its head waits for one. */
+  cancelTokenTimer?: () => void;
 }
 
 /**
  * Per-connection protection of receivers: a token bucket of `rateLimitPerS` (a burst of one
- * second's worth) and at most `maxInFlight` requests at once. It is per process: with several
+ * second's worth) and at most `maxInFlight` requests at once. Requests wait in arrival order, so a
+ * wait is bounded by the connection's pace and nobody is overtaken. It is per process: with several
  * dispatcher replicas a receiver sees up to replicas × the limits (README, operating).
  */
 export class ConnectionLimiter {
   private readonly gates = new Map<string, Gate>();
+  private readonly timers: LimiterTimers;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(timers: LimiterTimers | (() => number) = SYSTEM_TIMERS) {
+    this.timers = typeof timers === 'function' ? { ...SYSTEM_TIMERS, now: timers } : timers;
+  }
 
   /** Admits one request at once, or says how long until one could be. */
   tryAdmit(key: string, policy: LimitPolicy): Admission {
     const gate = this.gate(key, policy);
-    if (gate.inFlight >= policy.maxInFlight) return { admitted: false, retryInMs: 0 };
-    if (gate.tokens < 1)
-      return { admitted: false, retryInMs: Math.ceil(((1 - gate.tokens) / policy.rateLimitPerS) * 1000) };
+    if (gate.queue.length > 0 || gate.inFlight >= policy.maxInFlight) return { admitted: false, retryInMs: 0 };
+    if (gate.tokens < 1) return { admitted: false, retryInMs: this.msToTokens(gate, policy, 1) };
+    return this.grant(key, gate, policy);
+  }
+
+  /**
+   * Admits the request once its connection has room, in arrival order. Not admitted by the wait's
+   * limits, the caller defers it (to a retry topic) instead of holding up deliveries to other
+   * receivers behind this one. A wait for tokens is known in advance: when the connection's rate
+   * gives this request its token only after `stallMs` (or after `until`), it is refused at once.
+   */
+  admit(key: string, policy: LimitPolicy, wait: AdmissionWait): Promise<Admission> {
+    const now = this.timers.now();
+    const gate = this.gate(key, policy);
+    const admitted = this.tryAdmit(key, policy);
+    if (admitted.admitted) return Promise.resolve(admitted);
+    // Tokens this request needs: one for each request ahead of it, and its own.
+    const tokenInMs = this.msToTokens(gate, policy, gate.queue.length + 1);
+    if (tokenInMs > wait.stallMs || now + tokenInMs > wait.until || now >= wait.until)
+      return Promise.resolve({ admitted: false, retryInMs: tokenInMs > 0 ? tokenInMs : this.stallRetryMs(policy) });
+    return new Promise((resolve) => {
+      const waiter: Waiter = { since: now, wait, resolve, cancelTimer: () => undefined, queued: true };
+      gate.queue.push(waiter);
+      this.watch(key, gate, policy, waiter);
+      this.serve(key, gate, policy);
+    });
+  }
+
+  /** Admits waiting requests from the head of the queue while the connection has room. */
+  private serve(key: string, gate: Gate, policy: LimitPolicy): void {
+    this.refill(gate, policy);
+    while (gate.queue.length > 0 && gate.inFlight < policy.maxInFlight) {
+      if (gate.tokens < 1) {
+        if (!gate.cancelTokenTimer) {
+          gate.cancelTokenTimer = this.timers.after(this.msToTokens(gate, policy, 1), () => {
+            gate.cancelTokenTimer = undefined;
+            this.serve(key, gate, policy);
+          });
+        }
+        return;
+      }
+      const waiter = gate.queue.shift()!;
+      waiter.queued = false;
+      waiter.cancelTimer();
+      waiter.resolve(this.grant(key, gate, policy));
+    }
+  }
+
+  /** Refuses a waiter once its connection made no progress for `stallMs`, or at its `until`. */
+  private watch(key: string, gate: Gate, policy: LimitPolicy, waiter: Waiter): void {
+    const { stallMs, until } = waiter.wait;
+    const deadline = Math.min(until, Math.max(waiter.since, gate.progressAt) + stallMs);
+    waiter.cancelTimer = this.timers.after(Math.max(0, deadline - this.timers.now()), () => {
+      const now = this.timers.now();
+      if (!waiter.queued) return;
+      if (now < until && now - Math.max(waiter.since, gate.progressAt) < stallMs) {
+        this.watch(key, gate, policy, waiter);
+        return;
+      }
+      gate.queue.splice(gate.queue.indexOf(waiter), 1);
+      waiter.queued = false;
+      waiter.resolve({ admitted: false, retryInMs: this.stallRetryMs(policy) });
+      this.serve(key, gate, policy);
+    });
+  }
+
+  private grant(key: string, gate: Gate, policy: LimitPolicy): Admission {
     gate.tokens -= 1;
     gate.inFlight += 1;
+    gate.progressAt = this.timers.now();
     let released = false;
     return {
       admitted: true,
@@ -42,60 +159,37 @@ export class ConnectionLimiter {
         if (released) return;
         released = true;
         gate.inFlight -= 1;
-        gate.waiters.shift()?.();
+        gate.progressAt = this.timers.now();
+        this.serve(key, gate, policy);
       },
     };
   }
 
-  /**
-   * Waits up to `maxWaitMs` for admission. Not admitted by then, the caller defers the request
-   * (to a retry topic) instead of holding up deliveries to other receivers behind this one.
-   */
-  async admit(key: string, policy: LimitPolicy, maxWaitMs: number): Promise<Admission> {
-    const deadline = this.now() + maxWaitMs;
-    for (;;) {
-      const admission = this.tryAdmit(key, policy);
-      if (admission.admitted) return admission;
-      const left = deadline - this.now();
-      const gate = this.gate(key, policy);
-      const full = gate.inFlight >= policy.maxInFlight;
-      // When full, nobody can say when a slot frees: try again after a short while.
-      const retryInMs = full ? Math.max(100, Math.ceil(1000 / policy.rateLimitPerS)) : admission.retryInMs;
-      if (left <= 0 || (!full && retryInMs > left)) return { admitted: false, retryInMs };
-      await (full ? this.slotFreed(gate, left) : delay(retryInMs));
-    }
+  /** When a full connection would have room again nobody can say: a retry after a short while. */
+  private stallRetryMs(policy: LimitPolicy): number {
+    return Math.max(100, Math.ceil(1000 / policy.rateLimitPerS));
   }
 
-  private slotFreed(gate: Gate, maxWaitMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        const index = gate.waiters.indexOf(wake);
-        if (index >= 0) gate.waiters.splice(index, 1);
-        resolve();
-      }, maxWaitMs);
-      gate.waiters.push(wake);
-    });
+  private msToTokens(gate: Gate, policy: LimitPolicy, tokens: number): number {
+    this.refill(gate, policy);
+    return gate.tokens >= tokens ? 0 : Math.ceil(((tokens - gate.tokens) / policy.rateLimitPerS) * 1000);
   }
 
   private gate(key: string, policy: LimitPolicy): Gate {
-    const now = this.now();
     let gate = this.gates.get(key);
     if (!gate) {
-      gate = { tokens: policy.rateLimitPerS, refilledAt: now, inFlight: 0, waiters: [] };
+      const now = this.timers.now();
+      gate = { tokens: policy.rateLimitPerS, refilledAt: now, inFlight: 0, progressAt: now, queue: [] };
       this.gates.set(key, gate);
-      return gate;
     }
+    this.refill(gate, policy);
+    return gate;
+  }
+
+  private refill(gate: Gate, policy: LimitPolicy): void {
+    const now = this.timers.now();
     const elapsedS = Math.max(0, now - gate.refilledAt) / 1000;
     gate.tokens = Math.min(policy.rateLimitPerS, gate.tokens + elapsedS * policy.rateLimitPerS);
     gate.refilledAt = now;
-    return gate;
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

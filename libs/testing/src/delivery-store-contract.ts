@@ -219,6 +219,43 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
     },
   ],
   [
+    'claimBatch: the next n of a lane in order under one lease; one set back held keeps its place and reason',
+    async (world, s) => {
+      const { store } = world;
+      const lane = await waitingLane(world, s, 'head', ['p1', 'p2', 'p3']);
+      expect(await store.claimBatch(lane, 5)).toEqual([]);
+      await store.record([s.attempt('head', 'succeeded', { lane })]);
+      const claimed = await store.claimBatch(lane, 2);
+      expect(claimed.map((c) => c.id)).toEqual([s.id('p1'), s.id('p2')]);
+      expect(claimed.map((c) => c.reason)).toEqual([
+        'held behind an earlier delivery',
+        'held behind an earlier delivery',
+      ]);
+      expect(await world.inspect(s.id('p2'))).toMatchObject({ status: 'sending' });
+      expect(await world.inspect(s.id('p3'))).toMatchObject({ status: 'held' });
+      // Leased: another release gets nothing of the lane, not even p3.
+      expect(await store.claimBatch(lane, 5)).toEqual([]);
+      // p1 went; p2 was not attempted (p1 had to wait, say): parked again, it keeps its place.
+      await store.record(
+        [s.attempt('p1', 'succeeded', { lane })],
+        [s.parked('p2', lane, { reason: claimed[1]!.reason! })],
+      );
+      expect(await world.inspect(s.id('p2'))).toMatchObject({
+        status: 'held',
+        lastError: 'held behind an earlier delivery',
+      });
+      const again = await store.claimBatch(lane, 5);
+      expect(again.map((c) => c.id)).toEqual([s.id('p2'), s.id('p3')]);
+      await world.ageLease(s.id('p2'), 31 * SECOND);
+      await world.ageLease(s.id('p3'), 31 * SECOND);
+      await store.renewClaims([s.id('p2'), s.id('p3')]);
+      expect(await store.claimBatch(lane, 5)).toEqual([]);
+      await world.ageLease(s.id('p2'), 31 * SECOND);
+      await world.ageLease(s.id('p3'), 31 * SECOND);
+      expect((await store.claimBatch(lane, 5)).map((c) => c.id)).toEqual([s.id('p2'), s.id('p3')]);
+    },
+  ],
+  [
     'a claim whose lease expired is taken again; a renewed one is not',
     async (world, s) => {
       const { store } = world;
@@ -228,7 +265,7 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
       await world.ageLease(s.id('p1'), 31 * SECOND);
       expect(await store.claimNext(lane)).toMatchObject({ id: s.id('p1') });
       await world.ageLease(s.id('p1'), 31 * SECOND);
-      await store.renewClaim(s.id('p1'));
+      await store.renewClaims([s.id('p1')]);
       expect(await store.claimNext(lane)).toBeUndefined();
     },
   ],

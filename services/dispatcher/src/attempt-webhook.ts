@@ -17,11 +17,20 @@ import type { Job } from './job';
 import type { SettlementEffects } from './settlement-effects';
 
 /**
- * How long an attempt waits for its connection's rate limit or in-flight slot. Longer, it is
- * deferred to a retry topic instead: a slow receiver must not hold up the partition, and with it
- * deliveries to healthy receivers.
+ * An attempt waits for its connection's in-flight slot as long as the connection makes progress
+ * (a request of it finishes, or one is admitted, at least this often), and for a token of its
+ * rate limit only if that token comes within this time. Otherwise it is deferred to a retry topic:
+ * a receiver that stopped answering, or a tenant's low rate limit, must not hold up the partition
+ * and with it deliveries to other receivers (decision 0027).
  */
 export const MAX_ADMISSION_WAIT_MS = 1_000;
+
+/**
+ * The hard cap: no attempt of a chunk (or of a release batch) waits for its connection past this
+ * long after the chunk began, however the connection progresses, so a saturated receiver holds its
+ * partition's chunk, and the other tenants' deliveries behind it, at most this long.
+ */
+export const MAX_CHUNK_ADMISSION_WAIT_MS = 3_000;
 
 /** Sends webhooks: `AuthenticatedSender` is one. */
 export type WebhookChannel = Pick<AuthenticatedSender, 'send'>;
@@ -46,7 +55,10 @@ export class AttemptWebhook {
     target: { connection: ConnectionSettings; policy: RetryPolicy; limiterKey: string },
     effects: Effects,
   ): Promise<DeliveryStatus> {
-    const admission = await this.limiter.admit(target.limiterKey, target.connection, MAX_ADMISSION_WAIT_MS);
+    const admission = await this.limiter.admit(target.limiterKey, target.connection, {
+      stallMs: MAX_ADMISSION_WAIT_MS,
+      until: job.waitUntil,
+    });
     if (!admission.admitted)
       return this.settlements.defer(job, effects, Math.max(admission.retryInMs, MAX_ADMISSION_WAIT_MS));
     try {

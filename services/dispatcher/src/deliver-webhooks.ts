@@ -11,6 +11,7 @@ import {
 import type { DeliveryStore } from '@flowline/db';
 import type { BatchContext, ConsumedRecord, PartlyHandled } from '@flowline/kafka';
 import type { FlowlineMetrics } from '@flowline/observability';
+import { MAX_CHUNK_ADMISSION_WAIT_MS } from './attempt-webhook';
 import type { Clock } from './clock';
 import { deliverInOrder } from './deliver-in-order';
 import { Effects, persist, RecordProducer } from './effects';
@@ -58,10 +59,12 @@ export class DeliverWebhooks implements OnModuleDestroy {
   /** Records of `flowline.deliveries`: new deliveries, and resubmitted ones. */
   private async deliverNew(records: ConsumedRecord[], context: BatchContext): Promise<void> {
     const effects = new Effects();
+    const waitUntil = this.clock.now() + MAX_CHUNK_ADMISSION_WAIT_MS;
     const consumed: Array<{ record: ConsumedRecord; job: Job }> = [];
     for (const record of records) {
       const decoded = decodeDelivery(record.value);
-      if (decoded.ok) consumed.push({ record, job: await this.jobOf(decoded.value, record, record, 0, false) });
+      if (decoded.ok)
+        consumed.push({ record, job: await this.jobOf(decoded.value, record, record, 0, false, waitUntil) });
       else effects.messages.push(this.deadLetterUnreadable(record, record, decoded.error));
     }
     const view = await this.store.view(
@@ -103,6 +106,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
    */
   private async deliverRetries(records: ConsumedRecord[], context: BatchContext): Promise<void | PartlyHandled> {
     const { due, wait } = splitDue(records, dueAt, this.clock.now());
+    const waitUntil = this.clock.now() + MAX_CHUNK_ADMISSION_WAIT_MS;
     const effects = new Effects();
     const decoded = due.map((record) => ({ record, decoded: decodeDelivery(record.value) }));
     const { known } = await this.store.view(
@@ -117,7 +121,7 @@ export class DeliverWebhooks implements OnModuleDestroy {
       }
       const decision = intakeRetry(dueAt(record), known.get(result.value.id));
       if (decision.kind === 'attempt')
-        jobs.push(await this.jobOf(result.value, record, originOf(record), decision.retriesSoFar, true));
+        jobs.push(await this.jobOf(result.value, record, originOf(record), decision.retriesSoFar, true, waitUntil));
       else if (decision.kind === 'release-lane') effects.released.add(decision.lane);
     }
     await this.deliver(jobs, effects, context);
@@ -144,9 +148,19 @@ export class DeliverWebhooks implements OnModuleDestroy {
     origin: DeadLetterOrigin,
     retriesSoFar: number,
     fromQueue: boolean,
+    waitUntil: number,
   ): Promise<Job> {
     const target = await this.targets.resolve(delivery);
-    return { delivery, bytes: record.value!, key: record.key ?? '', origin, retriesSoFar, fromQueue, target };
+    return {
+      delivery,
+      bytes: record.value!,
+      key: record.key ?? '',
+      origin,
+      retriesSoFar,
+      fromQueue,
+      target,
+      waitUntil,
+    };
   }
 
   /** A record that does not decode: dead-lettered (`system`) instead of stopping its partition. */

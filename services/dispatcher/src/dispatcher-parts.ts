@@ -57,7 +57,7 @@ export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
   const { store, producer, connections, topics, metrics, logger, clock } = ports;
   const records = new OutgoingRecords(topics, metrics, clock);
   const settlements = new SettlementEffects(records, metrics, logger, clock, ports.random);
-  const limiter = new ConnectionLimiter(() => clock.now());
+  const limiter = new ConnectionLimiter(clock);
   const settle = new SettleJob(
     settlements,
     new AttemptWebhook(
@@ -72,7 +72,7 @@ export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
     new AttemptEmail(ports.emails, settlements, clock),
   );
   const targets = new TargetResolver(connections, ports.notificationEndpoints, ports.emails, ports.retryScheduleS);
-  const releaser = new LaneReleaser(store, producer, targets, settle, records, topics, logger);
+  const releaser = new LaneReleaser(store, producer, targets, settle, records, topics, logger, clock);
   return {
     deliver: new DeliverWebhooks(
       store,

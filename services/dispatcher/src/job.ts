@@ -25,6 +25,11 @@ export interface Job {
   target: Target;
   /** It came from the queue (a retry, a release, a resubmit): settling it may free its lane. */
   fromQueue: boolean;
+  /**
+   * Latest time (epoch ms) its connection's limits may keep it waiting: its chunk's (or release
+   * batch's) start plus `MAX_CHUNK_ADMISSION_WAIT_MS`. Later, it is deferred to a retry topic.
+   */
+  waitUntil: number;
 }
 
 /** The job's lane (a subject's deliveries to one destination), or null when its order is not kept. */

@@ -1,20 +1,42 @@
 import { decodeDelivery, messageKey, parseOrigin, Topic, TopicNames } from '@flowline/contracts';
-import { DeliveryStatus, DeliveryStore, SENDING_LEASE_RENEW_MS } from '@flowline/db';
+import { ClaimedDelivery, DeliveryStore, SENDING_LEASE_RENEW_MS } from '@flowline/db';
 import type { Logger } from 'pino';
 import { Effects, persist, RecordProducer } from './effects';
+import { MAX_CHUNK_ADMISSION_WAIT_MS } from './attempt-webhook';
+import type { Clock } from './clock';
+import { parkedRow } from './delivery-rows';
 import type { Job } from './job';
+import { HELD_BEHIND } from './settlement-effects';
 import type { OutgoingRecords } from './outgoing-records';
 import type { SettleJob } from './settle-job';
 import type { TargetResolver } from './targets';
 
-/** Lanes released at once by one dispatcher (each release sends its lane's deliveries one by one). */
-const MAX_CONCURRENT_RELEASES = 8;
+/**
+ * Lanes released at once by one dispatcher. A release holds no database connection between its
+ * statements (a claim, then one write of its attempts per batch), so many can run; each sends its
+ * lane's deliveries one by one, through the connection's limits like any other attempt.
+ */
+const MAX_CONCURRENT_RELEASES = 32;
 
 /**
- * Releases lanes: once a lane's waiting delivery settled, its held deliveries are claimed one at
- * a time (`sending`, a lease renewed while the attempt lasts) and attempted in order, until one
- * has to wait or none is left (decision 0009). Runs in the background of the chunks that freed
- * the lanes; the sweeper releases what a crash or a stop cut short.
+ * Most deliveries of a lane claimed at once: one claim statement and one write of their attempts
+ * instead of a transaction each. A crash in the middle of a batch leaves its deliveries `sending`
+ * until their lease expires, then they are claimed and sent again in order (at least once).
+ */
+export const RELEASE_BATCH = 50;
+
+/**
+ * A release's batches grow: its first delivery alone (after a failing head the next one often
+ * fails too, and the rest would only be parked again), then 10, then `RELEASE_BATCH` at a time.
+ */
+export const RELEASE_BATCHES = [1, 10, RELEASE_BATCH] as const;
+
+/**
+ * Releases lanes: once a lane's waiting delivery settled, its held deliveries are claimed in
+ * batches (`sending`, one lease renewed while their attempts last) and attempted in order, until
+ * one has to wait (those after it are parked again, in their places) or none is left (decision
+ * 0009, batches: decision 0027). Runs in the background of the chunks that freed the lanes; the
+ * sweeper releases what a crash or a stop cut short.
  */
 export class LaneReleaser {
   private readonly background = new Set<Promise<void>>();
@@ -30,11 +52,12 @@ export class LaneReleaser {
     private readonly records: OutgoingRecords,
     private readonly topics: TopicNames,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /**
-   * Releases lanes in the background, at most `MAX_CONCURRENT_RELEASES` at once (each holds a
-   * database connection between its steps); a lane asked for twice is released once.
+   * Releases lanes in the background, at most `MAX_CONCURRENT_RELEASES` at once; a lane asked for
+   * twice is released once.
    */
   releaseInBackground(lanes: Iterable<string>): void {
     for (const lane of lanes) this.waiting.add(lane);
@@ -67,45 +90,69 @@ export class LaneReleaser {
     await Promise.allSettled([...this.background]);
   }
 
-  /** Delivers a lane's held deliveries in order, until one has to wait (or none are left). */
+  /** Delivers a lane's held deliveries in order, a batch at a time, until one has to wait (or none are left). */
   private async release(lane: string): Promise<void> {
-    for (;;) {
-      if (this.closing) return;
-      const claimed = await this.store.claimNext(lane);
-      if (!claimed) return;
-      const effects = new Effects();
-      const decoded = decodeDelivery(claimed.message);
-      const origin = parseOrigin(claimed.origin, this.topics.of(Topic.Deliveries));
-      if (!decoded.ok) {
-        // Cannot happen to a record stored after decoding; kept from blocking the lane if it does.
-        effects.messages.push(this.records.deadLetter('', claimed.message, origin, decoded.error, 'system', 0));
-        await this.producer.send(effects.messages);
-        await this.store.failUnreadable(claimed.id, decoded.error);
-        continue;
-      }
-      const delivery = decoded.value;
-      const job: Job = {
-        delivery,
-        bytes: claimed.message,
-        key: messageKey(delivery.tenant, delivery.subject),
-        origin,
-        retriesSoFar: claimed.retryCount,
-        fromQueue: true,
-        target: await this.targets.resolve(delivery),
-      };
-      // The claim is a lease: kept while the attempt lasts, so another release does not take it.
-      const lease = setInterval(() => {
-        this.store.renewClaim(claimed.id).catch(() => undefined);
-      }, SENDING_LEASE_RENEW_MS);
-      let status: DeliveryStatus;
-      try {
-        status = await this.settle.execute(job, effects);
-        effects.released.delete(lane);
-        await persist(this.store, this.producer, effects);
-      } finally {
-        clearInterval(lease);
-      }
-      if (status === 'retrying' || status === 'held') return;
+    for (let batch = 0; !this.closing; batch += 1) {
+      const claimed = await this.store.claimBatch(lane, RELEASE_BATCHES[Math.min(batch, RELEASE_BATCHES.length - 1)]!);
+      if (claimed.length === 0) return;
+      if (await this.deliverBatch(lane, claimed)) return;
     }
+  }
+
+  /**
+   * Attempts a claimed batch in lane order; once one has to wait (or the process stops), the rest
+   * are parked again unattempted. Everything is stored in one write, then produced. Answers
+   * whether the lane now waits.
+   */
+  private async deliverBatch(lane: string, claimed: readonly ClaimedDelivery[]): Promise<boolean> {
+    const effects = new Effects();
+    // The claims are a lease: kept until their attempts are stored, so another release does not take them.
+    const ids = claimed.map((delivery) => delivery.id);
+    const lease = setInterval(() => {
+      this.store.renewClaims(ids).catch(() => undefined);
+    }, SENDING_LEASE_RENEW_MS);
+    try {
+      // The batch's attempts wait for their connections no longer than a chunk's would.
+      const waitUntil = this.clock.now() + MAX_CHUNK_ADMISSION_WAIT_MS;
+      let waits = false;
+      for (const delivery of claimed) {
+        const job = await this.jobOf(delivery, effects, waitUntil);
+        if (!job) continue;
+        if (waits || this.closing) {
+          effects.parked.push({ ...parkedRow(job, 'held', delivery.reason ?? HELD_BEHIND), lane });
+          continue;
+        }
+        const status = await this.settle.execute(job, effects);
+        if (status === 'retrying' || status === 'held') waits = true;
+      }
+      effects.released.delete(lane);
+      await persist(this.store, this.producer, effects);
+      return waits || this.closing;
+    } finally {
+      clearInterval(lease);
+    }
+  }
+
+  /** The job of a claimed delivery; one whose stored record cannot be read is failed instead (it must not block its lane). */
+  private async jobOf(claimed: ClaimedDelivery, effects: Effects, waitUntil: number): Promise<Job | undefined> {
+    const decoded = decodeDelivery(claimed.message);
+    const origin = parseOrigin(claimed.origin, this.topics.of(Topic.Deliveries));
+    if (!decoded.ok) {
+      // Cannot happen to a record stored after decoding.
+      await this.producer.send([this.records.deadLetter('', claimed.message, origin, decoded.error, 'system', 0)]);
+      await this.store.failUnreadable(claimed.id, decoded.error);
+      return undefined;
+    }
+    const delivery = decoded.value;
+    return {
+      delivery,
+      bytes: claimed.message,
+      key: messageKey(delivery.tenant, delivery.subject),
+      origin,
+      retriesSoFar: claimed.retryCount,
+      fromQueue: true,
+      target: await this.targets.resolve(delivery),
+      waitUntil,
+    };
   }
 }

@@ -8,7 +8,7 @@ import type { Effects } from './effects';
 import { Job, laneOf } from './job';
 import type { OutgoingRecords } from './outgoing-records';
 
-const HELD_BEHIND = 'held behind an earlier delivery of the same subject to the same destination';
+export const HELD_BEHIND = 'held behind an earlier delivery of the same subject to the same destination';
 /** Why a delivery waits for its paused connection, with the rule that paused it when known. */
 function heldPaused(job: Job): string {
   const reason = job.target.kind === 'webhook' ? job.target.connection.pausedReason : undefined;

@@ -24,16 +24,32 @@ import { FlowlineMetrics } from '@flowline/observability';
 import type { Clock } from '../src/clock';
 import { composeDispatcher, DispatcherParts } from '../src/dispatcher-parts';
 
-/** A clock the test moves by hand. */
+/** A clock the test moves by hand: its timers run, in order, as it passes them. */
 export class ManualClock implements Clock {
+  private readonly timers: Array<{ at: number; run: () => void; cancelled: boolean }> = [];
+
   constructor(public time = Date.UTC(2025, 2, 1, 10, 0, 0)) {}
 
   now(): number {
     return this.time;
   }
 
+  after(ms: number, run: () => void): () => void {
+    const timer = { at: this.time + ms, run, cancelled: false };
+    this.timers.push(timer);
+    return () => (timer.cancelled = true);
+  }
+
   advance(ms: number): void {
-    this.time += ms;
+    const end = this.time + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.time = next.at;
+      next.cancelled = true;
+      next.run();
+    }
+    this.time = end;
   }
 }
 
@@ -49,13 +65,37 @@ export class ScriptedReceiver {
   /** The connection (URL, signer) each request went to, in the order sent. */
   readonly sentTo: ConnectionSettings[] = [];
   private script: Answer[] = [200];
+  private holding = false;
+  private readonly pending: Array<() => void> = [];
 
   answer(...answers: Answer[]): this {
     this.script = answers;
     return this;
   }
 
+  /** From now on every request waits for `finishOne` to be answered: a receiver as slow as the test says. */
+  hold(): this {
+    this.holding = true;
+    return this;
+  }
+
+  /** Answers the request that has waited longest (with `hold`). */
+  finishOne(): void {
+    this.pending.shift()?.();
+  }
+
+  /** Requests waiting for their answer (with `hold`). */
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
   send(connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
+    const answered = this.answerOf(connection, delivery);
+    if (!this.holding) return answered;
+    return new Promise((resolve) => this.pending.push(() => resolve(answered)));
+  }
+
+  private answerOf(connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
     this.sent.push(delivery);
     this.sentTo.push(connection);
     const answer = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
@@ -334,6 +374,9 @@ export class DispatcherHarness {
       .reduce((sum, value) => sum + value.value, 0);
   }
 }
+
+/** Lets everything already set off run (promise chains, the store's answers), without time passing. */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export const headersOf = (message: OutgoingMessage) => ({
   retry: message.headers?.[RETRY_HEADERS.retry],

@@ -106,6 +106,8 @@ export interface ClaimedDelivery {
   message: Buffer;
   retryCount: number;
   origin: string | null;
+  /** Why it waited (its `last_error`): kept if it is set back `held` unattempted. */
+  reason: string | null;
 }
 
 /**
@@ -168,13 +170,20 @@ export abstract class DeliveryStore {
   abstract parkWhileHeld(candidates: readonly ParkedDelivery[]): Promise<Set<string>>;
 
   /**
-   * The next delivery of a lane to release, marked `sending`; none while a delivery of the lane
-   * waits for a retry or is being sent by someone else (another replica's release).
+   * A lane's next `limit` deliveries to release, in lane order, marked `sending` in one statement
+   * (one lease for all); none while a delivery of the lane waits for a retry or is being sent by
+   * someone else (another replica's release). Those the release does not attempt (one before
+   * them had to wait) it parks again (`held`): each keeps its place in the lane.
    */
-  abstract claimNext(lane: string): Promise<ClaimedDelivery | undefined>;
+  abstract claimBatch(lane: string, limit: number): Promise<ClaimedDelivery[]>;
 
-  /** Keeps a claimed delivery's lease while its attempt lasts. */
-  abstract renewClaim(id: string): Promise<void>;
+  /** The next delivery of a lane to release: `claimBatch` of one. */
+  async claimNext(lane: string): Promise<ClaimedDelivery | undefined> {
+    return (await this.claimBatch(lane, 1))[0];
+  }
+
+  /** Keeps claimed deliveries' lease while their attempts last (those no longer `sending` are left alone). */
+  abstract renewClaims(ids: readonly string[]): Promise<void>;
 
   /** A claimed delivery whose stored record cannot be read: failed, so it does not block its lane. */
   abstract failUnreadable(id: string, error: string): Promise<void>;

@@ -150,26 +150,36 @@ export class MemoryDeliveryStore extends DeliveryStore {
     });
   }
 
-  claimNext(lane: string): Promise<ClaimedDelivery | undefined> {
+  claimBatch(lane: string, limit: number): Promise<ClaimedDelivery[]> {
     return settled(() => {
       const inLane = this.inLane(lane);
-      if (inLane.some((row) => row.status === 'retrying' || this.leased(row))) return undefined;
+      if (inLane.some((row) => row.status === 'retrying' || this.leased(row))) return [];
       const next = inLane
         .filter((row) => movesFrom('claim').includes(row.status))
-        .sort((a, b) => (a.laneSeq ?? Infinity) - (b.laneSeq ?? Infinity))[0];
-      if (!next) return undefined;
-      this.move(next, 'claim', 'sending');
-      next.updatedAt = this.now();
-      return { id: next.id, message: next.message!, retryCount: next.retryCount, origin: next.origin };
+        .sort((a, b) => (a.laneSeq ?? Infinity) - (b.laneSeq ?? Infinity))
+        .slice(0, Math.max(0, limit));
+      return next.map((row) => {
+        this.move(row, 'claim', 'sending');
+        row.updatedAt = this.now();
+        return {
+          id: row.id,
+          message: row.message!,
+          retryCount: row.retryCount,
+          origin: row.origin,
+          reason: row.lastError,
+        };
+      });
     });
   }
 
-  renewClaim(id: string): Promise<void> {
+  renewClaims(ids: readonly string[]): Promise<void> {
     return settled(() => {
-      const row = this.rows.get(id);
-      if (row && movesFrom('renewLease').includes(row.status)) {
-        this.move(row, 'renewLease', 'sending');
-        row.updatedAt = this.now();
+      for (const id of ids) {
+        const row = this.rows.get(id);
+        if (row && movesFrom('renewLease').includes(row.status)) {
+          this.move(row, 'renewLease', 'sending');
+          row.updatedAt = this.now();
+        }
       }
     });
   }

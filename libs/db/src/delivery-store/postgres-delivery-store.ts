@@ -92,7 +92,8 @@ export class PostgresDeliveryStore extends DeliveryStore {
     });
   }
 
-  async claimNext(lane: string): Promise<ClaimedDelivery | undefined> {
+  async claimBatch(lane: string, limit: number): Promise<ClaimedDelivery[]> {
+    if (limit < 1) return [];
     return this.dataSource.transaction(async (manager) => {
       await lockLanes(manager, [lane]);
       const busy = new SqlParams();
@@ -100,28 +101,46 @@ export class PostgresDeliveryStore extends DeliveryStore {
         `SELECT 1 FROM deliveries WHERE lane = ${busy.add(lane)} AND (status = ${RETRYING} OR ${LEASED('')}) LIMIT 1`,
         busy.values,
       );
-      if (waiting.length > 0) return undefined;
+      if (waiting.length > 0) return [];
       const params = new SqlParams();
-      const rows = returnedRows<{ id: string; message: Buffer; retry_count: number; origin: string | null }>(
+      type Row = {
+        id: string;
+        message: Buffer;
+        retry_count: number;
+        origin: string | null;
+        last_error: string | null;
+        lane_seq: string;
+      };
+      const rows = returnedRows<Row>(
         await manager.query(
-          `UPDATE deliveries SET status = ${SENDING}, updated_at = now()
-          WHERE id = (SELECT id FROM deliveries WHERE lane = ${params.add(lane)}
-                         AND status IN (${sqlStatuses(movesFrom('claim'))})
-                       ORDER BY lane_seq LIMIT 1)
-          RETURNING id, message, retry_count, origin`,
+          `UPDATE deliveries d SET status = ${SENDING}, updated_at = now()
+             FROM (SELECT id FROM deliveries WHERE lane = ${params.add(lane)}
+                      AND status IN (${sqlStatuses(movesFrom('claim'))})
+                    ORDER BY lane_seq LIMIT ${params.add(limit)}) next
+            WHERE d.id = next.id
+          RETURNING d.id, d.message, d.retry_count, d.origin, d.last_error, d.lane_seq`,
           params.values,
         ),
       );
-      const row = rows[0];
-      return row ? { id: row.id, message: row.message, retryCount: row.retry_count, origin: row.origin } : undefined;
+      // RETURNING keeps no order: the lane's is its sequence (a bigint, compared as such).
+      return rows
+        .sort((a, b) => (BigInt(a.lane_seq) < BigInt(b.lane_seq) ? -1 : 1))
+        .map((row) => ({
+          id: row.id,
+          message: row.message,
+          retryCount: row.retry_count,
+          origin: row.origin,
+          reason: row.last_error,
+        }));
     });
   }
 
-  async renewClaim(id: string): Promise<void> {
+  async renewClaims(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     const params = new SqlParams();
     await this.dataSource.query(
       `UPDATE deliveries SET updated_at = now()
-        WHERE id = ${params.add(id)} AND status IN (${sqlStatuses(movesFrom('renewLease'))})`,
+        WHERE id = ANY(${params.array(ids, 'text')}) AND status IN (${sqlStatuses(movesFrom('renewLease'))})`,
       params.values,
     );
   }
