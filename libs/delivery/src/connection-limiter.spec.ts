@@ -86,7 +86,7 @@ describe('ConnectionLimiter', () => {
     expect(gates.tryAdmit('c1', policy).admitted).toBe(false);
   });
 
-  describe('waiting for a full connection (decision 0027)', () => {
+  describe('waiting for a full connection (decision 0028)', () => {
     const policy = { rateLimitPerS: 1000, maxInFlight: 1 };
     const wait = (timers: ManualTimers, capMs = 5_000) => ({ stallMs: 1_000, until: timers.now() + capMs });
 

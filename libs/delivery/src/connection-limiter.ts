@@ -9,7 +9,7 @@ export const DEFAULT_MAX_IN_FLIGHT = 10;
 
 export type Admission = { admitted: true; release: () => void } | { admitted: false; retryInMs: number };
 
-/** How long a request may wait for its connection's limits (decision 0027). */
+/** How long a request may wait for its connection's limits (decision 0028). */
 export interface AdmissionWait {
   /**
    * Gives up once the connection has made no progress for this long while the request waits: no

@@ -21,7 +21,7 @@ import type { SettlementEffects } from './settlement-effects';
  * (a request of it finishes, or one is admitted, at least this often), and for a token of its
  * rate limit only if that token comes within this time. Otherwise it is deferred to a retry topic:
  * a receiver that stopped answering, or a tenant's low rate limit, must not hold up the partition
- * and with it deliveries to other receivers (decision 0027).
+ * and with it deliveries to other receivers (decision 0028).
  */
 export const MAX_ADMISSION_WAIT_MS = 1_000;
 

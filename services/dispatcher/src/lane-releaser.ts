@@ -35,7 +35,7 @@ export const RELEASE_BATCHES = [1, 10, RELEASE_BATCH] as const;
  * Releases lanes: once a lane's waiting delivery settled, its held deliveries are claimed in
  * batches (`sending`, one lease renewed while their attempts last) and attempted in order, until
  * one has to wait (those after it are parked again, in their places) or none is left (decision
- * 0009, batches: decision 0027). Runs in the background of the chunks that freed the lanes; the
+ * 0009, batches: decision 0028). Runs in the background of the chunks that freed the lanes; the
  * sweeper releases what a crash or a stop cut short.
  */
 export class LaneReleaser {
