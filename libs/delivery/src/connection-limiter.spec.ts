@@ -1,4 +1,4 @@
-import { ConnectionLimiter } from './connection-limiter';
+import { burstOf, ConnectionLimiter } from './connection-limiter';
 
 describe('ConnectionLimiter', () => {
   let now = 0;
@@ -7,14 +7,36 @@ describe('ConnectionLimiter', () => {
     now = 1_000_000;
   });
 
-  it('admits a burst of one second at the rate, then tells when the next token comes', () => {
+  it('admits a burst of a twentieth of a second at the rate, then tells when the next token comes', () => {
     const gates = limiter();
-    const policy = { rateLimitPerS: 5, maxInFlight: 100 };
+    const policy = { rateLimitPerS: 100, maxInFlight: 100 };
     const admitted = Array.from({ length: 6 }, () => gates.tryAdmit('c1', policy));
     expect(admitted.map((a) => a.admitted)).toEqual([true, true, true, true, true, false]);
-    expect(admitted[5]).toEqual({ admitted: false, retryInMs: 200 });
-    now += 200;
+    expect(admitted[5]).toEqual({ admitted: false, retryInMs: 10 });
+    now += 10;
     expect(gates.tryAdmit('c1', policy).admitted).toBe(true);
+  });
+
+  it('never admits more than the rate plus its burst in any one second, however the requests come', () => {
+    const gates = limiter();
+    const policy = { rateLimitPerS: 50, maxInFlight: 1000 };
+    const admittedAt: number[] = [];
+    // Idle stretches (the bucket refills) between dense stretches, over 20 s in 1 ms steps.
+    for (let step = 0; step < 20_000; step += 1, now += 1) {
+      if (Math.floor(step / 1500) % 2 === 1) continue;
+      const admission = gates.tryAdmit('c1', policy);
+      if (admission.admitted) {
+        admission.release();
+        admittedAt.push(now);
+      }
+    }
+    let most = 0;
+    for (let first = 0, last = 0; last < admittedAt.length; last += 1) {
+      while (admittedAt[last]! - admittedAt[first]! >= 1000) first += 1;
+      most = Math.max(most, last - first + 1);
+    }
+    expect(most).toBeLessThanOrEqual(50 + burstOf(50));
+    expect(most).toBeGreaterThanOrEqual(50);
   });
 
   it('keeps at most max_in_flight requests at once, and admits again when one finishes', () => {

@@ -2,6 +2,26 @@
 export interface LimitPolicy {
   rateLimitPerS: number;
   maxInFlight: number;
+  /** The connection's request timeout: bounds how long an admission can stay in flight. */
+  timeoutMs?: number;
+}
+
+/**
+ * Tokens a connection's bucket holds at most: a twentieth of a second's worth (at least one). So
+ * in any one-second window its receiver sees at most `rateLimitPerS` plus this burst, however
+ * bursty the traffic (a bucket of a whole second's worth would allow twice the rate).
+ */
+export function burstOf(rateLimitPerS: number): number {
+  return Math.max(1, Math.ceil(rateLimitPerS / 20));
+}
+
+/** Admits requests to connections within their limits: in this process, or across the cluster. */
+export interface ConnectionAdmitter {
+  /**
+   * Waits up to `maxWaitMs` for admission. Not admitted by then, the caller defers the request
+   * (to a retry topic) instead of holding up deliveries to other receivers behind this one.
+   */
+  admit(key: string, policy: LimitPolicy, maxWaitMs: number): Promise<Admission>;
 }
 
 export const DEFAULT_RATE_LIMIT_PER_S = 50;
@@ -18,11 +38,12 @@ interface Gate {
 }
 
 /**
- * Per-connection protection of receivers: a token bucket of `rateLimitPerS` (a burst of one
- * second's worth) and at most `maxInFlight` requests at once. It is per process: with several
- * dispatcher replicas a receiver sees up to replicas × the limits (README, operating).
+ * Per-connection protection of receivers within one process: a token bucket of `rateLimitPerS`
+ * (holding `burstOf` tokens) and at most `maxInFlight` requests at once. The dispatcher keeps
+ * the limits across the cluster with `SharedConnectionLimiter`; this one is its in-memory twin
+ * (the dispatcher's fast tests) and the rule it follows.
  */
-export class ConnectionLimiter {
+export class ConnectionLimiter implements ConnectionAdmitter {
   private readonly gates = new Map<string, Gate>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -47,10 +68,6 @@ export class ConnectionLimiter {
     };
   }
 
-  /**
-   * Waits up to `maxWaitMs` for admission. Not admitted by then, the caller defers the request
-   * (to a retry topic) instead of holding up deliveries to other receivers behind this one.
-   */
   async admit(key: string, policy: LimitPolicy, maxWaitMs: number): Promise<Admission> {
     const deadline = this.now() + maxWaitMs;
     for (;;) {
@@ -85,12 +102,12 @@ export class ConnectionLimiter {
     const now = this.now();
     let gate = this.gates.get(key);
     if (!gate) {
-      gate = { tokens: policy.rateLimitPerS, refilledAt: now, inFlight: 0, waiters: [] };
+      gate = { tokens: burstOf(policy.rateLimitPerS), refilledAt: now, inFlight: 0, waiters: [] };
       this.gates.set(key, gate);
       return gate;
     }
     const elapsedS = Math.max(0, now - gate.refilledAt) / 1000;
-    gate.tokens = Math.min(policy.rateLimitPerS, gate.tokens + elapsedS * policy.rateLimitPerS);
+    gate.tokens = Math.min(burstOf(policy.rateLimitPerS), gate.tokens + elapsedS * policy.rateLimitPerS);
     gate.refilledAt = now;
     return gate;
   }

@@ -2,7 +2,7 @@ import type { ConnectionsRepository, DeliveryStatus } from '@flowline/db';
 import {
   AuthenticatedSender,
   classifyOutcome,
-  ConnectionLimiter,
+  ConnectionAdmitter,
   ConnectionSettings,
   RetryPolicy,
   SentRequest,
@@ -32,7 +32,7 @@ export type ConnectionPauses = Pick<ConnectionsRepository, 'pauseAfterGone'>;
 export class AttemptWebhook {
   constructor(
     private readonly webhooks: WebhookChannel,
-    private readonly limiter: ConnectionLimiter,
+    private readonly limiter: ConnectionAdmitter,
     private readonly settlements: SettlementEffects,
     private readonly pauses: ConnectionPauses,
     private readonly metrics: FlowlineMetrics,

@@ -1,6 +1,6 @@
 import type { TopicNames } from '@flowline/contracts';
 import type { DeliveryStore } from '@flowline/db';
-import { ConnectionLimiter } from '@flowline/delivery';
+import { ConnectionAdmitter, ConnectionLimiter } from '@flowline/delivery';
 import type { FlowlineMetrics } from '@flowline/observability';
 import type { Logger } from 'pino';
 import { AttemptEmail, EmailChannel } from './attempt-email';
@@ -30,6 +30,8 @@ export interface DispatcherPorts {
   random: RandomSource;
   /** The operator's FLOWLINE_RETRY_SCHEDULE_S. */
   retryScheduleS: readonly number[];
+  /** Connections' limits: shared by every dispatcher (PostgreSQL); by default this process's own. */
+  limiter?: ConnectionAdmitter;
 }
 
 /** The dispatcher's use case and its housekeeping, sharing one lane releaser. */
@@ -47,7 +49,7 @@ export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
   const { store, producer, connections, topics, metrics, logger, clock } = ports;
   const records = new OutgoingRecords(topics, metrics, clock);
   const settlements = new SettlementEffects(records, metrics, logger, clock, ports.random);
-  const limiter = new ConnectionLimiter(() => clock.now());
+  const limiter = ports.limiter ?? new ConnectionLimiter(() => clock.now());
   const settle = new SettleJob(
     settlements,
     new AttemptWebhook(ports.webhooks, limiter, settlements, ports.pauses, metrics, logger, clock),

@@ -1,8 +1,8 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
-import { ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowline/db';
-import { AuthenticatedSender, EmailSender, WebhookSender } from '@flowline/delivery';
+import { ConnectionGateRepository, ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowline/db';
+import { AuthenticatedSender, EmailSender, SharedConnectionLimiter, WebhookSender } from '@flowline/delivery';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
@@ -57,6 +57,12 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           clock,
           random,
           retryScheduleS: config.FLOWLINE_RETRY_SCHEDULE_S,
+          // A connection's limits hold for all dispatcher replicas together (decision 0022).
+          limiter: new SharedConnectionLimiter(
+            new ConnectionGateRepository(dataSource),
+            () => clock.now(),
+            (err) => logger.warn({ err }, 'could not end an in-flight lease: it expires after the request timeout'),
+          ),
         }),
       inject: [
         DATA_SOURCE,

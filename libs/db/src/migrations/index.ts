@@ -8,6 +8,7 @@ import { Insights1764400000000 } from './1764400000000-insights';
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
 import { TenantConfigVersions1764600000000 } from './1764600000000-tenant-config-versions';
 import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
+import { ConnectionGates1766600000000 } from './1766600000000-connection-gates';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SequenceExpiryIndex1764500000000,
   TenantConfigVersions1764600000000,
   ReplayLease1764650000000,
+  ConnectionGates1766600000000,
 ];
