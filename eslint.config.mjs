@@ -43,6 +43,30 @@ const NO_KAFKAJS = {
   message: 'Reach Kafka through @flowline/kafka (the consumer runner, producer, bounded reads), not kafkajs.',
 };
 
+/**
+ * One way to the database (docs/decisions/0024): a service injects the repositories of
+ * @flowline/db (DatabaseModule provides each by its class); the data source, TypeORM and SQL stay
+ * in the library.
+ */
+const NO_TYPEORM = {
+  regex: '^typeorm(/|$)',
+  message: 'Inject a repository of @flowline/db; TypeORM and SQL live in libs/db (decision 0024).',
+};
+const NO_DATA_SOURCE = {
+  name: '@flowline/db',
+  importNames: ['DataSource', 'EntityManager', 'createDataSource', 'PostgresDeliveryStore'],
+  message: 'Inject a repository (or DeliveryStore) of @flowline/db by its class, not the data source (decision 0024).',
+};
+const FOCUSED_TESTS = {
+  selector: "CallExpression[callee.property.name='only']",
+  message: 'Focused tests hide the rest of the suite.',
+};
+/** `infrastructure.dataSource` and the like: the pool reached around the repositories. */
+const NO_DATA_SOURCE_MEMBER = {
+  selector: "MemberExpression[property.name='dataSource']",
+  message: 'Inject a repository of @flowline/db instead of reaching the data source (decision 0024).',
+};
+
 const NODE_GLOBALS = {
   require: 'readonly',
   module: 'writable',
@@ -59,19 +83,14 @@ const NODE_GLOBALS = {
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.cache/', '.local/', 'helm/'] },
   {
-    files: ['**/*.ts'],
+    // The console's TSX is checked against console/tsconfig.json (DOM, Preact's JSX).
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "CallExpression[callee.property.name='only']",
-          message: 'Focused tests hide the rest of the suite.',
-        },
-      ],
+      'no-restricted-syntax': ['error', FOCUSED_TESTS],
       'no-restricted-imports': ['error', { patterns: LIBRARY_DOORS }],
     },
   },
@@ -109,7 +128,25 @@ export default tseslint.config(
   {
     files: ['services/**/*.ts'],
     ignores: ['services/cluster/src/service-modules.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...LIBRARY_DOORS, NO_OTHER_SERVICE, NO_KAFKAJS] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [NO_DATA_SOURCE], patterns: [...LIBRARY_DOORS, NO_OTHER_SERVICE, NO_KAFKAJS, NO_TYPEORM] },
+      ],
+      'no-restricted-syntax': ['error', FOCUSED_TESTS, NO_DATA_SOURCE_MEMBER],
+    },
+  },
+  {
+    // The exceptions to decision 0024, each a command that runs without a Nest application and so
+    // without DatabaseModule: `migrate` applies the migrations before any service may start,
+    // `retention` runs one pass and exits, and `demo` seeds its tenant's configuration before it
+    // launches the services (which load it when they start). Each opens a short-lived data source
+    // of its own, with a pool of one or two, and closes it before it returns.
+    files: ['services/cluster/src/migrate.ts', 'services/cluster/src/retention.ts', 'services/cluster/src/demo.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...LIBRARY_DOORS, NO_OTHER_SERVICE, NO_KAFKAJS, NO_TYPEORM] }],
+      'no-restricted-syntax': ['error', FOCUSED_TESTS],
+    },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

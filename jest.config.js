@@ -40,5 +40,10 @@ module.exports = {
   // Kafka suites share one broker and two cores: one file at a time keeps them from starving
   // each other (and keeps timings honest). Unit specs are fast enough not to mind.
   maxWorkers: 1,
-  reporters: ['default', '<rootDir>/test/support/service-log-reporter.js'],
+  // The closing-line reporter prints the run's last line (see its comment).
+  reporters: [
+    'default',
+    '<rootDir>/test/support/service-log-reporter.js',
+    '<rootDir>/test/support/closing-line-reporter.js',
+  ],
 };

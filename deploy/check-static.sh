@@ -3,7 +3,8 @@
 #
 #   deploy/check-static.sh
 #
-# Checks the Dockerfile, docker-compose.yml, the Helm chart (lint + render in several shapes +
+# Checks that every document the code cites is in docs/, then the Dockerfile, docker-compose.yml,
+# the Helm chart (lint + render in several shapes +
 # structural checks of the manifests), the Prometheus config and alert rules (with unit tests) and
 # the Grafana dashboard. Tools it needs are built with Go into .cache/bin (ignored by git) on first
 # use and reused after; a tool that cannot be installed is skipped with a message saying so, every
@@ -121,6 +122,10 @@ py() {
   check "$name" "$PY" "$@"
 }
 
+say "== Documentation"
+check "citations: every document, section and decision a comment or the README cites is in docs/" \
+  bash deploy/tools/check-doc-citations.sh
+
 say "== Dockerfile"
 py "Dockerfile: multi-stage Node 24, non-root, tini, --omit=dev; .dockerignore" deploy/tools/check_artifacts.py dockerfile
 
@@ -139,11 +144,12 @@ if build_tool helm "$HELM_VERSION" env GOBIN="$BIN" go install "helm.sh/helm/v3/
   helm_q() { helm "$@" 2> >(grep -v 'found symbolic link' >&2); }
   CHART=helm/flowline
   ALL=(--set autoscaling.enabled=true --set metrics.serviceMonitor.enabled=true
-    --set metrics.prometheusRule.enabled=true --set ingress.enabled=true)
+    --set metrics.prometheusRule.enabled=true --set ingress.enabled=true
+    --set grafana.enabled=true --set grafana.datasources.analytics.passwordSecret.name=grafana-db)
   check "helm lint" helm_q lint "$CHART"
-  check "helm lint --strict (autoscaling, serviceMonitor, prometheusRule, ingress)" helm_q lint --strict "$CHART" "${ALL[@]}"
+  check "helm lint --strict (autoscaling, serviceMonitor, prometheusRule, ingress, grafana)" helm_q lint --strict "$CHART" "${ALL[@]}"
   check "helm template (defaults)" bash -c "helm template flowline $CHART 2>/dev/null > .cache/helm-default.yaml"
-  check "helm template (autoscaling, serviceMonitor, prometheusRule, ingress)" \
+  check "helm template (autoscaling, serviceMonitor, prometheusRule, ingress, grafana)" \
     bash -c "helm template flowline $CHART ${ALL[*]} 2>/dev/null > .cache/helm-all.yaml"
   check "helm template (existingSecret, other topic prefix)" \
     bash -c "helm template flowline $CHART --set secrets.existingSecret=flowline-env --set config.topicPrefix=acme. --set autoscaling.enabled=true 2>/dev/null > .cache/helm-existing.yaml"
@@ -157,13 +163,14 @@ if build_tool helm "$HELM_VERSION" env GOBIN="$BIN" go install "helm.sh/helm/v3/
     bash -c "helm template flowline $CHART --set kafka.tls.enabled=true --set kafka.sasl.mechanism=oauthbearer --set kafka.sasl.oauth.tokenUrl=https://idp.example.com/token --set kafka.sasl.oauth.clientId=flowline --set kafka.sasl.oauth.clientSecretSecret.name=idp-client 2>/dev/null > /dev/null"
   check_fails "helm template refuses SASL without its password Secret" helm template flowline "$CHART" --set kafka.sasl.mechanism=scram-sha-512 --set kafka.sasl.username=flowline
   check_fails "helm template refuses a client certificate without its key" helm template flowline "$CHART" --set kafka.tls.enabled=true --set kafka.tls.secretName=kafka-tls --set kafka.tls.certKey=user.crt
+  check_fails "helm template refuses the analysts' data source without its password Secret" helm template flowline "$CHART" --set grafana.enabled=true
   check_fails "helm template refuses replicas above partitions" helm template flowline "$CHART" --set services.mapper.replicas=13
   check_fails "helm template refuses maxReplicas above partitions" helm template flowline "$CHART" --set autoscaling.enabled=true --set services.dispatcher.autoscaling.maxReplicas=24
   if [ -s .cache/helm-default.yaml ]; then
     py "manifests (defaults)" deploy/tools/check_manifests.py < .cache/helm-default.yaml
   fi
   if [ -s .cache/helm-all.yaml ]; then
-    py "manifests (autoscaling, serviceMonitor)" deploy/tools/check_manifests.py --autoscaling --service-monitor < .cache/helm-all.yaml
+    py "manifests (autoscaling, serviceMonitor, grafana)" deploy/tools/check_manifests.py --autoscaling --service-monitor --grafana < .cache/helm-all.yaml
   fi
   if [ -s .cache/helm-secured.yaml ]; then
     py "manifests (SASL_SSL: secrets referenced, TLS files mounted)" deploy/tools/check_manifests.py --kafka-password-secret kafka-user < .cache/helm-secured.yaml

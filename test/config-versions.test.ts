@@ -7,7 +7,7 @@ import {
   ConnectionEntity,
   ConnectionPausedNotice,
   ConnectionsRepository,
-  storeRotatedRefreshToken,
+  ConnectionSecretsRepository,
 } from '@flowline/db';
 import { seedIntegration, testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { openDatabase } from './support/database';
@@ -121,7 +121,7 @@ describe('tenant configuration versions and notifications', () => {
       new ConnectionsRepository(dataSource).pauseAfterGone(globex, connectionId, 'HTTP 410: endpoint gone'),
     );
     expect(effect).toEqual({ acme: 0, globex: 0, notified: [] });
-    expect(paused).toContainEqual({ tenant: globex, connectionId });
+    expect(paused).toContainEqual({ tenant: globex, connectionId, reason: 'HTTP 410: endpoint gone' });
   });
 
   it("the dispatcher's stored refresh-token rotation: no version moves, nothing is notified", async () => {
@@ -130,7 +130,9 @@ describe('tenant configuration versions and notifications', () => {
       connectionId,
       JSON.stringify({ type: 'oauth2', token_url: 'https://auth.example.com/token', refresh_token: 'sealed-1' }),
     ]);
-    const effect = await effectOf(() => storeRotatedRefreshToken(dataSource, connectionId, 'sealed-2'));
+    const effect = await effectOf(() =>
+      new ConnectionSecretsRepository(dataSource).storeRotatedRefreshToken(connectionId, 'sealed-2'),
+    );
     expect(effect).toEqual({ acme: 0, globex: 0, notified: [] });
   });
 

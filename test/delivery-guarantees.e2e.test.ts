@@ -36,7 +36,7 @@ async function closedPort(): Promise<number> {
 }
 
 /**
- * Delivery guarantees (CONTRACT §8, issue 5) through the whole pipeline: real Kafka (retry
+ * Delivery guarantees (docs/CONTRACT.md §8, issue 5) through the whole pipeline: real Kafka (retry
  * topics, DLQ), PostgreSQL (attempts, lanes, paused connections) and HTTP receivers. Each
  * scenario is a tenant of its own with one connection to its own path on the receiver.
  */
@@ -51,7 +51,7 @@ describe('delivery guarantees', () => {
   let dataSource: DataSource;
   let refusedPort: number;
 
-  /** Each scenario's connection policy (CONTRACT §4). */
+  /** Each scenario's connection policy (docs/CONTRACT.md §4). */
   const scenarios: Record<string, Record<string, unknown>> = {
     ok: { max_retries: 2, retry_schedule_s: [1, 2] },
     unavailable: { max_retries: 2, retry_schedule_s: [1, 2] },

@@ -82,6 +82,14 @@ describe('PostgresDeliveryStore', () => {
         );
         return row!.id;
       },
+      digest: async (connectionId) => {
+        const [row] = await dataSource.query<Array<{ count: number; first: string[] }>>(
+          `SELECT count, ARRAY(SELECT f->>'delivery_id' FROM jsonb_array_elements(first_failures) AS f) AS first
+             FROM notification_digests WHERE connection_id = $1`,
+          [connectionId],
+        );
+        return row;
+      },
     };
   });
 

@@ -20,7 +20,7 @@ interface Body {
 }
 
 /**
- * kill -9 of the dispatcher mid-stream, with retries waiting and lanes held (CONTRACT §8): every
+ * kill -9 of the dispatcher mid-stream, with retries waiting and lanes held (docs/CONTRACT.md §8): every
  * delivery still arrives, nothing is abandoned, duplicates are only the same webhook-id with the
  * same body, and one subject's deliveries are first accepted in event order. The dispatcher runs
  * as a real process of its own; ingest, flow evaluator and mapper in another one, not killed.

@@ -31,7 +31,7 @@ interface Insights {
 const noReason = { inactive: 0, mode: 0, source: 0, untagged_status: 0, activation: 0, filter: 0 };
 
 /**
- * `GET /insights` (CONTRACT §9) over a real pipeline: events through Kafka, flows configured
+ * `GET /insights` (docs/CONTRACT.md §9) over a real pipeline: events through Kafka, flows configured
  * through the API, webhooks to a real receiver; every figure is what was produced.
  */
 describe('insights: the metrics dashboard figures of a tenant', () => {

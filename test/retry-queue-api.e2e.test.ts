@@ -52,7 +52,7 @@ interface SeededDelivery {
 }
 
 /**
- * The retry queue's API (CONTRACT §8) and paused connections (§4, §8: a 410 pauses one).
+ * The retry queue's API (docs/CONTRACT.md §8) and paused connections (§4, §8: a 410 pauses one).
  *
  * The dispatcher that fills the queue's columns (queued_at, category, channel, lanes, the kept
  * record) and pauses connections on a 410 is being rewritten on another branch: until it lands,

@@ -20,7 +20,7 @@ const BUYING_INTENT = ['pricing_page_view', 'whitepaper_download', 'demo_request
 const BOTH = 'Buying Intent: webhook and emails';
 const EMAILS_ONLY = 'Buying Intent: emails only';
 
-describe("a completed sequence's emails (CONTRACT §7, reference 002)", () => {
+describe("a completed sequence's emails (docs/CONTRACT.md §7, reference 002)", () => {
   const smtp = new SmtpReceiver({ auth: { user: 'flowline', pass: SMTP_PASSWORD } });
   const receiver = new HttpReceiver();
   let env: Record<string, string>;

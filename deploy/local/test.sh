@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every check and test on a fresh machine: packages, PostgreSQL (with TLS), Kafka (the
 # single broker, and the SASL_SSL one and the three-broker cluster for the secured-connection and
-# durability tests), then lint, type check, the OpenAPI document against the API (schemathesis;
-# FLOWLINE_SKIP_SCHEMATHESIS=1 skips it) and jest (unit, integration and end-to-end tiers). Extra
+# durability tests), then lint, type check, the console's build, the OpenAPI document against the
+# API (schemathesis; FLOWLINE_SKIP_SCHEMATHESIS=1 skips it) and jest (unit, integration, end-to-end
+# and browser tiers; the browser tests drive Debian's chromium, installed here when missing). Extra
 # arguments go to jest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_packages
+ensure_chromium
 ensure_infrastructure
 # The secured-connection tests need the SASL_SSL broker and the durability tests the three-broker
 # cluster (deploy/local/kafka.sh's `secure` and `cluster` profiles); they start (the broker's
@@ -22,6 +24,8 @@ log "lint and format"
 npm run --silent lint
 log "type check"
 npm run --silent typecheck
+log "console build"
+npm run --silent build:console
 schemathesis_status=0
 if [ -z "${FLOWLINE_SKIP_SCHEMATHESIS:-}" ]; then
   log "OpenAPI document against the API (schemathesis)"

@@ -2,7 +2,8 @@
 """Static checks of the deployment artefacts that need no engine, cluster or Prometheus.
 
   check_artifacts.py dockerfile      deploy/Dockerfile and .dockerignore keep their promises
-  check_artifacts.py grafana         the dashboard JSON and provisioning are sound and consistent
+  check_artifacts.py grafana         the dashboards' JSON and provisioning are sound and consistent; the
+                                     analysts' dashboard reads only the flowline_analytics views
   check_artifacts.py metrics         every metric the dashboard and alerts query is one Flowline exports
   check_artifacts.py rules           alerts.yml parses and every rule is complete (fallback without promtool)
   check_artifacts.py compose         docker-compose.yml parses and its references resolve (fallback without
@@ -21,11 +22,15 @@ import yaml
 
 ROOT = Path(".")
 DASHBOARD = ROOT / "deploy/grafana/dashboards/flowline.json"
+ANALYSTS_DASHBOARD = ROOT / "deploy/grafana/dashboards/flowline-analysts.json"
+ANALYTICS_SCHEMA = "flowline_analytics"
+# The macros test/support/grafana-sql.ts expands as Grafana's PostgreSQL data source does.
+GRAFANA_SQL_MACROS = {"__timeFilter", "__timeFrom", "__timeTo", "__timeGroupAlias"}
 ALERTS = ROOT / "deploy/prometheus/alerts.yml"
 COMPOSE = ROOT / "docker-compose.yml"
 SERVICES = ["api", "ingest", "flow-evaluator", "sequence-detector", "mapper", "dispatcher"]
 
-# CONTRACT §9 (libs/observability/src/flowline-metrics.ts defines them).
+# docs/CONTRACT.md §9 (libs/observability/src/flowline-metrics.ts defines them).
 CONTRACT_METRICS = {
     "flowline_events_ingested_total",
     "flowline_changes_processed_total",
@@ -40,7 +45,7 @@ CONTRACT_METRICS = {
     "flowline_end_to_end_latency_seconds",
     "flowline_consumer_lag",
 }
-# Beyond §9: the 410 pause gauge (dispatcher), the consumer runner's batch histogram and the
+# Beyond docs/CONTRACT.md §9's core list: the 410 pause gauge (dispatcher), the consumer runner's batch histogram and the
 # retry tiers' lag (reported apart from flowline_consumer_lag).
 EXTRA_FLOWLINE_METRICS = {
     "flowline_connection_paused",
@@ -125,7 +130,7 @@ def check_metrics() -> None:
                 if source == "dashboard":
                     used_on_dashboard.add(base)
     for m in sorted(CONTRACT_METRICS - used_on_dashboard):
-        problem(f"dashboard: no panel shows {m} (CONTRACT §9)")
+        problem(f"dashboard: no panel shows {m} (docs/CONTRACT.md §9)")
     # Not fatal: the application may not define a metric yet; say which ones would stay empty.
     defined = set()
     for src in list((ROOT / "libs").rglob("*.ts")) + list((ROOT / "services").rglob("*.ts")):
@@ -135,26 +140,32 @@ def check_metrics() -> None:
             print(f"metrics: WARNING {m} is queried but not defined in libs/ or services/ yet")
 
 
-def check_grafana() -> None:
-    dash = json.loads(DASHBOARD.read_text())
+def check_panels(path: Path, datasource_type: str, query_key: str) -> dict:
+    """Layout, data source and variables of one dashboard's panels; answers the dashboard."""
+    dash = json.loads(path.read_text())
+    name = path.name
     for key in ("uid", "title", "panels", "templating", "schemaVersion"):
         if key not in dash:
-            problem(f"dashboard: missing {key}")
+            problem(f"{name}: missing {key}")
     ids = [p["id"] for p in dash["panels"]]
     if len(ids) != len(set(ids)):
-        problem("dashboard: panel ids are not unique")
-    var_names = {v["name"] for v in dash["templating"]["list"]}
-    if "datasource" not in var_names:
-        problem("dashboard: no datasource variable")
+        problem(f"{name}: panel ids are not unique")
+    variables = dash["templating"]["list"]
+    var_names = {v["name"] for v in variables}
+    ds_var = next((v for v in variables if v["name"] == "datasource"), None)
+    if not ds_var:
+        problem(f"{name}: no datasource variable")
+    elif ds_var.get("query") != datasource_type:
+        problem(f"{name}: the datasource variable selects {ds_var.get('query')!r}, not {datasource_type!r}")
     cells: dict[tuple[int, int], str] = {}
     for p in dash["panels"]:
         g = p["gridPos"]
         if g["x"] + g["w"] > 24:
-            problem(f"dashboard: panel {p['title']!r} is wider than the grid")
+            problem(f"{name}: panel {p['title']!r} is wider than the grid")
         for x in range(g["x"], g["x"] + g["w"]):
             for y in range(g["y"], g["y"] + g["h"]):
                 if (x, y) in cells:
-                    problem(f"dashboard: panel {p['title']!r} overlaps {cells[(x, y)]!r}")
+                    problem(f"{name}: panel {p['title']!r} overlaps {cells[(x, y)]!r}")
                     break
                 cells[(x, y)] = p["title"]
             else:
@@ -163,30 +174,65 @@ def check_grafana() -> None:
         if p["type"] == "row":
             continue
         if p.get("datasource", {}).get("uid") != "${datasource}":
-            problem(f"dashboard: panel {p['title']!r} does not use the $datasource variable")
-        if not p.get("targets") or not all(t.get("expr") for t in p["targets"]):
-            problem(f"dashboard: panel {p['title']!r} has no query")
+            problem(f"{name}: panel {p['title']!r} does not use the $datasource variable")
+        if not p.get("targets") or not all(t.get(query_key) for t in p["targets"]):
+            problem(f"{name}: panel {p['title']!r} has no query")
         for t in p.get("targets", []):
-            for var in re.findall(r"\$(\w+)", t.get("expr", "")):
+            for var in re.findall(r"\$(\w+)", t.get(query_key, "")):
                 if var not in var_names and not var.startswith("__"):
-                    problem(f"dashboard: panel {p['title']!r} uses undefined variable ${var}")
+                    problem(f"{name}: panel {p['title']!r} uses undefined variable ${var}")
+    return dash
+
+
+def check_analysts_sql(dash: dict) -> None:
+    """The analysts' dashboard reads the flowline_analytics views only (decision 0023)."""
+    queries = [(p["title"], t["rawSql"]) for p in dash["panels"] for t in p.get("targets", [])]
+    queries += [(f"variable {v['name']}", v["query"]) for v in dash["templating"]["list"] if v["type"] == "query"]
+    for title, sql in queries:
+        for relation in re.findall(r"\b(?:FROM|JOIN)\s+([\w.]+)", sql, re.I):
+            if not relation.startswith(f"{ANALYTICS_SCHEMA}."):
+                problem(f"{ANALYSTS_DASHBOARD.name}: {title!r} reads {relation}, not a {ANALYTICS_SCHEMA} view")
+        for macro in re.findall(r"\$(__\w+)\(", sql):
+            if macro not in GRAFANA_SQL_MACROS:
+                problem(f"{ANALYSTS_DASHBOARD.name}: {title!r} uses {macro}, which the test's expansion does not mirror")
+
+
+def check_grafana() -> None:
+    check_panels(DASHBOARD, "prometheus", "expr")
+    check_analysts_sql(check_panels(ANALYSTS_DASHBOARD, "grafana-postgresql-datasource", "rawSql"))
 
     prov = ROOT / "deploy/grafana/provisioning"
     ds = yaml.safe_load((prov / "datasources/prometheus.yml").read_text())
     if not any(d.get("type") == "prometheus" for d in ds.get("datasources", [])):
         problem("grafana: no Prometheus datasource provisioned")
+    analytics = yaml.safe_load((prov / "datasources/flowline-analytics.yml").read_text())["datasources"]
+    compose = yaml.safe_load(COMPOSE.read_text())
+    grafana_env = compose["services"]["grafana"].get("environment", {})
+    for d in analytics:
+        if d.get("type") != "grafana-postgresql-datasource":
+            problem(f"grafana: datasource {d.get('name')!r} is not grafana-postgresql-datasource")
+        for var in re.findall(r"\$\{(\w+)\}", yaml.safe_dump(d)):
+            if var not in grafana_env:
+                problem(f"grafana: datasource {d.get('name')!r} needs {var}, which docker-compose.yml does not give Grafana")
+    if "grafana-db-login" not in compose["services"]:
+        problem("compose: no grafana-db-login service creating Grafana's read-only login")
     providers = yaml.safe_load((prov / "dashboards/flowline.yml").read_text())["providers"]
     paths = {p["options"]["path"] for p in providers}
-    compose = yaml.safe_load(COMPOSE.read_text())
     mounts = {v.split(":")[1]: v.split(":")[0] for v in compose["services"]["grafana"]["volumes"] if v.startswith("./")}
     for path in paths:
         src = mounts.get(path)
         if not src:
             problem(f"grafana: dashboards path {path} is not mounted in docker-compose.yml")
-        elif not (ROOT / src / DASHBOARD.name).exists():
-            problem(f"grafana: {src} (mounted at {path}) does not hold {DASHBOARD.name}")
+            continue
+        for dashboard in (DASHBOARD, ANALYSTS_DASHBOARD):
+            if not (ROOT / src / dashboard.name).exists():
+                problem(f"grafana: {src} (mounted at {path}) does not hold {dashboard.name}")
     if mounts.get("/etc/grafana/provisioning") != "./deploy/grafana/provisioning":
         problem("grafana: deploy/grafana/provisioning is not mounted at /etc/grafana/provisioning")
+    for dashboard in (DASHBOARD, ANALYSTS_DASHBOARD):
+        chart_copy = ROOT / "helm/flowline/files/dashboards" / dashboard.name
+        if not chart_copy.exists() or chart_copy.read_text() != dashboard.read_text():
+            problem(f"{chart_copy} differs from {dashboard} (it should link to it)")
 
 
 def check_rules() -> None:

@@ -15,6 +15,8 @@ the migration job's included, reads KAFKA_SASL_PASSWORD from that Secret (never 
 chart), and has the TLS files its ConfigMap names mounted from a Secret.
 """
 import argparse
+import json
+import re
 import sys
 
 import yaml
@@ -44,6 +46,7 @@ def main() -> int:
     ap.add_argument("--partitions", type=int, default=12)
     ap.add_argument("--prefix", default="flowline.")
     ap.add_argument("--kafka-password-secret", default="")
+    ap.add_argument("--grafana", action="store_true")
     args = ap.parse_args()
 
     docs = [d for d in yaml.safe_load_all(sys.stdin) if d]
@@ -165,6 +168,34 @@ def main() -> int:
                     problems.append(f"ServiceMonitor endpoint {ep} does not scrape a Service port's /metrics")
     elif monitors:
         problems.append("ServiceMonitor rendered although metrics.serviceMonitor.enabled is false")
+
+    # Grafana's sidecar loads labelled ConfigMaps: both dashboards, and both data sources, the
+    # analysts' with its password from Grafana's environment, never inline (decision 0023).
+    grafana_maps = {n: d for n, d in named("ConfigMap").items() if "grafana" in n}
+    if args.grafana:
+        dashboards = [d for d in grafana_maps.values() if d["metadata"]["labels"].get("grafana_dashboard") == "1"]
+        sources = [d for d in grafana_maps.values() if d["metadata"]["labels"].get("grafana_datasource") == "1"]
+        if len(dashboards) != 1 or set(dashboards[0]["data"]) != {"flowline.json", "flowline-analysts.json"}:
+            problems.append("expected one grafana_dashboard ConfigMap holding flowline.json and flowline-analysts.json")
+        else:
+            for key, text in dashboards[0]["data"].items():
+                try:
+                    json.loads(text)
+                except ValueError as error:
+                    problems.append(f"dashboard {key} in the ConfigMap is not JSON: {error}")
+        if len(sources) != 1:
+            problems.append(f"{len(sources)} grafana_datasource ConfigMaps, expected 1")
+        else:
+            provisioned = yaml.safe_load(next(iter(sources[0]["data"].values())))["datasources"]
+            types = sorted(d["type"] for d in provisioned)
+            if types != ["grafana-postgresql-datasource", "prometheus"]:
+                problems.append(f"data sources {types}, expected prometheus and grafana-postgresql-datasource")
+            for d in provisioned:
+                password = d.get("secureJsonData", {}).get("password")
+                if d["type"] == "grafana-postgresql-datasource" and not re.fullmatch(r"\$\{\w+\}", password or ""):
+                    problems.append("the analytics data source's password is not read from Grafana's environment")
+    elif grafana_maps:
+        problems.append(f"Grafana ConfigMaps {sorted(grafana_maps)} rendered although grafana.enabled is false")
 
     jobs = [j for j in by_kind.get("Job", []) if component(j) == "migrate"]
     if len(jobs) != 1:

@@ -1,59 +1,201 @@
 /**
- * End-to-end throughput and latency of Flowline against a raw kafkajs chain on the same broker.
+ * End-to-end throughput, CPU and latency of Flowline against fair floors, side by side in one run.
  *
- *   npm run bench            (figures: docs/BENCHMARKS.md)
+ *   npm run bench [-- events]              (figures: docs/BENCHMARKS.md)
+ *   bash deploy/local/bench.sh --durable   the same against PostgreSQL with fsync and synchronous_commit on
  *
- * 1. Raw chain: four consume→produce hops with no logic (eachBatch, produce with acks=all,
- *    commit after), the floor any Kafka pipeline of four hops pays on this machine.
- * 2. Flowline: every service in one process, one flow and mapping, webhooks to a local HTTP sink.
- * 3. Latency: Flowline at a fixed rate below its maximum, event produced → webhook received.
- * Both chains run in this one process, so they share the same CPU budget.
+ * 1. Raw chain: four kafkajs consume→produce hops with no logic (eachBatch, idempotent producer,
+ *    acks=all, commit after), read back at the end.
+ * 2. Floor chain: the same chain whose fourth hop POSTs each event with undici to the HTTP sink
+ *    (the same child process Flowline delivers to) instead of producing it, 64 at a time (the
+ *    dispatcher's max_in_flight for the seeded connection), then commits. This is what Flowline's
+ *    shape costs with no logic at all: four consumes, three produces and one HTTP request per event.
+ * 3. Flowline composed: every service in this process (as `run.sh` does); the tenant has 10
+ *    flows, one of which matches the events (so one delivery per event).
+ * 4. Flowline as deployed: each service its own process (`node dist/services/cluster/src/main.js <service>`).
+ * 5. Flowline composed with metric updates and default collectors replaced by no-ops.
+ * 6. Flowline composed, 10,000 flows over 1,000 tenants (10 each, one matching), events spread over them.
+ *
+ * Each line prints events/s, CPU-µs per event summed over every process of the run (this one
+ * from `process.cpuUsage`, children, the broker and PostgreSQL from /proc; bench.sh passes the
+ * broker's and PostgreSQL's pids), and latency (event produced → webhook received, at the sink)
+ * at 50 % and 80 % of the floor chain's maximum, 10 s each; and beside each figure its ratio to
+ * the floor chain's (or composed's) figure, as issue 13's goals use them.
  */
-import { fork } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { createInterface } from 'node:readline';
+import { Consumer, Kafka, logLevel } from 'kafkajs';
+import * as promClient from 'prom-client';
+import { Agent, request } from 'undici';
 import { loadConfig, SERVICE_NAMES } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
-import { createDataSource, runMigrations } from '@flowline/db';
+import { createDataSource, FlowEntity, runMigrations } from '@flowline/db';
+import { KeyPartitioner } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
+import type { SinkReport } from './http-sink';
 
 const EVENTS = Number(process.argv[2] ?? 20_000);
 const SUBJECTS = 1_000;
 const PARTITIONS = 12;
 const HOPS = 4;
+/** The seeded connection's max_in_flight: the floor chain POSTs this many at a time. */
+const CONCURRENCY = 64;
 const LATENCY_SECONDS = 10;
+const LOADS = [0.5, 0.8] as const;
+const FLOWS_PER_TENANT = 10;
+const MANY_TENANTS = 1_000;
+const RUN_TIMEOUT_MS = 600_000;
+/** Which parts run (comma-separated, default all): raw,floor,composed,deployed,nometrics,many. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'raw,floor,composed,deployed,nometrics,many').split(','));
 
 const base = loadConfig();
 const brokers = base.KAFKA_BROKERS;
 const run = randomBytes(3).toString('hex');
+const SERVICE_ENTRY = join(__dirname, '../../services/cluster/src/main.js');
 
-function event(tenant: string, index: number, sentAt = Date.now()) {
+interface BenchEvent {
+  key: string;
+  value: unknown;
+}
+
+function event(tenant: string, variant: string, index: number, sentAt = Date.now()): BenchEvent {
   const subject = `lead-${index % SUBJECTS}`;
   return {
     key: `${tenant}:${subject}`,
     value: {
-      id: `bench-${run}-${index}`,
+      id: `bench-${run}-${variant}-${index}`,
       tenant,
       type: 'registration.created',
       subject,
-      time: new Date().toISOString(),
+      time: new Date(sentAt).toISOString(),
       data: { profile: { first_name: 'Ada', last_name: 'Lovelace', email: `${subject}@example.com` }, sentAt },
     },
   };
 }
 
-async function produceAll(client: KafkaTestClient, topic: string, messages: Array<{ key: string; value: unknown }>) {
+async function produceAll(client: KafkaTestClient, topic: string, messages: BenchEvent[]): Promise<void> {
   for (let start = 0; start < messages.length; start += 1000) {
     await client.produceJson(topic, messages.slice(start, start + 1000));
   }
 }
 
-async function rawChain(tenant: string): Promise<number> {
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
-  const topics = Array.from({ length: HOPS + 1 }, (_, hop) => `bench-${run}.raw.${hop}`);
+// ---------------------------------------------------------------------------------------------
+// CPU of every process of a run
+
+const TICK_US = 1e6 / 100; // USER_HZ: /proc counts CPU time in 1/100 s on Linux
+
+/** utime + stime (+ cutime + cstime: reaped children) of one process, in µs; 0 once it is gone. */
+function procCpuUs(pid: number, withReaped = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
+    const ticks = Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks * TICK_US;
+  } catch {
+    return 0;
+  }
+}
+
+/** A server and its children (PostgreSQL's backends), children that ended included. */
+function treeCpuUs(root: number): number {
+  let total = procCpuUs(root, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === root) total += procCpuUs(Number(entry));
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return total;
+}
+
+const brokerPid = Number(process.env.BENCH_BROKER_PID ?? 0);
+const postgresPid = Number(process.env.BENCH_PG_PID ?? 0);
+
+interface CpuSample {
+  bench: number;
+  children: number;
+  broker: number;
+  postgres: number;
+}
+
+function cpuSample(children: number[]): CpuSample {
+  const own = process.cpuUsage();
+  return {
+    bench: own.user + own.system,
+    children: children.reduce((sum, pid) => sum + procCpuUs(pid), 0),
+    broker: brokerPid ? procCpuUs(brokerPid) : 0,
+    postgres: postgresPid ? treeCpuUs(postgresPid) : 0,
+  };
+}
+
+function cpuSince(start: CpuSample, children: number[]): CpuSample {
+  const end = cpuSample(children);
+  return {
+    bench: end.bench - start.bench,
+    children: end.children - start.children,
+    broker: end.broker - start.broker,
+    postgres: end.postgres - start.postgres,
+  };
+}
+
+const totalCpu = (cpu: CpuSample) => cpu.bench + cpu.children + cpu.broker + cpu.postgres;
+
+// ---------------------------------------------------------------------------------------------
+// The HTTP sink
+
+/** The HTTP sink runs in a child process (see http-sink.ts), so its work is not Flowline's. */
+async function startSink() {
+  const child = fork(join(__dirname, 'http-sink.js'));
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    /** Resolves once `count` requests arrived since the last reset, with their latencies. */
+    waitFor: (count: number) =>
+      new Promise<SinkReport>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`the sink did not get ${count} requests in time`)),
+          RUN_TIMEOUT_MS,
+        );
+        child.once('message', (report: SinkReport) => {
+          clearTimeout(timer);
+          resolve(report);
+        });
+        child.send({ wait: count });
+      }),
+    reset: () => child.send({ reset: true }),
+    stop: () => child.disconnect(),
+  };
+}
+
+type Sink = Awaited<ReturnType<typeof startSink>>;
+
+// ---------------------------------------------------------------------------------------------
+// The raw chains
+
+interface Chain {
+  /** Where events go in. */
+  input: string;
+  /** Processes besides this one whose CPU is the chain's. */
+  pids: number[];
+  close(): Promise<void>;
+}
+
+/** Four hops; with `sink`, the fourth POSTs each event there instead of producing it. */
+async function rawChain(name: string, sink?: Sink): Promise<Chain> {
+  const kafka = new Kafka({ clientId: `bench-${name}`, brokers, logLevel: logLevel.NOTHING });
+  const topics = Array.from({ length: HOPS + 1 }, (_, hop) => `bench-${run}.${name}.${hop}`);
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -61,11 +203,32 @@ async function rawChain(tenant: string): Promise<number> {
     topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })),
   });
   await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // Flowline's partitioner, so the floor's hashing costs what Flowline's does.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner });
   await producer.connect();
-  const consumers = [];
+  const agent = new Agent({ connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
+  const post = async (value: Buffer | null): Promise<void> => {
+    const parsed = JSON.parse(value!.toString('utf8')) as {
+      data: { profile: { email: string; first_name: string }; sentAt: number };
+    };
+    const body = JSON.stringify({
+      email: parsed.data.profile.email,
+      firstName: parsed.data.profile.first_name,
+      sentAt: parsed.data.sentAt,
+    });
+    const response = await request(sink!.url, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    await response.body.text();
+    if (response.statusCode !== 200) throw new Error(`POST answered ${response.statusCode}`);
+  };
+  const consumers: Consumer[] = [];
   for (let hop = 0; hop < HOPS; hop += 1) {
-    const consumer = kafka.consumer({ groupId: `bench-${run}-raw-${hop}`, maxWaitTimeInMs: 1000 });
+    const last = sink !== undefined && hop === HOPS - 1;
+    const consumer = kafka.consumer({ groupId: `bench-${run}-${name}-${hop}`, maxWaitTimeInMs: 1000 });
     await consumer.connect();
     await consumer.subscribe({ topic: topics[hop]!, fromBeginning: true });
     await consumer.run({
@@ -74,18 +237,23 @@ async function rawChain(tenant: string): Promise<number> {
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0) return;
-        await producer.send({
-          topic: topics[hop + 1]!,
-          acks: -1,
-          messages: batch.messages.map((message) => ({ key: message.key, value: message.value })),
-        });
-        const last = batch.messages[batch.messages.length - 1]!.offset;
-        resolveOffset(last);
+        if (last) {
+          // The agent holds CONCURRENCY connections and queues the rest: at most that many in flight.
+          await Promise.all(batch.messages.map((message) => post(message.value)));
+        } else {
+          await producer.send({
+            topic: topics[hop + 1]!,
+            acks: -1,
+            messages: batch.messages.map((message) => ({ key: message.key, value: message.value })),
+          });
+        }
+        const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
+        resolveOffset(lastOffset);
         await commitOffsetsIfNecessary({
           topics: [
             {
               topic: batch.topic,
-              partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+              partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }],
             },
           ],
         });
@@ -93,42 +261,77 @@ async function rawChain(tenant: string): Promise<number> {
     });
     consumers.push(consumer);
   }
-  const client = new KafkaTestClient(brokers);
-  const messages = Array.from({ length: EVENTS }, (_, index) => event(tenant, index));
-  const started = performance.now();
-  const arrived = client.collect(topics[HOPS]!, EVENTS, 600_000);
-  await produceAll(client, topics[0]!, messages);
-  await arrived;
-  const seconds = (performance.now() - started) / 1000;
-  await client.close();
-  await Promise.all(consumers.map((consumer) => consumer.disconnect()));
-  await producer.disconnect();
-  return EVENTS / seconds;
-}
-
-/** The HTTP sink runs in a child process (see http-sink.ts), so its work is not Flowline's. */
-async function startSink() {
-  const child = fork(join(__dirname, 'http-sink.js'));
-  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
   return {
-    url: `http://127.0.0.1:${port}`,
-    waitFor: (count: number) =>
-      new Promise<{ count: number; latencies: number[] }>((resolve) => {
-        child.once('message', resolve);
-        child.send({ wait: count });
-      }),
-    stop: () => child.disconnect(),
+    input: topics[0]!,
+    pids: sink ? [sink.pid] : [],
+    close: async () => {
+      await Promise.all(consumers.map((consumer) => consumer.disconnect()));
+      await producer.disconnect();
+      await agent.close();
+    },
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+// ---------------------------------------------------------------------------------------------
+// Flowline, composed or as deployed
+
+interface Pipeline extends Chain {
+  tenants: string[];
+  variant: string;
+  /** Composed (in this process): how its deliveries went (held, deferred, retried), from its metrics. */
+  outcomes?: () => Promise<string>;
 }
 
-async function main(): Promise<void> {
-  const tenant = `bench-${run}`;
-  const prefix = `bench-${run}.`;
-  const env = {
+/** A tenant with FLOWS_PER_TENANT flows, one of which matches the events, all to the sink. */
+async function seedTenants(tenants: string[], sinkUrl: string): Promise<void> {
+  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  const extraFlows: FlowEntity[] = [];
+  for (const tenantId of tenants) {
+    const seeded = await seedIntegration(dataSource, {
+      tenantId,
+      receiverUrl: sinkUrl,
+      eventTypes: ['registration.created'],
+      fields: [
+        { target: 'email', source: 'profile.email' },
+        { target: 'firstName', source: 'profile.first_name' },
+        { target: 'sentAt', source: 'sentAt' },
+      ],
+    });
+    for (let flow = 1; flow < FLOWS_PER_TENANT; flow += 1) {
+      extraFlows.push(
+        dataSource.getRepository(FlowEntity).create({
+          tenantId,
+          name: `other-${flow}`,
+          live: true,
+          active: true,
+          source: { types: [`other.type-${flow}`] },
+          activateFor: {},
+          filters: [],
+          connectionId: seeded.connectionId,
+          payloadMappingId: seeded.mappingId,
+          headerMappingId: null,
+        }),
+      );
+    }
+  }
+  for (let start = 0; start < extraFlows.length; start += 1000) {
+    await dataSource.getRepository(FlowEntity).save(extraFlows.slice(start, start + 1000));
+  }
+  await dataSource.destroy();
+}
+
+/** Removes every tenant this run seeded (and, by cascade, what was recorded for them). */
+async function forgetTenants(): Promise<void> {
+  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
+  await dataSource.initialize();
+  await dataSource.query(`DELETE FROM tenants WHERE id LIKE $1`, [`bench-${run}-%`]);
+  await dataSource.destroy();
+}
+
+function flowlineEnv(prefix: string): Record<string, string> {
+  return {
     KAFKA_BROKERS: brokers.join(','),
     DATABASE_URL: base.DATABASE_URL,
     FLOWLINE_TOPIC_PREFIX: prefix,
@@ -137,72 +340,419 @@ async function main(): Promise<void> {
     PORT: '0',
     FLOWLINE_ALLOW_PRIVATE_TARGETS: '127.0.0.0/8,::1',
   };
-  console.log(`events: ${EVENTS}, subjects: ${SUBJECTS}, partitions: ${PARTITIONS}, broker: ${brokers.join(',')}`);
+}
 
-  const rawRate = await rawChain(tenant);
-  console.log(`raw kafkajs chain, ${HOPS} hops:      ${rawRate.toFixed(0)} events/s`);
-
-  const sink = await startSink();
-  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
-  await dataSource.initialize();
-  await runMigrations(dataSource);
-  await seedIntegration(dataSource, {
-    tenantId: tenant,
-    receiverUrl: sink.url,
-    eventTypes: ['registration.created'],
-    fields: [
-      { target: 'email', source: 'profile.email' },
-      { target: 'firstName', source: 'profile.first_name' },
-      { target: 'sentAt', source: 'sentAt' },
-    ],
-  });
-  await dataSource.destroy();
+async function composed(variant: string, tenants: string[], sink: Sink): Promise<Pipeline> {
+  const prefix = `bench-${run}-${variant}.`;
+  await seedTenants(tenants, sink.url);
   const cluster = await launch({
     names: [...SERVICE_NAMES],
     modules: SERVICE_NAMES.map((name) => SERVICE_MODULES[name]),
-    env,
+    env: flowlineEnv(prefix),
     handleSignals: false,
   });
-  const client = new KafkaTestClient(brokers);
-  const ingest = new TopicNames(prefix).of(Topic.Ingest);
-  // Warm-up: group joins and connection pools, not measured.
-  await produceAll(client, ingest, [event(tenant, -1)]);
-  await sink.waitFor(1);
+  return {
+    input: new TopicNames(prefix).of(Topic.Ingest),
+    pids: [sink.pid],
+    tenants,
+    variant,
+    outcomes: async () => {
+      const counts = async (metric: { get(): Promise<{ values: Array<{ labels: object; value: number }> }> }) =>
+        (await metric.get()).values
+          .filter((sample) => sample.value > 0)
+          .map((sample) => `${Object.values(sample.labels).join(',')} ${sample.value}`)
+          .join(', ');
+      const deliveries = await counts(cluster.metrics.deliveries);
+      if (deliveries === '') return 'deliveries: not counted (metrics off)';
+      return `deliveries ${deliveries}; held ${(await counts(cluster.metrics.deliveriesHeld)) || 'none'}`;
+    },
+    close: () => cluster.close(),
+  };
+}
 
-  const messages = Array.from({ length: EVENTS }, (_, index) => event(tenant, index));
-  const started = performance.now();
-  await produceAll(client, ingest, messages);
-  await sink.waitFor(1 + EVENTS);
-  const flowlineRate = EVENTS / ((performance.now() - started) / 1000);
-  console.log(`flowline end to end, to HTTP sink:  ${flowlineRate.toFixed(0)} events/s`);
-  const batches = await cluster.metrics.batchDuration.get();
-  for (const value of batches.values.filter(
-    (sample) => sample.metricName?.endsWith('_sum') || sample.metricName?.endsWith('_count'),
-  )) {
-    console.log(`  ${value.metricName} ${String(value.labels.group)} ${value.value.toFixed(2)}`);
+/** One process per service, as an orchestrator runs them; resolves once each logged 'started'. */
+async function deployed(variant: string, tenants: string[], sink: Sink): Promise<Pipeline> {
+  const prefix = `bench-${run}-${variant}.`;
+  await seedTenants(tenants, sink.url);
+  const children: ChildProcess[] = [];
+  // Their 'started' line is an info line; nothing on the hot path logs at info.
+  const env = { ...process.env, ...flowlineEnv(prefix), LOG_LEVEL: 'info', LOG_FILE: '' };
+  await Promise.all(
+    SERVICE_NAMES.map(
+      (name) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', SERVICE_ENTRY, name], {
+            env,
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          children.push(child);
+          createInterface({ input: child.stdout }).on('line', (line) => {
+            if (line.includes('"msg":"started"')) resolve();
+          });
+          child.once('exit', (code, signal) => reject(new Error(`${name} exited early (${code ?? signal})`)));
+        }),
+    ),
+  );
+  return {
+    input: new TopicNames(prefix).of(Topic.Ingest),
+    pids: [sink.pid, ...children.map((child) => child.pid!)],
+    tenants,
+    variant,
+    close: async () => {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              child.removeAllListeners('exit');
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}
+
+interface RoundTrips {
+  count: number;
+  ms: number;
+}
+
+/**
+ * Counts (and times, request to answer) every Kafka request by API and every PostgreSQL
+ * statement by its first word, made in this process from now on; `report(events)` prints them
+ * per event. For BENCH_COUNT=1 runs only: wrapping every request costs a little.
+ */
+function countRoundTrips(): { report(events: number): string; stop(): void } {
+  const kafka = new Map<string, RoundTrips>();
+  const postgres = new Map<string, RoundTrips>();
+  const add = (map: Map<string, RoundTrips>, key: string, ms: number) => {
+    const entry = map.get(key) ?? { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += ms;
+    map.set(key, entry);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const connection = (require('kafkajs/src/network/connection') as { prototype: Record<string, unknown> }).prototype;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const client = (require('pg') as { Client: { prototype: Record<string, unknown> } }).Client.prototype;
+  const kafkaSend = connection.send as (this: unknown, options: { request: { apiName: string } }) => Promise<unknown>;
+  const pgQuery = client.query as (this: unknown, ...args: unknown[]) => unknown;
+  connection.send = async function (this: unknown, options: { request: { apiName: string } }) {
+    const started = performance.now();
+    try {
+      return await kafkaSend.call(this, options);
+    } finally {
+      add(kafka, options.request.apiName, performance.now() - started);
+    }
+  };
+  client.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+    const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '?';
+    const started = performance.now();
+    const result = pgQuery.apply(this, args);
+    if (result instanceof Promise)
+      void result.finally(() => add(postgres, verb, performance.now() - started)).catch(() => undefined);
+    return result;
+  };
+  const lines = (map: Map<string, RoundTrips>, events: number) =>
+    [...map]
+      .sort((a, b) => b[1].count - a[1].count)
+      .map(([key, { count, ms }]) => `${key} ${fixed(count / events, 3)} (${fixed(ms / count, 1)} ms)`)
+      .join(', ');
+  return {
+    report: (events) =>
+      `round trips per event (mean duration): kafka ${lines(kafka, events)}\n${''.padEnd(36)}postgres ${lines(postgres, events)}`,
+    stop: () => {
+      connection.send = kafkaSend;
+      client.query = pgQuery;
+    },
+  };
+}
+
+/** Metric updates and prom-client's default collectors as no-ops, for the next FlowlineMetrics. */
+function metricsOff(): () => void {
+  const restore: Array<() => void> = [];
+  const replace = (target: object, key: string, value: unknown) => {
+    const previous = Object.getOwnPropertyDescriptor(target, key);
+    if (!previous) return;
+    Object.defineProperty(target, key, { ...previous, value });
+    restore.push(() => Object.defineProperty(target, key, previous));
+  };
+  const noop = () => undefined;
+  for (const type of [promClient.Counter, promClient.Gauge, promClient.Histogram, promClient.Summary]) {
+    const prototype = type.prototype as object;
+    // Counters and histograms pick their `inc`/`observe` from these in their constructors.
+    for (const method of ['inc', 'incWithoutExemplar', 'dec', 'set', 'observe', 'observeWithoutExemplar'])
+      replace(prototype, method, noop);
+    replace(prototype, 'labels', function (this: unknown) {
+      return this;
+    });
+    replace(prototype, 'startTimer', () => () => 0);
   }
-  console.log(`ratio flowline / raw chain:         ${(flowlineRate / rawRate).toFixed(2)} (goal >= 0.9)`);
+  replace(promClient, 'collectDefaultMetrics', noop);
+  return () => restore.reverse().forEach((undo) => undo());
+}
 
-  // Latency at a fixed rate: half the measured maximum, in 100 ms ticks.
-  const rate = Math.max(10, Math.floor(flowlineRate / 2));
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+interface Latency {
+  rate: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+interface Figures {
+  name: string;
+  rate: number;
+  cpuUs: number;
+  cpu: CpuSample;
+  latencies: Latency[];
+  /** What the metrics say happened to the deliveries (composed runs). */
+  outcomes?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Events through `chain` as fast as it takes them; `arrived` resolves once all came out. */
+async function throughput(
+  chain: Chain,
+  messages: BenchEvent[],
+  arrived: () => Promise<unknown>,
+): Promise<{ rate: number; cpu: CpuSample }> {
+  const client = new KafkaTestClient(brokers);
+  await client.produceJson(chain.input, []).catch(() => undefined); // connects the producer, unmeasured
+  const cpuStart = cpuSample(chain.pids);
+  const started = performance.now();
+  const done = arrived();
+  await produceAll(client, chain.input, messages);
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSince(cpuStart, chain.pids);
+  await client.close();
+  return { rate: messages.length / seconds, cpu };
+}
+
+/** `rate` events/s for LATENCY_SECONDS, produced every 100 ms; produced → received at the sink. */
+async function latencyAt(
+  chain: Chain,
+  sink: Sink,
+  rate: number,
+  make: (index: number) => BenchEvent,
+): Promise<Latency> {
+  const client = new KafkaTestClient(brokers);
+  await client.produceJson(chain.input, []).catch(() => undefined);
+  sink.reset();
   const perTick = Math.max(1, Math.round(rate / 10));
-  let index = EVENTS;
   const ticks = LATENCY_SECONDS * 10;
+  let index = 0;
+  const started = performance.now();
   for (let tick = 0; tick < ticks; tick += 1) {
-    const tickStart = performance.now();
-    const batch = Array.from({ length: perTick }, () => event(tenant, (index += 1)));
-    await client.produceJson(ingest, batch);
-    const wait = 100 - (performance.now() - tickStart);
+    await client.produceJson(
+      chain.input,
+      Array.from({ length: perTick }, () => make((index += 1))),
+    );
+    const wait = started + (tick + 1) * 100 - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
-  const { latencies } = await sink.waitFor(1 + EVENTS + ticks * perTick);
-  latencies.sort((a, b) => a - b);
-  console.log(
-    `latency at ${perTick * 10} events/s for ${LATENCY_SECONDS} s: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`,
-  );
-
+  const { latencies } = await sink.waitFor(ticks * perTick);
   await client.close();
-  await cluster.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    rate: perTick * 10,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1]!,
+  };
+}
+
+/** Warm-up (group joins, connection pools; unmeasured), throughput, then latency at each load. */
+async function measurePipeline(name: string, pipeline: Pipeline, sink: Sink, floorRate: number): Promise<Figures> {
+  const { tenants, variant } = pipeline;
+  const tenantOf = (index: number) => tenants[index % tenants.length]!;
+  const client = new KafkaTestClient(brokers);
+  sink.reset();
+  await produceAll(
+    client,
+    pipeline.input,
+    tenants.map((tenant, index) => event(tenant, `${variant}-warm`, index)),
+  );
+  await sink.waitFor(tenants.length);
+  await client.close();
+  sink.reset();
+  const messages = Array.from({ length: EVENTS }, (_, index) => event(tenantOf(index), variant, index));
+  // Only what runs in this process is counted: not the deployed services' requests.
+  const counting = process.env.BENCH_COUNT === '1' && pipeline.outcomes ? countRoundTrips() : undefined;
+  const { rate, cpu } = await throughput(pipeline, messages, () => sink.waitFor(EVENTS));
+  const roundTrips = counting?.report(EVENTS);
+  counting?.stop();
+  const latencies: Latency[] = [];
+  let offset = EVENTS;
+  for (const load of LOADS) {
+    const start = offset;
+    latencies.push(
+      await latencyAt(pipeline, sink, floorRate * load, (index) =>
+        event(tenantOf(start + index), variant, start + index),
+      ),
+    );
+    offset += Math.ceil(floorRate * load * LATENCY_SECONDS) + 100;
+  }
+  const outcomes = [await pipeline.outcomes?.(), roundTrips].filter(Boolean).join(`\n${''.padEnd(36)}`);
+  return { name, rate, cpuUs: totalCpu(cpu) / EVENTS, cpu, latencies, ...(outcomes ? { outcomes } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+const fixed = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function line(
+  figures: Figures,
+  floor: Figures | undefined,
+  reference?: { name: string; figures: Figures; goal: string; inverse?: boolean },
+): void {
+  const { cpu } = figures;
+  const share = (part: number) => fixed(part / EVENTS);
+  let text =
+    `${figures.name.padEnd(34)} ${fixed(figures.rate).padStart(7)} events/s` +
+    (floor && floor !== figures ? ` (÷ floor ${fixed(figures.rate / floor.rate, 2)}, goal >= 0.7)` : '') +
+    `  CPU ${fixed(figures.cpuUs)} µs/event` +
+    (floor && floor !== figures ? ` (÷ floor ${fixed(figures.cpuUs / floor.cpuUs, 2)}, goal <= 1.5)` : '') +
+    ` [bench ${share(cpu.bench)} + children ${share(cpu.children)} + broker ${share(cpu.broker)} + postgres ${share(cpu.postgres)}]`;
+  figures.latencies.forEach((latency, index) => {
+    const floorLatency = floor?.latencies[index];
+    text +=
+      `\n${''.padEnd(36)}at ${fixed(latency.rate)}/s (${LOADS[index]! * 100} %): p50 ${latency.p50} / p99 ${latency.p99} / max ${latency.max} ms` +
+      (floorLatency && floor !== figures
+        ? ` (÷ floor p50 ${fixed(latency.p50 / floorLatency.p50, 1)}, p99 ${fixed(latency.p99 / floorLatency.p99, 1)}` +
+          `${LOADS[index] === 0.5 ? ', goal <= 2' : ''})`
+        : '');
+  });
+  if (reference) {
+    // inverse: the reference over this run (metrics on ÷ off, where this run is "off").
+    const [top, bottom] = reference.inverse ? [reference.figures, figures] : [figures, reference.figures];
+    text +=
+      `\n${''.padEnd(36)}${reference.name}: events/s ${fixed(top.rate / bottom.rate, 2)},` +
+      ` CPU-µs/event ${fixed(top.cpuUs / bottom.cpuUs, 2)} (goal ${reference.goal})`;
+  }
+  if (figures.outcomes) text += `\n${''.padEnd(36)}${figures.outcomes}`;
+  console.log(text);
+}
+
+async function floorChainFigures(sink: Sink): Promise<Figures> {
+  const tenant = `bench-${run}-floor`;
+  const chain = await rawChain('floor', sink);
+  sink.reset();
+  const warmUp = new KafkaTestClient(brokers);
+  await produceAll(warmUp, chain.input, [event(tenant, 'floor-warm', 0)]);
+  await sink.waitFor(1);
+  await warmUp.close();
+  sink.reset();
+  const messages = Array.from({ length: EVENTS }, (_, index) => event(tenant, 'floor', index));
+  const { rate, cpu } = await throughput(chain, messages, () => sink.waitFor(EVENTS));
+  const figures: Figures = {
+    name: `floor chain (${HOPS} hops, last POSTs)`,
+    rate,
+    cpuUs: totalCpu(cpu) / EVENTS,
+    cpu,
+    latencies: [],
+  };
+  for (const load of LOADS) {
+    figures.latencies.push(await latencyAt(chain, sink, rate * load, (index) => event(tenant, `floor-${load}`, index)));
+  }
+  await chain.close();
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const [load1, load5] = loadavg();
+  console.log(
+    `events: ${EVENTS}, subjects: ${SUBJECTS}, partitions: ${PARTITIONS}, broker: ${brokers.join(',')}, ` +
+      `postgres: ${process.env.BENCH_POSTGRES ?? 'unknown'}; load average ${fixed(load1!, 2)} / ${fixed(load5!, 2)}; ` +
+      `CPU counted: bench process, children${brokerPid ? ', broker' : ''}${postgresPid ? ', postgres' : ''}`,
+  );
+  const sink = await startSink();
+  const tenant = (name: string) => `bench-${run}-${name}`;
+
+  let raw: Figures | undefined;
+  if (PARTS.has('raw')) {
+    const chain = await rawChain('raw');
+    const collector = new KafkaTestClient(brokers);
+    const messages = Array.from({ length: EVENTS }, (_, index) => event(tenant('raw'), 'raw', index));
+    const { rate, cpu } = await throughput(chain, messages, () =>
+      collector.collect(chain.input.replace(/\.0$/, `.${HOPS}`), EVENTS, RUN_TIMEOUT_MS),
+    );
+    await collector.close();
+    await chain.close();
+    raw = { name: `raw kafkajs chain, ${HOPS} hops`, rate, cpuUs: totalCpu(cpu) / EVENTS, cpu, latencies: [] };
+  }
+
+  // The floor chain: its maximum sets the offered rates of every latency measurement (without
+  // it, for profiling one part alone, BENCH_RATE events/s is the 100 %).
+  let floor: Figures | undefined;
+  if (PARTS.has('floor')) floor = await floorChainFigures(sink);
+  const fullRate = floor?.rate ?? Number(process.env.BENCH_RATE ?? 1000);
+  if (raw) line(raw, undefined);
+  if (floor) line(floor, floor);
+
+  let composedFigures: Figures | undefined;
+  if (PARTS.has('composed')) {
+    const pipeline = await composed('composed', [tenant('composed')], sink);
+    composedFigures = await measurePipeline('flowline composed (1 process)', pipeline, sink, fullRate);
+    await pipeline.close();
+    line(composedFigures, floor);
+  }
+  if (PARTS.has('deployed')) {
+    const pipeline = await deployed('deployed', [tenant('deployed')], sink);
+    const figures = await measurePipeline('flowline deployed (6 processes)', pipeline, sink, fullRate);
+    await pipeline.close();
+    line(figures, floor);
+  }
+  if (PARTS.has('nometrics')) {
+    const restore = metricsOff();
+    try {
+      const pipeline = await composed('nometrics', [tenant('nometrics')], sink);
+      const figures = await measurePipeline('flowline composed, metrics off', pipeline, sink, fullRate);
+      await pipeline.close();
+      line(
+        figures,
+        floor,
+        composedFigures && {
+          name: 'metrics on ÷ off',
+          figures: composedFigures,
+          goal: 'events/s >= 0.97',
+          inverse: true,
+        },
+      );
+    } finally {
+      restore();
+    }
+  }
+  if (PARTS.has('many')) {
+    const tenants = Array.from({ length: MANY_TENANTS }, (_, index) => tenant(`many-${index}`));
+    const pipeline = await composed('many', tenants, sink);
+    const figures = await measurePipeline(
+      `flowline composed, ${fixed(MANY_TENANTS * FLOWS_PER_TENANT)} flows`,
+      pipeline,
+      sink,
+      fullRate,
+    );
+    await pipeline.close();
+    line(
+      figures,
+      floor,
+      composedFigures && { name: '÷ composed with 10 flows', figures: composedFigures, goal: 'CPU-µs/event <= 1.2' },
+    );
+  }
+  const [after1] = loadavg();
+  console.log(`load average at the end: ${fixed(after1!, 2)}`);
+  await forgetTenants();
   sink.stop();
 }
 

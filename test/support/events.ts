@@ -1,4 +1,4 @@
-/** A registration event as an upstream webinar platform produces it (CONTRACT §2). */
+/** A registration event as an upstream webinar platform produces it (docs/CONTRACT.md §2). */
 export function registrationEvent(
   tenant: string,
   subject: string,

@@ -1,4 +1,5 @@
-// The SIGTERM suite runs the cluster as a real child process from dist/: build it once first.
+// The SIGTERM suite runs the cluster as a real child process from dist/, and the api serves the
+// console from dist/console: build both once first.
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
@@ -23,4 +24,5 @@ module.exports = async () => {
       stdio: 'inherit',
     },
   );
+  execFileSync(process.execPath, [path.join(root, 'console', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 };

@@ -62,7 +62,7 @@ export const SECRET_VARIABLES = [
 ] as const;
 
 /**
- * The operator's configuration (CONTRACT §12), read from the environment once at boot.
+ * The operator's configuration (docs/CONTRACT.md §12), read from the environment once at boot.
  * Every property is named after its variable so an error message names what to fix.
  */
 export class FlowlineEnv {
@@ -142,7 +142,7 @@ export class FlowlineEnv {
   LOG_FILE?: string;
 
   /**
-   * Events larger than this go to the invalid topic (CONTRACT §2). At most 4 MiB: a larger event
+   * Events larger than this go to the invalid topic (docs/CONTRACT.md §2). At most 4 MiB: a larger event
    * would make records the topics refuse further on.
    */
   @Transform(toInt)
@@ -172,15 +172,68 @@ export class FlowlineEnv {
   @AtLeastVariable('FLOWLINE_MAX_EVENT_BYTES')
   FLOWLINE_MAX_EVENTS_REQUEST_BYTES = 32 * MiB;
 
-  /** How long an event id is remembered for de-duplication (CONTRACT §2: 7 days). */
+  /** How long an event id is remembered for de-duplication (docs/CONTRACT.md §2: 7 days). */
   @Transform(toInt)
   @IsInt()
   @Min(60)
   FLOWLINE_DEDUPE_HORIZON_S = 7 * 24 * 3600;
 
   /**
+   * Retention horizons (docs/CONTRACT.md §15, decision 0021), in seconds; 0 keeps that class forever.
+   * Settled deliveries (succeeded, failed, abandoned) untouched this long leave the delivery log
+   * with their attempts; nothing waiting for a retry or held is ever removed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_DELIVERIES_S = 30 * 24 * 3600;
+
+  /** Receivers' response excerpts of attempts older than this are cleared (the attempt stays). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_RESPONSE_EXCERPTS_S = 7 * 24 * 3600;
+
+  /** The stored delivery record (rendered body) of a failed or abandoned delivery, kept for resubmits. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_DELIVERY_RECORDS_S = 30 * 24 * 3600;
+
+  /** Completed sequences (produced) and sequence state untouched this long (and past its window). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_SEQUENCE_EVENTS_S = 90 * 24 * 3600;
+
+  /** Finished replays (done or failed). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_REPLAYS_S = 30 * 24 * 3600;
+
+  /** The hourly insights counters. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_INSIGHTS_S = 400 * 24 * 3600;
+
+  /** How often the api enforces retention (one replica at a time); 0 leaves it to the `retention` command. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  FLOWLINE_RETENTION_INTERVAL_S = 300;
+
+  /** Rows removed per statement: each batch is a short transaction, so no lock is held long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  FLOWLINE_RETENTION_BATCH_SIZE = 2000;
+
+  /**
    * How often services compare every tenant's configuration version with PostgreSQL: the fallback
-   * should a notification be lost (changes arrive by LISTEN/NOTIFY within milliseconds; decision 0011).
+   * should a notification be lost (changes arrive by LISTEN/NOTIFY within milliseconds; decision 0017).
    */
   @Transform(toInt)
   @IsInt()
@@ -219,7 +272,28 @@ export class FlowlineEnv {
   @Max(600000)
   FLOWLINE_REPLAY_LEASE_MS = 30000;
 
-  /** How late (event time) an event may arrive and still count toward a sequence (CONTRACT §7). */
+  /**
+   * How long a connection's deliveries may all fail with retryable failures (5xx, 429, timeouts,
+   * connection errors) before the dispatcher pauses it, for connections without their own
+   * `pause_after_failing_s`; 0 turns the rule off (decision 0020).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 24 * 3600)
+  FLOWLINE_PAUSE_AFTER_FAILING_S = 24 * 3600;
+
+  /**
+   * Deliveries abandoned to one connection within this many seconds are told of in one
+   * `delivery.abandoned` notification, with their count and the first failures (decision 0026).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  FLOWLINE_NOTIFY_COALESCE_S = 300;
+
+  /** How late (event time) an event may arrive and still count toward a sequence (docs/CONTRACT.md §7). */
   @Transform(toInt)
   @IsInt()
   @Min(0)
@@ -236,7 +310,7 @@ export class FlowlineEnv {
 
   /**
    * Seconds before each automatic retry of deliveries whose connection sets no `retry_schedule_s`
-   * (and of emails and sequence `webhook_url`s): CONTRACT §8's 10 s, 2 min, 15 min by default.
+   * (and of emails and sequence `webhook_url`s): docs/CONTRACT.md §8's 10 s, 2 min, 15 min by default.
    */
   @Transform(toIntList)
   @IsInt({ each: true, message: 'FLOWLINE_RETRY_SCHEDULE_S must be comma-separated whole seconds' })
@@ -255,6 +329,29 @@ export class FlowlineEnv {
   @Min(0)
   @Max(65535)
   FLOWLINE_DEMO_RECEIVER_PORT = 8099;
+
+  /**
+   * A console session ends after this long without a request (decision 0019): short, because a
+   * session is a bearer credential in a browser.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  FLOWLINE_CONSOLE_SESSION_IDLE_S = 1800;
+
+  /** However active, a console session ends this long after sign-in; the user signs in again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(7 * 24 * 3600)
+  FLOWLINE_CONSOLE_SESSION_MAX_S = 8 * 3600;
+
+  /** Where the built console is (`npm run build` writes `dist/console`); default: that, under the installation. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  FLOWLINE_CONSOLE_DIR?: string;
 
   /** Kafka client id, visible in broker logs and quotas. */
   @IsString()
@@ -366,6 +463,7 @@ const OPTIONAL_VARIABLES = [
   'KAFKA_SASL_OAUTH_SCOPE',
   'FLOWLINE_REPLICATION_FACTOR',
   'FLOWLINE_MIN_INSYNC_REPLICAS',
+  'FLOWLINE_CONSOLE_DIR',
 ];
 
 export class ConfigValidationError extends Error {

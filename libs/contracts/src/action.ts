@@ -39,7 +39,7 @@ export interface SequenceActionV1 extends ActionBase {
   sequence: SequenceFired;
 }
 
-/** A completed sequence (CONTRACT §7): what its webhook and emails carry. */
+/** A completed sequence (docs/CONTRACT.md §7): what its webhook and emails carry. */
 export interface SequenceFired {
   name: string;
   eventTypes: string[];
@@ -94,6 +94,11 @@ export interface WebhookDeliveryV1 extends DeliveryBase {
   /** The tenant's connection; absent for a sequence's own `webhook_url`, sent to `url`. */
   connectionId?: string;
   url?: string;
+  /**
+   * A notification to one of the tenant's notification endpoints (decision 0026): sent with the
+   * endpoint's URL and signing secret; never pauses anything and never notifies of itself.
+   */
+  notificationEndpointId?: string;
   /** The webhook's body, encoded for the connection's content type when sent. */
   body: unknown;
 }

@@ -1,5 +1,5 @@
 /**
- * Headers of a dead-letter or invalid record (CONTRACT §11): where the original came from and
+ * Headers of a dead-letter or invalid record (docs/CONTRACT.md §11): where the original came from and
  * why it stopped here. The original bytes are kept as the record's value.
  */
 export const DLQ_HEADERS = {
@@ -12,7 +12,7 @@ export const DLQ_HEADERS = {
 } as const;
 
 /**
- * Why a record was dead-lettered or a delivery failed (CONTRACT §8, Certain's retry queue): the
+ * Why a record was dead-lettered or a delivery failed (docs/CONTRACT.md §8, Certain's retry queue): the
  * `flowline-error-category` header, the retry queue's `category`, the dead-letter metric's label.
  */
 export const FAILURE_CATEGORIES = ['general', 'system', 'config', 'connection', 'validation'] as const;

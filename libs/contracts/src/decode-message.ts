@@ -107,8 +107,12 @@ export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
         absent.push('email.to');
     }
   } else if (channel === 'webhook') {
-    if (typeof delivery.connectionId !== 'string' && typeof delivery.url !== 'string')
-      absent.push('connectionId or url');
+    if (
+      typeof delivery.connectionId !== 'string' &&
+      typeof delivery.url !== 'string' &&
+      typeof delivery.notificationEndpointId !== 'string'
+    )
+      absent.push('connectionId, url or notificationEndpointId');
   } else {
     return { ok: false, error: `unsupported delivery channel ${JSON.stringify(channel)}` };
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The deterministic id of one delivery (ARCHITECTURE "Guarantees"): derived from the event,
+ * The deterministic id of one delivery (docs/ARCHITECTURE.md "Guarantees"): derived from the event,
  * the flow or sequence, and the destination, so a redelivery or a replay carries the same
  * `webhook-id` and receivers can de-duplicate.
  */

@@ -6,7 +6,7 @@ const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 const noControl = (field: string) => ({ message: `${field} must not contain control characters` });
 
 /**
- * The canonical event (CONTRACT §2), version 1: what ingest writes to `flowline.events`
+ * The canonical event (docs/CONTRACT.md §2), version 1: what ingest writes to `flowline.events`
  * once an incoming record is valid, normalised and not a duplicate.
  */
 export class EventEnvelopeV1 {

@@ -9,3 +9,4 @@ export * from './version';
 export * from './dead-letter';
 export * from './decode-message';
 export * from './timestamp';
+export * from './notification';

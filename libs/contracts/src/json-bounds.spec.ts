@@ -1,4 +1,30 @@
+import fc from 'fast-check';
 import { findUnstorableString, isUnstorableText, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-bounds';
+
+/** Every string of a JSON value, keys included (recursive: for the small values of the properties below). */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, child]) => [key, ...stringsOf(child)]);
+  return [];
+}
+
+/** Strings of any UTF-16 code units, lone surrogates and NUL included, so both answers come up often. */
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 6 }),
+  fc.constantFrom('\u0000', '\ud800', '\udfff', '\ud83d\ude00', 'x\ud83d', 'plain'),
+);
+const anyJson = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    anyText,
+    fc.integer(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(anyText, tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
 
 /** `{"a": {"a": ... 1}}`, `depth` objects deep, built by JSON.parse as an attacker would send it. */
 function nested(depth: number): unknown {
@@ -50,6 +76,18 @@ describe('isUnstorableText', () => {
   ])('%s', (_name, text, unstorable) => {
     expect(isUnstorableText(text)).toBe(unstorable);
   });
+
+  it('agrees with the rule itself on any text: NUL, or a surrogate without its pair', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const codes = [...text].map((character) => character.codePointAt(0)!);
+        // Iterating a string yields a pair as one code point, and a lone surrogate as itself.
+        const expected = codes.some((code) => code === 0 || (code >= 0xd800 && code <= 0xdfff));
+        expect(isUnstorableText(text)).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
 
 describe('findUnstorableString', () => {
@@ -77,5 +115,20 @@ describe('findUnstorableString', () => {
     const path = findUnstorableString({ data: { [`${'k'.repeat(500)}\u0000`]: 1 } });
     expect(path).toBe(`data["${'k'.repeat(64)}…"]`);
     expect(isUnstorableText(path!)).toBe(false);
+  });
+
+  it('finds something exactly when some string or key of the value is unstorable', () => {
+    let found = 0;
+    fc.assert(
+      fc.property(anyJson, (value) => {
+        const path = findUnstorableString(value);
+        expect(path !== undefined).toBe(stringsOf(value).some(isUnstorableText));
+        if (path !== undefined) found += 1;
+      }),
+      { numRuns: 2000 },
+    );
+    // Both answers came up, many times each.
+    expect(found).toBeGreaterThan(200);
+    expect(found).toBeLessThan(1800);
   });
 });

@@ -34,6 +34,9 @@ export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
+/** NUL or any surrogate, paired or not: a text without one is certainly storable. */
+const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
+
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -52,6 +55,8 @@ export function isUnstorableText(text: string): boolean {
  * so two different ids would become one). The API names it in its 400 answers.
  */
 export function unstorableCharacter(text: string): string | undefined {
+  // Most texts hold neither NUL nor any surrogate: one scan says so (issue 13).
+  if (!MAYBE_UNSTORABLE.test(text)) return undefined;
   if (text.includes('\u0000')) return 'the NUL character (U+0000)';
   if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate';
   return undefined;
@@ -78,6 +83,9 @@ function keySegment(key: string): string {
  * iteratively, each object once; bound the depth first (`jsonDepthExceeds`) for untrusted input.
  */
 export function findUnstorableString(value: unknown): string | undefined {
+  // Every record of every hop is checked, and nearly all are storable: a walk that builds no
+  // paths says so first; the paths are built only to name what was found (issue 13).
+  if (!holdsUnstorableString(value)) return undefined;
   const stack: Array<{ value: unknown; path: string; key?: string }> = [{ value, path: '' }];
   const seen = new Set<object>();
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
@@ -103,4 +111,28 @@ export function findUnstorableString(value: unknown): string | undefined {
     for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!);
   }
   return undefined;
+}
+
+/** Whether any string in `value` (a string value or an object key) `isUnstorableText`; each object once. */
+function holdsUnstorableString(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (isUnstorableText(current)) return true;
+      continue;
+    }
+    if (current === null || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    if (Array.isArray(current)) {
+      for (const child of current) stack.push(child);
+      continue;
+    }
+    for (const key of Object.keys(current)) {
+      if (isUnstorableText(key)) return true;
+      stack.push((current as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 /**
  * Every Flowline message is keyed `tenant:subject` so that one subject's messages share a
- * partition and keep their order through every hop (ARCHITECTURE "Data flow").
+ * partition and keep their order through every hop (docs/ARCHITECTURE.md "Data flow").
  */
 export function messageKey(tenant: string, subject: string): string {
   return `${tenant}:${subject}`;

@@ -1,5 +1,9 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import fc from 'fast-check';
+import { EventEnvelopeV1 } from './event-envelope';
 import { MAX_JSON_DEPTH } from './json-bounds';
-import { InvalidEventCode, parseEvent, parseEventObject } from './parse-event';
+import { InvalidEventCode, parseEvent, parseEventObject, plainEnvelope } from './parse-event';
 
 const LIMIT = 1024 * 1024;
 const NOW = 1_700_000_000_000;
@@ -159,6 +163,75 @@ describe('parseEvent', () => {
       if (!result.ok) throw new Error(result.reason);
       expect(Object.keys(result.event.data)).toEqual(['__proto__', 'b']);
       expect(JSON.stringify(result.event.data)).toBe('{"__proto__":{"a":1},"b":[1,{"c":2}]}');
+    });
+  });
+
+  describe('the plain envelope, checked without class-validator (issue 13)', () => {
+    // Texts near every rule's edges: empty, at and over the lengths, control characters,
+    // non-ASCII, surrogate pairs and variation selectors (which class-validator counts differently).
+    const text = fc.oneof(
+      fc.string({ maxLength: 3 }),
+      fc.constantFrom('', '\ufe0f', 'a\u0000', 'tab\t', 'caf\u00e9', '\ud83d\ude00', 'x'.repeat(200), 'x'.repeat(201)),
+      fc.constantFrom('x'.repeat(500), 'x'.repeat(501), '\ud83d\ude00'.repeat(150)),
+      fc.string({ unit: 'binary', maxLength: 8 }),
+    );
+    const field = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]));
+    const time = fc.oneof(
+      fc.constantFrom('2025-01-10T09:00:00Z', '2025-01-10', '2025-02-30', 'yesterday', '2025-01-10T09:00:00+16:00'),
+      field,
+    );
+    // Mostly an ordinary field, sometimes an odd one: most envelopes are valid or one or two fields off.
+    const usually = (valid: unknown, odd: fc.Arbitrary<unknown>) =>
+      fc.oneof({ arbitrary: fc.constant(valid), weight: 4 }, { arbitrary: odd, weight: 1 });
+    const envelope = fc.record(
+      {
+        id: usually(canonical.id, field),
+        tenant: usually(canonical.tenant, field),
+        type: usually(canonical.type, field),
+        subject: usually(canonical.subject, field),
+        time: usually(canonical.time, time),
+        source: usually('crm', field),
+        test: usually(true, field),
+        data: usually(canonical.data, field),
+      },
+      { requiredKeys: [] },
+    );
+
+    it('accepts only envelopes class-validator accepts, with the same fields', () => {
+      let plainOnes = 0;
+      fc.assert(
+        fc.property(envelope, (candidate) => {
+          const plain = plainEnvelope(candidate);
+          if (plain === undefined) return;
+          plainOnes += 1;
+          const validated = plainToInstance(EventEnvelopeV1, { ...candidate, data: {} });
+          expect(validateSync(validated, { forbidUnknownValues: false })).toEqual([]);
+          expect(plain).toEqual({
+            id: validated.id,
+            tenant: validated.tenant,
+            type: validated.type,
+            subject: validated.subject,
+            time: validated.time,
+            ...(validated.source === undefined ? {} : { source: validated.source }),
+            test: validated.test ?? false,
+            data: candidate.data,
+          });
+        }),
+        { numRuns: 2000 },
+      );
+      // The property held on many envelopes that took the plain path, not on none.
+      expect(plainOnes).toBeGreaterThan(100);
+    });
+
+    it('takes the plain path for an ordinary event, and leaves unusual text to class-validator', () => {
+      expect(plainEnvelope({ ...canonical, source: 'crm', test: true })).toEqual({
+        ...canonical,
+        source: 'crm',
+        test: true,
+      });
+      expect(plainEnvelope({ ...canonical, subject: 'caf\u00e9' })).toBeUndefined();
+      expect(parseEventObject({ ...canonical, subject: 'caf\u00e9' }, NOW)).toMatchObject({ ok: true });
+      expect(plainEnvelope({ ...canonical, source: null })).toBeUndefined();
     });
   });
 });

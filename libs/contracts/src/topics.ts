@@ -1,5 +1,5 @@
 /**
- * Every Kafka topic Flowline uses (CONTRACT §11), without the configurable prefix.
+ * Every Kafka topic Flowline uses (docs/CONTRACT.md §11), without the configurable prefix.
  * Retry tiers are numbered topics, named by `retryTopic`.
  */
 export enum Topic {
@@ -11,7 +11,7 @@ export enum Topic {
   DeliveriesDlq = 'deliveries.dlq',
 }
 
-/** Retry tiers 1..N; N is the longest retry schedule a connection may set (CONTRACT §8: 10). */
+/** Retry tiers 1..N; N is the longest retry schedule a connection may set (docs/CONTRACT.md §8: 10). */
 export const RETRY_TIERS = 3;
 
 export function retryTopic(tier: number): string {

@@ -8,6 +8,14 @@ describe('parseConnectionPaused', () => {
     });
   });
 
+  it('reads the reason when the notice carries one', () => {
+    expect(parseConnectionPaused('{"tenant":"acme","connection":"c-1","reason":"HTTP 410: endpoint gone"}')).toEqual({
+      tenant: 'acme',
+      connectionId: 'c-1',
+      reason: 'HTTP 410: endpoint gone',
+    });
+  });
+
   it.each([undefined, '', 'acme', '{"tenant":"acme"}', '{"tenant":1,"connection":"c-1"}', 'null', '[]'])(
     'ignores %p',
     (payload) => {

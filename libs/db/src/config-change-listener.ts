@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 
 /** Announces a tenant whose configuration version moved; the payload is the tenant id. */
 export const CONFIG_CHANGED_CHANNEL = 'flowline_config_changed';
-/** Announces a paused connection; the payload is JSON `{tenant, connection}`. */
+/** Announces a paused connection; the payload is JSON `{tenant, connection, reason}`. */
 export const CONNECTION_PAUSED_CHANNEL = 'flowline_connection_paused';
 
 export interface ConnectionPausedNotice {
   tenant: string;
   connectionId: string;
+  /** Why it was paused (a 410, failing too long, an operator); absent in notices of older versions. */
+  reason?: string;
 }
 
 export interface ConfigChangeHandlers {
@@ -21,10 +23,13 @@ export interface ConfigChangeHandlers {
 /** Reads a `flowline_connection_paused` payload; undefined when it is not one. */
 export function parseConnectionPaused(payload: string | undefined): ConnectionPausedNotice | undefined {
   try {
-    const value = JSON.parse(payload ?? '') as { tenant?: unknown; connection?: unknown };
-    return typeof value.tenant === 'string' && typeof value.connection === 'string'
-      ? { tenant: value.tenant, connectionId: value.connection }
-      : undefined;
+    const value = JSON.parse(payload ?? '') as { tenant?: unknown; connection?: unknown; reason?: unknown };
+    if (typeof value.tenant !== 'string' || typeof value.connection !== 'string') return undefined;
+    return {
+      tenant: value.tenant,
+      connectionId: value.connection,
+      ...(typeof value.reason === 'string' ? { reason: value.reason } : {}),
+    };
   } catch {
     return undefined;
   }

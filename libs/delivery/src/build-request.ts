@@ -42,7 +42,7 @@ export function buildWebhookRequest(
   };
   delete headers['webhook-signature'];
   if (connection.method === 'GET') {
-    // GET carries the payload as a query string (CONTRACT §4), nested keys as `a[b]`; the
+    // GET carries the payload as a query string (docs/CONTRACT.md §4), nested keys as `a[b]`; the
     // signature then covers an empty body, as Standard Webhooks signs the body sent.
     if (connection.signer) headers['webhook-signature'] = connection.signer.sign(delivery.id, timestampS, '');
     return { url: appendQuery(connection.url, delivery.body), method: 'GET', headers, timeoutMs: connection.timeoutMs };

@@ -4,7 +4,7 @@ const NOW = Date.parse('2026-01-01T00:00:00Z');
 const response = (status: number, retryAfter?: string) =>
   classifyOutcome({ kind: 'response', status, retryAfter }, NOW);
 
-describe('classifyOutcome (CONTRACT §8)', () => {
+describe('classifyOutcome (docs/CONTRACT.md §8)', () => {
   it.each([200, 201, 204, 299])('%i is a success', (status) => {
     expect(response(status)).toEqual({ kind: 'success' });
   });

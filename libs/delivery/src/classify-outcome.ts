@@ -1,6 +1,6 @@
 import type { FailureCategory } from '@flowline/contracts';
 
-/** What one attempt's response means for the delivery (CONTRACT §8). */
+/** What one attempt's response means for the delivery (docs/CONTRACT.md §8). */
 export type AttemptOutcome =
   | { kind: 'success' }
   | { kind: 'retry'; category: FailureCategory; retryAfterMs?: number; reason: string }

@@ -17,6 +17,7 @@ export interface ConnectionRecord {
   signingSecret: string | null;
   policy: Record<string, unknown>;
   pausedAt?: Date | null;
+  pausedReason?: string | null;
 }
 
 /** Opens a connection's sealed signing secret; an error it throws names no secret. */
@@ -87,6 +88,7 @@ export function connectionFromRow(
     rate_limit_per_s?: number;
     max_in_flight?: number;
     ordering?: 'per_subject' | 'none';
+    pause_after_failing_s?: number;
   };
   const settings: ConnectionSettings = {
     id: row.id,
@@ -103,6 +105,8 @@ export function connectionFromRow(
     maxInFlight: policy.max_in_flight ?? DEFAULT_MAX_IN_FLIGHT,
     ordering: policy.ordering ?? 'per_subject',
     paused: row.pausedAt != null,
+    ...(row.pausedAt != null && row.pausedReason ? { pausedReason: row.pausedReason } : {}),
+    ...(policy.pause_after_failing_s === undefined ? {} : { pauseAfterFailingS: policy.pause_after_failing_s }),
   };
   try {
     settings.auth = authFromConfig(row.auth, (sealed) => {

@@ -1,4 +1,4 @@
-/** How hard one connection's receiver may be driven (CONTRACT §4). */
+/** How hard one connection's receiver may be driven (docs/CONTRACT.md §4). */
 export interface LimitPolicy {
   rateLimitPerS: number;
   maxInFlight: number;
@@ -46,7 +46,14 @@ interface Gate {
 export class ConnectionLimiter implements ConnectionAdmitter {
   private readonly gates = new Map<string, Gate>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * `sleep` waits for the next token: time is an input, so a test on a manual clock passes one
+   * that moves its clock (with real timers and a clock that stands still, it would wait forever).
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = delay,
+  ) {}
 
   /** Admits one request at once, or says how long until one could be. */
   tryAdmit(key: string, policy: LimitPolicy): Admission {
@@ -79,7 +86,7 @@ export class ConnectionLimiter implements ConnectionAdmitter {
       // When full, nobody can say when a slot frees: try again after a short while.
       const retryInMs = full ? Math.max(100, Math.ceil(1000 / policy.rateLimitPerS)) : admission.retryInMs;
       if (left <= 0 || (!full && retryInMs > left)) return { admitted: false, retryInMs };
-      await (full ? this.slotFreed(gate, left) : delay(retryInMs));
+      await (full ? this.slotFreed(gate, left) : this.sleep(retryInMs));
     }
   }
 

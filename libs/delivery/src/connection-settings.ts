@@ -2,7 +2,7 @@ import type { DeliveryAuth } from './auth/delivery-auth';
 import { WebhookSigner } from './webhook-signer';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_RATE_LIMIT_PER_S } from './connection-limiter';
 
-/** A connection as the dispatcher uses it (CONTRACT §4); plain data from the connections table. */
+/** A connection as the dispatcher uses it (docs/CONTRACT.md §4); plain data from the connections table. */
 export interface ConnectionSettings {
   id: string;
   tenant: string;
@@ -14,15 +14,22 @@ export interface ConnectionSettings {
   headers: Record<string, string>;
   timeoutMs: number;
   maxRetries: number;
-  /** Seconds before each retry (CONTRACT §8); empty: the operator's FLOWLINE_RETRY_SCHEDULE_S. */
+  /** Seconds before each retry (docs/CONTRACT.md §8); empty: the operator's FLOWLINE_RETRY_SCHEDULE_S. */
   retryScheduleS: readonly number[];
   rateLimitPerS: number;
   maxInFlight: number;
   /** `per_subject` (the default): one subject's deliveries arrive in event order, retries included. */
   ordering: 'per_subject' | 'none';
-  /** Paused after a 410 Gone (or by an operator): deliveries are held until it is resumed. */
+  /** Paused after a 410 Gone, after failing too long, or by an operator: deliveries are held until it is resumed. */
   paused: boolean;
-  /** How deliveries authenticate (CONTRACT §4), secrets opened; none when unset. */
+  /** Why it is paused, when it is and the reason is known. */
+  pausedReason?: string;
+  /**
+   * Seconds its deliveries may all fail with retryable failures before it is paused (decision
+   * 0020); undefined: the operator's FLOWLINE_PAUSE_AFTER_FAILING_S; 0: never.
+   */
+  pauseAfterFailingS?: number;
+  /** How deliveries authenticate (docs/CONTRACT.md §4), secrets opened; none when unset. */
   auth?: DeliveryAuth;
   /** Signs every attempt (`webhook-signature`) when the connection has a signing secret. */
   signer?: WebhookSigner;

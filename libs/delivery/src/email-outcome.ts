@@ -14,7 +14,7 @@ export type SmtpResult =
 
 /**
  * The HTTP-shaped result an SMTP result is equivalent to, so `classifyOutcome` stays the one place
- * that decides what an attempt means (CONTRACT §8):
+ * that decides what an attempt means (docs/CONTRACT.md §8):
  *
  * | SMTP                                   | equivalent       | outcome                      |
  * | -------------------------------------- | ---------------- | ---------------------------- |

@@ -1,9 +1,9 @@
 import { RETRY_TIERS } from '@flowline/contracts';
 import type { AttemptOutcome, FailureCategory } from './classify-outcome';
 
-/** CONTRACT §8: three automatic retries, after 10 s, 2 min and 15 min. */
+/** docs/CONTRACT.md §8: three automatic retries, after 10 s, 2 min and 15 min. */
 export const DEFAULT_RETRY_SCHEDULE_S: readonly number[] = [10, 120, 900];
-/** A connection may set up to 10 retries spread over at most 72 h (CONTRACT §8). */
+/** A connection may set up to 10 retries spread over at most 72 h (docs/CONTRACT.md §8). */
 export const MAX_RETRIES = 10;
 export const MAX_RETRY_SPAN_S = 72 * 3600;
 /** A receiver's Retry-After is honoured up to an hour: it cannot park a delivery for days. */
@@ -46,7 +46,7 @@ export function retryTier(delayMs: number): number {
   return Math.min(tier, RETRY_TIERS);
 }
 
-/** What becomes of a delivery after one attempt (CONTRACT §8). */
+/** What becomes of a delivery after one attempt (docs/CONTRACT.md §8). */
 export type Settlement =
   | { status: 'succeeded' }
   | { status: 'failed'; category: FailureCategory; reason: string; pauseConnection: boolean }

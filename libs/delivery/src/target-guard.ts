@@ -1,7 +1,7 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
 
 /**
- * The SSRF guard's policy (CONTRACT §8): which addresses a delivery may connect to. Pure
+ * The SSRF guard's policy (docs/CONTRACT.md §8): which addresses a delivery may connect to. Pure
  * functions; `guarded-connector.ts` applies them to the addresses a connection actually uses.
  */
 

@@ -21,7 +21,7 @@ export interface DeadLetterSpec {
 const CUT_NOTE_ROOM = 512;
 
 /**
- * A dead-letter record: the original bytes with the origin and error headers (CONTRACT §11).
+ * A dead-letter record: the original bytes with the origin and error headers (docs/CONTRACT.md §11).
  * When the original is so close to the topic's limit that the headers no longer fit beside it
  * (only input from outside Flowline gets there), the value keeps as much of the original as fits
  * and the error says so: a dead letter the broker refused would stop the partition for good.

@@ -1,5 +1,6 @@
-import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Producer } from 'kafkajs';
 import { OutgoingMessage } from './json-codec';
+import { KeyPartitioner } from './key-partitioner';
 import { EncodedRecord, encodeRecord } from './record-size';
 
 /** Below the broker's default `max.message.bytes` (1 MiB), with room for batch overhead. */
@@ -44,7 +45,7 @@ export class FlowlineProducer {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Java-compatible murmur2 partitioning, so a key lands where any Kafka client would put it.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: KeyPartitioner,
       // While the broker is away a send waits rather than fails: the consumer stops committing
       // and resumes where it was, so nothing is lost and nothing is reordered.
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },

@@ -4,6 +4,7 @@ export * from './consumer-runner';
 export * from './dead-letter-record';
 export * from './flowline-producer';
 export * from './json-codec';
+export * from './key-partitioner';
 export * from './kafka-client';
 export * from './lag-monitor';
 export * from './oauth-token-source';

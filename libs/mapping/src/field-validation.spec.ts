@@ -1,7 +1,7 @@
 import { sourceProblem, validateMapping } from './field-validation';
 
 describe('validateMapping', () => {
-  it('accepts every field shape of CONTRACT §5', () => {
+  it('accepts every field shape of docs/CONTRACT.md §5', () => {
     expect(
       validateMapping({
         fields: [

@@ -5,7 +5,7 @@ import { MAX_TARGET_SEGMENTS } from './render-limits';
 import { templateSources } from './template';
 import { transformNamed } from './transforms';
 
-/** Where a field's value comes from: exactly one per field (CONTRACT §5). */
+/** Where a field's value comes from: exactly one per field (docs/CONTRACT.md §5). */
 export type FieldKind = 'source' | 'template' | 'value' | 'tags';
 const KINDS: readonly FieldKind[] = ['source', 'template', 'value', 'tags'];
 const KNOWN_KEYS = new Set<string>([...KINDS, 'target', 'transforms', 'value_map', 'default', 'required']);

@@ -32,7 +32,7 @@ function copy(value: unknown): unknown {
   }
 }
 
-/** Transforms, then `value_map` (CONTRACT §5: the map sees the transformed value). */
+/** Transforms, then `value_map` (docs/CONTRACT.md §5: the map sees the transformed value). */
 function shape(value: unknown, checked: CheckedField): unknown {
   const valueMap = isRecord(checked.field.value_map) ? checked.field.value_map : undefined;
   return applyValueMap(applyTransforms(value, checked.transforms), valueMap);

@@ -1,8 +1,8 @@
 /**
- * Flowline's mapping engine (CONTRACT §5): pure functions from (mapping, event, context) to a
+ * Flowline's mapping engine (docs/CONTRACT.md §5): pure functions from (mapping, event, context) to a
  * payload or headers, plus their encodings. No Nest, no Kafka, no database.
  *
- * Where the reference documents name things differently from CONTRACT §5, both spellings work:
+ * Where the reference documents name things differently from docs/CONTRACT.md §5, both spellings work:
  * - `minutes_watched` = `live_minutes`, `percentage_view_time` = `live_percent_viewed` (Sequel's
  *   "Advanced Configuration Example", an Event Ended payload);
  * - `questions_asked`: how many questions the person asked (the same example gives 2), next to the

@@ -2,7 +2,7 @@ import { isRecord } from './json-path';
 import { ManagedTagsSpec } from './mapping-definition';
 import { isMissing, toText } from './value-text';
 
-/** Sesamy truncates its managed tags to 99 characters; CONTRACT §5 uses the same default. */
+/** Sesamy truncates its managed tags to 99 characters; docs/CONTRACT.md §5 uses the same default. */
 export const DEFAULT_TAG_MAX_LENGTH = 99;
 
 /**

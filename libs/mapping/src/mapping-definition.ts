@@ -1,8 +1,8 @@
-/** A text transform (CONTRACT §5), applied in the order the field lists them. */
+/** A text transform (docs/CONTRACT.md §5), applied in the order the field lists them. */
 export type TransformName = 'lower' | 'upper' | 'proper' | 'trim';
 
 /**
- * A managed-tag list (CONTRACT §5, after Sesamy's managed tags): every value of `from` and
+ * A managed-tag list (docs/CONTRACT.md §5, after Sesamy's managed tags): every value of `from` and
  * `values` is slugified, prefixed, truncated to `max_length` (99 when absent) and de-duplicated.
  */
 export interface ManagedTagsSpec {
@@ -15,7 +15,7 @@ export interface ManagedTagsSpec {
 }
 
 /**
- * One target field of a mapping (CONTRACT §5): exactly one of `source`, `template`, `value` or
+ * One target field of a mapping (docs/CONTRACT.md §5): exactly one of `source`, `template`, `value` or
  * `tags` says where its value comes from; the rest says how it is shaped.
  */
 export interface MappingField {
@@ -64,7 +64,7 @@ export interface MappingContext {
   /** `current_date` (YYYY-MM-DD, UTC). A Date, epoch milliseconds or an ISO string, so fixtures stay JSON. */
   now?: Date | number | string;
   /**
-   * Flowline's question tag assignments (CONTRACT §3): tag name → the question texts it is applied
+   * Flowline's question tag assignments (docs/CONTRACT.md §3): tag name → the question texts it is applied
    * to. `question:<tag>` finds an answer through them.
    */
   questionTags?: Readonly<Record<string, readonly string[]>>;

@@ -3,7 +3,7 @@ import { MappingContext, MappingInput } from './mapping-definition';
 import { findAnswer } from './registration-answers';
 import { isMissing, toText } from './value-text';
 
-/** One entry of the catalogue of named source fields (CONTRACT §5), as the API and README show it. */
+/** One entry of the catalogue of named source fields (docs/CONTRACT.md §5), as the API and README show it. */
 export interface NamedFieldEntry {
   /** The name to write in `source`; `_N` stands for 1..10. */
   name: string;
@@ -16,7 +16,7 @@ export interface NamedFieldEntry {
 export const NUMBERED_FIELD_COUNT = 10;
 
 /**
- * The documented interface of `source`. Order follows CONTRACT §5, then the names Flowline adds
+ * The documented interface of `source`. Order follows docs/CONTRACT.md §5, then the names Flowline adds
  * from the reference documents (`questions_asked`, `event_code`).
  */
 export const NAMED_FIELDS: readonly NamedFieldEntry[] = [
@@ -95,7 +95,7 @@ export const NAMED_FIELD_ALIASES: Readonly<Record<string, string>> = {
   percentage_view_time: 'live_percent_viewed',
 };
 
-/** The envelope fields a source may name with `$` (CONTRACT §5). */
+/** The envelope fields a source may name with `$` (docs/CONTRACT.md §5). */
 export const ENVELOPE_FIELDS = ['$id', '$type', '$subject', '$time', '$tenant', '$source'] as const;
 
 export type Resolver = (input: MappingInput, context: MappingContext) => unknown;

@@ -7,7 +7,7 @@ import { appendQuery, encodeBody } from './request-encoding';
 import { DEFAULT_TAG_MAX_LENGTH } from './managed-tags';
 
 // Property-based checks of what must hold for any event and any well-formed mapping: rendering never
-// throws, required and optional fields behave as CONTRACT §5 says, and managed tags keep their limits.
+// throws, required and optional fields behave as docs/CONTRACT.md §5 says, and managed tags keep their limits.
 
 /** Strings with every kind of character, lone surrogates included (event data is arbitrary UTF-16). */
 const anyText = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)) });
@@ -15,7 +15,7 @@ const json = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 2,
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const partial = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) => fc.record(model, { requiredKeys: [] });
 
-/** Data shaped like CONTRACT §2's registration domain, with arbitrary JSON at every leaf. */
+/** Data shaped like docs/CONTRACT.md §2's registration domain, with arbitrary JSON at every leaf. */
 const shapedData = partial({
   profile: fc.oneof(partial({ first_name: json, last_name: json, full_name: json, email: json, position: json }), json),
   registration: fc.oneof(

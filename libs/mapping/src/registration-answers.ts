@@ -19,7 +19,7 @@ type Answer = Record<string, unknown>;
  * most specific first, so a question literally called like a tag still beats the tag:
  *
  * 1. an answer whose `question` is exactly `key`;
- * 2. an answer whose own `tags` include `key` (tags the event carries, CONTRACT §3);
+ * 2. an answer whose own `tags` include `key` (tags the event carries, docs/CONTRACT.md §3);
  * 3. an answer whose question Flowline's assignments tag with `key` (`questionTags`);
  * 4. an answer whose question reads `key` when both are reduced to `snake_case`, which is how
  *    Sequel's `question_company_name` names "Company Name".

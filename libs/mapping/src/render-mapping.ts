@@ -4,7 +4,7 @@ import { MappingContext, MappingFields, MappingInput, RenderedPayload } from './
 import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderLimits } from './render-limits';
 
 /**
- * Builds the payload of one delivery from an event (CONTRACT §5). Pure: the same mapping, event and
+ * Builds the payload of one delivery from an event (docs/CONTRACT.md §5). Pure: the same mapping, event and
  * context always give the same payload. Keys come in the mapping's field order; dotted targets
  * build nested objects. Never throws, whatever the event or the stored mapping holds: every
  * problem is a message in `errors` naming its target, and the caller decides (the mapper

@@ -4,7 +4,7 @@ export const JSON_CONTENT_TYPE = 'application/json';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 /**
- * The request body of a rendered payload for a connection's content type (CONTRACT §4):
+ * The request body of a rendered payload for a connection's content type (docs/CONTRACT.md §4):
  * form-encoded for `application/x-www-form-urlencoded` (parameters such as `; charset=utf-8` and
  * letter case ignored), JSON for everything else, since JSON is the default content type.
  */

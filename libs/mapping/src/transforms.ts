@@ -5,7 +5,7 @@ import { isMissing, toText } from './value-text';
 export const TRANSFORMS: readonly TransformName[] = ['lower', 'upper', 'proper', 'trim'];
 
 /**
- * Accepted spellings of each transform. CONTRACT §5 names them `lower | upper | proper | trim`;
+ * Accepted spellings of each transform. docs/CONTRACT.md §5 names them `lower | upper | proper | trim`;
  * Certain Signal's screen says "lower case", "UPPER CASE", "Proper Case" and "Trim", and people
  * also write `lowercase`, `title` or `Title Case`. Matching ignores case, spaces, `_` and `-`.
  */

@@ -23,7 +23,7 @@ const STANDARD_PROPERTIES = ['Complete', 'Badge Printed', 'On To Do List', 'Invo
 const FALSE_TEXT = new Set(['false', '0', 'no', 'off']);
 
 /**
- * Where matching reads an event's `data` (CONTRACT §2 layout), computed lazily and at most once per
+ * Where matching reads an event's `data` (docs/CONTRACT.md §2 layout), computed lazily and at most once per
  * event however many flows ask:
  *
  * | object / filter              | value read                          | tags the event carries            |

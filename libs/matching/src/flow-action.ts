@@ -3,7 +3,7 @@ import type { RunnableFlow } from './flow-definition';
 
 /**
  * The action a flow takes for an event: the same id, and so the same `webhook-id` downstream,
- * whether the event is evaluated live or replayed (CONTRACT §6).
+ * whether the event is evaluated live or replayed (docs/CONTRACT.md §6).
  */
 export function flowAction(flow: RunnableFlow, event: FlowlineEvent): ActionV1 {
   return {

@@ -1,6 +1,6 @@
 import type { DestinationRef } from '@flowline/contracts';
 
-/** The objects a flow can activate for (CONTRACT §6 `activate_for`), in evaluation order. */
+/** The objects a flow can activate for (docs/CONTRACT.md §6 `activate_for`), in evaluation order. */
 export const ACTIVATION_OBJECTS = [
   'registration_status',
   'session_registration_status',
@@ -25,7 +25,7 @@ export type FilterTarget = (typeof FILTER_TARGETS)[number];
 export const FILTER_OPERATORS = ['eq', 'neq', 'in', 'nin', 'exists', 'contains'] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
-/** One filter rule (CONTRACT §6); a flow takes an event only if every rule holds. */
+/** One filter rule (docs/CONTRACT.md §6); a flow takes an event only if every rule holds. */
 export interface FlowFilter {
   on: FilterTarget;
   field: string;
@@ -36,7 +36,7 @@ export interface FlowFilter {
 /** What a flow watches: explicit event types, or one preset (a known preset name, or any event type). */
 export type FlowSource = { types: string[] } | { preset: string } | null;
 
-/** A flow as the matcher sees it (CONTRACT §6): plain data, parsed from a flows row by `parseFlow`. */
+/** A flow as the matcher sees it (docs/CONTRACT.md §6): plain data, parsed from a flows row by `parseFlow`. */
 export interface FlowDefinition {
   id: string;
   tenant: string;
@@ -60,5 +60,5 @@ export interface RunnableFlow extends FlowDefinition {
   destination: DestinationRef;
 }
 
-/** Why an evaluated event triggered no action (CONTRACT §6), the label of the metric. */
+/** Why an evaluated event triggered no action (docs/CONTRACT.md §6), the label of the metric. */
 export type NotTriggeredReason = 'inactive' | 'mode' | 'source' | 'untagged_status' | 'activation' | 'filter';

@@ -127,9 +127,9 @@ function compile(flow: FlowDefinition): CompiledFlow {
 }
 
 function evaluate(compiled: CompiledFlow, event: FlowlineEvent, facts: EventFacts): NotTriggeredReason | undefined {
-  // An incomplete flow does not run however it is toggled (CONTRACT §6); it counts as inactive.
+  // An incomplete flow does not run however it is toggled (docs/CONTRACT.md §6); it counts as inactive.
   if (!compiled.runnable) return 'inactive';
-  // A live flow takes only real events; a test flow only test events (CONTRACT §6).
+  // A live flow takes only real events; a test flow only test events (docs/CONTRACT.md §6).
   if (compiled.flow.live === (event.test === true)) return 'mode';
   const activation = activationFailure(compiled, facts);
   if (activation) return activation;

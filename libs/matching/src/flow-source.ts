@@ -1,6 +1,6 @@
 import type { ActivationObject, FlowSource } from './flow-definition';
 
-/** Source presets (CONTRACT §6) and the canonical event types each watches. */
+/** Source presets (docs/CONTRACT.md §6) and the canonical event types each watches. */
 export const SOURCE_PRESETS: ReadonlyMap<string, readonly string[]> = new Map([
   ['registration_create_update', ['registration.created', 'registration.updated']],
   ['registration_status_change', ['registration.status_changed']],

@@ -20,7 +20,7 @@ export interface FlowRecord {
   active: boolean;
   /** `{types: [..]}` or `{preset: ..}` (jsonb). */
   source: unknown;
-  /** `{registration_status: [tags], ...}` (jsonb, snake_case keys as in CONTRACT §6). */
+  /** `{registration_status: [tags], ...}` (jsonb, snake_case keys as in docs/CONTRACT.md §6). */
   activateFor: unknown;
   /** `[{on, field, op, value}]` (jsonb). */
   filters: unknown;

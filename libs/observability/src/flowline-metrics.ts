@@ -19,7 +19,7 @@ export const COUNTER_LABEL_VALUES = {
 } as const;
 
 /**
- * Every Flowline metric (CONTRACT §9), defined once. One instance per process: services composed
+ * Every Flowline metric (docs/CONTRACT.md §9), defined once. One instance per process: services composed
  * into one process share it, and each test cluster gets its own registry, so names never clash.
  * Labels take only bounded values: outcomes, reasons, kinds, tiers, categories, topics, groups.
  */
@@ -136,9 +136,23 @@ export class FlowlineMetrics {
 
   readonly connectionPaused = new Gauge({
     name: 'flowline_connection_paused',
-    help: 'Connections paused after a 410 Gone, waiting for an operator to resume them (1 = paused).',
+    help: 'Connections paused (a 410 Gone, failing longer than pause_after_failing_s, or an operator), waiting for an operator to resume them (1 = paused).',
     // Tenant and connection ids are configuration, bounded by what tenants configure, not by traffic.
     labelNames: ['tenant', 'connection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly connectionPauses = new Counter({
+    name: 'flowline_connection_pauses_total',
+    help: 'Connections the dispatcher paused, by the rule that fired: gone (a 410 Gone), failing (every delivery failed with a retryable failure for longer than pause_after_failing_s).',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notifications = new Counter({
+    name: 'flowline_notifications_total',
+    help: 'Operational notices (connection.paused, connection.resumed, delivery.abandoned, replay.finished), by type and outcome: produced (to at least one notification endpoint), unsubscribed (the tenant has no endpoint for it), lost (could not be produced). Their sending is counted as deliveries.',
+    labelNames: ['type', 'outcome'] as const,
     registers: [this.registry],
   });
 

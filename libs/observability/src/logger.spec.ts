@@ -50,4 +50,12 @@ describe('createLogger', () => {
       path: '/deliveries',
     });
   });
+
+  it('logs an erasure request without the subject in its path', () => {
+    expect(serializeRequest({ id: 8, method: 'DELETE', url: '/subjects/ada%40example.com?x=1' })).toEqual({
+      id: 8,
+      method: 'DELETE',
+      path: '/subjects/[redacted]',
+    });
+  });
 });

@@ -74,12 +74,17 @@ interface LoggedRequest {
   url?: string;
 }
 
+/** Paths that name a subject (`DELETE /subjects/{subject}`): the subject is a personal value. */
+const SUBJECT_PATH = /^(\/subjects\/)[^/]+/;
+
 /**
  * A request as the HTTP logger writes it: its id, method and path. The query string is left out
- * (filters name subjects and leads: personal values), and so are headers and the peer's address.
+ * (filters name subjects and leads: personal values), and so are headers and the peer's address;
+ * a subject in the path is replaced.
  */
 export function serializeRequest(request: LoggedRequest): Record<string, unknown> {
-  return { id: request.id, method: request.method, path: (request.url ?? '').split('?', 1)[0] };
+  const path = (request.url ?? '').split('?', 1)[0]!.replace(SUBJECT_PATH, '$1[redacted]');
+  return { id: request.id, method: request.method, path };
 }
 
 /** One structured JSON logger per process; services take children named after themselves. */

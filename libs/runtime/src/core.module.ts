@@ -5,7 +5,7 @@ import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics, serializeError, serializeRequest } from '@flowline/observability';
-import { ConfigChangeListener, ConfigRepository } from '@flowline/db';
+import { ConfigChangeListener, ConfigRepository, DatabaseModule } from '@flowline/db';
 import { ConfigSnapshot } from './config-snapshot';
 import { HealthController } from './health.controller';
 import { Infrastructure } from './infrastructure';
@@ -13,9 +13,6 @@ import { MetricsController } from './metrics.controller';
 import { Readiness } from './readiness';
 import { ErrorAnswersFilter } from './error-answers.filter';
 import { CONFIG, KAFKA, LOGGER } from './tokens';
-
-/** The DataSource class is TypeORM's; services inject it through this token. */
-export const DATA_SOURCE = Symbol('FLOWLINE_DATA_SOURCE');
 
 @Global()
 @Module({})
@@ -35,15 +32,21 @@ export class CoreModule implements OnApplicationShutdown {
       { provide: FlowlineMetrics, useValue: infrastructure.metrics },
       { provide: KAFKA, useValue: infrastructure.kafka },
       { provide: FlowlineProducer, useValue: infrastructure.producer },
-      { provide: DATA_SOURCE, useValue: infrastructure.dataSource },
       { provide: TopicNames, useValue: infrastructure.topics },
       { provide: Readiness, useValue: new Readiness(infrastructure.kafka, infrastructure.dataSource) },
-      { provide: ConfigSnapshot, useValue: configSnapshotOf(infrastructure) },
+      {
+        provide: ConfigSnapshot,
+        useFactory: (configs: ConfigRepository) => configSnapshotOf(infrastructure, configs),
+        inject: [ConfigRepository],
+      },
     ];
     const exported = providers.map((provider) => provider.provide);
     return {
       module: CoreModule,
       imports: [
+        // The one way to the database (decision 0024): every repository, injectable by its class;
+        // the data source itself is given to no service.
+        DatabaseModule.forRoot(infrastructure.dataSource),
         LoggerModule.forRoot({
           pinoHttp: {
             logger: infrastructure.logger,
@@ -73,10 +76,10 @@ export class CoreModule implements OnApplicationShutdown {
  * The process's one configuration snapshot, shared by every catalog of every service it runs. It
  * loads nothing until a catalog starts it: a process without catalogs (the api alone) never does.
  */
-function configSnapshotOf(infrastructure: Infrastructure): ConfigSnapshot {
+function configSnapshotOf(infrastructure: Infrastructure, configs: ConfigRepository): ConfigSnapshot {
   const { config, logger, metrics } = infrastructure;
   const snapshotLogger = logger.child({ component: 'config-snapshot' });
-  return new ConfigSnapshot(new ConfigRepository(infrastructure.dataSource), {
+  return new ConfigSnapshot(configs, {
     refreshMs: config.FLOWLINE_CONFIG_REFRESH_MS,
     logger: snapshotLogger,
     feed: (handlers) => new ConfigChangeListener(config.DATABASE_URL, handlers, snapshotLogger),

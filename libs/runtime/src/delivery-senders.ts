@@ -1,8 +1,7 @@
 import { Provider } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
-import { readStoredRefreshToken, storeRotatedRefreshToken } from '@flowline/db';
+import { ConnectionSecretsRepository } from '@flowline/db';
 import {
   AuthenticatedSender,
   authSecretOpener,
@@ -11,7 +10,6 @@ import {
   WebhookSender,
 } from '@flowline/delivery';
 import { SecretBox } from '@flowline/secrets';
-import { DATA_SOURCE } from './core.module';
 import { LOGGER } from './tokens';
 
 /**
@@ -28,13 +26,13 @@ export const DELIVERY_SENDER_PROVIDERS: Provider[] = [
   },
   {
     provide: AuthenticatedSender,
-    useFactory: (sender: WebhookSender, config: FlowlineEnv, dataSource: DataSource, logger: Logger) => {
+    useFactory: (sender: WebhookSender, config: FlowlineEnv, secrets: ConnectionSecretsRepository, logger: Logger) => {
       const box = config.FLOWLINE_SECRET_KEY ? new SecretBox(config.FLOWLINE_SECRET_KEY) : undefined;
       // A rotated refresh token is stored sealed, like the one the tenant configured.
       const onRefreshTokenRotated = async (connectionId: string, refreshToken: string): Promise<void> => {
         if (!box) return;
         try {
-          await storeRotatedRefreshToken(dataSource, connectionId, box.seal(refreshToken));
+          await secrets.storeRotatedRefreshToken(connectionId, box.seal(refreshToken));
         } catch (error) {
           logger.warn({ err: error, connectionId }, 'could not store the rotated OAuth2 refresh token');
         }
@@ -44,7 +42,7 @@ export const DELIVERY_SENDER_PROVIDERS: Provider[] = [
       const storedRefreshToken = async (connectionId: string): Promise<string | undefined> => {
         if (!box) return undefined;
         try {
-          const sealed = await readStoredRefreshToken(dataSource, connectionId);
+          const sealed = await secrets.storedRefreshToken(connectionId);
           return sealed === undefined ? undefined : open(sealed);
         } catch (error) {
           logger.warn({ err: error, connectionId }, 'could not read the stored OAuth2 refresh token');
@@ -56,6 +54,6 @@ export const DELIVERY_SENDER_PROVIDERS: Provider[] = [
         new OAuth2TokenManager({ dispatcher: sender.dispatcher, onRefreshTokenRotated, storedRefreshToken }),
       );
     },
-    inject: [WebhookSender, FlowlineEnv, DATA_SOURCE, LOGGER],
+    inject: [WebhookSender, FlowlineEnv, ConnectionSecretsRepository, LOGGER],
   },
 ];

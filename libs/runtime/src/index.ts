@@ -9,3 +9,5 @@ export * from './config-snapshot';
 export * from './delivery-senders';
 export * from './boot-gate';
 export * from './connection-failure';
+export * from './notifier';
+export * from './notifier.provider';

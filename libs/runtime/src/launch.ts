@@ -162,7 +162,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedServices> 
 }
 
 /**
- * `POST /events` takes batches of events (CONTRACT §2: up to 500), so its bodies may be larger
+ * `POST /events` takes batches of events (docs/CONTRACT.md §2: up to 500), so its bodies may be larger
  * than the control plane's; both are bounded (decision 0011).
  */
 function requestBodyLimit(config: FlowlineConfig, method: string | undefined, url: string | undefined): BodyLimit {

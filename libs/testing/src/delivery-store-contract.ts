@@ -31,6 +31,8 @@ export interface DeliveryStoreWorld {
   ageLease: (id: string, ms: number) => Promise<void>;
   /** A connection of `tenant` that is paused: its held deliveries are not releasable. */
   pausedConnection: (tenant: string) => Promise<string>;
+  /** A connection's `delivery.abandoned` digest: how many, and the delivery ids of the first failures. */
+  digest: (connectionId: string) => Promise<{ count: number; first: string[] } | undefined>;
 }
 
 /** One test's names: its own tenant, origin prefix (the sweeper's scope) and lanes. */
@@ -321,6 +323,55 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
       const lane = await waitingLane(world, s, 'head', ['held']);
       expect(lane).toBeTruthy();
       expect(await store.markSubmitted(s.tenant, s.id('held'))).toBeUndefined();
+    },
+  ],
+  [
+    'record: deliveries to a connection it abandons join its digest, counted, the first ten named; nothing else does',
+    async (world, s) => {
+      const connectionId = await world.pausedConnection(s.tenant);
+      const abandon = (name: string) =>
+        ({ ...s.attempt(name, 'abandoned', { retryCount: 3 }), connectionId }) satisfies AttemptRecord;
+      await world.store.record(Array.from({ length: 7 }, (_, index) => abandon(`a${index}`)));
+      await world.store.record([
+        ...Array.from({ length: 6 }, (_, index) => abandon(`b${index}`)),
+        { ...s.attempt('retried', 'retrying'), connectionId },
+        s.attempt('no-connection', 'abandoned'),
+      ]);
+      const digest = await world.digest(connectionId);
+      expect(digest?.count).toBe(13);
+      expect(digest?.first).toEqual([
+        ...Array.from({ length: 7 }, (_, index) => s.id(`a${index}`)),
+        ...Array.from({ length: 3 }, (_, index) => s.id(`b${index}`)),
+      ]);
+    },
+  ],
+  [
+    'holdForRecovery: failed, abandoned and waiting deliveries are held in the order given, released in it; nothing else moves',
+    async (world, s) => {
+      const { store } = world;
+      const lane = s.lane('recovered');
+      const failed = (name: string) => s.attempt(name, 'failed', { lane, category: 'general' });
+      await store.record([failed('r1'), failed('r2'), s.attempt('r3', 'abandoned', { lane, retryCount: 2 })]);
+      await store.record([s.attempt('done', 'succeeded', { lane })]);
+      const jobId = '6f1d2c3b-4a59-4e8f-9b7a-0c1d2e3f4a5b';
+      const ids = ['r3', 'r1', 'done', 'r2'].map((name) => s.id(name));
+      const moved = await store.holdForRecovery(s.tenant, ids, jobId, 'resubmitted by a recovery job');
+      expect(moved).toEqual(['r3', 'r1', 'r2'].map((name) => s.id(name)));
+      expect(await world.inspect(s.id('r3'))).toMatchObject({
+        status: 'held',
+        retryCount: 0,
+        lane,
+        lastError: 'resubmitted by a recovery job',
+      });
+      expect(await world.inspect(s.id('done'))).toMatchObject({ status: 'succeeded' });
+      expect(await store.holdForRecovery('another-tenant', [s.id('r1')], jobId, 'x')).toEqual([]);
+      expect(await store.holdForRecovery(s.tenant, [s.id('r1')], jobId, 'x')).toEqual([]);
+      const released: string[] = [];
+      for (let claimed = await store.claimNext(lane); claimed; claimed = await store.claimNext(lane)) {
+        released.push(claimed.id);
+        await store.record([s.attempt(claimed.id.slice(s.id('').length), 'succeeded', { lane })]);
+      }
+      expect(released).toEqual(['r3', 'r1', 'r2'].map((name) => s.id(name)));
     },
   ],
   [

@@ -12,7 +12,7 @@ export interface SeededIntegration {
 
 /**
  * Test receivers are local and fast: a seeded connection lets them take the pipeline's full
- * throughput, unless the spec's policy sets its own limits (CONTRACT §4's defaults are 50/s, 10).
+ * throughput, unless the spec's policy sets its own limits (docs/CONTRACT.md §4's defaults are 50/s, 10).
  */
 const UNTHROTTLED = { rate_limit_per_s: 10_000, max_in_flight: 64 };
 
@@ -27,7 +27,7 @@ export interface IntegrationSpec {
   /** A Standard Webhooks secret (`whsec_...`), sealed with `secretKey` (the env's FLOWLINE_SECRET_KEY). */
   signingSecret?: { secret: string; secretKey: string };
   /**
-   * The connection's auth (CONTRACT §4, e.g. `{ type: 'basic', username, password }`; `none` when
+   * The connection's auth (docs/CONTRACT.md §4, e.g. `{ type: 'basic', username, password }`; `none` when
    * unset); its secret fields are sealed with `secretKey` (the env's FLOWLINE_SECRET_KEY) as the api does.
    */
   auth?: { config: { type: string } & Record<string, unknown>; secretKey: string };

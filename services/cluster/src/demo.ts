@@ -1,6 +1,6 @@
 import { loadConfig, SERVICE_NAMES } from '@flowline/config';
 import { messageKey, Topic } from '@flowline/contracts';
-import { createDataSource, runMigrations } from '@flowline/db';
+import { createDataSource, FlowsRepository, runMigrations } from '@flowline/db';
 import { Infrastructure, launch } from '@flowline/runtime';
 import { HttpReceiver, KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from './service-modules';
@@ -80,7 +80,7 @@ export async function runDemo(env?: NodeJS.ProcessEnv): Promise<void> {
   const dataSource = createDataSource(config.DATABASE_URL, { poolSize: 1 });
   await dataSource.initialize();
   await runMigrations(dataSource);
-  await dataSource.query('DELETE FROM flows WHERE tenant_id = $1', [DEMO_TENANT]);
+  await new FlowsRepository(dataSource).removeAll(DEMO_TENANT);
   await seedIntegration(dataSource, {
     tenantId: DEMO_TENANT,
     receiverUrl: `${receiver.url}/webhooks/crm`,

@@ -3,6 +3,7 @@ import { runServices } from '@flowline/runtime';
 import { runDemo } from './demo';
 import { migrate } from './migrate';
 import { parseCommand } from './parse-command';
+import { retention } from './retention';
 import { SERVICE_MODULES } from './service-modules';
 
 /**
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
   }
   if (command.kind === 'migrate') {
     await migrate();
+    return;
+  }
+  if (command.kind === 'retention') {
+    await retention();
     return;
   }
   await runServices({ names: command.services, modules: command.services.map((name) => SERVICE_MODULES[name]) });

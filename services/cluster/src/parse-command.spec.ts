@@ -12,8 +12,9 @@ describe('parseCommand', () => {
     expect(parseCommand([], 'dispatcher')).toEqual({ kind: 'run', services: ['dispatcher'] });
   });
 
-  it('knows migrate and demo, and refuses unknown names', () => {
+  it('knows migrate, retention and demo, and refuses unknown names', () => {
     expect(parseCommand(['migrate'], undefined)).toEqual({ kind: 'migrate' });
+    expect(parseCommand(['retention'], undefined)).toEqual({ kind: 'retention' });
     expect(parseCommand(['demo'], undefined)).toEqual({ kind: 'demo' });
     expect(() => parseCommand(['ingest', 'mailer'], undefined)).toThrow(/unknown service\(s\): mailer/);
   });

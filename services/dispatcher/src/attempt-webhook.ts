@@ -1,4 +1,4 @@
-import type { ConnectionsRepository, DeliveryStatus } from '@flowline/db';
+import type { DeliveryStatus } from '@flowline/db';
 import {
   AuthenticatedSender,
   classifyOutcome,
@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { AttemptEvidence } from './delivery-rows';
 import type { Effects } from './effects';
+import type { EndpointHealth } from './endpoint-health';
 import type { Job } from './job';
 import type { SettlementEffects } from './settlement-effects';
 
@@ -25,16 +26,16 @@ export const MAX_ADMISSION_WAIT_MS = 1_000;
 /** Sends webhooks: `AuthenticatedSender` is one. */
 export type WebhookChannel = Pick<AuthenticatedSender, 'send'>;
 
-/** Stores a connection's pause: `ConnectionsRepository` is one. */
-export type ConnectionPauses = Pick<ConnectionsRepository, 'pauseAfterGone'>;
-
-/** One webhook attempt: admitted by its connection's limits (or deferred), sent, settled; a 410 pauses the connection. */
+/**
+ * One webhook attempt: admitted by its connection's limits (or deferred), sent, settled; what it
+ * says of the connection's health (a 410, a run of retryable failures) may pause the connection.
+ */
 export class AttemptWebhook {
   constructor(
     private readonly webhooks: WebhookChannel,
     private readonly limiter: ConnectionAdmitter,
     private readonly settlements: SettlementEffects,
-    private readonly pauses: ConnectionPauses,
+    private readonly health: EndpointHealth,
     private readonly metrics: FlowlineMetrics,
     private readonly logger: Logger,
     private readonly clock: Clock,
@@ -83,22 +84,9 @@ export class AttemptWebhook {
       ...webhookEvidence(sent),
       error: outcome.kind === 'success' ? null : outcome.reason,
     });
-    if (settlement.status === 'failed' && settlement.pauseConnection && delivery.connectionId !== undefined)
-      await this.pause(connection, settlement.reason);
+    // A sequence's webhook_url is no connection: nothing to pause.
+    if (delivery.connectionId !== undefined) await this.health.afterAttempt(connection, outcome);
     return settlement.status;
-  }
-
-  /** After a 410 Gone: the connection is paused here at once and for every service through PostgreSQL. */
-  private async pause(connection: ConnectionSettings, reason: string): Promise<void> {
-    connection.paused = true;
-    this.metrics.connectionPaused.labels(connection.tenant, connection.id).set(1);
-    try {
-      if (await this.pauses.pauseAfterGone(connection.tenant, connection.id, reason))
-        this.logger.error({ connectionId: connection.id, reason }, 'connection paused: an operator must resume it');
-    } catch (error) {
-      // Paused in this process already; the others pause it at their own first 410.
-      this.logger.warn({ err: error, connectionId: connection.id }, 'could not store the pause of a connection');
-    }
   }
 }
 

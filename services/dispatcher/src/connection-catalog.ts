@@ -27,10 +27,12 @@ export class ConnectionCatalog extends ConfigCatalog<Map<string, ConnectionSetti
   override async onModuleInit(): Promise<void> {
     await super.onModuleInit();
     // A pause is the dispatcher's own write and reloads nothing (decision 0017): every dispatcher
-    // holds the connection's deliveries from the notice on, as the one that met the 410 does.
-    this.snapshot.onConnectionPaused(({ tenant, connectionId }) => {
+    // holds the connection's deliveries from the notice on, as the one that paused it does.
+    this.snapshot.onConnectionPaused(({ tenant, connectionId, reason }) => {
       const connection = this.find(tenant, connectionId);
-      if (connection) connection.paused = true;
+      if (!connection) return;
+      connection.paused = true;
+      if (reason !== undefined) connection.pausedReason = reason;
     });
   }
 

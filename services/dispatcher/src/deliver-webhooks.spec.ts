@@ -13,7 +13,7 @@ describe('delivering webhooks', () => {
     h = new DispatcherHarness();
   });
 
-  describe('settles each answer of the receiver (CONTRACT §8)', () => {
+  describe('settles each answer of the receiver (docs/CONTRACT.md §8)', () => {
     it.each<[string, Answer, { status: string; tier?: string; dlq?: string; attempts?: number }]>([
       ['2xx: succeeded', 200, { status: 'succeeded' }],
       ['5xx: retried (tier 1, within a minute)', 503, { status: 'retrying', tier: '1' }],

@@ -1,14 +1,17 @@
 import type { TopicNames } from '@flowline/contracts';
+import type { NoticeSink } from '@flowline/runtime';
 import type { DeliveryStore } from '@flowline/db';
 import { ConnectionAdmitter, ConnectionLimiter } from '@flowline/delivery';
 import type { FlowlineMetrics } from '@flowline/observability';
 import type { Logger } from 'pino';
 import { AttemptEmail, EmailChannel } from './attempt-email';
-import { AttemptWebhook, ConnectionPauses, WebhookChannel } from './attempt-webhook';
+import { AttemptWebhook, WebhookChannel } from './attempt-webhook';
 import type { Clock, RandomSource } from './clock';
 import { DeliverWebhooks } from './deliver-webhooks';
+import { ConnectionHealthStore, EndpointHealth } from './endpoint-health';
 import type { RecordProducer } from './effects';
 import { LaneReleaser } from './lane-releaser';
+import type { NotificationEndpointLookup } from './notification-endpoints';
 import { OutgoingRecords } from './outgoing-records';
 import { QueueSweeper } from './queue-sweeper';
 import { SettleJob } from './settle-job';
@@ -20,7 +23,12 @@ export interface DispatcherPorts {
   store: DeliveryStore;
   producer: RecordProducer;
   connections: ConnectionLookup;
-  pauses: ConnectionPauses;
+  /** The tenants' notification endpoints (decision 0026). */
+  notificationEndpoints: NotificationEndpointLookup;
+  /** Where the dispatcher's notices (a connection it paused) go. */
+  notices: NoticeSink;
+  /** Pauses and failing clocks of connections (PostgreSQL's `ConnectionsRepository`). */
+  health: ConnectionHealthStore;
   webhooks: WebhookChannel;
   emails: EmailChannel;
   topics: TopicNames;
@@ -30,6 +38,8 @@ export interface DispatcherPorts {
   random: RandomSource;
   /** The operator's FLOWLINE_RETRY_SCHEDULE_S. */
   retryScheduleS: readonly number[];
+  /** The operator's FLOWLINE_PAUSE_AFTER_FAILING_S. */
+  pauseAfterFailingS: number;
   /** Connections' limits: shared by every dispatcher (PostgreSQL); by default this process's own. */
   limiter?: ConnectionAdmitter;
 }
@@ -52,10 +62,18 @@ export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
   const limiter = ports.limiter ?? new ConnectionLimiter(() => clock.now());
   const settle = new SettleJob(
     settlements,
-    new AttemptWebhook(ports.webhooks, limiter, settlements, ports.pauses, metrics, logger, clock),
+    new AttemptWebhook(
+      ports.webhooks,
+      limiter,
+      settlements,
+      new EndpointHealth(ports.health, ports.notices, ports.pauseAfterFailingS, metrics, logger, clock),
+      metrics,
+      logger,
+      clock,
+    ),
     new AttemptEmail(ports.emails, settlements, clock),
   );
-  const targets = new TargetResolver(connections, ports.emails, ports.retryScheduleS);
+  const targets = new TargetResolver(connections, ports.notificationEndpoints, ports.emails, ports.retryScheduleS);
   const releaser = new LaneReleaser(store, producer, targets, settle, records, topics, logger);
   return {
     deliver: new DeliverWebhooks(

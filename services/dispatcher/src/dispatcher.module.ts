@@ -1,14 +1,16 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
-import { ConnectionGateRepository, ConnectionsRepository, DataSource, PostgresDeliveryStore } from '@flowline/db';
+import { ConnectionGateRepository, ConnectionsRepository, DeliveryStore } from '@flowline/db';
 import { AuthenticatedSender, EmailSender, SharedConnectionLimiter, WebhookSender } from '@flowline/delivery';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, DELIVERY_SENDER_PROVIDERS, LOGGER } from '@flowline/runtime';
+import { DELIVERY_SENDER_PROVIDERS, LOGGER, Notifier, NOTIFIER_PROVIDER } from '@flowline/runtime';
 import type { Logger } from 'pino';
 import { Clock, CLOCK, RANDOM_SOURCE, RandomSource, SYSTEM_CLOCK, SYSTEM_RANDOM } from './clock';
+import { AbandonedNotices } from './abandoned-notices';
 import { ConnectionCatalog } from './connection-catalog';
+import { NotificationEndpointCatalog } from './notification-endpoints';
 import { DeliverWebhooks } from './deliver-webhooks';
 import { composeDispatcher, DispatcherParts } from './dispatcher-parts';
 import { DeliveriesController } from './deliveries.controller';
@@ -22,6 +24,9 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
     { provide: CLOCK, useValue: SYSTEM_CLOCK },
     { provide: RANDOM_SOURCE, useValue: SYSTEM_RANDOM },
     ConnectionCatalog,
+    NotificationEndpointCatalog,
+    NOTIFIER_PROVIDER,
+    AbandonedNotices,
     ...DELIVERY_SENDER_PROVIDERS,
     {
       provide: EmailSender,
@@ -32,7 +37,8 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
     {
       provide: DISPATCHER_PARTS,
       useFactory: (
-        dataSource: DataSource,
+        store: DeliveryStore,
+        health: ConnectionsRepository,
         producer: FlowlineProducer,
         connections: ConnectionCatalog,
         webhooks: AuthenticatedSender,
@@ -43,12 +49,17 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         config: FlowlineEnv,
         clock: Clock,
         random: RandomSource,
+        notificationEndpoints: NotificationEndpointCatalog,
+        notices: Notifier,
+        gates: ConnectionGateRepository,
       ): DispatcherParts =>
         composeDispatcher({
-          store: new PostgresDeliveryStore(dataSource),
-          pauses: new ConnectionsRepository(dataSource),
+          store,
+          health,
           producer,
           connections,
+          notificationEndpoints,
+          notices,
           webhooks,
           emails,
           topics,
@@ -57,15 +68,17 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           clock,
           random,
           retryScheduleS: config.FLOWLINE_RETRY_SCHEDULE_S,
+          pauseAfterFailingS: config.FLOWLINE_PAUSE_AFTER_FAILING_S,
           // A connection's limits hold for all dispatcher replicas together (decision 0022).
           limiter: new SharedConnectionLimiter(
-            new ConnectionGateRepository(dataSource),
+            gates,
             () => clock.now(),
             (err) => logger.warn({ err }, 'could not end an in-flight lease: it expires after the request timeout'),
           ),
         }),
       inject: [
-        DATA_SOURCE,
+        DeliveryStore,
+        ConnectionsRepository,
         FlowlineProducer,
         ConnectionCatalog,
         AuthenticatedSender,
@@ -76,6 +89,9 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         FlowlineEnv,
         CLOCK,
         RANDOM_SOURCE,
+        NotificationEndpointCatalog,
+        Notifier,
+        ConnectionGateRepository,
       ],
     },
     { provide: DeliverWebhooks, useFactory: (parts: DispatcherParts) => parts.deliver, inject: [DISPATCHER_PARTS] },

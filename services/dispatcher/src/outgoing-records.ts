@@ -39,7 +39,7 @@ export class OutgoingRecords {
     };
   }
 
-  /** The delivery record, as it came, to the dead-letter topic with why (CONTRACT §8), counted. */
+  /** The delivery record, as it came, to the dead-letter topic with why (docs/CONTRACT.md §8), counted. */
   deadLetter(
     key: string,
     bytes: Buffer | null,

@@ -9,7 +9,11 @@ import { Job, laneOf } from './job';
 import type { OutgoingRecords } from './outgoing-records';
 
 const HELD_BEHIND = 'held behind an earlier delivery of the same subject to the same destination';
-const HELD_PAUSED = 'held: the connection is paused (410 Gone or an operator); resume it to deliver';
+/** Why a delivery waits for its paused connection, with the rule that paused it when known. */
+function heldPaused(job: Job): string {
+  const reason = job.target.kind === 'webhook' ? job.target.connection.pausedReason : undefined;
+  return `held: the connection is paused (${reason ?? '410 Gone, failing too long, or an operator'}); resume it to deliver`;
+}
 const DEFERRED = 'deferred: the connection is at its rate_limit_per_s or max_in_flight';
 
 /** A permanent failure: what `fail` dead-letters. */
@@ -103,7 +107,7 @@ export class SettlementEffects {
 
   /** Held unattempted: behind an earlier delivery of its lane, or for its paused connection. */
   hold(job: Job, effects: Effects, why: 'lane' | 'paused'): DeliveryStatus {
-    effects.parked.push(parkedRow(job, 'held', why === 'lane' ? HELD_BEHIND : HELD_PAUSED));
+    effects.parked.push(parkedRow(job, 'held', why === 'lane' ? HELD_BEHIND : heldPaused(job)));
     this.metrics.deliveriesHeld.labels(why).inc();
     return 'held';
   }
@@ -117,7 +121,7 @@ export class SettlementEffects {
     return 'retrying';
   }
 
-  /** Dead-letters a delivery that failed for good (CONTRACT §8): permanent, or out of retries. */
+  /** Dead-letters a delivery that failed for good (docs/CONTRACT.md §8): permanent, or out of retries. */
   private fail(job: Job, effects: Effects, settlement: Failure): void {
     const attempts = job.retriesSoFar + 1;
     effects.messages.push(

@@ -3,6 +3,7 @@ import { ConnectionSettings, DEFAULT_MAX_RETRIES, urlConnection } from '@flowlin
 import type { EmailChannel } from './attempt-email';
 import type { ConnectionCatalog } from './connection-catalog';
 import type { Target } from './job';
+import type { NotificationEndpointLookup } from './notification-endpoints';
 
 /** The connections in force: `ConnectionCatalog` is one. */
 export type ConnectionLookup = Pick<ConnectionCatalog, 'find' | 'refreshForUnknown' | 'all'>;
@@ -11,6 +12,7 @@ export type ConnectionLookup = Pick<ConnectionCatalog, 'find' | 'refreshForUnkno
 export class TargetResolver {
   constructor(
     private readonly connections: ConnectionLookup,
+    private readonly notificationEndpoints: NotificationEndpointLookup,
     private readonly emails: Pick<EmailChannel, 'configured'>,
     /** The operator's FLOWLINE_RETRY_SCHEDULE_S: for emails, and connections without their own. */
     private readonly retryScheduleS: readonly number[],
@@ -28,6 +30,20 @@ export class TargetResolver {
         email: delivery.email,
         policy: { maxRetries: DEFAULT_MAX_RETRIES, retryScheduleS: schedule },
         lane: lane('email', 'per_subject'),
+      };
+    }
+    if (delivery.notificationEndpointId !== undefined) {
+      // A notification (decision 0026): to the endpoint's URL, signed with its secret, in order per endpoint.
+      const endpoint = await this.notificationEndpoints.find(delivery.tenant, delivery.notificationEndpointId);
+      if (!endpoint)
+        return { kind: 'unusable', reason: `notification endpoint ${delivery.notificationEndpointId} not found` };
+      if (endpoint.unusable) return { kind: 'unusable', reason: endpoint.unusable };
+      return {
+        kind: 'webhook',
+        connection: endpoint,
+        policy: { maxRetries: DEFAULT_MAX_RETRIES, retryScheduleS: schedule },
+        lane: lane(endpoint.id, 'per_subject'),
+        limiterKey: endpoint.id,
       };
     }
     let connection: ConnectionSettings | undefined;

@@ -3,6 +3,7 @@ import {
   DeliveryV1,
   DLQ_HEADERS,
   EmailDeliveryV1,
+  Notice,
   RETRY_HEADERS,
   Topic,
   TopicNames,
@@ -12,6 +13,7 @@ import { MemoryDeliveryStore } from '@flowline/db';
 import {
   AttemptResult,
   AuthenticatedSend,
+  ConnectionLimiter,
   ConnectionSettings,
   OutgoingEmail,
   SentEmail,
@@ -45,6 +47,8 @@ export type Answer = number | { error: 'timeout' | 'connection' } | { refusedThe
  */
 export class ScriptedReceiver {
   readonly sent: DeliveryV1[] = [];
+  /** The connection (URL, signer) each request went to, in the order sent. */
+  readonly sentTo: ConnectionSettings[] = [];
   private script: Answer[] = [200];
 
   answer(...answers: Answer[]): this {
@@ -52,8 +56,9 @@ export class ScriptedReceiver {
     return this;
   }
 
-  send(_connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
+  send(connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
     this.sent.push(delivery);
+    this.sentTo.push(connection);
     const answer = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
     const request = (result: AttemptResult) => ({ result, latencyMs: 25, responseExcerpt: null });
     if (typeof answer === 'number') return Promise.resolve({ sent: request({ kind: 'response', status: answer }) });
@@ -86,10 +91,12 @@ export class ScriptedMailbox {
   }
 }
 
-/** The connection catalog and the pauses it learns of, in memory. */
+/** The connection catalog, the pauses it learns of and the connections' failing clocks, in memory. */
 export class MemoryConnections {
   readonly byId = new Map<string, ConnectionSettings>();
   readonly pausedInDatabase = new Map<string, string>();
+  /** `connection_health`: since when each failing connection has failed. */
+  readonly failingSince = new Map<string, Date>();
 
   add(overrides: Partial<ConnectionSettings> & { id: string; tenant: string }): ConnectionSettings {
     const connection = { ...urlConnection(overrides.tenant, 'https://receiver.example/hook'), ...overrides };
@@ -115,6 +122,48 @@ export class MemoryConnections {
     this.pausedInDatabase.set(id, reason);
     return Promise.resolve(true);
   }
+
+  pauseAfterFailing(_tenant: string, id: string, reason: string, failingSinceAtMost: Date): Promise<boolean> {
+    const since = this.failingSince.get(id);
+    if (this.pausedInDatabase.has(id) || !since || since > failingSinceAtMost) return Promise.resolve(false);
+    this.pausedInDatabase.set(id, reason);
+    return Promise.resolve(true);
+  }
+
+  markFailing(_tenant: string, id: string, at: Date): Promise<Date | undefined> {
+    if (!this.byId.has(id)) return Promise.resolve(undefined);
+    if (!this.failingSince.has(id)) this.failingSince.set(id, at);
+    return Promise.resolve(this.failingSince.get(id));
+  }
+
+  markRecovered(_tenant: string, id: string): Promise<void> {
+    this.failingSince.delete(id);
+    return Promise.resolve();
+  }
+
+  /** An operator's resume, as the API does it: unpaused, its failing clock cleared, the catalog reloaded. */
+  resume(id: string): void {
+    this.pausedInDatabase.delete(id);
+    this.failingSince.delete(id);
+    const connection = this.byId.get(id)!;
+    this.byId.set(id, { ...connection, paused: false, pausedReason: undefined });
+  }
+}
+
+/** The tenants' notification endpoints, in memory. */
+export class MemoryNotificationEndpoints {
+  readonly byId = new Map<string, ConnectionSettings>();
+
+  add(tenant: string, id: string, url = 'https://ops.example/notify'): ConnectionSettings {
+    const endpoint = { ...urlConnection(tenant, url), id: `notification:${id}`, name: 'ops' };
+    this.byId.set(id, endpoint);
+    return endpoint;
+  }
+
+  find(tenant: string, id: string): Promise<ConnectionSettings | undefined> {
+    const endpoint = this.byId.get(id);
+    return Promise.resolve(endpoint?.tenant === tenant ? endpoint : undefined);
+  }
 }
 
 export const PREFIX = 'fast.';
@@ -130,6 +179,9 @@ export class DispatcherHarness {
   readonly clock = new ManualClock();
   readonly topics = new TopicNames(PREFIX);
   readonly connections = new MemoryConnections();
+  readonly notificationEndpoints = new MemoryNotificationEndpoints();
+  /** The notices the dispatcher gave (a connection it paused). */
+  readonly notices: Notice[] = [];
   readonly store = new MemoryDeliveryStore({
     now: () => this.clock.now(),
     isConnectionPaused: (id) => this.connections.pausedInDatabase.has(id),
@@ -147,7 +199,9 @@ export class DispatcherHarness {
       store: this.store,
       producer: { send: (messages) => Promise.resolve(void this.produced.push(...messages)) },
       connections: this.connections,
-      pauses: this.connections,
+      notificationEndpoints: this.notificationEndpoints,
+      notices: { notify: (notice) => Promise.resolve(void this.notices.push(notice)) },
+      health: this.connections,
       webhooks: this.receiver,
       emails: this.mailbox,
       topics: this.topics,
@@ -157,6 +211,12 @@ export class DispatcherHarness {
       // The middle of [0, 1): no jitter, so a wait is exactly the schedule's.
       random: () => 0.5,
       retryScheduleS: [1, 2, 4],
+      pauseAfterFailingS: 3600,
+      // Waiting for a connection's next token moves the manual clock, as time would pass.
+      limiter: new ConnectionLimiter(
+        () => this.clock.now(),
+        (ms) => Promise.resolve(this.clock.advance(ms)),
+      ),
     });
   }
 
@@ -270,7 +330,10 @@ export class DispatcherHarness {
   }
 
   /** A counter's value summed over the series carrying `label` (a reason, category, outcome or tier). */
-  async counter(name: 'deliveries' | 'deliveriesHeld' | 'deadLetters' | 'retries', label: string): Promise<number> {
+  async counter(
+    name: 'deliveries' | 'deliveriesHeld' | 'deadLetters' | 'retries' | 'connectionPauses',
+    label: string,
+  ): Promise<number> {
     const { values } = await this.metrics[name].get();
     return values
       .filter((value) => Object.values(value.labels).includes(label))

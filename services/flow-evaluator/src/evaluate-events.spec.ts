@@ -232,6 +232,14 @@ describe('EvaluateEvents', () => {
     const { useCase, sent, notTriggered } = harness(rows([flowRow({})]));
     await useCase.execute([record('not json')]);
     expect(sent).toMatchObject([{ topic: 'flowline.events.invalid', type: 'invalid-event' }]);
-    expect(await notTriggered()).toEqual({});
+    // Every reason's series exists from the start, at 0 (so rate() sees its first increment).
+    expect(await notTriggered()).toEqual({
+      inactive: 0,
+      mode: 0,
+      source: 0,
+      untagged_status: 0,
+      activation: 0,
+      filter: 0,
+    });
   });
 });

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { FlowlineEvent, messageKey, parseEvent, Topic, TopicNames } from '@flowline/contracts';
 import { eventKey, ProcessedEventsRepository } from '@flowline/db';
 import { ConsumedRecord, deadLetterRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
+import { LOGGER } from '@flowline/runtime';
 
 /**
  * Ingest's use case: validate and normalise incoming records, drop duplicates within the
@@ -14,18 +13,14 @@ import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
  */
 @Injectable()
 export class AcceptIngestedRecords {
-  private readonly processedEvents: ProcessedEventsRepository;
-
   constructor(
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ProcessedEventsRepository) private readonly processedEvents: ProcessedEventsRepository,
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.processedEvents = new ProcessedEventsRepository(dataSource);
-  }
+  ) {}
 
   async execute(records: ConsumedRecord[]): Promise<void> {
     const now = Date.now();
@@ -51,8 +46,7 @@ export class AcceptIngestedRecords {
 
     // The claim stays uncommitted until the events are produced: if producing fails, the ids
     // are not remembered and the redelivered records are accepted then.
-    const accepted = await this.dataSource.transaction(async (manager) => {
-      const fresh = await this.processedEvents.claim(manager, candidates, new Date(now));
+    const accepted = await this.processedEvents.claimWhile(candidates, new Date(now), async (fresh) => {
       const events = candidates.filter((event) => fresh.has(eventKey(event)));
       await this.producer.send([...events.map((event) => this.eventMessage(event)), ...invalid]);
       return events;

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AcceptIngestedRecords } from './accept-ingested-records';
-import { DedupeHorizonPruner } from './dedupe-horizon-pruner';
 import { IngestedRecordsController } from './ingested-records.controller';
 
 @Module({
   controllers: [IngestedRecordsController],
-  providers: [AcceptIngestedRecords, DedupeHorizonPruner],
+  providers: [AcceptIngestedRecords],
 })
 export class IngestModule {}

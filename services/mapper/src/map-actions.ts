@@ -48,7 +48,7 @@ export class MapActions {
       if (result.ok) {
         out.push(...result.records);
       } else {
-        // Not retried: the same action and configuration would fail the same way (CONTRACT §5).
+        // Not retried: the same action and configuration would fail the same way (docs/CONTRACT.md §5).
         this.metrics.deadLettered(result.category);
         this.logger.warn(
           { actionId: action.id, category: result.category, error: result.error },

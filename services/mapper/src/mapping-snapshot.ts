@@ -4,7 +4,7 @@ import { MappingDefinition, MappingField } from '@flowline/mapping';
 /** Tag name → the question texts it is applied to, for `question:<tag>` sources. */
 export type QuestionTags = Record<string, string[]>;
 
-/** The tag assignment object that names registration questions (CONTRACT §3: question `Company Name`). */
+/** The tag assignment object that names registration questions (docs/CONTRACT.md §3: question `Company Name`). */
 export const QUESTION_OBJECT = 'question';
 
 export interface MappingSnapshot {

@@ -58,7 +58,7 @@ export function renderDelivery(action: ActionV1, mappings: MappingLookup, now: D
  * Turns one action into a delivery: its payload mapping renders the body (an object; the dispatcher
  * encodes it for the connection's content type) and its header mapping, if any, the mapped headers.
  * A missing mapping is a `config` problem (the caller looks again after a refresh); a mapping that
- * cannot be satisfied by this event is a `validation` problem: not retried (CONTRACT §5).
+ * cannot be satisfied by this event is a `validation` problem: not retried (docs/CONTRACT.md §5).
  */
 function renderFlowDelivery(action: FlowActionV1, mappings: MappingLookup, now: Date): DeliveryResult {
   const { event, destination } = action;
@@ -171,7 +171,7 @@ function sequenceEmailId(action: SequenceActionV1, sequenceId: string): string {
 }
 
 /**
- * A completed sequence's webhook: exactly the reference's payload (CONTRACT §7), to the trigger's
+ * A completed sequence's webhook: exactly the reference's payload (docs/CONTRACT.md §7), to the trigger's
  * `webhook_url`, with one `webhook-id` per (trigger, lead). A trigger with only `emails` gets no
  * webhook delivery (`renderSequenceDeliveries` renders its email).
  */

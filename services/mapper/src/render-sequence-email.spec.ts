@@ -17,7 +17,7 @@ const fired: SequenceFired = {
 const render = (overrides: Partial<SequenceFired> = {}) =>
   renderSequenceEmail({ sequenceId: 'seq-456', lead: 'ld_123', fired: { ...fired, ...overrides } });
 
-describe("a completed sequence's email (CONTRACT §7)", () => {
+describe("a completed sequence's email (docs/CONTRACT.md §7)", () => {
   it("goes to all the trigger's emails with its subject, or by default the trigger's name", () => {
     expect(render()).toMatchObject({
       to: ['sales@example.com', 'ae@example.com'],

@@ -8,7 +8,7 @@ export interface CompletedSequence {
 }
 
 /**
- * A completed sequence's email (CONTRACT §7, reference 002): `email_subject` (by default
+ * A completed sequence's email (docs/CONTRACT.md §7, reference 002): `email_subject` (by default
  * `Sequence completed: <trigger name>`), the `email_preheader` as hidden preview text at the top of
  * the HTML part and as the first line of the text part, then `email_message`, then the lead's
  * metadata: lead id, trigger, the watched sequence and each completing event (id, type, time).

@@ -1,11 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { ExpiryCursor, SequenceStateRepository } from '@flowline/db';
 import { expireState, LeadSequenceState } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
+import { LOGGER } from '@flowline/runtime';
 import { DetectSequences } from './detect-sequences';
 import { SequenceCatalog } from './sequence-catalog';
 
@@ -22,7 +21,6 @@ const EXPIRY_PAGE = 1000;
 export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly states: SequenceStateRepository;
   /** Where expiry's last page ended. */
   private expiryCursor: ExpiryCursor | undefined;
 
@@ -31,11 +29,9 @@ export class CompletionRelay implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(SequenceCatalog) private readonly catalog: SequenceCatalog,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(SequenceStateRepository) private readonly states: SequenceStateRepository,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.states = new SequenceStateRepository(dataSource);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { actionId, ActionV1, decodeEvent, FlowlineEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
 import { Completion, leadKey, SequenceStateRepository, StateChange, StoredCompletion } from '@flowline/db';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { LeadSequenceState, stepSequence } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, LOGGER } from '@flowline/runtime';
+import { LOGGER } from '@flowline/runtime';
 import { SequenceCatalog, SequenceIndex } from './sequence-catalog';
 
 /**
@@ -24,7 +23,6 @@ const IDLE_MS = 10_000;
 
 @Injectable()
 export class DetectSequences {
-  private readonly states: SequenceStateRepository;
   /** Newest append time (≈ ingestion) of the events consumed, and when the last chunk came. */
   private consumedThrough = 0;
   private lastChunkAt = 0;
@@ -36,11 +34,9 @@ export class DetectSequences {
     @Inject(TopicNames) private readonly topics: TopicNames,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(SequenceStateRepository) private readonly states: SequenceStateRepository,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.states = new SequenceStateRepository(dataSource);
-  }
+  ) {}
 
   /**
    * The time partial progress may be expired against: how far the event stream has been
@@ -65,7 +61,7 @@ export class DetectSequences {
       // Undecodable events are dead-lettered by the flow evaluator, which reads the same topic.
       if (!decoded.ok) continue;
       // A test event (a test registration) never moves a sequence: a trigger has no test mode,
-      // and would email sales or call a CRM for it, as only a test flow may (CONTRACT §6).
+      // and would email sales or call a CRM for it, as only a test flow may (docs/CONTRACT.md §6).
       if (decoded.value.test) continue;
       const watching = index.watching(decoded.value.tenant, decoded.value.type);
       if (watching.length > 0)

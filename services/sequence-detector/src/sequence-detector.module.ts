@@ -4,7 +4,7 @@ import { DetectSequences } from './detect-sequences';
 import { EventsController } from './events.controller';
 import { SequenceCatalog } from './sequence-catalog';
 
-/** Per-lead windowed sequences (CONTRACT §7), durable in PostgreSQL. */
+/** Per-lead windowed sequences (docs/CONTRACT.md §7), durable in PostgreSQL. */
 @Module({
   controllers: [EventsController],
   providers: [SequenceCatalog, DetectSequences, CompletionRelay],

@@ -31,7 +31,7 @@ export const ATTEMPT_OUTCOMES = [
   'abandoned',
 ] as const satisfies readonly DeliveryStatus[];
 
-/** The retry queue's statuses (CONTRACT §8) over delivery statuses. */
+/** The retry queue's statuses (docs/CONTRACT.md §8) over delivery statuses. */
 export const RETRY_QUEUE_STATUSES = {
   retry: LANE_HOLDING_STATUSES,
   error: ['failed'],
@@ -73,8 +73,13 @@ export const DELIVERY_MOVES = {
   failUnreadable: { from: ['sending'], to: ['failed'] },
   /** The sweeper moves a retry whose record was lost to now and produces it again. */
   reschedule: { from: ['retrying'], to: ['retrying'] },
-  /** An operator's "Submit to Retry Queue" (CONTRACT §8): due now, with a fresh retry schedule. */
+  /** An operator's "Submit to Retry Queue" (docs/CONTRACT.md §8): due now, with a fresh retry schedule. */
   submit: { from: ['retrying', 'failed', 'abandoned'], to: ['retrying'] },
+  /**
+   * A recovery job's resubmit (decision 0025): set `held` in its lane, on a fresh retry schedule,
+   * for the dispatcher to release in lane order under its connection's limits.
+   */
+  recover: { from: ['retrying', 'failed', 'abandoned'], to: ['held'] },
   /** The mapper's validation failure: logged as failed, never attempted; a known id is left alone. */
   rejectInvalid: { from: [NO_ROW], to: ['failed'] },
 } as const satisfies Record<string, { from: readonly From[]; to: readonly DeliveryStatus[] }>;

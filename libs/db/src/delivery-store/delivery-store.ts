@@ -57,7 +57,7 @@ export interface ParkedDelivery {
   origin: string | null;
 }
 
-/** A delivery the mapper could not render because its mapping's validation failed (CONTRACT §5). */
+/** A delivery the mapper could not render because its mapping's validation failed (docs/CONTRACT.md §5). */
 export interface ValidationFailureRecord {
   /** The id (`webhook-id`) the delivery would have had. */
   deliveryId: string;
@@ -116,6 +116,28 @@ export interface ClaimedDelivery {
 export const SENDING_LEASE_S = 30;
 export const SENDING_LEASE_RENEW_MS = 10_000;
 
+/** How many of the failures a `delivery.abandoned` digest names; the rest are counted only. */
+export const DIGEST_FIRST_FAILURES = 10;
+
+/** One abandoned delivery as a `delivery.abandoned` notification lists it: no subject, no body. */
+export interface AbandonedFailure {
+  delivery_id: string;
+  event_type: string;
+  status_code: number | null;
+  error: string | null;
+  at: string;
+}
+
+export function abandonedFailure(attempt: AttemptRecord): AbandonedFailure {
+  return {
+    delivery_id: attempt.deliveryId,
+    event_type: attempt.eventType,
+    status_code: attempt.statusCode,
+    error: attempt.error,
+    at: attempt.attemptedAt.toISOString(),
+  };
+}
+
 /**
  * The one owner of the delivery lifecycle (decisions 0009 and 0013): every write to `deliveries`
  * and `delivery_attempts` goes through a store, each one a move of `DELIVERY_MOVES`. A lane is
@@ -133,7 +155,8 @@ export abstract class DeliveryStore {
 
   /**
    * Writes a chunk's attempts (each delivery's row takes its last attempt's state and counts them
-   * all), then its parked deliveries: one transaction. Attempts first, so a delivery that now
+   * all; a delivery to a connection it abandons joins that connection's `delivery.abandoned`
+   * digest), then its parked deliveries: one transaction. Attempts first, so a delivery that now
    * waits for a retry takes its place in its lane before the deliveries parked behind it.
    */
   abstract record(attempts: readonly AttemptRecord[], parked?: readonly ParkedDelivery[]): Promise<void>;
@@ -171,12 +194,21 @@ export abstract class DeliveryStore {
   abstract takeOverdueRetries(originPrefix: string, overdueS: number, limit: number): Promise<OverdueRetry[]>;
 
   /**
-   * Marks an item submitted (CONTRACT §8 "Submit to Retry Queue"): `retrying`, due now, with a
+   * Marks an item submitted (docs/CONTRACT.md §8 "Submit to Retry Queue"): `retrying`, due now, with a
    * fresh retry schedule, in one statement that re-checks it may be submitted (a concurrent
    * submit or attempt may have moved it). Answers the due time the dispatcher will match the
    * submitted record against (whole milliseconds), or undefined when it could not be marked.
    */
   abstract markSubmitted(tenant: string, id: string): Promise<number | undefined>;
+
+  /**
+   * A recovery job's batch (decision 0025): each of `ids` (in the order its lane must deliver
+   * them) that may be submitted (retrying, failed or abandoned, record kept, the tenant's) is set
+   * `held` at the end of its lane (a waiting one keeps its place), on a fresh retry schedule, with
+   * `reason`, tagged with the job; the dispatcher's sweeper then releases each lane in order.
+   * Answers the ids that moved; others (delivered, held or sending meanwhile) are left alone.
+   */
+  abstract holdForRecovery(tenant: string, ids: readonly string[], jobId: string, reason: string): Promise<string[]>;
 
   /**
    * Validation failures in the delivery log: a failed delivery with category `validation`, never

@@ -40,6 +40,12 @@ describeDeliveryStoreContract('MemoryDeliveryStore', () => {
       paused.add(id);
       return Promise.resolve(id);
     },
+    digest: (connectionId) => {
+      const digest = store.digestOf(connectionId);
+      return Promise.resolve(
+        digest && { count: digest.count, first: digest.firstFailures.map((failure) => failure.delivery_id) },
+      );
+    },
   });
 });
 

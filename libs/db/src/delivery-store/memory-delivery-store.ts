@@ -1,7 +1,10 @@
 import type { FailureCategory } from '@flowline/contracts';
 import { DeliveryMove, DeliveryStatus, holdsLane, mayMove, movesFrom, NO_ROW } from './delivery-status';
 import {
+  AbandonedFailure,
+  abandonedFailure,
   AttemptRecord,
+  DIGEST_FIRST_FAILURES,
   ClaimedDelivery,
   DeliveryStore,
   OverdueRetry,
@@ -46,6 +49,8 @@ export interface MemoryDeliveryRow {
   retryCount: number;
   nextAttemptAt: number | null;
   queuedAt: number | null;
+  /** The recovery job that last resubmitted it (decision 0025). */
+  recoveryJobId: string | null;
 }
 
 /** A `delivery_attempts` row. */
@@ -75,6 +80,8 @@ export interface MemoryDeliveryStoreOptions {
 export class MemoryDeliveryStore extends DeliveryStore {
   private readonly rows = new Map<string, MemoryDeliveryRow>();
   private readonly attemptRows: MemoryAttemptRow[] = [];
+  /** `notification_digests`: deliveries abandoned per connection, with the first failures. */
+  private readonly digests = new Map<string, { tenant: string; count: number; firstFailures: AbandonedFailure[] }>();
   private laneSeq = 0;
   private readonly now: () => number;
   private readonly isConnectionPaused: (connectionId: string) => boolean;
@@ -232,6 +239,30 @@ export class MemoryDeliveryStore extends DeliveryStore {
     });
   }
 
+  holdForRecovery(tenant: string, ids: readonly string[], jobId: string, reason: string): Promise<string[]> {
+    return settled(() => {
+      const moved: string[] = [];
+      for (const id of ids) {
+        const row = this.rows.get(id);
+        if (!row || row.tenant !== tenant || row.message === null || !movesFrom('recover').includes(row.status))
+          continue;
+        const keepsPlace = row.status === 'retrying' && row.laneSeq !== null;
+        this.move(row, 'recover', 'held');
+        Object.assign(row, {
+          retryCount: 0,
+          nextAttemptAt: null,
+          lastError: reason,
+          lane: row.lane ?? JSON.stringify([row.tenant, row.id]),
+          laneSeq: keepsPlace ? row.laneSeq : this.nextLaneSeq(),
+          recoveryJobId: jobId,
+          updatedAt: this.now(),
+        });
+        moved.push(id);
+      }
+      return moved;
+    });
+  }
+
   recordValidationFailures(failures: readonly ValidationFailureRecord[]): Promise<void> {
     return settled(() => {
       for (const f of [...failures].sort((a, b) => (a.deliveryId < b.deliveryId ? -1 : 1))) {
@@ -253,7 +284,24 @@ export class MemoryDeliveryStore extends DeliveryStore {
     });
   }
 
+  /** A connection's `delivery.abandoned` digest, or undefined: for tests' assertions. */
+  digestOf(connectionId: string): { count: number; firstFailures: AbandonedFailure[] } | undefined {
+    const digest = this.digests.get(connectionId);
+    return digest && { count: digest.count, firstFailures: [...digest.firstFailures] };
+  }
+
+  private countAbandoned(attempts: readonly AttemptRecord[]): void {
+    for (const a of attempts) {
+      if (a.status !== 'abandoned' || a.connectionId === null || !a.queue?.origin) continue;
+      const digest = this.digests.get(a.connectionId) ?? { tenant: a.tenant, count: 0, firstFailures: [] };
+      digest.count += 1;
+      if (digest.firstFailures.length < DIGEST_FIRST_FAILURES) digest.firstFailures.push(abandonedFailure(a));
+      this.digests.set(a.connectionId, digest);
+    }
+  }
+
   private recordAttempts(attempts: readonly AttemptRecord[]): void {
+    this.countAbandoned(attempts);
     for (const a of attempts)
       this.attemptRows.push({
         deliveryId: a.deliveryId,
@@ -382,6 +430,7 @@ export class MemoryDeliveryStore extends DeliveryStore {
       retryCount: 0,
       nextAttemptAt: null,
       queuedAt: null,
+      recoveryJobId: null,
     };
   }
 

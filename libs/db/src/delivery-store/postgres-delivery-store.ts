@@ -10,6 +10,8 @@ import {
   OverdueRetry,
   ParkedDelivery,
   QueueView,
+  abandonedFailure,
+  DIGEST_FIRST_FAILURES,
   SENDING_LEASE_S,
   ValidationFailureRecord,
 } from './delivery-store';
@@ -187,6 +189,42 @@ export class PostgresDeliveryStore extends DeliveryStore {
     return rows[0]?.next_attempt_at.getTime();
   }
 
+  async holdForRecovery(tenant: string, ids: readonly string[], jobId: string, reason: string): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      const lanesOf = new SqlParams();
+      const lanes: Array<{ lane: string }> = await manager.query(
+        `SELECT COALESCE(lane, json_build_array(tenant_id, id)::text) AS lane FROM deliveries
+          WHERE id = ANY(${lanesOf.array(ids, 'text')}) AND tenant_id = ${lanesOf.add(tenant)}`,
+        lanesOf.values,
+      );
+      await lockLanes(
+        manager,
+        lanes.map((row) => row.lane),
+      );
+      const params = new SqlParams();
+      // Lane positions drawn in the order given (unnest keeps it), so each lane releases them so.
+      const rows = returnedRows<{ id: string }>(
+        await manager.query(
+          `WITH wanted AS (
+             SELECT id, nextval('deliveries_lane_seq') AS seq FROM unnest(${params.array(ids, 'text')}) WITH ORDINALITY AS t(id, n)
+           )
+           UPDATE deliveries d SET status = ${sqlStatus('held')}, retry_count = 0, next_attempt_at = NULL,
+                  last_error = ${params.add(reason)}, lane = COALESCE(d.lane, json_build_array(d.tenant_id, d.id)::text),
+                  lane_seq = CASE WHEN d.status = ${RETRYING} AND d.lane_seq IS NOT NULL THEN d.lane_seq ELSE w.seq END,
+                  recovery_job_id = ${params.add(jobId)}::uuid, updated_at = now()
+             FROM wanted w
+            WHERE d.id = w.id AND d.tenant_id = ${params.add(tenant)}
+              AND d.status IN (${sqlStatuses(movesFrom('recover'))}) AND d.message IS NOT NULL
+           RETURNING d.id`,
+          params.values,
+        ),
+      );
+      const moved = new Set(rows.map((row) => row.id));
+      return ids.filter((id) => moved.has(id));
+    });
+  }
+
   async recordValidationFailures(failures: readonly ValidationFailureRecord[]): Promise<void> {
     if (failures.length === 0) return;
     const params = new SqlParams();
@@ -354,4 +392,31 @@ async function recordAttempts(manager: EntityManager, attempts: readonly Attempt
          origin = COALESCE(d.origin, EXCLUDED.origin)`,
     params.values,
   );
+  await countAbandoned(manager, rows);
+}
+
+/**
+ * Deliveries to a connection abandoned by these attempts join their connection's digest (decision
+ * 0026): its count, and the first `DIGEST_FIRST_FAILURES` failures. Written with the attempts, so
+ * the `delivery.abandoned` notification counts every one of them exactly.
+ */
+async function countAbandoned(manager: EntityManager, attempts: readonly AttemptRecord[]): Promise<void> {
+  const abandoned = attempts.filter((a) => a.status === 'abandoned' && a.connectionId !== null && a.queue?.origin);
+  if (abandoned.length === 0) return;
+  const byConnection = new Map<string, AttemptRecord[]>();
+  for (const a of abandoned) byConnection.set(a.connectionId!, [...(byConnection.get(a.connectionId!) ?? []), a]);
+  // One row per connection, in connection order (concurrent chunks lock in the same order).
+  for (const [connectionId, its] of [...byConnection].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const failures = its.slice(0, DIGEST_FIRST_FAILURES).map(abandonedFailure);
+    await manager.query(
+      `INSERT INTO notification_digests AS g (connection_id, tenant_id, origin, count, first_failures)
+       VALUES ($1, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (connection_id) DO UPDATE SET
+         count = g.count + EXCLUDED.count,
+         first_failures = CASE WHEN jsonb_array_length(g.first_failures) >= ${DIGEST_FIRST_FAILURES} THEN g.first_failures
+           ELSE (SELECT jsonb_agg(f) FROM (SELECT f FROM jsonb_array_elements(g.first_failures || EXCLUDED.first_failures) AS f
+                                           LIMIT ${DIGEST_FIRST_FAILURES}) kept) END`,
+      [connectionId, its[0]!.tenant, its[0]!.queue!.origin, its.length, JSON.stringify(failures)],
+    );
+  }
 }

@@ -18,7 +18,7 @@ export class FlowEntity {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
-  /** `{types: [..]}` or `{preset: ..}` (CONTRACT §6). */
+  /** `{types: [..]}` or `{preset: ..}` (docs/CONTRACT.md §6). */
   @Column({ type: 'jsonb' })
   source!: Record<string, unknown>;
 

@@ -12,7 +12,7 @@ export class MappingEntity {
   @Column({ type: 'text' })
   name!: string;
 
-  /** The mapping's fields (CONTRACT §5), as the API received them. */
+  /** The mapping's fields (docs/CONTRACT.md §5), as the API received them. */
   @Column({ type: 'jsonb' })
   fields!: unknown[];
 

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Event ids seen by ingest within the dedupe horizon (CONTRACT §2). */
+/** Event ids seen by ingest within the dedupe horizon (docs/CONTRACT.md §2). */
 @Entity({ name: 'processed_events' })
 @Index(['seenAt'])
 export class ProcessedEventEntity {

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** A sequence trigger (CONTRACT §7, LeadVibe's Sequence Triggers API). */
+/** A sequence trigger (docs/CONTRACT.md §7, LeadVibe's Sequence Triggers API). */
 @Entity({ name: 'sequences' })
 @Index(['tenantId'])
 export class SequenceEntity {

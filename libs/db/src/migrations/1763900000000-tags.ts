@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Tags (CONTRACT §3): account-level labels, and their assignments to values of objects
+ * Tags (docs/CONTRACT.md §3): account-level labels, and their assignments to values of objects
  * (registration_status `Registered`, attendee_type `VIP`, question `Company Name`...).
  * Both are configuration, so writes bump `config_version` like flows and mappings.
  */

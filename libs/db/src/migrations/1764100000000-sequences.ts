@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Sequence triggers (CONTRACT §7), each lead's partial progress, and completed sequences. A
+ * Sequence triggers (docs/CONTRACT.md §7), each lead's partial progress, and completed sequences. A
  * completed sequence is recorded with `produced = false` in the transaction that fires it and
  * flagged once its action is in Kafka: rows still unflagged after a crash are produced again.
  */

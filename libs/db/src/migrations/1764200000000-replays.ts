@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Flow replays (CONTRACT §6): one row per request, with its progress. */
+/** Flow replays (docs/CONTRACT.md §6): one row per request, with its progress. */
 export class Replays1764200000000 implements MigrationInterface {
   name = 'Replays1764200000000';
 

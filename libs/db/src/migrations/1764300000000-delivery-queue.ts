@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The retry queue (CONTRACT §8, decision 0009). A delivery row keeps its record while it is
+ * The retry queue (docs/CONTRACT.md §8, decision 0009). A delivery row keeps its record while it is
  * queued (waiting for a retry, held behind an earlier delivery of its lane, or failed), so it
  * can be retried, released in order, or resubmitted by an operator. Connections can be paused
  * (after a 410) until an operator resumes them.

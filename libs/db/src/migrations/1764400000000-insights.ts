@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The per-tenant figures of `GET /insights` (CONTRACT §9, decision 0010) that no other table
+ * The per-tenant figures of `GET /insights` (docs/CONTRACT.md §9, decision 0010) that no other table
  * holds: what the flow-evaluator did with each tenant's events, per hour of ingestion and per
  * live/test. Prometheus counters are per process and unlabelled by tenant, so they cannot answer.
  *

@@ -8,7 +8,16 @@ import { Insights1764400000000 } from './1764400000000-insights';
 import { SequenceExpiryIndex1764500000000 } from './1764500000000-sequence-expiry-index';
 import { TenantConfigVersions1764600000000 } from './1764600000000-tenant-config-versions';
 import { ReplayLease1764650000000 } from './1764650000000-replay-lease';
-import { ConnectionGates1766600000000 } from './1766600000000-connection-gates';
+import { ConsoleSessions1765400000000 } from './1765400000000-console-sessions';
+import { ConnectionHealth1765500000100 } from './1765500000100-connection-health';
+import { RecoveryJobs1765500000200 } from './1765500000200-recovery-jobs';
+import { Notifications1765500000300 } from './1765500000300-notifications';
+import { SubjectErasure1766000000000 } from './1766000000000-subject-erasure';
+import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-insights-rollup';
+import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes';
+import { AnalyticsViews1766600000100 } from './1766600000100-analytics-views';
+import { DeliveriesByStatusIndex1766600000200 } from './1766600000200-deliveries-by-status-index';
+import { ConnectionGates1766700000000 } from './1766700000000-connection-gates';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -22,5 +31,15 @@ export const MIGRATIONS = [
   SequenceExpiryIndex1764500000000,
   TenantConfigVersions1764600000000,
   ReplayLease1764650000000,
-  ConnectionGates1766600000000,
+  ConsoleSessions1765400000000,
+  ConnectionHealth1765500000100,
+  RecoveryJobs1765500000200,
+  Notifications1765500000300,
+  SubjectErasure1766000000000,
+  DeliveryInsightsRollup1766050000000,
+  RetentionIndexes1766100000000,
+  AnalyticsViews1766600000100,
+  DeliveriesByStatusIndex1766600000200,
+  ConnectionGates1766700000000,
 ];
+export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
   DEAD_LETTERED_STATUSES,
@@ -7,8 +6,9 @@ import {
   sqlStatuses,
 } from '../delivery-store/delivery-status';
 import { SqlParams } from './sql-params';
+import { subjectDigest } from '../erasure/subject-digest';
 
-/** Why an evaluated event triggered no action: the reasons of CONTRACT §6, one counter column each. */
+/** Why an evaluated event triggered no action: the reasons of docs/CONTRACT.md §6, one counter column each. */
 export const INSIGHTS_NOT_TRIGGERED_REASONS = [
   'inactive',
   'mode',
@@ -24,7 +24,7 @@ export interface InsightsTally {
   tenant: string;
   /** Start of the UTC hour in which ingest accepted the events. */
   hour: Date;
-  /** Live (real) events, or test events (CONTRACT §2 `test`). */
+  /** Live (real) events, or test events (docs/CONTRACT.md §2 `test`). */
   live: boolean;
   /** Events evaluated against the tenant's flows. */
   changesProcessed: number;
@@ -47,7 +47,7 @@ export interface InsightsQuery {
   live?: boolean;
 }
 
-/** The figures of the Certain metrics dashboard (CONTRACT §9), as the database counts them. */
+/** The figures of the Certain metrics dashboard (docs/CONTRACT.md §9), as the database counts them. */
 export interface InsightsFigures {
   changesProcessed: number;
   uniqueRegistrations: number;
@@ -68,15 +68,6 @@ const HOUR_MS = 3_600_000;
 /** The start of the UTC hour holding `time`: the counters' bucket. */
 export function hourOf(time: number): Date {
   return new Date(Math.floor(time / HOUR_MS) * HOUR_MS);
-}
-
-/**
- * A subject's key among the hour's subjects: 16 bytes of its SHA-256. Counting distinct subjects
- * needs no more; the key stays small whatever the subject (up to 500 characters), and no personal
- * identifier (a subject may be an email address) is copied into the counters.
- */
-function subjectDigest(subject: string): string {
-  return createHash('sha256').update(subject).digest().subarray(0, 16).toString('hex');
 }
 
 const WAITING = RETRY_QUEUE_STATUSES.retry;
@@ -119,7 +110,7 @@ export class InsightsRepository {
         booleans(rows.map(({ tally }) => tally.live)),
       ].join(', ');
     const subjects = tallies.flatMap((tally) => tally.subjects.map((subject) => ({ tally, subject })));
-    const subjectColumns = `${keyColumns(subjects)}, ${text(subjects.map(({ subject }) => subjectDigest(subject)))}`;
+    const subjectColumns = `${keyColumns(subjects)}, ${text(subjects.map(({ subject }) => subjectDigest(subject).toString('hex')))}`;
     const flows = tallies.flatMap((tally) => tally.flowIds.map((flowId) => ({ tally, flowId })));
     const flowColumns = `${keyColumns(flows)}, ${uuids(flows.map(({ flowId }) => flowId))}`;
     const counterColumns = [
@@ -189,14 +180,20 @@ export class InsightsRepository {
            FROM insights_hourly_flows
           WHERE tenant_id = ${tenant} AND hour >= ${fromHour} AND hour < ${to} AND (${live} IS NULL OR live = ${live})
        ), period_deliveries AS (
-         SELECT count(*) FILTER (WHERE d.status = ${sqlStatus('succeeded')})::text AS deliveries_succeeded,
-                count(*) FILTER (WHERE d.status IN (${sqlStatuses(DEAD_LETTERED_STATUSES)}))::text AS deliveries_failed,
-                coalesce(sum(d.retry_count), 0)::text AS total_retried,
-                count(*) FILTER (WHERE d.status = ${sqlStatus('abandoned')})::text AS retried_abandoned,
-                count(*) FILTER (WHERE d.category = 'validation')::text AS validation_errors
-           FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id
-          WHERE d.tenant_id = ${tenant} AND d.created_at >= ${from} AND d.created_at < ${to}
-            AND (${live} IS NULL OR ${DELIVERY_IS_LIVE} = ${live})
+         -- The deliveries of the period, and those already removed (retention, erasure) as the
+         -- hourly counters they were folded into (decision 0021).
+         SELECT coalesce(sum(n) FILTER (WHERE status = ${sqlStatus('succeeded')}), 0)::text AS deliveries_succeeded,
+                coalesce(sum(n) FILTER (WHERE status IN (${sqlStatuses(DEAD_LETTERED_STATUSES)})), 0)::text AS deliveries_failed,
+                coalesce(sum(retries), 0)::text AS total_retried,
+                coalesce(sum(n) FILTER (WHERE status = ${sqlStatus('abandoned')}), 0)::text AS retried_abandoned,
+                coalesce(sum(n) FILTER (WHERE category = 'validation'), 0)::text AS validation_errors
+           FROM (SELECT d.status, d.category, 1 AS n, d.retry_count AS retries
+                   FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id
+                  WHERE d.tenant_id = ${tenant} AND d.created_at >= ${from} AND d.created_at < ${to}
+                    AND (${live} IS NULL OR ${DELIVERY_IS_LIVE} = ${live})
+                 UNION ALL
+                 SELECT status, category, deliveries, retries FROM insights_hourly_deliveries
+                  WHERE tenant_id = ${tenant} AND hour >= ${fromHour} AND hour < ${to} AND (${live} IS NULL OR live = ${live})) AS period
        ), waiting AS (
          SELECT count(*)::text AS in_retry_queue
            FROM deliveries d LEFT JOIN flows f ON f.id = d.flow_id AND f.tenant_id = d.tenant_id

@@ -1,37 +1,45 @@
-import { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { subjectDigest } from '../erasure/subject-digest';
 
 export interface EventRef {
   tenant: string;
   id: string;
+  /** Whose event it was: kept as its digest, so an erasure finds the subject's ids (decision 0021). */
+  subject?: string;
 }
 
-/** The dedupe horizon of ingest: which event ids were already accepted. */
+/**
+ * The dedupe horizon of ingest: which event ids were already accepted. Ids past the horizon are
+ * forgotten by retention, in batches (libs/db/src/retention, decision 0021).
+ */
 export class ProcessedEventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records the ids not seen before and answers which they were (as `tenant\0id` keys). Run it in
-   * the transaction that stays open until the accepted events are produced, so an id is never
-   * remembered for an event that was not written.
+   * Records the ids not seen before and hands `passOn` which they were (as `tenant\0id` keys); the
+   * claim stays uncommitted until `passOn` resolved (it produces the accepted events), so an id is
+   * never remembered for an event that was not passed on: if `passOn` fails, nothing is recorded.
    */
-  async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
-    const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
-      `INSERT INTO processed_events (tenant_id, event_id, seen_at)
-       SELECT tenant_id, event_id, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS t(tenant_id, event_id)
-       ON CONFLICT DO NOTHING
-       RETURNING tenant_id, event_id`,
-      [events.map((event) => event.tenant), events.map((event) => event.id), seenAt.toISOString()],
-    );
-    return new Set(rows.map((row) => eventKey({ tenant: row.tenant_id, id: row.event_id })));
+  claimWhile<T>(events: EventRef[], seenAt: Date, passOn: (fresh: Set<string>) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => passOn(await this.claim(manager, events, seenAt)));
   }
 
-  /** Forgets ids older than the horizon; returns how many. */
-  async pruneOlderThan(cutoff: Date): Promise<number> {
-    const result: [unknown[], number] = await this.dataSource.query('DELETE FROM processed_events WHERE seen_at < $1', [
-      cutoff.toISOString(),
-    ]);
-    return result[1];
+  private async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
+      `INSERT INTO processed_events (tenant_id, event_id, seen_at, subject_digest)
+       SELECT tenant_id, event_id, $3::timestamptz, subject_digest
+         FROM unnest($1::text[], $2::text[], $4::bytea[]) AS t(tenant_id, event_id, subject_digest)
+       ON CONFLICT DO NOTHING
+       RETURNING tenant_id, event_id`,
+      [
+        events.map((event) => event.tenant),
+        events.map((event) => event.id),
+        seenAt.toISOString(),
+        events.map((event) => (event.subject === undefined ? null : subjectDigest(event.subject))),
+      ],
+    );
+    return new Set(rows.map((row) => eventKey({ tenant: row.tenant_id, id: row.event_id })));
   }
 }
 

@@ -46,7 +46,7 @@ const COLUMNS = `id, tenant_id, subject, connection_id, flow_id, sequence_id, ev
   to_char(queued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS queued_at_key`;
 
 /**
- * The retry queue (CONTRACT §8): the deliveries that waited, wait or failed, as the API reads
+ * The retry queue (docs/CONTRACT.md §8): the deliveries that waited, wait or failed, as the API reads
  * them. Reads only: every write goes through the delivery store.
  */
 export class RetryQueueRepository {

@@ -1,5 +1,5 @@
 /**
- * How a connection authenticates its deliveries (CONTRACT §4), with its secrets opened. Secrets
+ * How a connection authenticates its deliveries (docs/CONTRACT.md §4), with its secrets opened. Secrets
  * live only in these objects: never in a log line, a metric, an error message or a DLQ header.
  */
 export type DeliveryAuth = NoAuth | BasicAuth | ApiKeyAuth | BearerAuth | OAuth2Auth;

@@ -1,5 +1,5 @@
 /**
- * The plain data the sequence matcher takes and returns (CONTRACT §7, SEMANTICS.md beside this
+ * The plain data the sequence matcher takes and returns (docs/CONTRACT.md §7, SEMANTICS.md beside this
  * file). Everything here is JSON: the service stores `LeadSequenceState` per (tenant, sequence,
  * lead) in PostgreSQL and hands it back on the next event.
  */

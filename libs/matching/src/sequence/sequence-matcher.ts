@@ -13,7 +13,7 @@ import type {
 import { allowedLateness, planSequence, type SequencePlan } from './sequence-plan';
 
 /**
- * One event of one lead through one sequence: the windowed, per-lead matcher of CONTRACT §7.
+ * One event of one lead through one sequence: the windowed, per-lead matcher of docs/CONTRACT.md §7.
  * Pure: plain data in, plain data out, the state JSON. Never throws, whatever the input
  * (SEMANTICS.md beside this file explains every rule with examples).
  *

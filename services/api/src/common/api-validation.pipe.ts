@@ -18,7 +18,7 @@ function reportMissingAsRequired(errors: ValidationError[]): ValidationError[] {
 }
 
 /**
- * The one pipe every body, query and path parameter passes (CONTRACT §10: 400 listing every
+ * The one pipe every body, query and path parameter passes (docs/CONTRACT.md §10: 400 listing every
  * problem). First what no DTO can see: NUL characters and lone surrogates anywhere in a text or a
  * key, `__proto__`-like keys, repeated or nested query parameters; then the DTO's own validation,
  * with unknown fields refused and missing ones reported as required.

@@ -5,7 +5,7 @@ import { DATE_TIME } from './openapi';
 const noControlCharacters = (max: number) => `^[^\\u0000-\\u001f\\u007f]{1,${max}}$`;
 
 /**
- * One event as producers send it (CONTRACT §2, `EventEnvelopeV1`), for the OpenAPI document.
+ * One event as producers send it (docs/CONTRACT.md §2, `EventEnvelopeV1`), for the OpenAPI document.
  * `tenant` may be left out: the API key names it (`POST /events` refuses another tenant's).
  */
 export const EVENT_SCHEMA: SchemaObject = {
@@ -30,7 +30,7 @@ export const EVENT_SCHEMA: SchemaObject = {
       example: { profile: { first_name: 'John', email: 'john.doe@example.com' } },
     },
   },
-  description: 'an event (CONTRACT §2); `tenant` defaults to the key\u2019s tenant and may not name another',
+  description: 'an event (docs/CONTRACT.md §2); `tenant` defaults to the key\u2019s tenant and may not name another',
 };
 
 /**

@@ -233,6 +233,20 @@ export class ConnectionDto {
   @IsOptional()
   @IsIn(['per_subject', 'none'])
   ordering?: 'per_subject' | 'none';
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 30 * 24 * 3600,
+    description:
+      'pause the connection once every delivery to it has failed with a retryable failure (5xx, 429, ' +
+      'timeout, connection error) for this many seconds; 0 never; default FLOWLINE_PAUSE_AFTER_FAILING_S (24 h)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(30 * 24 * 3600)
+  pause_after_failing_s?: number;
 }
 
 /** The policy fields of a connection, stored together. */
@@ -243,6 +257,7 @@ export const POLICY_FIELDS = [
   'rate_limit_per_s',
   'max_in_flight',
   'ordering',
+  'pause_after_failing_s',
 ] as const;
 
 export class ConnectionPauseDto {
@@ -276,13 +291,24 @@ export class ConnectionResponseDto {
   @ApiPropertyOptional({ type: 'integer' }) rate_limit_per_s?: number;
   @ApiPropertyOptional({ type: 'integer' }) max_in_flight?: number;
   @ApiPropertyOptional({ enum: ['per_subject', 'none'] }) ordering?: string;
+  @ApiPropertyOptional({ type: 'integer' }) pause_after_failing_s?: number;
 
   @ApiProperty({
     type: ConnectionPauseDto,
     nullable: true,
-    description: 'set while its deliveries are held (after a 410 Gone, or paused by hand); null when running',
+    description:
+      'set while its deliveries are held (after a 410 Gone, after failing longer than pause_after_failing_s, ' +
+      'or paused by hand; the reason names the rule); null when running',
   })
   paused!: ConnectionPauseDto | null;
+
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    description: 'since when every delivery to it has failed with a retryable failure; null when not failing',
+  })
+  failing_since!: string | null;
 
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;

@@ -1,18 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { CreateObject, DeleteObject, ObjectIdParam, ReadObject, ReplaceObject } from '../common/object-operations';
 import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
 import { ConnectionDto, ConnectionListDto, ConnectionResponseDto, ConnectionTestResultDto } from './connection.dto';
 import { ConnectionResponse, ConnectionsService } from './connections.service';
+import { RecoverDto, RecoveryConflictDto, RecoveryJobDto } from '../retry-queue/recovery-job.dto';
+import { RecoveryJobsService } from '../retry-queue/recovery-jobs.service';
 
 @ApiTags('connections')
 @ApiBearerAuth()
@@ -20,7 +15,10 @@ import { ConnectionResponse, ConnectionsService } from './connections.service';
 @UseGuards(TenantAuthGuard)
 @Controller('connections')
 export class ConnectionsController {
-  constructor(@Inject(ConnectionsService) private readonly connections: ConnectionsService) {}
+  constructor(
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(RecoveryJobsService) private readonly recovery: RecoveryJobsService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: ConnectionListDto })
@@ -28,26 +26,17 @@ export class ConnectionsController {
     return { connections: await this.connections.list(tenant) };
   }
 
-  @Post()
-  @HttpCode(201)
-  @ApiCreatedResponse({ type: ConnectionResponseDto })
-  @ApiErrors(BODY_ERRORS)
+  @CreateObject(ConnectionResponseDto)
   create(@CurrentTenant() tenant: string, @Body() body: ConnectionDto): Promise<ConnectionResponse> {
     return this.connections.create(tenant, body);
   }
 
-  @Get(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: ConnectionResponseDto })
-  @ApiErrors(PATH_ERRORS)
+  @ReadObject(ConnectionResponseDto)
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
     return this.connections.get(tenant, id);
   }
 
-  @Put(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: ConnectionResponseDto })
-  @ApiErrors([...BODY_ERRORS, 404])
+  @ReplaceObject(ConnectionResponseDto)
   replace(
     @CurrentTenant() tenant: string,
     @Param('id') id: string,
@@ -58,7 +47,7 @@ export class ConnectionsController {
 
   @Post(':id/test')
   @HttpCode(200)
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOperation({ summary: 'Save & Test: one flowline.test request, sent as the dispatcher would (auth, SSRF guard)' })
   @ApiOkResponse({ type: ConnectionTestResultDto })
   @ApiErrors(PATH_ERRORS)
@@ -69,7 +58,7 @@ export class ConnectionsController {
   @Post(':id/pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause the connection by hand: its deliveries are held until it is resumed' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOkResponse({
     type: ConnectionResponseDto,
     description: 'the connection, with paused: {at, reason: "paused by operator"}',
@@ -84,18 +73,31 @@ export class ConnectionsController {
   @ApiOperation({
     summary: 'Resume a paused connection (after a 410 Gone or a pause): its held deliveries go, in order',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOkResponse({ type: ConnectionResponseDto, description: 'the connection, with paused: null' })
   @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the connection is not paused' } })
   resume(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<ConnectionResponse> {
     return this.connections.resume(tenant, id);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiNoContentResponse({ description: 'deleted' })
-  @ApiErrors(PATH_ERRORS)
+  @Post(':id/recover')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Resubmit everything that failed (or waits for a retry) for this connection since a time',
+    description: 'A recovery job, as POST /retry-queue/submit with connection_id and from starts one.',
+  })
+  @ObjectIdParam()
+  @ApiAcceptedResponse({ type: RecoveryJobDto, description: 'started; progress at GET /retry-queue/jobs/{id}' })
+  @ApiErrors([...BODY_ERRORS, 404, 409], {
+    400: { description: 'invalid, or more than 100000 items matched' },
+    409: { type: RecoveryConflictDto, description: 'a job runs for this connection: job_id names it' },
+  })
+  async recover(@CurrentTenant() tenant: string, @Param('id') id: string, @Body() body: RecoverDto) {
+    const connection = await this.connections.find(tenant, id);
+    return this.recovery.start(tenant, { connection_id: connection.id, from: body.since });
+  }
+
+  @DeleteObject()
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.connections.remove(tenant, id);
   }

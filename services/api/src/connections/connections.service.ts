@@ -1,5 +1,4 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource, Repository } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { ConnectionEntity, ConnectionsRepository } from '@flowline/db';
 import {
@@ -9,7 +8,7 @@ import {
   connectionFromRow,
   signingSecretOpener,
 } from '@flowline/delivery';
-import { DATA_SOURCE } from '@flowline/runtime';
+import { Notifier } from '@flowline/runtime';
 import { Secrets } from '../common/secret-box.provider';
 import { isUuid } from '../common/validators';
 import { ConnectionDto, POLICY_FIELDS, SECRET_FIELDS } from './connection.dto';
@@ -31,6 +30,8 @@ export interface ConnectionResponse {
   signing_secret: string | null;
   /** Set while deliveries to it are held: after a 410 Gone, or by an operator; null when running. */
   paused: { at: string; reason: string | null } | null;
+  /** Since when every delivery to it has failed with a retryable failure (decision 0020); null when not. */
+  failing_since: string | null;
   created_at: string;
   updated_at: string;
   [policy: string]: unknown;
@@ -39,18 +40,13 @@ export interface ConnectionResponse {
 /** Connections of one tenant: secrets sealed on the way in, masked on the way out. */
 @Injectable()
 export class ConnectionsService {
-  private readonly repository: Repository<ConnectionEntity>;
-  private readonly connections: ConnectionsRepository;
-
   constructor(
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(ConnectionsRepository) private readonly connections: ConnectionsRepository,
     @Inject(Secrets) private readonly secrets: Secrets,
     @Inject(AuthenticatedSender) private readonly sender: AuthenticatedSender,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
-  ) {
-    this.repository = dataSource.getRepository(ConnectionEntity);
-    this.connections = new ConnectionsRepository(dataSource);
-  }
+    @Inject(Notifier) private readonly notifier: Notifier,
+  ) {}
 
   /**
    * "Save & Test": one request to the connection as the dispatcher would send it (auth,
@@ -91,24 +87,26 @@ export class ConnectionsService {
   }
 
   async list(tenant: string): Promise<ConnectionResponse[]> {
-    const rows = await this.repository.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } });
-    return rows.map(toResponse);
+    const rows = await this.connections.list(tenant);
+    const failing = await this.connections.failingSince(tenant);
+    return rows.map((row) => toResponse(row, failing.get(row.id)));
   }
 
   async get(tenant: string, id: string): Promise<ConnectionResponse> {
-    return toResponse(await this.find(tenant, id));
+    const row = await this.find(tenant, id);
+    return toResponse(row, (await this.connections.failingSince(tenant)).get(row.id));
   }
 
   async create(tenant: string, body: ConnectionDto): Promise<ConnectionResponse> {
-    const row = this.repository.create({ tenantId: tenant, ...this.columns(body, undefined) });
-    return toResponse(await this.repository.save(row));
+    return toResponse(await this.connections.create(tenant, this.columns(body, undefined)), undefined);
   }
 
   /** Replaces the connection; a secret left out keeps its stored value (secrets are write-only). */
   async replace(tenant: string, id: string, body: ConnectionDto): Promise<ConnectionResponse> {
     const existing = await this.find(tenant, id);
     Object.assign(existing, this.columns(body, existing));
-    return toResponse(await this.repository.save(existing));
+    await this.connections.save(existing);
+    return this.get(tenant, id);
   }
 
   /**
@@ -121,7 +119,9 @@ export class ConnectionsService {
     await this.find(tenant, id);
     if (!(await this.connections.pause(tenant, id, OPERATOR_PAUSE_REASON)))
       throw new ConflictException(`connection ${id} is paused already`);
-    return this.get(tenant, id);
+    const paused = await this.get(tenant, id);
+    await this.notify(tenant, 'connection.paused', paused, { reason: OPERATOR_PAUSE_REASON, rule: 'operator' });
+    return paused;
   }
 
   /**
@@ -129,18 +129,35 @@ export class ConnectionsService {
    * the tenant's configuration version moves and tells it. 409 if it is not paused.
    */
   async resume(tenant: string, id: string): Promise<ConnectionResponse> {
-    await this.find(tenant, id);
+    const before = await this.find(tenant, id);
     if (!(await this.connections.resume(tenant, id))) throw new ConflictException(`connection ${id} is not paused`);
-    return this.get(tenant, id);
+    const resumed = await this.get(tenant, id);
+    await this.notify(tenant, 'connection.resumed', resumed, { paused_reason: before.pausedReason });
+    return resumed;
+  }
+
+  /** Tells the tenant's notification endpoints (decision 0026); never fails the request. */
+  private notify(
+    tenant: string,
+    type: 'connection.paused' | 'connection.resumed',
+    connection: ConnectionResponse,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    return this.notifier.notify({
+      type,
+      tenant,
+      at: Date.now(),
+      data: { connection_id: connection.id, connection_name: connection.name, ...data },
+    });
   }
 
   async remove(tenant: string, id: string): Promise<void> {
-    await this.repository.remove(await this.find(tenant, id));
+    await this.connections.remove(await this.find(tenant, id));
   }
 
   /** Another tenant's connection is as absent as one that never existed. */
   async find(tenant: string, id: string): Promise<ConnectionEntity> {
-    const row = isUuid(id) ? await this.repository.findOneBy({ id, tenantId: tenant }) : null;
+    const row = isUuid(id) ? await this.connections.find(tenant, id) : undefined;
     if (!row) throw new NotFoundException(`connection ${id} not found`);
     return row;
   }
@@ -178,7 +195,7 @@ function withoutNulls(values: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null));
 }
 
-function toResponse(row: ConnectionEntity): ConnectionResponse {
+function toResponse(row: ConnectionEntity, failingSince: Date | undefined): ConnectionResponse {
   const auth: Record<string, unknown> = { ...row.auth };
   for (const field of SECRET_FIELDS[String(auth.type)] ?? []) if (auth[field] !== undefined) auth[field] = MASK;
   return {
@@ -192,6 +209,7 @@ function toResponse(row: ConnectionEntity): ConnectionResponse {
     signing_secret: row.signingSecret ? MASK : null,
     ...row.policy,
     paused: row.pausedAt ? { at: row.pausedAt.toISOString(), reason: row.pausedReason } : null,
+    failing_since: failingSince?.toISOString() ?? null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

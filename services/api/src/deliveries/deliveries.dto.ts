@@ -6,7 +6,7 @@ import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'cla
 
 export const DELIVERY_STATUSES = ['succeeded', 'failed', 'retrying', 'held', 'sending', 'abandoned'] as const;
 
-/** Filters of the activity feed (CONTRACT §8). */
+/** Filters of the activity feed (docs/CONTRACT.md §8). */
 export class DeliveriesQueryDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() flow?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() sequence?: string;
@@ -31,7 +31,7 @@ export class DeliveriesQueryDto {
   limit?: number;
 }
 
-/** One delivery in the activity feed (CONTRACT §8). */
+/** One delivery in the activity feed (docs/CONTRACT.md §8). */
 export class DeliveryDto {
   @ApiProperty({ description: 'also the webhook-id the receiver sees', example: 'msg_2p3Q9rTz' }) id!: string;
   @ApiProperty() subject!: string;

@@ -28,7 +28,7 @@ function withTenant(tenant: string, item: unknown): unknown {
 }
 
 /**
- * `POST /events` (CONTRACT §2): the HTTP door to the ingest topic. Events are checked here so
+ * `POST /events` (docs/CONTRACT.md §2): the HTTP door to the ingest topic. Events are checked here so
  * the caller learns at once what is wrong; all or none of a request's events are produced.
  */
 @ApiTags('events')

@@ -125,7 +125,7 @@ export class FlowResponseDto {
   @ApiProperty({ type: ActivateForDto }) activate_for!: ActivateForDto;
   @ApiProperty({ type: FlowFilterDto, isArray: true }) filters!: FlowFilterDto[];
   @ApiProperty({ type: FlowDestinationDto, nullable: true }) destination!: FlowDestinationDto | null;
-  @ApiProperty({ description: 'only active, complete flows run (CONTRACT §6)' }) complete!: boolean;
+  @ApiProperty({ description: 'only active, complete flows run (docs/CONTRACT.md §6)' }) complete!: boolean;
   @ApiProperty({ type: [String], description: 'what the flow still needs to be complete' }) missing!: string[];
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;

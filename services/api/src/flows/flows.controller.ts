@@ -1,15 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { DeleteObject, ObjectIdParam, ReadObject } from '../common/object-operations';
+import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 import { FlowDto, FlowListDto, FlowResponseDto } from './flow.dto';
 import { FlowResponse, FlowsService } from './flows.service';
 
@@ -40,16 +34,13 @@ export class FlowsController {
     return this.flows.create(tenant, body);
   }
 
-  @Get(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: FlowResponseDto })
-  @ApiErrors(PATH_ERRORS)
+  @ReadObject(FlowResponseDto)
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<FlowResponse> {
     return this.flows.get(tenant, id);
   }
 
   @Put(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOkResponse({ type: FlowResponseDto })
   @ApiErrors([...BODY_ERRORS, 404], {
     400: {
@@ -61,11 +52,7 @@ export class FlowsController {
     return this.flows.replace(tenant, id, body);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiNoContentResponse({ description: 'deleted' })
-  @ApiErrors(PATH_ERRORS)
+  @DeleteObject()
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.flows.remove(tenant, id);
   }

@@ -1,8 +1,6 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource, Repository } from 'typeorm';
-import { ConnectionEntity, FlowEntity, MappingEntity, TagEntity } from '@flowline/db';
+import { ConnectionsRepository, FlowEntity, FlowsRepository, MappingsRepository, TagsRepository } from '@flowline/db';
 import { flowCompleteness, parseFlow } from '@flowline/matching';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { isUuid } from '../common/validators';
 import { FlowDto } from './flow.dto';
 
@@ -15,7 +13,7 @@ export interface FlowResponse {
   activate_for: unknown;
   filters: unknown;
   destination: { connection_id: string; payload_mapping_id: string; header_mapping_id?: string } | null;
-  /** Only active, complete flows run (CONTRACT §6); `missing` says what a flow still needs. */
+  /** Only active, complete flows run (docs/CONTRACT.md §6); `missing` says what a flow still needs. */
   complete: boolean;
   missing: string[];
   created_at: string;
@@ -25,14 +23,15 @@ export interface FlowResponse {
 /** Flows of one tenant. References are checked: a flow never points at another tenant's objects. */
 @Injectable()
 export class FlowsService {
-  private readonly flows: Repository<FlowEntity>;
-
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {
-    this.flows = dataSource.getRepository(FlowEntity);
-  }
+  constructor(
+    @Inject(FlowsRepository) private readonly flows: FlowsRepository,
+    @Inject(ConnectionsRepository) private readonly connections: ConnectionsRepository,
+    @Inject(MappingsRepository) private readonly mappings: MappingsRepository,
+    @Inject(TagsRepository) private readonly tags: TagsRepository,
+  ) {}
 
   async list(tenant: string): Promise<FlowResponse[]> {
-    return (await this.flows.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } })).map(toResponse);
+    return (await this.flows.list(tenant)).map(toResponse);
   }
 
   async get(tenant: string, id: string): Promise<FlowResponse> {
@@ -41,7 +40,7 @@ export class FlowsService {
 
   async create(tenant: string, body: FlowDto): Promise<FlowResponse> {
     await this.checkReferences(tenant, body);
-    return toResponse(await this.flows.save(this.flows.create({ tenantId: tenant, ...columns(body) })));
+    return toResponse(await this.flows.create(tenant, columns(body)));
   }
 
   async replace(tenant: string, id: string, body: FlowDto): Promise<FlowResponse> {
@@ -56,7 +55,7 @@ export class FlowsService {
   }
 
   async find(tenant: string, id: string): Promise<FlowEntity> {
-    const row = isUuid(id) ? await this.flows.findOneBy({ id, tenantId: tenant }) : null;
+    const row = isUuid(id) ? await this.flows.find(tenant, id) : undefined;
     if (!row) throw new NotFoundException(`flow ${id} not found`);
     return row;
   }
@@ -67,22 +66,20 @@ export class FlowsService {
     const destination = body.destination;
     if (destination) {
       const owned = async (
-        entity: typeof ConnectionEntity | typeof MappingEntity,
+        rows: ConnectionsRepository | MappingsRepository,
         id: string | null | undefined,
         path: string,
       ) => {
         // null, which the validation pipe lets through an optional field, means none.
-        if (id != null && !(await this.dataSource.getRepository(entity).existsBy({ id, tenantId: tenant }))) {
+        if (id != null && !(await rows.exists(tenant, id))) {
           problems.push(`${path}: ${id} not found`);
         }
       };
-      await owned(ConnectionEntity, destination.connection_id, 'destination.connection_id');
-      await owned(MappingEntity, destination.payload_mapping_id, 'destination.payload_mapping_id');
-      await owned(MappingEntity, destination.header_mapping_id, 'destination.header_mapping_id');
+      await owned(this.connections, destination.connection_id, 'destination.connection_id');
+      await owned(this.mappings, destination.payload_mapping_id, 'destination.payload_mapping_id');
+      await owned(this.mappings, destination.header_mapping_id, 'destination.header_mapping_id');
     }
-    const tags = new Set(
-      (await this.dataSource.getRepository(TagEntity).findBy({ tenantId: tenant })).map((tag) => tag.name),
-    );
+    const tags = new Set(await this.tags.names(tenant));
     for (const [object, names] of Object.entries(body.activate_for ?? {})) {
       for (const name of (names as string[] | undefined) ?? []) {
         if (!tags.has(name)) problems.push(`activate_for.${object}: tag ${name} not found`);

@@ -24,7 +24,7 @@ function IsAfterFrom(options?: ValidationOptions) {
   };
 }
 
-/** `GET /insights` (CONTRACT §9): the period and live/test. */
+/** `GET /insights` (docs/CONTRACT.md §9): the period and live/test. */
 export class InsightsQueryDto {
   @ApiPropertyOptional({
     format: 'date-time',

@@ -1,20 +1,12 @@
 import { Module } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { InsightsRepository } from '@flowline/db';
-import { DATA_SOURCE } from '@flowline/runtime';
-import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { AuthModule } from '../auth/auth.module';
 import { InsightsController } from './insights.controller';
+import { InsightsService } from './insights.service';
 
 /** `GET /insights`: the per-tenant figures the flow-evaluator, mapper and dispatcher keep in PostgreSQL. */
 @Module({
+  imports: [AuthModule],
   controllers: [InsightsController],
-  providers: [
-    TenantAuthGuard,
-    {
-      provide: InsightsRepository,
-      useFactory: (dataSource: DataSource) => new InsightsRepository(dataSource),
-      inject: [DATA_SOURCE],
-    },
-  ],
+  providers: [InsightsService],
 })
 export class InsightsModule {}

@@ -5,7 +5,7 @@ import { ENVELOPE_FIELDS, QUESTION_PREFIX, TRANSFORM_SPELLINGS, validateMapping 
 import { EVENT_SCHEMA } from '../common/event-schema';
 import { RefusesUnknownProperties, schemaOf } from '../common/openapi';
 
-/** The mapping engine's own rules (CONTRACT §5), every problem listed. */
+/** The mapping engine's own rules (docs/CONTRACT.md §5), every problem listed. */
 function IsMappingFields(options?: ValidationOptions) {
   return (object: object, propertyName: string): void => {
     let problems: string[] = [];
@@ -87,7 +87,8 @@ function fieldSchema(target: SchemaObject): SchemaObject {
 const PAYLOAD_FIELDS: SchemaObject = {
   type: 'array',
   items: fieldSchema({ type: 'string', pattern: '^[^.\\u0000]+(?:\\.[^.\\u0000]+)*$', example: 'contact.first_name' }),
-  description: 'CONTRACT §5; each target once, and no target inside another (`a` and `a.b`): 400 lists every problem',
+  description:
+    'docs/CONTRACT.md §5; each target once, and no target inside another (`a` and `a.b`): 400 lists every problem',
   example: [
     { target: 'email', source: 'email' },
     { target: 'name', source: 'full_name' },
@@ -119,7 +120,10 @@ export class MappingDto {
 @RefusesUnknownProperties()
 export class PreviewDto {
   @ApiProperty(
-    schemaOf({ ...EVENT_SCHEMA, description: 'an event as producers send it (CONTRACT §2); tenant defaults to yours' }),
+    schemaOf({
+      ...EVENT_SCHEMA,
+      description: 'an event as producers send it (docs/CONTRACT.md §2); tenant defaults to yours',
+    }),
   )
   @IsObject()
   event!: Record<string, unknown>;

@@ -1,16 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { CreateObject, DeleteObject, ObjectIdParam, ReadObject, ReplaceObject } from '../common/object-operations';
+import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 import {
   AdHocPreviewDto,
   MappingDto,
@@ -35,10 +28,7 @@ export class MappingsController {
     return { mappings: await this.mappings.list(tenant) };
   }
 
-  @Post()
-  @HttpCode(201)
-  @ApiCreatedResponse({ type: MappingResponseDto })
-  @ApiErrors(BODY_ERRORS)
+  @CreateObject(MappingResponseDto)
   create(@CurrentTenant() tenant: string, @Body() body: MappingDto): Promise<MappingResponse> {
     return this.mappings.create(tenant, body);
   }
@@ -53,18 +43,12 @@ export class MappingsController {
     return this.mappings.preview(tenant, body.mapping, body.header_mapping, body.event, body.flow_name);
   }
 
-  @Get(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: MappingResponseDto })
-  @ApiErrors(PATH_ERRORS)
+  @ReadObject(MappingResponseDto)
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<MappingResponse> {
     return this.mappings.get(tenant, id);
   }
 
-  @Put(':id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: MappingResponseDto })
-  @ApiErrors([...BODY_ERRORS, 404])
+  @ReplaceObject(MappingResponseDto)
   replace(
     @CurrentTenant() tenant: string,
     @Param('id') id: string,
@@ -73,18 +57,14 @@ export class MappingsController {
     return this.mappings.replace(tenant, id, body);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiNoContentResponse({ description: 'deleted' })
-  @ApiErrors(PATH_ERRORS)
+  @DeleteObject()
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.mappings.remove(tenant, id);
   }
 
   @Post(':id/preview')
   @HttpCode(200)
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOperation({ summary: 'Render the saved mapping for an event, without sending' })
   @ApiOkResponse({ type: PreviewResponseDto })
   @ApiErrors([...BODY_ERRORS, 404])

@@ -1,9 +1,7 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource, Repository } from 'typeorm';
 import { parseEventObject } from '@flowline/contracts';
-import { MappingEntity, TagAssignmentEntity } from '@flowline/db';
+import { MappingEntity, MappingsRepository, TagsRepository } from '@flowline/db';
 import { MappingFields, renderHeaders, renderMapping, validateMapping } from '@flowline/mapping';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { isUuid } from '../common/validators';
 import { MappingDto } from './mapping.dto';
 
@@ -24,14 +22,13 @@ export interface PreviewResponse {
 /** Mappings of one tenant, and previews that render without sending anything. */
 @Injectable()
 export class MappingsService {
-  private readonly mappings: Repository<MappingEntity>;
-
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {
-    this.mappings = dataSource.getRepository(MappingEntity);
-  }
+  constructor(
+    @Inject(MappingsRepository) private readonly mappings: MappingsRepository,
+    @Inject(TagsRepository) private readonly tags: TagsRepository,
+  ) {}
 
   async list(tenant: string): Promise<MappingResponse[]> {
-    return (await this.mappings.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } })).map(toResponse);
+    return (await this.mappings.list(tenant)).map(toResponse);
   }
 
   async get(tenant: string, id: string): Promise<MappingResponse> {
@@ -39,9 +36,7 @@ export class MappingsService {
   }
 
   async create(tenant: string, body: MappingDto): Promise<MappingResponse> {
-    return toResponse(
-      await this.mappings.save(this.mappings.create({ tenantId: tenant, name: body.name, fields: body.fields })),
-    );
+    return toResponse(await this.mappings.create(tenant, { name: body.name, fields: body.fields }));
   }
 
   async replace(tenant: string, id: string, body: MappingDto): Promise<MappingResponse> {
@@ -55,7 +50,7 @@ export class MappingsService {
   }
 
   async find(tenant: string, id: string): Promise<MappingEntity> {
-    const row = isUuid(id) ? await this.mappings.findOneBy({ id, tenantId: tenant }) : null;
+    const row = isUuid(id) ? await this.mappings.find(tenant, id) : undefined;
     if (!row) throw new NotFoundException(`mapping ${id} not found`);
     return row;
   }
@@ -97,9 +92,7 @@ export class MappingsService {
   }
 
   private async questionTags(tenant: string): Promise<Record<string, string[]>> {
-    const rows = await this.dataSource
-      .getRepository(TagAssignmentEntity)
-      .findBy({ tenantId: tenant, object: 'question' });
+    const rows = await this.tags.assignmentsOfObject(tenant, 'question');
     const byTag: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
     for (const row of rows) (byTag[row.tagName] ??= []).push(row.value);
     return byTag;

@@ -2,15 +2,14 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { FlowlineEnv } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
-import { FlowEntity, ReplayLease, ReplayRepository, ReplayRow, TagAssignmentEntity } from '@flowline/db';
+import { FlowEntity, FlowsRepository, ReplayLease, ReplayRepository, ReplayRow, TagsRepository } from '@flowline/db';
 import { ConsumerRunner, deleteConsumerGroup, FlowlineProducer, planBoundedRead } from '@flowline/kafka';
 import type { Kafka } from '@flowline/kafka';
 import { isRunnable, parseFlow, TagIndex } from '@flowline/matching';
 import { FlowlineMetrics } from '@flowline/observability';
-import { DATA_SOURCE, KAFKA, LOGGER } from '@flowline/runtime';
+import { KAFKA, LOGGER, Notifier } from '@flowline/runtime';
 import { replayChunk } from './replay-chunk';
 
 /**
@@ -30,7 +29,7 @@ interface RunningReplay {
 }
 
 /**
- * Replays one flow over a period of the event log (CONTRACT §6): reads `flowline.events` with a
+ * Replays one flow over a period of the event log (docs/CONTRACT.md §6): reads `flowline.events` with a
  * consumer group of its own, from the first offset at `from` up to the end as it was when the
  * replay started (a bounded read of the `ConsumerRunner`), keeps the records stamped before `to`
  * (and of one event, if asked), evaluates only that flow as it is configured now, and produces
@@ -45,7 +44,6 @@ interface RunningReplay {
 export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** This process as a lease owner. */
   readonly lease: ReplayLease;
-  private readonly replays: ReplayRepository;
   private readonly running = new Map<string, RunningReplay>();
   private recovery: NodeJS.Timeout | undefined;
   private recovering = false;
@@ -55,12 +53,14 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ReplayRepository) private readonly replays: ReplayRepository,
+    @Inject(FlowsRepository) private readonly flows: FlowsRepository,
+    @Inject(TagsRepository) private readonly tags: TagsRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(FlowlineMetrics) private readonly metrics: FlowlineMetrics,
     @Inject(FlowlineEnv) private readonly config: FlowlineEnv,
+    @Inject(Notifier) private readonly notifier: Notifier,
   ) {
-    this.replays = new ReplayRepository(dataSource);
     this.lease = { owner: `${hostname()}/${process.pid}/${randomUUID()}`, ms: config.FLOWLINE_REPLAY_LEASE_MS };
   }
 
@@ -95,7 +95,8 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
         } else if (replay.takeovers > MAX_TAKEOVERS) {
           this.logger.error(log, 'replay failed: its runner died too often');
           const error = `the api process running it stopped ${replay.takeovers} times; start the replay again`;
-          await this.replays.finish(replay.id, this.lease.owner, 'failed', error);
+          if (await this.replays.finish(replay.id, this.lease.owner, 'failed', error))
+            await this.notifyFinished(replay.id, replay.tenant_id, error);
           await this.forgetGroup(replay.id);
         } else {
           this.logger.warn(log, 'resuming a replay whose runner stopped');
@@ -130,6 +131,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       const outcome = await this.readPeriod(replay, flow, stop, leaseLost);
       if (outcome === 'done' && (await this.replays.finish(replay.id, owner, 'done', null))) {
+        await this.notifyFinished(replay.id, replay.tenant_id, null);
         await this.forgetGroup(replay.id);
       } else if (outcome === 'stopped') {
         await this.replays.release(replay.id, owner);
@@ -139,7 +141,10 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (error) {
       this.logger.error({ err: error, replayId: replay.id }, 'replay failed');
       const failed = await this.replays.finish(replay.id, owner, 'failed', (error as Error).message).catch(() => false);
-      if (failed) await this.forgetGroup(replay.id);
+      if (failed) {
+        await this.notifyFinished(replay.id, replay.tenant_id, (error as Error).message);
+        await this.forgetGroup(replay.id);
+      }
     } finally {
       clearInterval(renewal);
     }
@@ -153,14 +158,11 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     leaseLost: AbortController,
   ): Promise<RunOutcome> {
     const { owner } = this.lease;
-    row ??=
-      (await this.dataSource.getRepository(FlowEntity).findOneBy({ id: replay.flow_id, tenantId: replay.tenant_id })) ??
-      undefined;
+    row ??= await this.flows.find(replay.tenant_id, replay.flow_id);
     if (!row) throw new Error('the flow no longer exists');
     const flow = { ...parseFlow(row), active: true };
     if (!isRunnable(flow)) throw new Error('the flow is not complete, so it cannot run');
-    const assignments = await this.dataSource.getRepository(TagAssignmentEntity).findBy({ tenantId: replay.tenant_id });
-    const tags = new TagIndex(assignments);
+    const tags = new TagIndex(await this.tags.assignments(replay.tenant_id));
     const scope = {
       tenant: replay.tenant_id,
       from: replay.from_time.getTime(),
@@ -218,6 +220,24 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     } finally {
       await runner.stop();
     }
+  }
+
+  /** `replay.finished` to the tenant's notification endpoints (decision 0026), with the replay as it ended. */
+  private async notifyFinished(replayId: string, tenant: string, error: string | null): Promise<void> {
+    const replay = await this.replays.find(tenant, replayId).catch(() => undefined);
+    await this.notifier.notify({
+      type: 'replay.finished',
+      tenant,
+      at: Date.now(),
+      data: {
+        replay_id: replayId,
+        flow_id: replay?.flow_id ?? null,
+        status: error === null ? 'done' : 'failed',
+        events_read: replay?.events_read ?? null,
+        actions_produced: replay?.actions_produced ?? null,
+        error,
+      },
+    });
   }
 
   private groupOf(replayId: string): string {

@@ -2,7 +2,7 @@ import { DeliveryStatus, RETRY_QUEUE_STATUSES } from '@flowline/db';
 import { assertUnreachable } from '../common/assert-unreachable';
 import { RetryQueueErrorCode } from './retry-queue-error';
 
-/** The retry queue's statuses (CONTRACT §8), as Certain's Retry Queue filters them. */
+/** The retry queue's statuses (docs/CONTRACT.md §8), as Certain's Retry Queue filters them. */
 export type QueueStatus = keyof typeof RETRY_QUEUE_STATUSES;
 
 export const QUEUE_STATUSES = Object.keys(RETRY_QUEUE_STATUSES) as QueueStatus[];

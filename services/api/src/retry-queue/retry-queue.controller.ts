@@ -1,6 +1,8 @@
 import {
+  Body,
   ConflictException,
   Controller,
+  Delete,
   Get,
   HttpCode,
   HttpException,
@@ -16,7 +18,10 @@ import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { assertUnreachable } from '../common/assert-unreachable';
 import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
-import { ApiErrors, PATH_ERRORS } from '../common/openapi';
+import { ObjectIdParam } from '../common/object-operations';
+import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { RecoveryConflictDto, RecoveryFilterDto, RecoveryJobDto, RecoveryJobListDto } from './recovery-job.dto';
+import { RecoveryJobsService } from './recovery-jobs.service';
 import {
   RetryQueueItemWithAttemptsDto,
   RetryQueuePageDto,
@@ -56,7 +61,7 @@ async function answer<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** The Retry Queue (CONTRACT §8): what waits for a retry or failed, and "Submit to Retry Queue". */
+/** The Retry Queue (docs/CONTRACT.md §8): what waits for a retry or failed, and "Submit to Retry Queue". */
 @ApiTags('retry-queue')
 @ApiBearerAuth()
 @ApiErrors([401])
@@ -66,6 +71,7 @@ export class RetryQueueController {
   constructor(
     @Inject(RetryQueueService) private readonly queue: RetryQueueService,
     @Inject(SubmitToRetryQueue) private readonly submitToQueue: SubmitToRetryQueue,
+    @Inject(RecoveryJobsService) private readonly recovery: RecoveryJobsService,
   ) {}
 
   @Get()
@@ -74,6 +80,63 @@ export class RetryQueueController {
   @ApiErrors([400], { 400: { description: 'every problem with the filters' } })
   list(@CurrentTenant() tenant: string, @Query() query: RetryQueueQueryDto) {
     return this.queue.list(tenant, query);
+  }
+
+  @Post('submit')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Bulk recovery: a background job resubmits every item the filter matches',
+    description:
+      'Matches the retry queue items (waiting for a retry, failed or abandoned, record kept) of a connection, ' +
+      'flow or sequence, optionally by status, category and when they last failed, and resubmits them in ' +
+      "each subject's order at the connection's rate_limit_per_s. Progress at GET /retry-queue/jobs/{id}. " +
+      'One job at a time per connection.',
+  })
+  @ApiAcceptedResponse({ type: RecoveryJobDto, description: 'started; progress at GET /retry-queue/jobs/{id}' })
+  @ApiErrors([...BODY_ERRORS, 409], {
+    400: {
+      description:
+        'invalid, no connection_id, flow_id or sequence_id, from not before to, or more than 100000 items matched',
+    },
+    409: { type: RecoveryConflictDto, description: 'a job runs for the same connection: job_id names it' },
+  })
+  submitMatching(@CurrentTenant() tenant: string, @Body() filter: RecoveryFilterDto) {
+    return this.recovery.start(tenant, filter);
+  }
+
+  @Get('jobs')
+  @ApiOperation({ summary: 'The latest 100 recovery jobs, newest first' })
+  @ApiOkResponse({ type: RecoveryJobListDto })
+  listJobs(@CurrentTenant() tenant: string) {
+    return this.recovery.list(tenant);
+  }
+
+  @Get('jobs/:id')
+  @ApiOperation({ summary: 'A recovery job and its progress' })
+  @ObjectIdParam()
+  @ApiOkResponse({ type: RecoveryJobDto })
+  @ApiErrors(PATH_ERRORS)
+  getJob(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    return this.recovery.get(tenant, id);
+  }
+
+  @Delete('jobs/:id')
+  @ApiOperation({ summary: 'Cancel a recovery job: it resubmits nothing more (what it handed over goes on)' })
+  @ObjectIdParam()
+  @ApiOkResponse({ type: RecoveryJobDto, description: 'the job, cancelled' })
+  @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the job is not running' } })
+  deleteJob(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    return this.recovery.cancel(tenant, id);
+  }
+
+  @Post('jobs/:id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a recovery job (as DELETE does)' })
+  @ObjectIdParam()
+  @ApiOkResponse({ type: RecoveryJobDto, description: 'the job, cancelled' })
+  @ApiErrors([...PATH_ERRORS, 409], { 409: { description: 'the job is not running' } })
+  cancelJob(@CurrentTenant() tenant: string, @Param('id') id: string) {
+    return this.recovery.cancel(tenant, id);
   }
 
   @Get(':id')

@@ -31,7 +31,7 @@ function IsQueueCursor() {
   };
 }
 
-/** Filters of the retry queue (CONTRACT §8: Certain's Integration, Status and Category). */
+/** Filters of the retry queue (docs/CONTRACT.md §8: Certain's Integration, Status and Category). */
 export class RetryQueueQueryDto {
   @ApiPropertyOptional({
     enum: QUEUE_STATUSES,

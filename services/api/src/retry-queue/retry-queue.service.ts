@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { RETRY_QUEUE_STATUSES, RetryQueueRepository, RetryQueueRow } from '@flowline/db';
-import { DATA_SOURCE } from '@flowline/runtime';
+import { DeliveryLogRepository, RETRY_QUEUE_STATUSES, RetryQueueRepository, RetryQueueRow } from '@flowline/db';
 import { AttemptLogEntry, readAttemptLog } from '../deliveries/attempt-log';
 import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor';
 import { QueueStatus, queueStatusOf } from './queue-status';
@@ -55,14 +53,13 @@ function toItem(row: RetryQueueRow): RetryQueueItem {
   };
 }
 
-/** Reading the retry queue (CONTRACT §8): what waits or failed, and one item with its attempts. */
+/** Reading the retry queue (docs/CONTRACT.md §8): what waits or failed, and one item with its attempts. */
 @Injectable()
 export class RetryQueueService {
-  private readonly queue: RetryQueueRepository;
-
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {
-    this.queue = new RetryQueueRepository(dataSource);
-  }
+  constructor(
+    @Inject(RetryQueueRepository) private readonly queue: RetryQueueRepository,
+    @Inject(DeliveryLogRepository) private readonly deliveryLog: DeliveryLogRepository,
+  ) {}
 
   /** One page, newest first; `next_cursor` is null on the last page. */
   async list(
@@ -90,6 +87,6 @@ export class RetryQueueService {
   async get(tenant: string, id: string): Promise<RetryQueueItem & { attempt_log: AttemptLogEntry[] }> {
     const row = await this.queue.find(tenant, id);
     if (!row) throw new RetryQueueError(RetryQueueErrorCode.NotFound, `retry queue item ${id} not found`, false);
-    return { ...toItem(row), attempt_log: await readAttemptLog(this.dataSource, tenant, id) };
+    return { ...toItem(row), attempt_log: await readAttemptLog(this.deliveryLog, tenant, id) };
   }
 }

@@ -1,39 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { messageKey, RETRY_HEADERS, Topic, TopicNames } from '@flowline/contracts';
-import {
-  ConnectionEntity,
-  DeliveryStore,
-  PostgresDeliveryStore,
-  RetryQueueRepository,
-  RetryQueueRow,
-} from '@flowline/db';
+import { ConnectionsRepository, DeliveryStore, RetryQueueRepository, RetryQueueRow } from '@flowline/db';
 import { FlowlineProducer } from '@flowline/kafka';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { assertUnreachable } from '../common/assert-unreachable';
 import { SubmitRefusal, submitRefusal } from './queue-status';
 import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
 
 /**
- * "Submit to Retry Queue" (CONTRACT §8): the item is marked `retrying`, due now, with a fresh
+ * "Submit to Retry Queue" (docs/CONTRACT.md §8): the item is marked `retrying`, due now, with a fresh
  * retry schedule, and its stored delivery record goes back to the deliveries topic unchanged,
  * keyed like the mapper keys it and marked `flowline-resubmit: 1` with that due time; the
  * dispatcher attempts it at once, ahead of the item's scheduled retry (which is then stale).
  */
 @Injectable()
 export class SubmitToRetryQueue {
-  private readonly queue: RetryQueueRepository;
-  /** The submit itself is a move of the delivery's lifecycle: the store owns it. */
-  private readonly store: DeliveryStore;
-
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(RetryQueueRepository) private readonly queue: RetryQueueRepository,
+    /** The submit itself is a move of the delivery's lifecycle: the store owns it. */
+    @Inject(DeliveryStore) private readonly store: DeliveryStore,
+    @Inject(ConnectionsRepository) private readonly connections: ConnectionsRepository,
     @Inject(FlowlineProducer) private readonly producer: FlowlineProducer,
     @Inject(TopicNames) private readonly topics: TopicNames,
-  ) {
-    this.queue = new RetryQueueRepository(dataSource);
-    this.store = new PostgresDeliveryStore(dataSource);
-  }
+  ) {}
 
   async execute(tenant: string, id: string): Promise<{ id: string; status: 'submitted' }> {
     const item = await this.queue.findWithRecord(tenant, id);
@@ -92,11 +80,7 @@ export class SubmitToRetryQueue {
   /** A held item waits behind the delivery heading its lane, or for its paused connection. */
   private async held(item: RetryQueueRow): Promise<RetryQueueError> {
     const head = item.lane ? await this.queue.laneHead(item.tenant_id, item.lane, item.id) : undefined;
-    const connection = item.connection_id
-      ? await this.dataSource
-          .getRepository(ConnectionEntity)
-          .findOneBy({ id: item.connection_id, tenantId: item.tenant_id })
-      : null;
+    const connection = item.connection_id ? await this.connections.find(item.tenant_id, item.connection_id) : undefined;
     const paused = connection?.pausedAt
       ? `its connection ${connection.id} is paused (${connection.pausedReason ?? 'no reason given'}): ` +
         `resume it with POST /connections/${connection.id}/resume`

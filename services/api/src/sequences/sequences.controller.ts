@@ -1,30 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Patch,
-  Post,
-  Put,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
-import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
+import { CreateObject, DeleteObject, ObjectIdParam, ReadObject, ReplaceObject } from '../common/object-operations';
+import { ApiErrors, BODY_ERRORS } from '../common/openapi';
 import {
   SequenceDto,
   SequenceEventListDto,
@@ -51,26 +30,17 @@ export class SequencesController {
     return { sequences: await this.sequences.list(tenant) };
   }
 
-  @Post('sequences')
-  @HttpCode(201)
-  @ApiCreatedResponse({ type: SequenceResponseDto })
-  @ApiErrors(BODY_ERRORS)
+  @CreateObject(SequenceResponseDto, 'sequences')
   create(@CurrentTenant() tenant: string, @Body() body: SequenceDto): Promise<SequenceResponse> {
     return this.sequences.create(tenant, body);
   }
 
-  @Get('sequences/:id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: SequenceResponseDto })
-  @ApiErrors(PATH_ERRORS)
+  @ReadObject(SequenceResponseDto, 'sequences/:id')
   get(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<SequenceResponse> {
     return this.sequences.get(tenant, id);
   }
 
-  @Put('sequences/:id')
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: SequenceResponseDto })
-  @ApiErrors([...BODY_ERRORS, 404])
+  @ReplaceObject(SequenceResponseDto, 'sequences/:id')
   replace(
     @CurrentTenant() tenant: string,
     @Param('id') id: string,
@@ -80,7 +50,7 @@ export class SequencesController {
   }
 
   @Patch('sequences/:id')
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiBody({ type: SequencePatchDto, required: false, description: 'the fields to change; none changes nothing' })
   @ApiOkResponse({ type: SequenceResponseDto })
   @ApiErrors([...BODY_ERRORS, 404])
@@ -92,18 +62,14 @@ export class SequencesController {
     return this.sequences.patch(tenant, id, body);
   }
 
-  @Delete('sequences/:id')
-  @HttpCode(204)
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiNoContentResponse({ description: 'deleted' })
-  @ApiErrors(PATH_ERRORS)
+  @DeleteObject('sequences/:id')
   async remove(@CurrentTenant() tenant: string, @Param('id') id: string): Promise<void> {
     await this.sequences.remove(tenant, id);
   }
 
   @Post('sequences/:id/simulate')
   @HttpCode(200)
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ObjectIdParam()
   @ApiOperation({ summary: "Run the service's own matcher over the given events" })
   @ApiOkResponse({ type: SimulationResultDto })
   @ApiErrors([...BODY_ERRORS, 404])

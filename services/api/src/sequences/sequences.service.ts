@@ -1,8 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { DataSource, Repository } from 'typeorm';
-import { SequenceEntity, SequenceEventEntity } from '@flowline/db';
+import { SequenceEntity, SequencesRepository } from '@flowline/db';
 import { sequenceFromRow, simulateSequence } from '@flowline/matching';
-import { DATA_SOURCE } from '@flowline/runtime';
 import { isUuid } from '../common/validators';
 import { SequenceDto, SequencePatchDto, SimulateDto } from './sequence.dto';
 
@@ -22,17 +20,13 @@ export interface SequenceResponse {
   created_at: string;
 }
 
-/** Sequence triggers of one tenant (CONTRACT §7): the reference's API and answers. */
+/** Sequence triggers of one tenant (docs/CONTRACT.md §7): the reference's API and answers. */
 @Injectable()
 export class SequencesService {
-  private readonly sequences: Repository<SequenceEntity>;
-
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {
-    this.sequences = dataSource.getRepository(SequenceEntity);
-  }
+  constructor(@Inject(SequencesRepository) private readonly sequences: SequencesRepository) {}
 
   async list(tenant: string): Promise<SequenceResponse[]> {
-    return (await this.sequences.find({ where: { tenantId: tenant }, order: { createdAt: 'ASC' } })).map(toResponse);
+    return (await this.sequences.list(tenant)).map(toResponse);
   }
 
   async get(tenant: string, id: string): Promise<SequenceResponse> {
@@ -40,7 +34,7 @@ export class SequencesService {
   }
 
   async create(tenant: string, body: SequenceDto): Promise<SequenceResponse> {
-    return toResponse(await this.sequences.save(this.sequences.create({ tenantId: tenant, ...columns(body) })));
+    return toResponse(await this.sequences.create(tenant, columns(body)));
   }
 
   async replace(tenant: string, id: string, body: SequenceDto): Promise<SequenceResponse> {
@@ -54,21 +48,14 @@ export class SequencesService {
 
   /**
    * Saves new settings. When what a match is changes (types, order, window), the leads' partial
-   * progress, kept for the old definition, is dropped with it (libs/matching SEMANTICS.md); leads
+   * progress, kept for the old definition, is dropped with it (libs/matching/src/sequence/SEMANTICS.md); leads
    * that fired stay fired: "once per lead" holds across edits.
    */
   private async update(existing: SequenceEntity, changes: Partial<SequenceEntity>): Promise<SequenceResponse> {
     const before = definitionOf(existing);
     Object.assign(existing, changes);
     const changed = definitionOf(existing) !== before;
-    return this.dataSource.transaction(async (manager) => {
-      const saved = await manager.save(existing);
-      if (changed)
-        await manager.query(`DELETE FROM sequence_state WHERE sequence_id = $1 AND NOT (state ? 'firedAt')`, [
-          existing.id,
-        ]);
-      return toResponse(saved);
-    });
+    return toResponse(await this.sequences.saveDefinition(existing, { dropPartialProgress: changed }));
   }
 
   async remove(tenant: string, id: string): Promise<void> {
@@ -82,16 +69,13 @@ export class SequencesService {
   }
 
   async completed(tenant: string, sequenceId: string | undefined, leadId: string | undefined) {
-    const rows = await this.dataSource.getRepository(SequenceEventEntity).find({
-      where: {
-        tenantId: tenant,
-        ...(sequenceId !== undefined
-          ? { sequenceId: isUuid(sequenceId) ? sequenceId : '00000000-0000-0000-0000-000000000000' }
-          : {}),
-        ...(leadId !== undefined ? { lead: leadId } : {}),
-      },
-      order: { completedAt: 'DESC' },
-      take: 1000,
+    const rows = await this.sequences.completions(tenant, {
+      // An id that is no uuid names no sequence: it matches nothing rather than failing the query.
+      ...(sequenceId !== undefined
+        ? { sequenceId: isUuid(sequenceId) ? sequenceId : '00000000-0000-0000-0000-000000000000' }
+        : {}),
+      ...(leadId !== undefined ? { lead: leadId } : {}),
+      limit: 1000,
     });
     return rows.map((row) => ({
       id: row.id,
@@ -103,7 +87,7 @@ export class SequencesService {
   }
 
   async find(tenant: string, id: string): Promise<SequenceEntity> {
-    const row = isUuid(id) ? await this.sequences.findOneBy({ id, tenantId: tenant }) : null;
+    const row = isUuid(id) ? await this.sequences.find(tenant, id) : undefined;
     if (!row) throw new NotFoundException(`sequence ${id} not found`);
     return row;
   }

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
 import { RefusesUnknownProperties } from '../common/openapi';
 
-/** The objects whose values a tag can be applied to (CONTRACT §3). */
+/** The objects whose values a tag can be applied to (docs/CONTRACT.md §3). */
 export const TAG_OBJECTS = [
   'registration_status',
   'registration_property',

@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * PostgreSQL's clock (one clock for all dispatchers). Unlogged: the state is seconds long and
  * rebuilt from nothing (a full bucket, no lease) if a crash loses it.
  */
-export class ConnectionGates1766600000000 implements MigrationInterface {
-  name = 'ConnectionGates1766600000000';
+export class ConnectionGates1766700000000 implements MigrationInterface {
+  name = 'ConnectionGates1766700000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
