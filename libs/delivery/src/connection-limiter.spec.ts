@@ -7,13 +7,13 @@ describe('ConnectionLimiter', () => {
     now = 1_000_000;
   });
 
-  it('admits a burst of a twentieth of a second at the rate, then tells when the next token comes', () => {
+  it('admits a burst of a fiftieth of a second at the rate, then tells when the next token comes', () => {
     const gates = limiter();
-    const policy = { rateLimitPerS: 100, maxInFlight: 100 };
+    const policy = { rateLimitPerS: 250, maxInFlight: 100 };
     const admitted = Array.from({ length: 6 }, () => gates.tryAdmit('c1', policy));
     expect(admitted.map((a) => a.admitted)).toEqual([true, true, true, true, true, false]);
-    expect(admitted[5]).toEqual({ admitted: false, retryInMs: 10 });
-    now += 10;
+    expect(admitted[5]).toEqual({ admitted: false, retryInMs: 4 });
+    now += 4;
     expect(gates.tryAdmit('c1', policy).admitted).toBe(true);
   });
 

@@ -7,12 +7,14 @@ export interface LimitPolicy {
 }
 
 /**
- * Tokens a connection's bucket holds at most: a twentieth of a second's worth (at least one). So
- * in any one-second window its receiver sees at most `rateLimitPerS` plus this burst, however
- * bursty the traffic (a bucket of a whole second's worth would allow twice the rate).
+ * Tokens a connection's bucket holds at most: a fiftieth of a second's worth (at least one). So
+ * in any one-second window of admissions there are at most `rateLimitPerS` plus this burst
+ * (51 at 50/s), however bursty the traffic (a bucket of a whole second's worth would allow twice
+ * the rate); the rest of a receiver's margin (55 at 50/s) is for the jitter between admission
+ * and arrival, which bunches requests admitted apart.
  */
 export function burstOf(rateLimitPerS: number): number {
-  return Math.max(1, Math.ceil(rateLimitPerS / 20));
+  return Math.max(1, Math.ceil(rateLimitPerS / 50));
 }
 
 /** Admits requests to connections within their limits: in this process, or across the cluster. */

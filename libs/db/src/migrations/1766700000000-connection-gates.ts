@@ -32,15 +32,20 @@ export class ConnectionGates1766700000000 implements MigrationInterface {
         p_max_in_flight integer, p_lease_ms integer
       ) RETURNS TABLE (lease_ids bigint[], retry_in_ms integer) LANGUAGE plpgsql AS $$
       DECLARE
-        at timestamptz := clock_timestamp();
+        at timestamptz;
         available double precision;
         in_flight integer;
         granted integer;
       BEGIN
-        INSERT INTO connection_gates (limiter_key, tokens, refilled_at) VALUES (p_key, p_burst, at)
+        INSERT INTO connection_gates (limiter_key, tokens, refilled_at) VALUES (p_key, p_burst, clock_timestamp())
           ON CONFLICT (limiter_key) DO NOTHING;
+        PERFORM 1 FROM connection_gates g WHERE g.limiter_key = p_key FOR UPDATE;
+        -- The time is read once the gate's lock is held: read before, a caller that waited for the
+        -- lock would set refilled_at back behind the one before it, and the next caller would be
+        -- refilled for the same stretch twice (more than the rate under contention).
+        at := clock_timestamp();
         SELECT least(p_burst, g.tokens + greatest(0, extract(epoch FROM at - g.refilled_at)) * p_rate)
-          INTO available FROM connection_gates g WHERE g.limiter_key = p_key FOR UPDATE;
+          INTO available FROM connection_gates g WHERE g.limiter_key = p_key;
         DELETE FROM connection_gate_leases l WHERE l.limiter_key = p_key AND l.expires_at < at;
         SELECT count(*) INTO in_flight FROM connection_gate_leases l WHERE l.limiter_key = p_key;
         granted := least(p_want, floor(available)::integer, p_max_in_flight - in_flight);
