@@ -4,6 +4,7 @@ import { DeliveryStore } from './delivery-store/delivery-store';
 import { PostgresDeliveryStore } from './delivery-store/postgres-delivery-store';
 import { SubjectErasureRepository } from './erasure/subject-erasure.repository';
 import { ConfigRepository } from './repositories/config.repository';
+import { ConnectionGateRepository } from './repositories/connection-gate.repository';
 import { ConnectionSecretsRepository } from './repositories/connection-secrets.repository';
 import { ConnectionsRepository } from './repositories/connections.repository';
 import { ConsoleSessionsRepository } from './repositories/console-sessions.repository';
@@ -29,6 +30,7 @@ import { RetentionRunner } from './retention/run-retention';
  */
 export const REPOSITORIES = [
   ConfigRepository,
+  ConnectionGateRepository,
   ConnectionSecretsRepository,
   ConnectionsRepository,
   ConsoleSessionsRepository,

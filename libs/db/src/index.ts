@@ -9,6 +9,7 @@ export * from './delivery-store/postgres-delivery-store';
 export * from './delivery-store/memory-delivery-store';
 export * from './repositories/config.repository';
 export * from './repositories/connections.repository';
+export * from './repositories/connection-gate.repository';
 export * from './repositories/processed-events.repository';
 export type { DataSource, EntityManager } from 'typeorm';
 export * from './repositories/sequence-state.repository';

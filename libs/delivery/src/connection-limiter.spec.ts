@@ -1,4 +1,4 @@
-import { Admission, ConnectionLimiter, LimiterTimers } from './connection-limiter';
+import { Admission, burstOf, ConnectionLimiter, LimiterTimers } from './connection-limiter';
 
 /** Time the test moves: timers run in order as it passes, each followed by what it set off. */
 class ManualTimers implements LimiterTimers {
@@ -55,14 +55,36 @@ describe('ConnectionLimiter', () => {
     now = 1_000_000;
   });
 
-  it('admits a burst of one second at the rate, then tells when the next token comes', () => {
+  it('admits a burst of a fiftieth of a second at the rate, then tells when the next token comes', () => {
     const gates = limiter();
-    const policy = { rateLimitPerS: 5, maxInFlight: 100 };
+    const policy = { rateLimitPerS: 250, maxInFlight: 100 };
     const admitted = Array.from({ length: 6 }, () => gates.tryAdmit('c1', policy));
     expect(admitted.map((a) => a.admitted)).toEqual([true, true, true, true, true, false]);
-    expect(admitted[5]).toEqual({ admitted: false, retryInMs: 200 });
-    now += 200;
+    expect(admitted[5]).toEqual({ admitted: false, retryInMs: 4 });
+    now += 4;
     expect(gates.tryAdmit('c1', policy).admitted).toBe(true);
+  });
+
+  it('never admits more than the rate plus its burst in any one second, however the requests come', () => {
+    const gates = limiter();
+    const policy = { rateLimitPerS: 50, maxInFlight: 1000 };
+    const admittedAt: number[] = [];
+    // Idle stretches (the bucket refills) between dense stretches, over 20 s in 1 ms steps.
+    for (let step = 0; step < 20_000; step += 1, now += 1) {
+      if (Math.floor(step / 1500) % 2 === 1) continue;
+      const admission = gates.tryAdmit('c1', policy);
+      if (admission.admitted) {
+        admission.release();
+        admittedAt.push(now);
+      }
+    }
+    let most = 0;
+    for (let first = 0, last = 0; last < admittedAt.length; last += 1) {
+      while (admittedAt[last]! - admittedAt[first]! >= 1000) first += 1;
+      most = Math.max(most, last - first + 1);
+    }
+    expect(most).toBeLessThanOrEqual(50 + burstOf(50));
+    expect(most).toBeGreaterThanOrEqual(50);
   });
 
   it('keeps at most max_in_flight requests at once, and admits again when one finishes', () => {
@@ -153,9 +175,8 @@ describe('ConnectionLimiter', () => {
       const timers = new ManualTimers();
       const gates = new ConnectionLimiter(timers);
       const slow = { rateLimitPerS: 2, maxInFlight: 100 };
+      // The bucket holds one token: the waiters' tokens are 0.5 s, 1 s and 1.5 s away.
       expect(gates.tryAdmit('c1', slow).admitted).toBe(true);
-      expect(gates.tryAdmit('c1', slow).admitted).toBe(true);
-      // One waiter ahead: this one's token is 1 s away, the next one's 1.5 s.
       const first = track(gates.admit('c1', slow, wait(timers)));
       const second = track(gates.admit('c1', slow, wait(timers)));
       const third = track(gates.admit('c1', slow, wait(timers)));

@@ -2,6 +2,19 @@
 export interface LimitPolicy {
   rateLimitPerS: number;
   maxInFlight: number;
+  /** The connection's request timeout: bounds how long an admission can stay in flight. */
+  timeoutMs?: number;
+}
+
+/**
+ * Tokens a connection's bucket holds at most: a fiftieth of a second's worth (at least one). So
+ * in any one-second window of admissions there are at most `rateLimitPerS` plus this burst
+ * (51 at 50/s), however bursty the traffic (a bucket of a whole second's worth would allow twice
+ * the rate); the rest of a receiver's margin (55 at 50/s) is for the jitter between admission
+ * and arrival, which bunches requests admitted apart.
+ */
+export function burstOf(rateLimitPerS: number): number {
+  return Math.max(1, Math.ceil(rateLimitPerS / 50));
 }
 
 export const DEFAULT_RATE_LIMIT_PER_S = 50;
@@ -44,6 +57,24 @@ export const SYSTEM_TIMERS: LimiterTimers = {
   },
 };
 
+/** Admits requests to connections within their limits: in this process, or across the cluster. */
+export interface ConnectionAdmitter {
+  /**
+   * Admits the request once its connection has room, in arrival order. Not admitted within the
+   * wait's limits, the caller defers it (to a retry topic) instead of holding up deliveries to
+   * other receivers behind this one.
+   */
+  admit(key: string, policy: LimitPolicy, wait: AdmissionWait): Promise<Admission>;
+}
+
+/**
+ * When a full connection would have room again nobody can say: a retry after a short while.
+ * Shared by both admitters, so a deferral's due time does not depend on where limits are kept.
+ */
+export function stallRetryMs(policy: LimitPolicy): number {
+  return Math.max(100, Math.ceil(1000 / policy.rateLimitPerS));
+}
+
 interface Waiter {
   since: number;
   wait: AdmissionWait;
@@ -66,12 +97,13 @@ interface Gate {
 }
 
 /**
- * Per-connection protection of receivers: a token bucket of `rateLimitPerS` (a burst of one
- * second's worth) and at most `maxInFlight` requests at once. Requests wait in arrival order, so a
- * wait is bounded by the connection's pace and nobody is overtaken. It is per process: with several
- * dispatcher replicas a receiver sees up to replicas × the limits (README, operating).
+ * Per-connection protection of receivers within one process: a token bucket of `rateLimitPerS`
+ * (holding `burstOf` tokens) and at most `maxInFlight` requests at once. Requests wait in arrival
+ * order, so a wait is bounded by the connection's pace and nobody is overtaken. The dispatcher
+ * keeps the limits across the cluster with `SharedConnectionLimiter` (decision 0022); this one is
+ * its in-memory twin (the dispatcher's fast tests) and the rule it follows.
  */
-export class ConnectionLimiter {
+export class ConnectionLimiter implements ConnectionAdmitter {
   private readonly gates = new Map<string, Gate>();
   private readonly timers: LimiterTimers;
 
@@ -88,10 +120,8 @@ export class ConnectionLimiter {
   }
 
   /**
-   * Admits the request once its connection has room, in arrival order. Not admitted by the wait's
-   * limits, the caller defers it (to a retry topic) instead of holding up deliveries to other
-   * receivers behind this one. A wait for tokens is known in advance: when the connection's rate
-   * gives this request its token only after `stallMs` (or after `until`), it is refused at once.
+   * A wait for tokens is known in advance: when the connection's rate gives this request its
+   * token only after `stallMs` (or after `until`), it is refused at once.
    */
   admit(key: string, policy: LimitPolicy, wait: AdmissionWait): Promise<Admission> {
     const now = this.timers.now();
@@ -101,7 +131,7 @@ export class ConnectionLimiter {
     // Tokens this request needs: one for each request ahead of it, and its own.
     const tokenInMs = this.msToTokens(gate, policy, gate.queue.length + 1);
     if (tokenInMs > wait.stallMs || now + tokenInMs > wait.until || now >= wait.until)
-      return Promise.resolve({ admitted: false, retryInMs: tokenInMs > 0 ? tokenInMs : this.stallRetryMs(policy) });
+      return Promise.resolve({ admitted: false, retryInMs: tokenInMs > 0 ? tokenInMs : stallRetryMs(policy) });
     return new Promise((resolve) => {
       const waiter: Waiter = { since: now, wait, resolve, cancelTimer: () => undefined, queued: true };
       gate.queue.push(waiter);
@@ -143,7 +173,7 @@ export class ConnectionLimiter {
       }
       gate.queue.splice(gate.queue.indexOf(waiter), 1);
       waiter.queued = false;
-      waiter.resolve({ admitted: false, retryInMs: this.stallRetryMs(policy) });
+      waiter.resolve({ admitted: false, retryInMs: stallRetryMs(policy) });
       this.serve(key, gate, policy);
     });
   }
@@ -165,11 +195,6 @@ export class ConnectionLimiter {
     };
   }
 
-  /** When a full connection would have room again nobody can say: a retry after a short while. */
-  private stallRetryMs(policy: LimitPolicy): number {
-    return Math.max(100, Math.ceil(1000 / policy.rateLimitPerS));
-  }
-
   private msToTokens(gate: Gate, policy: LimitPolicy, tokens: number): number {
     this.refill(gate, policy);
     return gate.tokens >= tokens ? 0 : Math.ceil(((tokens - gate.tokens) / policy.rateLimitPerS) * 1000);
@@ -179,7 +204,7 @@ export class ConnectionLimiter {
     let gate = this.gates.get(key);
     if (!gate) {
       const now = this.timers.now();
-      gate = { tokens: policy.rateLimitPerS, refilledAt: now, inFlight: 0, progressAt: now, queue: [] };
+      gate = { tokens: burstOf(policy.rateLimitPerS), refilledAt: now, inFlight: 0, progressAt: now, queue: [] };
       this.gates.set(key, gate);
     }
     this.refill(gate, policy);
@@ -189,7 +214,7 @@ export class ConnectionLimiter {
   private refill(gate: Gate, policy: LimitPolicy): void {
     const now = this.timers.now();
     const elapsedS = Math.max(0, now - gate.refilledAt) / 1000;
-    gate.tokens = Math.min(policy.rateLimitPerS, gate.tokens + elapsedS * policy.rateLimitPerS);
+    gate.tokens = Math.min(burstOf(policy.rateLimitPerS), gate.tokens + elapsedS * policy.rateLimitPerS);
     gate.refilledAt = now;
   }
 }

@@ -10,4 +10,5 @@ export * from './webhook-signer';
 export * from './auth';
 export * from './connection-from-row';
 export * from './connection-limiter';
+export * from './shared-connection-limiter';
 export * from './retry-schedule';

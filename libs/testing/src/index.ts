@@ -5,3 +5,5 @@ export * from './test-environment';
 export * from './smtp-receiver';
 export * from './delivery-store-contract';
 export * from './tcp-proxy';
+export * from './receiver-account';
+export * from './count-waiter';

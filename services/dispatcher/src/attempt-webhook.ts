@@ -2,7 +2,7 @@ import type { DeliveryStatus } from '@flowline/db';
 import {
   AuthenticatedSender,
   classifyOutcome,
-  ConnectionLimiter,
+  ConnectionAdmitter,
   ConnectionSettings,
   RetryPolicy,
   SentRequest,
@@ -42,7 +42,7 @@ export type WebhookChannel = Pick<AuthenticatedSender, 'send'>;
 export class AttemptWebhook {
   constructor(
     private readonly webhooks: WebhookChannel,
-    private readonly limiter: ConnectionLimiter,
+    private readonly limiter: ConnectionAdmitter,
     private readonly settlements: SettlementEffects,
     private readonly health: EndpointHealth,
     private readonly metrics: FlowlineMetrics,

@@ -246,11 +246,14 @@ describe('delivering webhooks', () => {
 
   it('a connection at its rate limit defers the delivery unattempted, without counting a retry', async () => {
     h = new DispatcherHarness({ rateLimitPerS: 0.4 });
+    // The bucket's one token goes to the first delivery; the next comes 2.5 s later.
+    await h.deliver([h.record(h.delivery('d0'))]);
+    expect(h.receiver.sent.map((sent) => sent.id)).toEqual(['d0']);
     await h.deliver([h.record(h.delivery('d1'))]);
-    expect(h.receiver.sent).toEqual([]);
+    expect(h.receiver.sent.map((sent) => sent.id)).toEqual(['d0']);
     expect(h.store.row('d1')).toMatchObject({ status: 'retrying', retryCount: 0, attempts: 0 });
     const [deferred] = h.take('retry');
-    expect(headersOf(deferred!)).toMatchObject({ retry: '1', dueAt: h.clock.now() + 1_500 });
+    expect(headersOf(deferred!)).toMatchObject({ retry: '1', dueAt: h.clock.now() + 2_500 });
     expect(await h.counter('deliveriesHeld', 'deferred')).toBe(1);
   });
 

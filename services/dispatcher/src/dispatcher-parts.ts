@@ -1,7 +1,7 @@
 import type { TopicNames } from '@flowline/contracts';
 import type { NoticeSink } from '@flowline/runtime';
 import type { DeliveryStore } from '@flowline/db';
-import { ConnectionLimiter } from '@flowline/delivery';
+import { ConnectionAdmitter, ConnectionLimiter } from '@flowline/delivery';
 import type { FlowlineMetrics } from '@flowline/observability';
 import type { Logger } from 'pino';
 import { AttemptEmail, EmailChannel } from './attempt-email';
@@ -40,6 +40,8 @@ export interface DispatcherPorts {
   retryScheduleS: readonly number[];
   /** The operator's FLOWLINE_PAUSE_AFTER_FAILING_S. */
   pauseAfterFailingS: number;
+  /** Connections' limits: shared by every dispatcher (PostgreSQL); by default this process's own. */
+  limiter?: ConnectionAdmitter;
 }
 
 /** The dispatcher's use case and its housekeeping, sharing one lane releaser. */
@@ -57,7 +59,7 @@ export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
   const { store, producer, connections, topics, metrics, logger, clock } = ports;
   const records = new OutgoingRecords(topics, metrics, clock);
   const settlements = new SettlementEffects(records, metrics, logger, clock, ports.random);
-  const limiter = new ConnectionLimiter(clock);
+  const limiter = ports.limiter ?? new ConnectionLimiter(clock);
   const settle = new SettleJob(
     settlements,
     new AttemptWebhook(

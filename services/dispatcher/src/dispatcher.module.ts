@@ -1,8 +1,8 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { FlowlineEnv } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
-import { ConnectionsRepository, DeliveryStore } from '@flowline/db';
-import { AuthenticatedSender, EmailSender, WebhookSender } from '@flowline/delivery';
+import { ConnectionGateRepository, ConnectionsRepository, DeliveryStore } from '@flowline/db';
+import { AuthenticatedSender, EmailSender, SharedConnectionLimiter, WebhookSender } from '@flowline/delivery';
 import { FlowlineProducer } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { DELIVERY_SENDER_PROVIDERS, LOGGER, Notifier, NOTIFIER_PROVIDER } from '@flowline/runtime';
@@ -51,6 +51,7 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         random: RandomSource,
         notificationEndpoints: NotificationEndpointCatalog,
         notices: Notifier,
+        gates: ConnectionGateRepository,
       ): DispatcherParts =>
         composeDispatcher({
           store,
@@ -68,6 +69,12 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           random,
           retryScheduleS: config.FLOWLINE_RETRY_SCHEDULE_S,
           pauseAfterFailingS: config.FLOWLINE_PAUSE_AFTER_FAILING_S,
+          // A connection's limits hold for all dispatcher replicas together (decision 0022).
+          limiter: new SharedConnectionLimiter(
+            gates,
+            () => clock.now(),
+            (err) => logger.warn({ err }, 'could not end an in-flight lease: it expires after the request timeout'),
+          ),
         }),
       inject: [
         DeliveryStore,
@@ -84,6 +91,7 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
         RANDOM_SOURCE,
         NotificationEndpointCatalog,
         Notifier,
+        ConnectionGateRepository,
       ],
     },
     { provide: DeliverWebhooks, useFactory: (parts: DispatcherParts) => parts.deliver, inject: [DISPATCHER_PARTS] },

@@ -17,6 +17,7 @@ import { DeliveryInsightsRollup1766050000000 } from './1766050000000-delivery-in
 import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes';
 import { AnalyticsViews1766600000100 } from './1766600000100-analytics-views';
 import { DeliveriesByStatusIndex1766600000200 } from './1766600000200-deliveries-by-status-index';
+import { ConnectionGates1766700000000 } from './1766700000000-connection-gates';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -39,5 +40,6 @@ export const MIGRATIONS = [
   RetentionIndexes1766100000000,
   AnalyticsViews1766600000100,
   DeliveriesByStatusIndex1766600000200,
+  ConnectionGates1766700000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';

@@ -1,0 +1,32 @@
+import type { DataSource } from 'typeorm';
+
+/** What the shared gate answered: the leases granted, else when to ask again. */
+export type GateAnswer = { leaseIds: string[]; retryInMs: number; full: boolean };
+
+/** The cluster-wide token buckets and in-flight leases of connections (decision 0022), in PostgreSQL. */
+export class ConnectionGateRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Takes up to `want` tokens and in-flight leases of `key` in one round trip; none granted, it
+   * says how long until a token comes, or that every slot is taken.
+   */
+  async take(
+    key: string,
+    want: number,
+    limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
+  ): Promise<GateAnswer> {
+    const rows: Array<{ lease_ids: string[] | null; retry_in_ms: number }> = await this.dataSource.query(
+      'SELECT lease_ids, retry_in_ms FROM flowline_admit($1, $2, $3, $4, $5, $6)',
+      [key, want, limits.rate, limits.burst, limits.maxInFlight, Math.ceil(limits.leaseMs)],
+    );
+    const row = rows[0];
+    const retryInMs = row?.retry_in_ms ?? 0;
+    return { leaseIds: (row?.lease_ids ?? []).map(String), retryInMs: Math.max(0, retryInMs), full: retryInMs < 0 };
+  }
+
+  /** Ends a request's lease: its in-flight slot is free for every dispatcher. */
+  async release(leaseId: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM connection_gate_leases WHERE id = $1', [leaseId]);
+  }
+}

@@ -1,0 +1,95 @@
+import { SharedConnectionLimiter, SharedGate } from './shared-connection-limiter';
+
+/** A gate with `slots` in-flight leases and unlimited tokens, which records how it is asked. */
+class CountingGate implements SharedGate {
+  leases = new Set<string>();
+  asking = 0;
+  mostAskingAtOnce = 0;
+  takes = 0;
+  released: string[] = [];
+  next = 0;
+  failWith: Error | undefined;
+
+  constructor(private readonly slots: number) {}
+
+  wanted: number[] = [];
+
+  async take(_key: string, want: number): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean }> {
+    this.asking += 1;
+    this.takes += 1;
+    this.wanted.push(want);
+    this.mostAskingAtOnce = Math.max(this.mostAskingAtOnce, this.asking);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    this.asking -= 1;
+    if (this.failWith) throw this.failWith;
+    const leaseIds: string[] = [];
+    while (leaseIds.length < want && this.leases.size < this.slots) {
+      const leaseId = String((this.next += 1));
+      this.leases.add(leaseId);
+      leaseIds.push(leaseId);
+    }
+    return { leaseIds, retryInMs: 0, full: leaseIds.length === 0 };
+  }
+
+  release(leaseId: string): Promise<void> {
+    this.released.push(leaseId);
+    this.leases.delete(leaseId);
+    return Promise.resolve();
+  }
+}
+
+const policy = { rateLimitPerS: 1000, maxInFlight: 2, timeoutMs: 1000 };
+/** A wait of `ms` without progress, and at most `capMs` in all. */
+const waitOf = (ms: number, capMs = ms) => ({ stallMs: ms, until: Date.now() + capMs });
+
+describe('SharedConnectionLimiter', () => {
+  it('asks the gate for one waiting request at a time, and admits the next once a slot frees', async () => {
+    const gate = new CountingGate(2);
+    const limiter = new SharedConnectionLimiter(gate);
+    const admissions = Array.from({ length: 3 }, () => limiter.admit('c1', policy, waitOf(2_000)));
+    const [first, second] = await Promise.all(admissions.slice(0, 2));
+    expect(first!.admitted && second!.admitted).toBe(true);
+    if (!first!.admitted) throw new Error('expected an admission');
+    first!.release();
+    first!.release(); // once only
+    expect((await admissions[2]!).admitted).toBe(true);
+    expect(gate.mostAskingAtOnce).toBe(1);
+    // The three waiting requests were asked for in one question; two were granted.
+    expect(gate.wanted[0]).toBe(3);
+    expect(gate.released).toEqual(['1']);
+  });
+
+  it('tells a request that cannot get a slot within its wait to defer', async () => {
+    const gate = new CountingGate(1);
+    const limiter = new SharedConnectionLimiter(gate);
+    expect((await limiter.admit('c1', policy, waitOf(1_000))).admitted).toBe(true);
+    const refused = await limiter.admit('c1', policy, waitOf(120));
+    expect(refused).toEqual({ admitted: false, retryInMs: 100 });
+    // Polled while full, but not once per millisecond.
+    expect(gate.takes).toBeLessThan(10);
+  });
+
+  it('keeps waiting past the stall time while requests of this process keep finishing', async () => {
+    const gate = new CountingGate(1);
+    const limiter = new SharedConnectionLimiter(gate);
+    let inFlight = await limiter.admit('c1', policy, waitOf(1_000));
+    const waiting = [1, 2, 3].map(() => limiter.admit('c1', policy, waitOf(150, 5_000)));
+    // Each finishes 100 ms after it began: the last waiter is admitted about 300 ms after it came.
+    for (const next of waiting) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!inFlight.admitted) throw new Error('expected an admission');
+      inFlight.release();
+      inFlight = await next;
+    }
+    expect(inFlight.admitted).toBe(true);
+  });
+
+  it('fails the waiting requests when the gate cannot answer', async () => {
+    const gate = new CountingGate(1);
+    gate.failWith = new Error('connection terminated');
+    const limiter = new SharedConnectionLimiter(gate);
+    await expect(limiter.admit('c1', policy, waitOf(1_000))).rejects.toThrow('connection terminated');
+    gate.failWith = undefined;
+    expect((await limiter.admit('c1', policy, waitOf(1_000))).admitted).toBe(true);
+  });
+});

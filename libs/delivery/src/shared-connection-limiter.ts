@@ -1,0 +1,167 @@
+import { Admission, AdmissionWait, burstOf, ConnectionAdmitter, LimitPolicy, stallRetryMs } from './connection-limiter';
+
+/** Where the cluster's buckets and leases live: `ConnectionGateRepository` (PostgreSQL) is one. */
+export interface SharedGate {
+  /** Up to `want` leases (a token and an in-flight slot each); none: when to ask again. */
+  take(
+    key: string,
+    want: number,
+    limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
+  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean }>;
+  release(leaseId: string): Promise<void>;
+}
+
+/** How long a request may hold its in-flight slot beyond its timeout (an OAuth token fetch, a resend). */
+const LEASE_MARGIN_MS = 5_000;
+/** Without a timeout to go by. */
+const DEFAULT_LEASE_MS = 60_000;
+/** Every slot taken: how soon to ask the gate again when no local request finished meanwhile. */
+const FULL_POLL_MS = 50;
+/** Leases asked for at once: the requests waiting in this process, up to this many. */
+const MOST_AT_ONCE = 64;
+
+interface Waiter {
+  since: number;
+  wait: AdmissionWait;
+  resolve: (admission: Admission) => void;
+  reject: (error: unknown) => void;
+}
+
+interface KeyQueue {
+  waiters: Waiter[];
+  running: boolean;
+  /**
+   * Last time this process saw its connection progress: a lease granted or one of its requests
+   * finished. Progress of other processes is not seen; their waiters follow the same rule.
+   */
+  progressAt: number;
+  /** Ends the current wait early: a request of this process finished, a slot may be free. */
+  wake: (() => void) | undefined;
+}
+
+/**
+ * A connection's `rate_limit_per_s` and `max_in_flight` across every dispatcher process
+ * (decision 0022): each admission takes a token and an in-flight lease from the shared gate.
+ * Within a process, the requests waiting for one connection queue up in order and one question
+ * asks the gate for all of them, so a busy connection costs the database one round trip per
+ * batch of requests, and one at its limit one per token or per poll, not one per waiting request.
+ */
+export class SharedConnectionLimiter implements ConnectionAdmitter {
+  private readonly queues = new Map<string, KeyQueue>();
+
+  constructor(
+    private readonly gate: SharedGate,
+    private readonly now: () => number = Date.now,
+    private readonly onReleaseError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /**
+   * The rule of `ConnectionLimiter` (decision 0028): a request waits while its connection makes
+   * progress (here: as this process sees it) and for a token only if it comes within `stallMs`,
+   * never past `until`.
+   */
+  admit(key: string, policy: LimitPolicy, wait: AdmissionWait): Promise<Admission> {
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = { waiters: [], running: false, progressAt: this.now(), wake: undefined };
+      this.queues.set(key, queue);
+    }
+    const admission = new Promise<Admission>((resolve, reject) =>
+      queue.waiters.push({ since: this.now(), wait, resolve, reject }),
+    );
+    if (!queue.running) {
+      queue.running = true;
+      // After this tick: the requests that come in the same tick are asked for together.
+      queueMicrotask(() => void this.serve(key, queue, policy));
+    }
+    return admission;
+  }
+
+  /** Asks the gate for the queue's first request until the queue is empty. */
+  private async serve(key: string, queue: KeyQueue, policy: LimitPolicy): Promise<void> {
+    const limits = {
+      rate: policy.rateLimitPerS,
+      burst: burstOf(policy.rateLimitPerS),
+      maxInFlight: policy.maxInFlight,
+      leaseMs: policy.timeoutMs === undefined ? DEFAULT_LEASE_MS : 2 * policy.timeoutMs + LEASE_MARGIN_MS,
+    };
+    try {
+      while (queue.waiters.length > 0) {
+        let answer;
+        try {
+          answer = await this.gate.take(key, Math.min(queue.waiters.length, MOST_AT_ONCE), limits);
+        } catch (error) {
+          // The gate cannot answer (PostgreSQL away): nobody is admitted; their attempts fail and are retried.
+          for (const waiter of queue.waiters.splice(0)) waiter.reject(error);
+          return;
+        }
+        if (answer.leaseIds.length > 0) {
+          queue.progressAt = this.now();
+          for (const leaseId of answer.leaseIds) this.admitFirst(key, queue, leaseId);
+          continue;
+        }
+        const waitMs = answer.full ? FULL_POLL_MS : Math.max(1, answer.retryInMs);
+        const now = this.now();
+        const tokenGapMs = 1000 / policy.rateLimitPerS;
+        // Those who cannot be admitted within their wait are told at once, and defer: when full,
+        // after `stallMs` without progress; waiting for tokens, when theirs (one per request
+        // ahead) comes too late.
+        let position = 0;
+        queue.waiters = queue.waiters.filter((waiter) => {
+          const tokenInMs = answer.retryInMs + position * tokenGapMs;
+          const late = answer.full
+            ? now >= waiter.wait.until || now - Math.max(waiter.since, queue.progressAt) >= waiter.wait.stallMs
+            : tokenInMs > waiter.wait.stallMs || now + tokenInMs > waiter.wait.until;
+          if (late) waiter.resolve({ admitted: false, retryInMs: answer.full ? stallRetryMs(policy) : tokenInMs });
+          else position += 1;
+          return !late;
+        });
+        if (queue.waiters.length > 0) await this.pause(queue, waitMs);
+      }
+    } finally {
+      queue.wake = undefined;
+      if (queue.waiters.length === 0) {
+        queue.running = false;
+        this.queues.delete(key);
+      } else void this.serve(key, queue, policy);
+    }
+  }
+
+  private admitFirst(key: string, queue: KeyQueue, leaseId: string): void {
+    const waiter = queue.waiters.shift();
+    if (!waiter) {
+      void this.gate.release(leaseId).catch(this.onReleaseError);
+      return;
+    }
+    let released = false;
+    waiter.resolve({
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        // Should the release be lost, the lease expires after the request's timeout.
+        void this.gate.release(leaseId).then(
+          () => {
+            const current = this.queues.get(key);
+            if (!current) return;
+            current.progressAt = this.now();
+            current.wake?.();
+          },
+          (error: unknown) => this.onReleaseError(error),
+        );
+      },
+    });
+  }
+
+  private pause(queue: KeyQueue, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        queue.wake = undefined;
+        resolve();
+      }
+      queue.wake = done;
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import type { DataSource } from 'typeorm';
+import { createDataSource, ConnectionGateRepository } from '@flowline/db';
+import { loadConfig } from '@flowline/config';
+import { testEnvironment, uniqueSuffix } from '@flowline/testing';
+import { openDatabase } from './support/database';
+import { eventually } from './support/eventually';
+
+/**
+ * The connection gate's SQL (decision 0022, `flowline_admit`) against PostgreSQL: the token
+ * bucket and the in-flight leases that hold a connection's limits for every dispatcher together,
+ * also when many callers on separate connections ask at once.
+ */
+describe('the connection gate in PostgreSQL', () => {
+  const env = testEnvironment();
+  let dataSource: DataSource;
+  let gates: ConnectionGateRepository;
+  const key = () => `gate-${uniqueSuffix()}`;
+
+  beforeAll(async () => {
+    dataSource = await openDatabase(env);
+    gates = new ConnectionGateRepository(dataSource);
+  });
+
+  afterAll(() => dataSource?.destroy());
+
+  it('grants up to the burst at once, then says when the next token comes', async () => {
+    const gate = key();
+    const limits = { rate: 50, burst: 3, maxInFlight: 100, leaseMs: 60_000 };
+    const first = await gates.take(gate, 10, limits);
+    expect(first.leaseIds).toHaveLength(3);
+    expect(new Set(first.leaseIds).size).toBe(3);
+    const next = await gates.take(gate, 1, limits);
+    expect(next.leaseIds).toEqual([]);
+    expect(next.full).toBe(false);
+    // A token every 20 ms at 50/s: the next is at most that far.
+    expect(next.retryInMs).toBeGreaterThan(0);
+    expect(next.retryInMs).toBeLessThanOrEqual(20);
+    const later = await eventually('a token again', async () => {
+      const answer = await gates.take(gate, 1, limits);
+      return answer.leaseIds.length > 0 ? answer : undefined;
+    });
+    expect(later.leaseIds).toHaveLength(1);
+  });
+
+  it('keeps max_in_flight until a lease is released, then grants the freed slot', async () => {
+    const gate = key();
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
+    const held = await gates.take(gate, 5, limits);
+    expect(held.leaseIds).toHaveLength(2);
+    expect(await gates.take(gate, 1, limits)).toEqual({ leaseIds: [], retryInMs: 0, full: true });
+    await gates.release(held.leaseIds[0]!);
+    expect((await gates.take(gate, 5, limits)).leaseIds).toHaveLength(1);
+    expect((await gates.take(gate, 1, limits)).full).toBe(true);
+  });
+
+  it("frees a killed dispatcher's leases once they expire", async () => {
+    const gate = key();
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 300 };
+    const takenAt = Date.now();
+    expect((await gates.take(gate, 1, limits)).leaseIds).toHaveLength(1);
+    // Never released: the lease lapses after its 300 ms and the slot is free again.
+    await eventually('the lapsed lease freed', async () =>
+      (await gates.take(gate, 1, limits)).leaseIds.length === 1 ? true : undefined,
+    );
+    expect(Date.now() - takenAt).toBeGreaterThanOrEqual(300);
+  });
+
+  it('holds rate and max_in_flight for many callers on separate connections at once', async () => {
+    const pool = createDataSource(loadConfig(env).DATABASE_URL, { poolSize: 8 });
+    await pool.initialize();
+    try {
+      const shared = new ConnectionGateRepository(pool);
+      const gate = key();
+      const limits = { rate: 50, burst: 3, maxInFlight: 3, leaseMs: 60_000 };
+      let holding = 0;
+      let mostHolding = 0;
+      let granted = 0;
+      const began = Date.now();
+      const caller = async (): Promise<void> => {
+        while (Date.now() - began < 2_000) {
+          const answer = await shared.take(gate, 1, limits);
+          if (answer.leaseIds.length === 0) continue;
+          granted += 1;
+          holding += 1;
+          mostHolding = Math.max(mostHolding, holding);
+          // Held for a while, as a request in flight is.
+          await pool.query('SELECT pg_sleep(0.01)');
+          holding -= 1;
+          await shared.release(answer.leaseIds[0]!);
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, caller));
+      const elapsedS = (Date.now() - began) / 1000;
+      expect(mostHolding).toBeLessThanOrEqual(limits.maxInFlight);
+      expect(granted).toBeLessThanOrEqual(limits.burst + limits.rate * elapsedS);
+      // Not starved either: the callers got most of what the rate allows.
+      expect(granted).toBeGreaterThanOrEqual(0.5 * limits.rate * elapsedS);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
