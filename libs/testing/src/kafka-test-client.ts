@@ -25,7 +25,13 @@ export class KafkaTestClient {
 
   async produce(
     topic: string,
-    messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: IHeaders; timestamp?: string }>,
+    messages: Array<{
+      key?: string | null;
+      value: Buffer | string | null;
+      headers?: IHeaders;
+      timestamp?: string;
+      partition?: number;
+    }>,
   ): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
@@ -37,7 +43,7 @@ export class KafkaTestClient {
   /** Produces JSON values keyed as given, in order; a record's time (epoch ms) may be given, as a producer may. */
   async produceJson(
     topic: string,
-    messages: Array<{ key: string; value: unknown; timestamp?: number }>,
+    messages: Array<{ key: string; value: unknown; timestamp?: number; partition?: number }>,
   ): Promise<void> {
     await this.produce(
       topic,
@@ -45,6 +51,7 @@ export class KafkaTestClient {
         key: message.key,
         value: JSON.stringify(message.value),
         ...(message.timestamp === undefined ? {} : { timestamp: String(message.timestamp) }),
+        ...(message.partition === undefined ? {} : { partition: message.partition }),
       })),
     );
   }
