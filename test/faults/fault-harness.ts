@@ -313,9 +313,28 @@ export class FaultCluster {
     }
   }
 
-  async restartPostgres(): Promise<void> {
-    await run('bash', [join(ROOT, 'deploy/local/postgres.sh'), 'stop'], { env: process.env });
-    await run('bash', [join(ROOT, 'deploy/local/postgres.sh'), 'start'], { env: process.env });
+  /**
+   * Stops the local PostgreSQL (`postgres.sh`), sees it down, and starts it again. The script leaves
+   * a server alone while DATABASE_URL is set (it may be someone else's), so it is called without
+   * it, once the URL is known to name the local server: a restart of another would prove nothing.
+   */
+  async restartPostgres(): Promise<{ downMs: number }> {
+    const script = join(ROOT, 'deploy/local/postgres.sh');
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const local = new URL((await run('bash', [script, 'url'], { env })).stdout.trim());
+    const used = new URL(loadConfig(this.env).DATABASE_URL);
+    if (local.port !== used.port || !['127.0.0.1', 'localhost'].includes(used.hostname))
+      throw new Error(`the scenario restarts the local PostgreSQL (${local.host}), but the services use ${used.host}`);
+    await run('bash', [script, 'stop'], { env });
+    const stoppedAt = Date.now();
+    const status = await run('bash', [script, 'status'], { env }).then(
+      () => 'running',
+      () => 'stopped',
+    );
+    if (status !== 'stopped') throw new Error('postgres.sh stop left the local PostgreSQL running');
+    await run('bash', [script, 'start'], { env });
+    return { downMs: Date.now() - stoppedAt };
   }
 
   /** Delivery rows of tenants by status: what PostgreSQL still holds for them. */

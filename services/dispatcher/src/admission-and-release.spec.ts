@@ -93,8 +93,9 @@ describe('waiting for a connection at its max_in_flight', () => {
 describe('releasing a lane in batches', () => {
   let h: DispatcherHarness;
   beforeEach(() => {
-    // Rate enough for every release here at once: the clock does not move while they go.
-    h = new DispatcherHarness({ rateLimitPerS: 1_000 });
+    // The harness's connection has rate enough for every release here at once: the clock does
+    // not move while they go.
+    h = new DispatcherHarness();
   });
 
   /** A lane whose head (h0) waits for its retry with `held` deliveries behind it. */

@@ -131,6 +131,12 @@ export class ScriptedMailbox {
 }
 
 /** The connection catalog, the pauses it learns of and the connections' failing clocks, in memory. */
+/**
+ * No rate limit to speak of unless a test sets one: a bucket holds a fiftieth of a second's tokens
+ * (decision 0022), and a wait for the next one ends only when the manual clock moves.
+ */
+const UNHURRIED = { rateLimitPerS: 100_000 };
+
 export class MemoryConnections {
   readonly byId = new Map<string, ConnectionSettings>();
   readonly pausedInDatabase = new Map<string, string>();
@@ -138,7 +144,11 @@ export class MemoryConnections {
   readonly failingSince = new Map<string, Date>();
 
   add(overrides: Partial<ConnectionSettings> & { id: string; tenant: string }): ConnectionSettings {
-    const connection = { ...urlConnection(overrides.tenant, 'https://receiver.example/hook'), ...overrides };
+    const connection = {
+      ...urlConnection(overrides.tenant, 'https://receiver.example/hook'),
+      ...UNHURRIED,
+      ...overrides,
+    };
     this.byId.set(connection.id, connection);
     return connection;
   }
@@ -194,7 +204,7 @@ export class MemoryNotificationEndpoints {
   readonly byId = new Map<string, ConnectionSettings>();
 
   add(tenant: string, id: string, url = 'https://ops.example/notify'): ConnectionSettings {
-    const endpoint = { ...urlConnection(tenant, url), id: `notification:${id}`, name: 'ops' };
+    const endpoint = { ...urlConnection(tenant, url), ...UNHURRIED, id: `notification:${id}`, name: 'ops' };
     this.byId.set(id, endpoint);
     return endpoint;
   }
