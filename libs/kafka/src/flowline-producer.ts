@@ -9,6 +9,9 @@ const MAX_REQUEST_BYTES = 900 * 1024;
 /** The broker's answers that refuse the records themselves: the same records are refused again. */
 const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
 
+/** The longest wait between two tries of a request while the brokers cannot take it. */
+const MAX_RESEND_BACKOFF_MS = 5_000;
+
 /** kafkajs wraps the broker's error (`type`) in the causes of the error it throws. */
 function isRecordRefusal(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
@@ -18,6 +21,18 @@ function isRecordRefusal(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A failure the same request may get past later: the brokers unreachable, a leader moving. kafkajs
+ * gives up on those at once here (no retries of its own, see the constructor) and says so with
+ * `KafkaJSNumberOfRetriesExceeded`; the broker's refusals and authorization errors are final.
+ */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'KafkaJSNumberOfRetriesExceeded' || (error as Error & { retriable?: boolean }).retriable === true
+  );
+}
+
 interface PendingSend {
   records: EncodedRecord[];
   resolve: () => void;
@@ -25,13 +40,22 @@ interface PendingSend {
 }
 
 /**
- * The process's idempotent producer. `send` resolves only when the broker has acknowledged every
- * message (acks=all), which is what allows a consumer to commit the offsets that produced them.
+ * The process's producer. `send` resolves only when the brokers have acknowledged every message
+ * (acks=all), which is what allows a consumer to commit the offsets that produced them.
  *
- * Idempotence needs one request in flight per connection, so sends are group-committed: while a
+ * Order needs one request in flight per connection, so sends are group-committed: while a
  * request is in flight, the sends that arrive meanwhile (other partitions, other services of the
  * process) wait and then go together in the next request. An idle producer sends at once; a busy
  * one sends fewer, larger requests instead of queueing many small ones.
+ *
+ * A request that fails for a passing reason is sent again whole, after a backoff, until the
+ * brokers take it (decision 0029). kafkajs's own retries are off: when a request spanning several
+ * brokers fails on one of them, kafkajs 2.2.4 retries only to the brokers that have not answered
+ * yet, so partitions whose leadership moved to a broker that had already answered are never sent
+ * and their messages are lost while the send resolves (seen in the fault suite: 25 actions of a
+ * kill -9'd broker's partitions never reached the mapper's output). Sent again whole, messages
+ * that went the first time are written twice, which at-least-once allows and the ids downstream
+ * absorb; kafkajs's idempotence is therefore off as well (it needs its own retries on).
  */
 export class FlowlineProducer {
   private readonly producer: Producer;
@@ -41,14 +65,13 @@ export class FlowlineProducer {
 
   constructor(kafka: Kafka) {
     this.producer = kafka.producer({
-      idempotent: true,
+      idempotent: false,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Java-compatible murmur2 partitioning, so a key lands where any Kafka client would put it.
       createPartitioner: KeyPartitioner,
-      // While the broker is away a send waits rather than fails: the consumer stops committing
-      // and resumes where it was, so nothing is lost and nothing is reordered.
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+      // No retries inside kafkajs (see above): `sendRequest` sends the whole request again.
+      retry: { retries: 0 },
     });
   }
 
@@ -133,6 +156,11 @@ export class FlowlineProducer {
     if (request.length > 0) await this.sendRequest(request);
   }
 
+  /**
+   * Sends one request, again and again while it fails for a passing reason: while the brokers are
+   * away a send waits rather than fails, the consumer stops committing and resumes where it was,
+   * so nothing is lost and nothing is reordered.
+   */
   private async sendRequest(request: Array<{ topic: string; message: Message }>): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const { topic, message } of request) {
@@ -140,10 +168,16 @@ export class FlowlineProducer {
       if (list) list.push(message);
       else byTopic.set(topic, [message]);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
-    });
+    const topicMessages = [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+        return;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        const backoffMs = Math.min(MAX_RESEND_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10));
+        await new Promise((resolve) => setTimeout(resolve, backoffMs * (0.8 + 0.4 * Math.random())));
+      }
+    }
   }
 }
