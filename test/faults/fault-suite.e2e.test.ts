@@ -2,7 +2,7 @@ import { busiestSecond, msUntilAccepted } from '@flowline/testing';
 import { CONSUMING_SERVICES, FaultCluster, FaultTenant, SteadyLoad } from './fault-harness';
 
 /**
- * Issue 11 §8: the fault scenarios on the local three-broker cluster, every consuming service a
+ * Issue 11, item 8: the fault scenarios on the local three-broker cluster, every consuming service a
  * separate process with at least two replicas, each scenario under a steady load of its own
  * (FAULT_EVENTS events, default 20,000, for FAULT_SUBJECTS subjects, default 1,000, produced at
  * FAULT_RATE events/s, default 400). One cluster and one set of processes serve every scenario,
