@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, IHeaders, Kafka, KafkaConfig, logLevel, Producer } from 'kafkajs';
 
+/** How long a send that fails for a passing reason (brokers away, a leader moving) is tried again. */
+const RESEND_FOR_MS = 300_000;
+
 export interface CollectedMessage {
   key: string | null;
   value: Buffer | null;
@@ -34,10 +37,26 @@ export class KafkaTestClient {
     }>,
   ): Promise<void> {
     if (!this.producer) {
-      this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      // kafkajs 2.2.4 loses messages when it retries a request spanning several brokers after a
+      // leader moved (docs/decisions/0029-producer-resends-whole-requests.md): an upstream
+      // producer must send a failed request again whole, and so does this one, for at most
+      // RESEND_FOR_MS. (Flowline's own producer does the same; this client uses no Flowline code.)
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
       await this.producer.connect();
     }
-    await this.producer.send({ topic, acks: -1, messages });
+    const giveUpAt = Date.now() + RESEND_FOR_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.producer.send({ topic, acks: -1, messages });
+        return;
+      } catch (error) {
+        const transient =
+          error instanceof Error &&
+          (error.name === 'KafkaJSNumberOfRetriesExceeded' || (error as { retriable?: boolean }).retriable === true);
+        if (!transient || Date.now() > giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Produces JSON values keyed as given, in order; a record's time (epoch ms) may be given, as a producer may. */
