@@ -1,34 +1,5 @@
-import { Admission, burstOf, ConnectionLimiter, LimiterTimers } from './connection-limiter';
-
-/** Time the test moves: timers run in order as it passes, each followed by what it set off. */
-class ManualTimers implements LimiterTimers {
-  time = 1_000_000;
-  private readonly timers: Array<{ at: number; run: () => void; cancelled: boolean }> = [];
-
-  now = (): number => this.time;
-
-  after = (ms: number, run: () => void): (() => void) => {
-    const timer = { at: this.time + ms, run, cancelled: false };
-    this.timers.push(timer);
-    return () => (timer.cancelled = true);
-  };
-
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      this.time = next.at;
-      next.cancelled = true;
-      next.run();
-      await settle();
-    }
-    this.time = end;
-    await settle();
-  }
-}
-
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+import { ManualTimers, settle } from '@flowline/testing';
+import { Admission, burstOf, ConnectionLimiter } from './connection-limiter';
 
 /** What became of a pending admission so far: admitted, refused, or still waiting. */
 function track(pending: Promise<Admission>): {
@@ -113,18 +84,18 @@ describe('ConnectionLimiter', () => {
     const wait = (timers: ManualTimers, capMs = 5_000) => ({ stallMs: 1_000, until: timers.now() + capMs });
 
     it('waits as long as requests keep finishing, in arrival order, past the stall time', async () => {
-      const timers = new ManualTimers();
+      const timers = new ManualTimers(1_000_000);
       const gates = new ConnectionLimiter(timers);
       const inFlight = gates.tryAdmit('c1', policy);
       const [first, second] = [
         track(gates.admit('c1', policy, wait(timers))),
         track(gates.admit('c1', policy, wait(timers))),
       ];
-      await timers.advance(800);
+      await timers.advanceSettling(800);
       release(inFlight);
       await settle();
       expect([first.state(), second.state()]).toEqual(['admitted', 'waiting']);
-      await timers.advance(800);
+      await timers.advanceSettling(800);
       release(first.admission());
       await settle();
       // 1.6 s after it came, but the connection never stood still for 1 s.
@@ -132,25 +103,25 @@ describe('ConnectionLimiter', () => {
     });
 
     it('gives up once the connection made no progress for the stall time, with a short retry', async () => {
-      const timers = new ManualTimers();
+      const timers = new ManualTimers(1_000_000);
       const gates = new ConnectionLimiter(timers);
       gates.tryAdmit('c1', policy);
       const waiting = track(gates.admit('c1', policy, wait(timers)));
-      await timers.advance(999);
+      await timers.advanceSettling(999);
       expect(waiting.state()).toBe('waiting');
-      await timers.advance(1);
+      await timers.advanceSettling(1);
       expect(waiting.admission()).toEqual({ admitted: false, retryInMs: 100 });
     });
 
     it('gives up at its hard cap however the connection progresses', async () => {
-      const timers = new ManualTimers();
+      const timers = new ManualTimers(1_000_000);
       const gates = new ConnectionLimiter(timers);
       let inFlight = gates.tryAdmit('c1', policy);
       // Others came first and keep the one slot busy, each finishing within the stall time.
       const ahead = Array.from({ length: 10 }, () => track(gates.admit('c1', policy, wait(timers, 60_000))));
       const starved = track(gates.admit('c1', policy, wait(timers, 2_000)));
       for (const next of ahead) {
-        await timers.advance(500);
+        await timers.advanceSettling(500);
         if (starved.state() !== 'waiting') break;
         release(inFlight);
         await settle();
@@ -161,7 +132,7 @@ describe('ConnectionLimiter', () => {
     });
 
     it('a request that comes while others wait queues behind them', async () => {
-      const timers = new ManualTimers();
+      const timers = new ManualTimers(1_000_000);
       const gates = new ConnectionLimiter(timers);
       const inFlight = gates.tryAdmit('c1', policy);
       const early = track(gates.admit('c1', policy, wait(timers)));
@@ -172,7 +143,7 @@ describe('ConnectionLimiter', () => {
     });
 
     it("refuses at once a request whose token comes later than the stall time: the connection's rate is known", async () => {
-      const timers = new ManualTimers();
+      const timers = new ManualTimers(1_000_000);
       const gates = new ConnectionLimiter(timers);
       const slow = { rateLimitPerS: 2, maxInFlight: 100 };
       // The bucket holds one token: the waiters' tokens are 0.5 s, 1 s and 1.5 s away.
@@ -183,9 +154,9 @@ describe('ConnectionLimiter', () => {
       await settle();
       expect([first.state(), second.state(), third.state()]).toEqual(['waiting', 'waiting', 'refused']);
       expect(third.admission()).toEqual({ admitted: false, retryInMs: 1_500 });
-      await timers.advance(500);
+      await timers.advanceSettling(500);
       expect([first.state(), second.state()]).toEqual(['admitted', 'waiting']);
-      await timers.advance(500);
+      await timers.advanceSettling(500);
       expect(second.state()).toBe('admitted');
     });
   });

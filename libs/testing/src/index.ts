@@ -7,3 +7,4 @@ export * from './delivery-store-contract';
 export * from './tcp-proxy';
 export * from './receiver-account';
 export * from './count-waiter';
+export * from './manual-timers';

@@ -21,35 +21,14 @@ import {
 } from '@flowline/delivery';
 import type { BatchContext, ConsumedRecord, OutgoingMessage, PartlyHandled } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
+import { ManualTimers, settle } from '@flowline/testing';
 import type { Clock } from '../src/clock';
 import { composeDispatcher, DispatcherParts } from '../src/dispatcher-parts';
 
 /** A clock the test moves by hand: its timers run, in order, as it passes them. */
-export class ManualClock implements Clock {
-  private readonly timers: Array<{ at: number; run: () => void; cancelled: boolean }> = [];
-
-  constructor(public time = Date.UTC(2025, 2, 1, 10, 0, 0)) {}
-
-  now(): number {
-    return this.time;
-  }
-
-  after(ms: number, run: () => void): () => void {
-    const timer = { at: this.time + ms, run, cancelled: false };
-    this.timers.push(timer);
-    return () => (timer.cancelled = true);
-  }
-
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      this.time = next.at;
-      next.cancelled = true;
-      next.run();
-    }
-    this.time = end;
+export class ManualClock extends ManualTimers implements Clock {
+  constructor(time = Date.UTC(2025, 2, 1, 10, 0, 0)) {
+    super(time);
   }
 }
 
@@ -385,8 +364,7 @@ export class DispatcherHarness {
   }
 }
 
-/** Lets everything already set off run (promise chains, the store's answers), without time passing. */
-export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export { settle };
 
 export const headersOf = (message: OutgoingMessage) => ({
   retry: message.headers?.[RETRY_HEADERS.retry],
