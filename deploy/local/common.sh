@@ -4,7 +4,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Stamped with the time of day, so a CI log shows what each stage took.
+log() { printf '\033[1m==> %s\033[0m  (%s)\n' "$*" "$(date +%T)"; }
 
 ensure_packages() {
   # Install when node_modules is missing or older than the lock file. `npm ci` installs exactly

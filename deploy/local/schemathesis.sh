@@ -10,7 +10,8 @@
 # Settings: FLOWLINE_SCHEMATHESIS_EXAMPLES (examples per operation and phase, default 30),
 # FLOWLINE_SCHEMATHESIS_SEED (default 20251), FLOWLINE_SCHEMATHESIS_MAX_TIME (seconds; unset by
 # default, so a run is the same run every time: with it, schemathesis keeps fuzzing until the time
-# is spent), FLOWLINE_SCHEMATHESIS_PORT (default a free port). The report goes to .local/schemathesis/.
+# is spent), FLOWLINE_SCHEMATHESIS_PORT (default a free port),
+# FLOWLINE_SCHEMATHESIS_BUILT (set: dist/ is already built). The report goes to .local/schemathesis/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -31,8 +32,11 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 ensure_packages
 ensure_infrastructure
 ensure_schemathesis
-log "building"
-npm run --silent build
+# test.sh builds before it starts this beside lint (FLOWLINE_SCHEMATHESIS_BUILT=1): no second build.
+if [ -z "${FLOWLINE_SCHEMATHESIS_BUILT:-}" ]; then
+  log "building"
+  npm run --silent build
+fi
 
 PORT=${FLOWLINE_SCHEMATHESIS_PORT:-$(free_port)}
 API=http://127.0.0.1:$PORT
