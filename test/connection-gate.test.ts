@@ -47,10 +47,26 @@ describe('the connection gate in PostgreSQL', () => {
     const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
     const held = await gates.take(gate, 5, limits);
     expect(held.leaseIds).toHaveLength(2);
-    expect(await gates.take(gate, 1, limits)).toEqual({ leaseIds: [], retryInMs: 0, full: true });
+    const full = await gates.take(gate, 1, limits);
+    expect(full).toMatchObject({ leaseIds: [], retryInMs: 0, full: true });
     await gates.release(held.leaseIds[0]!);
     expect((await gates.take(gate, 5, limits)).leaseIds).toHaveLength(1);
     expect((await gates.take(gate, 1, limits)).full).toBe(true);
+  });
+
+  it('tells a caller it refuses how long ago any caller was last granted a lease', async () => {
+    const gate = key();
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 };
+    const before = await gates.take(gate, 1, { ...limits, maxInFlight: 0 });
+    // Never granted: no time to tell.
+    expect(before).toEqual({ leaseIds: [], retryInMs: 0, full: true });
+    const grantedAt = Date.now();
+    expect((await gates.take(gate, 1, limits)).leaseIds).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await gates.take(gate, 1, limits);
+    expect(refused.full).toBe(true);
+    expect(refused.msSinceGrant).toBeGreaterThanOrEqual(150);
+    expect(refused.msSinceGrant).toBeLessThanOrEqual(Date.now() - grantedAt + 50);
   });
 
   it("frees a killed dispatcher's leases once they expire", async () => {

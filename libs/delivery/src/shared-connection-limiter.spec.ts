@@ -9,12 +9,17 @@ class CountingGate implements SharedGate {
   released: string[] = [];
   next = 0;
   failWith: Error | undefined;
+  /** What the gate says of the last grant when it refuses: another process's, this long ago. */
+  msSinceGrant: number | undefined;
 
   constructor(private readonly slots: number) {}
 
   wanted: number[] = [];
 
-  async take(_key: string, want: number): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean }> {
+  async take(
+    _key: string,
+    want: number,
+  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }> {
     this.asking += 1;
     this.takes += 1;
     this.wanted.push(want);
@@ -28,7 +33,9 @@ class CountingGate implements SharedGate {
       this.leases.add(leaseId);
       leaseIds.push(leaseId);
     }
-    return { leaseIds, retryInMs: 0, full: leaseIds.length === 0 };
+    if (leaseIds.length > 0 || this.msSinceGrant === undefined)
+      return { leaseIds, retryInMs: 0, full: leaseIds.length === 0 };
+    return { leaseIds, retryInMs: 0, full: true, msSinceGrant: this.msSinceGrant };
   }
 
   release(leaseId: string): Promise<void> {
@@ -82,6 +89,28 @@ describe('SharedConnectionLimiter', () => {
       inFlight = await next;
     }
     expect(inFlight.admitted).toBe(true);
+  });
+
+  it("keeps waiting past the stall time while other processes' requests are granted slots", async () => {
+    const gate = new CountingGate(1);
+    // Another process holds the one slot, and the gate granted one a moment ago each time it is asked.
+    gate.leases.add('elsewhere');
+    gate.msSinceGrant = 10;
+    const limiter = new SharedConnectionLimiter(gate);
+    const waiting = limiter.admit('c1', policy, waitOf(150, 5_000));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    gate.leases.delete('elsewhere');
+    expect((await waiting).admitted).toBe(true);
+  });
+
+  it('defers once no process was granted a slot for the stall time', async () => {
+    const gate = new CountingGate(1);
+    gate.leases.add('elsewhere');
+    gate.msSinceGrant = 10_000;
+    const limiter = new SharedConnectionLimiter(gate);
+    const askedAt = Date.now();
+    expect(await limiter.admit('c1', policy, waitOf(150, 5_000))).toEqual({ admitted: false, retryInMs: 100 });
+    expect(Date.now() - askedAt).toBeLessThan(1_000);
   });
 
   it('fails the waiting requests when the gate cannot answer', async () => {

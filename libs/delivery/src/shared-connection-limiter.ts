@@ -2,12 +2,15 @@ import { Admission, AdmissionWait, burstOf, ConnectionAdmitter, LimitPolicy, sta
 
 /** Where the cluster's buckets and leases live: `ConnectionGateRepository` (PostgreSQL) is one. */
 export interface SharedGate {
-  /** Up to `want` leases (a token and an in-flight slot each); none: when to ask again. */
+  /**
+   * Up to `want` leases (a token and an in-flight slot each); none: when to ask again, and how
+   * long ago any process was last granted one (the connection's progress across the cluster).
+   */
   take(
     key: string,
     want: number,
     limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
-  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean }>;
+  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }>;
   release(leaseId: string): Promise<void>;
 }
 
@@ -31,8 +34,8 @@ interface KeyQueue {
   waiters: Waiter[];
   running: boolean;
   /**
-   * Last time this process saw its connection progress: a lease granted or one of its requests
-   * finished. Progress of other processes is not seen; their waiters follow the same rule.
+   * Last time the connection was seen to progress: a lease granted to any process (as the gate
+   * tells), or a request of this process finished.
    */
   progressAt: number;
   /** Ends the current wait early: a request of this process finished, a slot may be free. */
@@ -57,8 +60,8 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
 
   /**
    * The rule of `ConnectionLimiter` (decision 0028): a request waits while its connection makes
-   * progress (here: as this process sees it) and for a token only if it comes within `stallMs`,
-   * never past `until`.
+   * progress (here: leases granted to any process, or requests of this one finishing) and for a
+   * token only if it comes within `stallMs`, never past `until`.
    */
   admit(key: string, policy: LimitPolicy, wait: AdmissionWait): Promise<Admission> {
     let queue = this.queues.get(key);
@@ -102,6 +105,8 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
         }
         const waitMs = answer.full ? FULL_POLL_MS : Math.max(1, answer.retryInMs);
         const now = this.now();
+        // Every slot may be another process's: its grants are this connection's progress too.
+        if (answer.msSinceGrant !== undefined) queue.progressAt = Math.max(queue.progressAt, now - answer.msSinceGrant);
         const tokenGapMs = 1000 / policy.rateLimitPerS;
         // Those who cannot be admitted within their wait are told at once, and defer: when full,
         // after `stallMs` without progress; waiting for tokens, when theirs (one per request

@@ -1,30 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * A connection's limits across every dispatcher (decision 0022): one token bucket per limiter key
- * (`connection_gates`) and one lease per request in flight (`connection_gate_leases`, expiring
- * after the request's timeout so a killed dispatcher's leases free themselves).
- * `flowline_admit` takes tokens and leases for every request waiting in a process in one round trip under the gate's row lock, on
- * PostgreSQL's clock (one clock for all dispatchers). Unlogged: the state is seconds long and
- * rebuilt from nothing (a full bucket, no lease) if a crash loses it.
- */
-export class ConnectionGates1766700000000 implements MigrationInterface {
-  name = 'ConnectionGates1766700000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE UNLOGGED TABLE connection_gates (
-        limiter_key text PRIMARY KEY,
-        tokens double precision NOT NULL,
-        refilled_at timestamptz NOT NULL
-      );
-      CREATE UNLOGGED TABLE connection_gate_leases (
-        id bigserial PRIMARY KEY,
-        limiter_key text NOT NULL,
-        expires_at timestamptz NOT NULL
-      );
-      CREATE INDEX connection_gate_leases_by_key ON connection_gate_leases (limiter_key, expires_at);
-
+/** `flowline_admit` as this migration makes it (migration 1766800000000 restores it on the way down). */
+export const ADMIT_FUNCTION = `
       -- Up to p_want leases (as many as tokens and free slots allow); none: how long until a
       -- token comes (-1: every slot is taken).
       CREATE FUNCTION flowline_admit(
@@ -62,6 +39,34 @@ export class ConnectionGates1766700000000 implements MigrationInterface {
             RETURNING id
         ) SELECT array_agg(leased.id), 0 FROM leased;
       END $$;
+`;
+
+/**
+ * A connection's limits across every dispatcher (decision 0022): one token bucket per limiter key
+ * (`connection_gates`) and one lease per request in flight (`connection_gate_leases`, expiring
+ * after the request's timeout so a killed dispatcher's leases free themselves).
+ * `flowline_admit` takes tokens and leases for every request waiting in a process in one round trip under the gate's row lock, on
+ * PostgreSQL's clock (one clock for all dispatchers). Unlogged: the state is seconds long and
+ * rebuilt from nothing (a full bucket, no lease) if a crash loses it.
+ */
+export class ConnectionGates1766700000000 implements MigrationInterface {
+  name = 'ConnectionGates1766700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE UNLOGGED TABLE connection_gates (
+        limiter_key text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        refilled_at timestamptz NOT NULL
+      );
+      CREATE UNLOGGED TABLE connection_gate_leases (
+        id bigserial PRIMARY KEY,
+        limiter_key text NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX connection_gate_leases_by_key ON connection_gate_leases (limiter_key, expires_at);
+
+      ${ADMIT_FUNCTION}
     `);
   }
 

@@ -18,6 +18,7 @@ import { RetentionIndexes1766100000000 } from './1766100000000-retention-indexes
 import { AnalyticsViews1766600000100 } from './1766600000100-analytics-views';
 import { DeliveriesByStatusIndex1766600000200 } from './1766600000200-deliveries-by-status-index';
 import { ConnectionGates1766700000000 } from './1766700000000-connection-gates';
+import { ConnectionGateProgress1766800000000 } from './1766800000000-connection-gate-progress';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -41,5 +42,6 @@ export const MIGRATIONS = [
   AnalyticsViews1766600000100,
   DeliveriesByStatusIndex1766600000200,
   ConnectionGates1766700000000,
+  ConnectionGateProgress1766800000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
