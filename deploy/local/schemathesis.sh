@@ -6,6 +6,7 @@
 # response that is not what the document says, a valid request refused or an invalid one taken).
 #
 #   deploy/local/schemathesis.sh [extra st run arguments]
+#   deploy/local/schemathesis.sh install      only installs it into .local/venv
 #
 # Settings: FLOWLINE_SCHEMATHESIS_EXAMPLES (examples per operation and phase, default 30),
 # FLOWLINE_SCHEMATHESIS_SEED (default 20251), FLOWLINE_SCHEMATHESIS_MAX_TIME (seconds; unset by
@@ -29,6 +30,11 @@ ensure_schemathesis() {
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
+# `schemathesis.sh install` only installs it (CI does so while the demo runs).
+if [ "${1:-}" = install ]; then
+  ensure_schemathesis
+  exit 0
+fi
 ensure_packages
 ensure_infrastructure
 ensure_schemathesis

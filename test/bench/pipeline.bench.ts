@@ -4,7 +4,7 @@
  *   npm run bench [-- events]              (figures: docs/BENCHMARKS.md)
  *   bash deploy/local/bench.sh --durable   the same against PostgreSQL with fsync and synchronous_commit on
  *
- * 1. Raw chain: four kafkajs consume→produce hops with no logic (eachBatch, idempotent producer,
+ * 1. Raw chain: four kafkajs consume→produce hops with no logic (eachBatch, Flowline's producer settings,
  *    acks=all, commit after), read back at the end.
  * 2. Floor chain: the same chain whose fourth hop POSTs each event with undici to the HTTP sink
  *    (the same child process Flowline delivers to) instead of producing it, 64 at a time (the
@@ -203,8 +203,9 @@ async function rawChain(name: string, sink?: Sink): Promise<Chain> {
     topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })),
   });
   await admin.disconnect();
-  // Flowline's partitioner, so the floor's hashing costs what Flowline's does.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: KeyPartitioner });
+  // Flowline's producer settings (libs/kafka FlowlineProducer: one request in flight, not
+  // idempotent, decision 0029) and partitioner, so the floor's produce and hashing cost what Flowline's do.
+  const producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1, createPartitioner: KeyPartitioner });
   await producer.connect();
   const agent = new Agent({ connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   const post = async (value: Buffer | null): Promise<void> => {
