@@ -49,7 +49,7 @@ describe('the connection gate in PostgreSQL', () => {
     expect(held.leaseIds).toHaveLength(2);
     const full = await gates.take(gate, 1, limits);
     expect(full).toMatchObject({ leaseIds: [], retryInMs: 0, full: true });
-    await gates.release(held.leaseIds[0]!);
+    await gates.release([held.leaseIds[0]!]);
     expect((await gates.take(gate, 5, limits)).leaseIds).toHaveLength(1);
     expect((await gates.take(gate, 1, limits)).full).toBe(true);
   });
@@ -102,7 +102,7 @@ describe('the connection gate in PostgreSQL', () => {
           // Held for a while, as a request in flight is.
           await pool.query('SELECT pg_sleep(0.01)');
           holding -= 1;
-          await shared.release(answer.leaseIds[0]!);
+          await shared.release([answer.leaseIds[0]!]);
         }
       };
       await Promise.all(Array.from({ length: 8 }, caller));

@@ -38,9 +38,15 @@ class CountingGate implements SharedGate {
     return { leaseIds, retryInMs: 0, full: true, msSinceGrant: this.msSinceGrant };
   }
 
-  release(leaseId: string): Promise<void> {
-    this.released.push(leaseId);
-    this.leases.delete(leaseId);
+  /** Each release statement's leases. */
+  releases: string[][] = [];
+
+  release(leaseIds: string[]): Promise<void> {
+    this.releases.push(leaseIds);
+    for (const leaseId of leaseIds) {
+      this.released.push(leaseId);
+      this.leases.delete(leaseId);
+    }
     return Promise.resolve();
   }
 }
@@ -64,6 +70,16 @@ describe('SharedConnectionLimiter', () => {
     // The three waiting requests were asked for in one question; two were granted.
     expect(gate.wanted[0]).toBe(3);
     expect(gate.released).toEqual(['1']);
+  });
+
+  it('releases the leases of requests that finish together in one statement', async () => {
+    const gate = new CountingGate(3);
+    const limiter = new SharedConnectionLimiter(gate);
+    const admissions = await Promise.all([1, 2, 3].map(() => limiter.admit('c1', policy, waitOf(1_000))));
+    for (const admission of admissions) if (admission.admitted) admission.release();
+    const next = await limiter.admit('c1', policy, waitOf(1_000));
+    expect(next.admitted).toBe(true);
+    expect(gate.releases).toEqual([['1', '2', '3']]);
   });
 
   it('tells a request that cannot get a slot within its wait to defer', async () => {

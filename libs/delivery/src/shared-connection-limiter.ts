@@ -11,7 +11,8 @@ export interface SharedGate {
     want: number,
     limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
   ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }>;
-  release(leaseId: string): Promise<void>;
+  /** Ends these leases: their in-flight slots are free for every process. */
+  release(leaseIds: string[]): Promise<void>;
 }
 
 /** How long a request may hold its in-flight slot beyond its timeout (an OAuth token fetch, a resend). */
@@ -51,6 +52,10 @@ interface KeyQueue {
  */
 export class SharedConnectionLimiter implements ConnectionAdmitter {
   private readonly queues = new Map<string, KeyQueue>();
+  /** Leases whose requests finished, waiting for the next release statement, with their keys. */
+  private releasing: Array<{ key: string; leaseId: string }> = [];
+  /** A release statement is in flight, or one is due on the next turn of the event loop. */
+  private releaseBusy = false;
 
   constructor(
     private readonly gate: SharedGate,
@@ -135,7 +140,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
   private admitFirst(key: string, queue: KeyQueue, leaseId: string): void {
     const waiter = queue.waiters.shift();
     if (!waiter) {
-      void this.gate.release(leaseId).catch(this.onReleaseError);
+      this.releaseLater(key, leaseId);
       return;
     }
     let released = false;
@@ -144,18 +149,43 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
       release: () => {
         if (released) return;
         released = true;
-        // Should the release be lost, the lease expires after the request's timeout.
-        void this.gate.release(leaseId).then(
-          () => {
-            const current = this.queues.get(key);
-            if (!current) return;
-            current.progressAt = this.now();
-            current.wake?.();
-          },
-          (error: unknown) => this.onReleaseError(error),
-        );
+        this.releaseLater(key, leaseId);
       },
     });
+  }
+
+  /**
+   * Releases go to the gate together: the leases of every request that finished while the last
+   * statement was on its way, in one statement (one per request cost the database more than the
+   * rest of a delivery's statements together). Should a release be lost, the lease expires after
+   * the request's timeout.
+   */
+  private releaseLater(key: string, leaseId: string): void {
+    this.releasing.push({ key, leaseId });
+    if (this.releaseBusy) return;
+    this.releaseBusy = true;
+    // After this turn: the requests that finish in the same turn are released together.
+    setImmediate(() => void this.releaseAll());
+  }
+
+  private async releaseAll(): Promise<void> {
+    while (this.releasing.length > 0) {
+      const batch = this.releasing.splice(0);
+      try {
+        await this.gate.release(batch.map(({ leaseId }) => leaseId));
+      } catch (error) {
+        this.onReleaseError(error);
+        continue;
+      }
+      const now = this.now();
+      for (const key of new Set(batch.map((released) => released.key))) {
+        const queue = this.queues.get(key);
+        if (!queue) continue;
+        queue.progressAt = now;
+        queue.wake?.();
+      }
+    }
+    this.releaseBusy = false;
   }
 
   private pause(queue: KeyQueue, ms: number): Promise<void> {

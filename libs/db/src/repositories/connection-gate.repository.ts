@@ -34,8 +34,9 @@ export class ConnectionGateRepository {
     };
   }
 
-  /** Ends a request's lease: its in-flight slot is free for every dispatcher. */
-  async release(leaseId: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM connection_gate_leases WHERE id = $1', [leaseId]);
+  /** Ends requests' leases, in one statement: their in-flight slots are free for every dispatcher. */
+  async release(leaseIds: string[]): Promise<void> {
+    if (leaseIds.length === 0) return;
+    await this.dataSource.query('DELETE FROM connection_gate_leases WHERE id = ANY($1::bigint[])', [leaseIds]);
   }
 }
