@@ -1,4 +1,5 @@
 import { busiestSecond, msUntilAccepted } from '@flowline/testing';
+import { eventually } from '../support/eventually';
 import { CONSUMING_SERVICES, FaultCluster, FaultTenant, SteadyLoad } from './fault-harness';
 
 /**
@@ -229,9 +230,10 @@ describe('faults on a three-broker cluster, services as separate processes', () 
           figures.unreadyAfterS = round(unreadyAfterMs / 1000);
           figures.readyAgainAfterS = round((Date.now() - ends.everyBrokerDown.endedAt) / 1000);
           // The next fault strikes once this one's recovery is over, so each recovery time is its fault's.
-          await waitFor(
+          await eventually(
+            `the ${outageAt} events produced before the outage accepted`,
             () => (acceptedOf(parties) >= outageAt ? true : undefined),
-            () => `${acceptedOf(parties)} of the ${outageAt} events produced before the outage accepted`,
+            DRAIN_MS,
           );
 
           const producing = load.produce(outageAt, load.total);
@@ -359,10 +361,7 @@ function round(value: number): number {
 }
 
 /** Waits until `check` answers a value, looking every 250 ms; fails with `what` after DRAIN_MS. */
-async function waitFor<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: () => Promise<string> | string,
-): Promise<T> {
+async function waitFor<T>(check: () => Promise<T | undefined>, what: () => Promise<string>): Promise<T> {
   const deadline = Date.now() + DRAIN_MS;
   for (;;) {
     const value = await check();
