@@ -54,6 +54,19 @@ describe('the connection gate in PostgreSQL', () => {
     expect((await gates.take(gate, 1, limits)).full).toBe(true);
   });
 
+  it('ends the leases a question carries before it counts the slots in flight', async () => {
+    const gate = key();
+    const other = key();
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
+    const held = await gates.take(gate, 2, limits);
+    const elsewhere = await gates.take(other, 1, limits);
+    // One finished request of each connection goes back with the question for the first.
+    const next = await gates.take(gate, 2, limits, [held.leaseIds[0]!, elsewhere.leaseIds[0]!]);
+    expect(next.leaseIds).toHaveLength(1);
+    expect((await gates.take(gate, 1, limits)).full).toBe(true);
+    expect((await gates.take(other, 2, limits)).leaseIds).toHaveLength(2);
+  });
+
   it('tells a caller it refuses how long ago any caller was last granted a lease', async () => {
     const gate = key();
     const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 };

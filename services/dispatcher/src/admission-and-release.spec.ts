@@ -1,5 +1,5 @@
 import { Answer, CONNECTION, DispatcherHarness, headersOf, settle, TENANT } from '../test/dispatcher-harness';
-import { MAX_ADMISSION_WAIT_MS, MAX_CHUNK_ADMISSION_WAIT_MS } from './attempt-webhook';
+import { MAX_ADMISSION_WAIT_MS, MAX_CHUNK_ADMISSION_WAIT_MS, MAX_SOLE_DESTINATION_WAIT_MS } from './attempt-webhook';
 import { RELEASE_BATCH, RELEASE_BATCHES } from './lane-releaser';
 import { HELD_BEHIND } from './settlement-effects';
 
@@ -52,23 +52,69 @@ describe('waiting for a connection at its max_in_flight', () => {
     expect(await h.counter('deliveriesHeld', 'deferred')).toBe(2);
   });
 
-  it("defers what still waits at the chunk's hard cap, however the connection progresses", async () => {
-    const ids = ['a', 'b', 'c', 'd', 'e'];
-    const chunk = h.deliver(ids.map((id) => h.record(h.delivery(id, `lead-${id}`))));
-    await settle();
-    // An answer every 0.9 s: never a stall, but the fifth would get its slot only after the cap.
+  /**
+   * Answers one request every 0.9 s (never a stall) until the waiting ones would get their slot
+   * only after `capMs`, then lets the cap pass and answers the rest.
+   */
+  async function answerSteadilyPast(capMs: number, chunk: Promise<unknown>): Promise<void> {
     const answerEvery = MAX_ADMISSION_WAIT_MS - 100;
-    for (let elapsed = 0; elapsed + answerEvery < MAX_CHUNK_ADMISSION_WAIT_MS; elapsed += answerEvery) {
+    let elapsed = 0;
+    for (; elapsed + answerEvery < capMs; elapsed += answerEvery) {
       h.clock.advance(answerEvery);
       h.receiver.finishOne();
       await settle();
     }
-    h.clock.advance(MAX_CHUNK_ADMISSION_WAIT_MS - 3 * answerEvery);
+    h.clock.advance(capMs - elapsed);
     await settle();
     h.receiver.finishOne();
     await chunk;
-    expect(ids.map((id) => h.status(id))).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'retrying']);
+  }
+
+  it("defers what still waits at the chunk's hard cap when the chunk has deliveries to other destinations", async () => {
+    const other = '5d0c3f0e-1b2a-4c3d-8e4f-5a6b7c8d9e0f';
+    h.connections.add({ id: other, tenant: TENANT, maxInFlight: 10 });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const chunk = h.deliver([
+      h.record(h.delivery('o1', 'lead-o', { connectionId: other })),
+      ...ids.map((id) => h.record(h.delivery(id, `lead-${id}`))),
+    ]);
+    await settle();
+    h.receiver.finishOne(); // the other connection's
+    await settle();
+    // The fifth would get its slot only after the cap.
+    await answerSteadilyPast(MAX_CHUNK_ADMISSION_WAIT_MS, chunk);
+    expect(['o1', ...ids].map((id) => h.status(id))).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'retrying',
+    ]);
     expect(await h.counter('deliveriesHeld', 'deferred')).toBe(1);
+  });
+
+  it("waits past that cap when every delivery of the chunk goes to the one connection, up to the sole destination's", async () => {
+    // Five answers 0.9 s apart take 4.5 s: past the chunk's cap, nobody else's delivery waiting.
+    const few = ['a', 'b', 'c', 'd', 'e'];
+    const chunk = h.deliver(few.map((id) => h.record(h.delivery(id, `lead-${id}`))));
+    await settle();
+    for (const _ of few) {
+      h.clock.advance(MAX_ADMISSION_WAIT_MS - 100);
+      h.receiver.finishOne();
+      await settle();
+    }
+    await chunk;
+    expect(few.map((id) => h.status(id))).toEqual(few.map(() => 'succeeded'));
+    expect(await h.counter('deliveriesHeld', 'deferred')).toBe(0);
+    // Fourteen would take 12.6 s: the last ones still wait at the sole destination's cap.
+    const many = Array.from({ length: 14 }, (_, index) => `m${index}`);
+    await answerSteadilyPast(
+      MAX_SOLE_DESTINATION_WAIT_MS,
+      h.deliver(many.map((id) => h.record(h.delivery(id, `lead-${id}`)))),
+    );
+    expect(await h.counter('deliveriesHeld', 'deferred')).toBeGreaterThan(0);
+    expect(many.map((id) => h.status(id))).toContain('retrying');
   });
 
   it("another connection's deliveries in the chunk go on while these wait", async () => {

@@ -32,6 +32,12 @@ export const MAX_ADMISSION_WAIT_MS = 1_000;
  */
 export const MAX_CHUNK_ADMISSION_WAIT_MS = 3_000;
 
+/**
+ * The hard cap of a chunk whose deliveries all wait for one connection (decision 0030): nobody
+ * else's in the chunk waits for them, only the partition's later records.
+ */
+export const MAX_SOLE_DESTINATION_WAIT_MS = 10_000;
+
 /** Sends webhooks: `AuthenticatedSender` is one. */
 export type WebhookChannel = Pick<AuthenticatedSender, 'send'>;
 

@@ -11,12 +11,11 @@ import {
 import type { DeliveryStore } from '@flowline/db';
 import type { BatchContext, ConsumedRecord, PartlyHandled } from '@flowline/kafka';
 import type { FlowlineMetrics } from '@flowline/observability';
-import { MAX_CHUNK_ADMISSION_WAIT_MS } from './attempt-webhook';
 import type { Clock } from './clock';
 import { deliverInOrder } from './deliver-in-order';
 import { Effects, persist, RecordProducer } from './effects';
 import { intakeNew, intakeRetry, parkBehindHeldLanes, splitDue } from './intake';
-import { Job, laneOf } from './job';
+import { Job, laneOf, withChunkCap } from './job';
 import type { LaneReleaser } from './lane-releaser';
 import { dueAt, originOf, OutgoingRecords } from './outgoing-records';
 import { heldBehindLane, SettlementEffects } from './settlement-effects';
@@ -59,12 +58,11 @@ export class DeliverWebhooks implements OnModuleDestroy {
   /** Records of `flowline.deliveries`: new deliveries, and resubmitted ones. */
   private async deliverNew(records: ConsumedRecord[], context: BatchContext): Promise<void> {
     const effects = new Effects();
-    const waitUntil = this.clock.now() + MAX_CHUNK_ADMISSION_WAIT_MS;
+    const startedAt = this.clock.now();
     const consumed: Array<{ record: ConsumedRecord; job: Job }> = [];
     for (const record of records) {
       const decoded = decodeDelivery(record.value);
-      if (decoded.ok)
-        consumed.push({ record, job: await this.jobOf(decoded.value, record, record, 0, false, waitUntil) });
+      if (decoded.ok) consumed.push({ record, job: await this.jobOf(decoded.value, record, record, 0, false) });
       else effects.messages.push(this.deadLetterUnreadable(record, record, decoded.error));
     }
     const view = await this.store.view(
@@ -92,7 +90,10 @@ export class DeliverWebhooks implements OnModuleDestroy {
     const parked = new Set(behindHeld.filter((job) => stillHeld.has(job.lane!)));
     this.metrics.deliveriesHeld.labels('lane').inc(parked.size);
     await this.deliver(
-      fresh.filter((job) => !parked.has(job)),
+      withChunkCap(
+        fresh.filter((job) => !parked.has(job)),
+        startedAt,
+      ),
       effects,
       context,
     );
@@ -105,8 +106,8 @@ export class DeliverWebhooks implements OnModuleDestroy {
    * meanwhile is skipped as stale). Nothing is polled while it waits.
    */
   private async deliverRetries(records: ConsumedRecord[], context: BatchContext): Promise<void | PartlyHandled> {
-    const { due, wait } = splitDue(records, dueAt, this.clock.now());
-    const waitUntil = this.clock.now() + MAX_CHUNK_ADMISSION_WAIT_MS;
+    const startedAt = this.clock.now();
+    const { due, wait } = splitDue(records, dueAt, startedAt);
     const effects = new Effects();
     const decoded = due.map((record) => ({ record, decoded: decodeDelivery(record.value) }));
     const { known } = await this.store.view(
@@ -121,10 +122,10 @@ export class DeliverWebhooks implements OnModuleDestroy {
       }
       const decision = intakeRetry(dueAt(record), known.get(result.value.id));
       if (decision.kind === 'attempt')
-        jobs.push(await this.jobOf(result.value, record, originOf(record), decision.retriesSoFar, true, waitUntil));
+        jobs.push(await this.jobOf(result.value, record, originOf(record), decision.retriesSoFar, true));
       else if (decision.kind === 'release-lane') effects.released.add(decision.lane);
     }
-    await this.deliver(jobs, effects, context);
+    await this.deliver(withChunkCap(jobs, startedAt), effects, context);
     return wait;
   }
 
@@ -148,7 +149,6 @@ export class DeliverWebhooks implements OnModuleDestroy {
     origin: DeadLetterOrigin,
     retriesSoFar: number,
     fromQueue: boolean,
-    waitUntil: number,
   ): Promise<Job> {
     const target = await this.targets.resolve(delivery);
     return {
@@ -159,7 +159,8 @@ export class DeliverWebhooks implements OnModuleDestroy {
       retriesSoFar,
       fromQueue,
       target,
-      waitUntil,
+      // Set for the chunk as a whole (`withChunkCap`).
+      waitUntil: 0,
     };
   }
 

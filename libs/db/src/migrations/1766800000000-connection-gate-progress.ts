@@ -1,20 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { ADMIT_FUNCTION } from './1766700000000-connection-gates';
 
-/**
- * The shared gate says how long ago it last granted a lease (decision 0022): a dispatcher whose
- * waiters find every slot taken by other dispatchers then sees the connection progress, and keeps
- * waiting instead of deferring after a second in which none of its own requests moved.
- * `flowline_admit` keeps its two columns (a dispatcher of the previous release reads them by name)
- * and gains `ms_since_grant` (null: never granted).
- */
-export class ConnectionGateProgress1766800000000 implements MigrationInterface {
-  name = 'ConnectionGateProgress1766800000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      ALTER TABLE connection_gates ADD COLUMN granted_at timestamptz;
-      DROP FUNCTION flowline_admit(text, integer, double precision, double precision, integer, integer);
+/** `flowline_admit` as this migration makes it (migration 1766900000000 restores it on the way down). */
+export const PROGRESS_ADMIT_FUNCTION = `
       CREATE FUNCTION flowline_admit(
         p_key text, p_want integer, p_rate double precision, p_burst double precision,
         p_max_in_flight integer, p_lease_ms integer
@@ -51,7 +39,23 @@ export class ConnectionGateProgress1766800000000 implements MigrationInterface {
             RETURNING id
         ) SELECT array_agg(leased.id), 0, 0 FROM leased;
       END $$;
-    `);
+`;
+
+/**
+ * The shared gate says how long ago it last granted a lease (decision 0022): a dispatcher whose
+ * waiters find every slot taken by other dispatchers then sees the connection progress, and keeps
+ * waiting instead of deferring after a second in which none of its own requests moved.
+ * `flowline_admit` keeps its two columns (a dispatcher of the previous release reads them by name)
+ * and gains `ms_since_grant` (null: never granted).
+ */
+export class ConnectionGateProgress1766800000000 implements MigrationInterface {
+  name = 'ConnectionGateProgress1766800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE connection_gates ADD COLUMN granted_at timestamptz;
+      DROP FUNCTION flowline_admit(text, integer, double precision, double precision, integer, integer);
+${PROGRESS_ADMIT_FUNCTION}    `);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

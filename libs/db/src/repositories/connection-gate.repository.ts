@@ -11,18 +11,20 @@ export class ConnectionGateRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Takes up to `want` tokens and in-flight leases of `key` in one round trip; none granted, it
-   * says how long until a token comes, or that every slot is taken, and when one was last granted.
+   * Takes up to `want` tokens and in-flight leases of `key` in one round trip, first ending the
+   * leases in `release` (of any key); none granted, it says how long until a token comes, or that
+   * every slot is taken, and when one was last granted.
    */
   async take(
     key: string,
     want: number,
     limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
+    release: string[] = [],
   ): Promise<GateAnswer> {
     const rows: Array<{ lease_ids: string[] | null; retry_in_ms: number; ms_since_grant: number | null }> =
       await this.dataSource.query(
-        'SELECT lease_ids, retry_in_ms, ms_since_grant FROM flowline_admit($1, $2, $3, $4, $5, $6)',
-        [key, want, limits.rate, limits.burst, limits.maxInFlight, Math.ceil(limits.leaseMs)],
+        'SELECT lease_ids, retry_in_ms, ms_since_grant FROM flowline_admit($1, $2, $3, $4, $5, $6, $7::bigint[])',
+        [key, want, limits.rate, limits.burst, limits.maxInFlight, Math.ceil(limits.leaseMs), release],
       );
     const row = rows[0];
     const retryInMs = row?.retry_in_ms ?? 0;
