@@ -82,6 +82,52 @@ describe('the connection gate in PostgreSQL', () => {
     expect(refused.msSinceGrant).toBeLessThanOrEqual(Date.now() - grantedAt + 50);
   });
 
+  it('answers many connections in one statement, each by its own limits', async () => {
+    const [wide, narrow, fresh] = [key(), key(), key()];
+    await gates.take(narrow, 1, { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 });
+    const answers = await gates.takeMany([
+      { key: wide, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 4, leaseMs: 60_000 } },
+      { key: narrow, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 } },
+      { key: fresh, want: 5, limits: { rate: 50, burst: 2, maxInFlight: 10, leaseMs: 60_000 } },
+    ]);
+    expect(answers.map((answer) => answer.leaseIds.length)).toEqual([4, 0, 2]);
+    expect(answers[1]).toMatchObject({ full: true });
+  });
+
+  it('serves dispatchers asking for overlapping connections at once without a deadlock', async () => {
+    const pool = createDataSource(loadConfig(env).DATABASE_URL, { poolSize: 6 });
+    await pool.initialize();
+    try {
+      const shared = new ConnectionGateRepository(pool);
+      const keys = Array.from({ length: 20 }, () => key());
+      const limits = { rate: 10_000, burst: 200, maxInFlight: 3, leaseMs: 60_000 };
+      // Six callers, each asking for all twenty in its own order: the gates' locks are taken sorted.
+      const granted = await Promise.all(
+        Array.from({ length: 6 }, async (_, caller) => {
+          const order = keys.map((_, index) => keys[(index * (caller + 1) * 7) % keys.length]!);
+          const unique = [...new Set(order)];
+          const answers = await shared.takeMany(unique.map((gate) => ({ key: gate, want: 2, limits })));
+          return new Map(unique.map((gate, index) => [gate, answers[index]!.leaseIds.length]));
+        }),
+      );
+      for (const gate of keys) {
+        const total = granted.reduce((sum, answers) => sum + (answers.get(gate) ?? 0), 0);
+        expect(total).toBeLessThanOrEqual(limits.maxInFlight);
+      }
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('still answers the single-connection question of the previous release', async () => {
+    const gate = key();
+    const rows: Array<{ lease_ids: string[]; retry_in_ms: number }> = await dataSource.query(
+      'SELECT lease_ids, retry_in_ms FROM flowline_admit($1, 2, 1000, 50, 5, 60000)',
+      [gate],
+    );
+    expect(rows).toEqual([{ lease_ids: [expect.any(String), expect.any(String)], retry_in_ms: 0 }]);
+  });
+
   it("frees a killed dispatcher's leases once they expire", async () => {
     const gate = key();
     const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 300 };

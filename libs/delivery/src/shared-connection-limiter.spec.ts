@@ -16,23 +16,30 @@ class CountingGate implements SharedGate {
 
   wanted: number[] = [];
 
-  /** The leases each question carried back. */
+  /** The leases each statement carried back. */
   carried: string[][] = [];
+  /** The keys each statement asked for. */
+  statements: string[][] = [];
 
-  async take(
-    _key: string,
-    want: number,
-    _limits: unknown,
+  async takeMany(
+    questions: Array<{ key: string; want: number }>,
     release: string[],
-  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }> {
-    this.asking += 1;
-    this.takes += 1;
-    this.wanted.push(want);
+  ): Promise<Array<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }>> {
+    this.statements.push(questions.map(({ key }) => key));
     if (release.length > 0) this.carried.push(release);
     for (const leaseId of release) {
       this.released.push(leaseId);
       this.leases.delete(leaseId);
     }
+    return Promise.all(questions.map(({ want }) => this.take(want)));
+  }
+
+  private async take(
+    want: number,
+  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }> {
+    this.asking += 1;
+    this.takes += 1;
+    this.wanted.push(want);
     this.mostAskingAtOnce = Math.max(this.mostAskingAtOnce, this.asking);
     await new Promise((resolve) => setTimeout(resolve, 1));
     this.asking -= 1;
@@ -107,6 +114,15 @@ describe('SharedConnectionLimiter', () => {
     expect(gate.carried).toEqual([['1', '2']]);
     expect(gate.releases).toEqual([]);
     expect(gate.takes - takesBefore).toBeLessThanOrEqual(2);
+  });
+
+  it('asks for every connection with requests waiting in the same turn in one statement', async () => {
+    const gate = new CountingGate(100);
+    const limiter = new SharedConnectionLimiter(gate);
+    const keys = Array.from({ length: 50 }, (_, index) => `c${index}`);
+    const admissions = await Promise.all(keys.map((key) => limiter.admit(key, policy, waitOf(1_000))));
+    expect(admissions.every((admission) => admission.admitted)).toBe(true);
+    expect(gate.statements).toEqual([keys]);
   });
 
   it('tells a request that cannot get a slot within its wait to defer', async () => {

@@ -1,18 +1,34 @@
 import { Admission, AdmissionWait, burstOf, ConnectionAdmitter, LimitPolicy, stallRetryMs } from './connection-limiter';
 
+/** A connection's limits as the shared gate keeps them. */
+export interface GateLimits {
+  rate: number;
+  burst: number;
+  maxInFlight: number;
+  leaseMs: number;
+}
+
+/**
+ * What the gate answers one connection's question: the leases granted; none: when to ask again,
+ * and how long ago any process was last granted one (the connection's progress across the cluster).
+ */
+export interface GateAnswer {
+  leaseIds: string[];
+  retryInMs: number;
+  full: boolean;
+  msSinceGrant?: number;
+}
+
 /** Where the cluster's buckets and leases live: `ConnectionGateRepository` (PostgreSQL) is one. */
 export interface SharedGate {
   /**
-   * Up to `want` leases (a token and an in-flight slot each); none: when to ask again, and how
-   * long ago any process was last granted one (the connection's progress across the cluster).
+   * For each question, up to `want` leases of its key (a token and an in-flight slot each), all
+   * in one round trip, after ending the leases in `release` (of any key).
    */
-  take(
-    key: string,
-    want: number,
-    limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
-    /** Leases (of any key) to end first, in the same round trip. */
+  takeMany(
+    questions: Array<{ key: string; want: number; limits: GateLimits }>,
     release: string[],
-  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }>;
+  ): Promise<GateAnswer[]>;
   /** Ends these leases: their in-flight slots are free for every process. */
   release(leaseIds: string[]): Promise<void>;
 }
@@ -64,6 +80,12 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
   private releasing: Array<{ key: string; leaseId: string }> = [];
   /** A release statement is in flight, or one is due on the next turn of the event loop. */
   private releaseBusy = false;
+  /** Questions for the next statement to the gate, asked in this turn of the event loop. */
+  private asking: Array<{
+    question: { key: string; want: number; limits: GateLimits };
+    resolve: (answer: GateAnswer) => void;
+    reject: (error: unknown) => void;
+  }> = [];
 
   constructor(
     private readonly gate: SharedGate,
@@ -103,23 +125,14 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
     };
     try {
       while (queue.waiters.length > 0) {
-        // The leases of requests that finished meanwhile go back in the same round trip.
-        const released = this.releasing.splice(0);
         let answer;
         try {
-          answer = await this.gate.take(
-            key,
-            Math.min(queue.waiters.length, MOST_AT_ONCE),
-            limits,
-            released.map(({ leaseId }) => leaseId),
-          );
+          answer = await this.ask({ key, want: Math.min(queue.waiters.length, MOST_AT_ONCE), limits });
         } catch (error) {
           // The gate cannot answer (PostgreSQL away): nobody is admitted; their attempts fail and are retried.
-          if (released.length > 0) this.onReleaseError(error);
           for (const waiter of queue.waiters.splice(0)) waiter.reject(error);
           return;
         }
-        this.progressOf(released, key);
         if (answer.leaseIds.length > 0) {
           queue.progressAt = this.now();
           for (const leaseId of answer.leaseIds) this.admitFirst(key, queue, leaseId);
@@ -152,6 +165,36 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
         this.queues.delete(key);
       } else void this.serve(key, queue, policy);
     }
+  }
+
+  /**
+   * Questions go to the gate together: every connection's asked in the same turn of the event
+   * loop, with the leases finished by then, in one statement (one per connection was one per
+   * delivery when a chunk's deliveries went to a thousand tenants' connections).
+   */
+  private ask(question: { key: string; want: number; limits: GateLimits }): Promise<GateAnswer> {
+    return new Promise((resolve, reject) => {
+      this.asking.push({ question, resolve, reject });
+      if (this.asking.length === 1) setImmediate(() => void this.askAll());
+    });
+  }
+
+  private async askAll(): Promise<void> {
+    const asked = this.asking.splice(0);
+    const released = this.releasing.splice(0);
+    let answers: GateAnswer[];
+    try {
+      answers = await this.gate.takeMany(
+        asked.map(({ question }) => question),
+        released.map(({ leaseId }) => leaseId),
+      );
+    } catch (error) {
+      if (released.length > 0) this.onReleaseError(error);
+      for (const { reject } of asked) reject(error);
+      return;
+    }
+    this.progressOf(released);
+    asked.forEach(({ resolve }, index) => resolve(answers[index]!));
   }
 
   private admitFirst(key: string, queue: KeyQueue, leaseId: string): void {
@@ -209,14 +252,14 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
   }
 
   /** Released leases are their connections' progress: those of their waiters that pause ask again. */
-  private progressOf(released: Array<{ key: string }>, asking?: string): void {
+  private progressOf(released: Array<{ key: string }>): void {
     if (released.length === 0) return;
     const now = this.now();
     for (const key of new Set(released.map((lease) => lease.key))) {
       const queue = this.queues.get(key);
       if (!queue) continue;
       queue.progressAt = now;
-      if (key !== asking) queue.wake?.();
+      queue.wake?.();
     }
   }
 

@@ -1,5 +1,11 @@
-import { CONNECTION, DispatcherHarness } from '../test/dispatcher-harness';
-import { failingTooLong } from './endpoint-health';
+import type { AttemptOutcome, ConnectionSettings } from '@flowline/delivery';
+import type { FlowlineMetrics } from '@flowline/observability';
+import pino from 'pino';
+import { CONNECTION, DispatcherHarness, settle } from '../test/dispatcher-harness';
+import { ConnectionHealthStore, EndpointHealth, failingTooLong } from './endpoint-health';
+
+/** Nobody is told: recoveries send no notice. */
+const NO_NOTICES = { notify: () => Promise.resolve() };
 
 const MINUTE = 60_000;
 
@@ -153,5 +159,33 @@ describe('endpoint health', () => {
     expect(h.connections.pausedInDatabase.get(CONNECTION)).toBe('HTTP 410: endpoint gone');
     expect(await h.counter('connectionPauses', 'gone')).toBe(1);
     expect(h.notices.map((notice) => [notice.type, notice.data.rule])).toEqual([['connection.paused', 'gone']]);
+  });
+});
+
+describe('endpoint health: storing recoveries', () => {
+  it('stores the recoveries of every connection that succeeded while the last write was on its way in one statement', async () => {
+    const writes: string[][] = [];
+    let finishFirst: () => void = () => undefined;
+    const store = {
+      markRecovered: (connections: Array<{ tenant: string; id: string }>) => {
+        writes.push(connections.map(({ id }) => id));
+        return writes.length === 1 ? new Promise<void>((resolve) => (finishFirst = resolve)) : Promise.resolve();
+      },
+    } as unknown as ConnectionHealthStore;
+    const health = new EndpointHealth(store, NO_NOTICES, 120, {} as FlowlineMetrics, pino({ level: 'silent' }), {
+      now: () => 0,
+      after: () => () => undefined,
+    });
+    const success = { kind: 'success' } as AttemptOutcome;
+    const connection = (id: string) => ({ id, tenant: `tenant-${id}` }) as ConnectionSettings;
+    const first = health.afterAttempt(connection('c0'), success);
+    await settle();
+    // Ten connections succeed while the first write is on its way: they wait for the next one.
+    const rest = Array.from({ length: 10 }, (_, index) => health.afterAttempt(connection(`c${index + 1}`), success));
+    await settle();
+    expect(writes).toEqual([['c0']]);
+    finishFirst();
+    await Promise.all([first, ...rest]);
+    expect(writes).toEqual([['c0'], Array.from({ length: 10 }, (_, index) => `c${index + 1}`)]);
   });
 });

@@ -164,8 +164,8 @@ export class MemoryConnections {
     return Promise.resolve(this.failingSince.get(id));
   }
 
-  markRecovered(_tenant: string, id: string): Promise<void> {
-    this.failingSince.delete(id);
+  markRecovered(connections: Array<{ tenant: string; id: string }>): Promise<void> {
+    for (const { id } of connections) this.failingSince.delete(id);
     return Promise.resolve();
   }
 

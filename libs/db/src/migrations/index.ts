@@ -19,7 +19,7 @@ import { AnalyticsViews1766600000100 } from './1766600000100-analytics-views';
 import { DeliveriesByStatusIndex1766600000200 } from './1766600000200-deliveries-by-status-index';
 import { ConnectionGates1766700000000 } from './1766700000000-connection-gates';
 import { ConnectionGateProgress1766800000000 } from './1766800000000-connection-gate-progress';
-import { ConnectionGateReleaseOnAdmit1766900000000 } from './1766900000000-connection-gate-release-on-admit';
+import { ConnectionGateQuestions1766900000000 } from './1766900000000-connection-gate-questions';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -44,6 +44,6 @@ export const MIGRATIONS = [
   DeliveriesByStatusIndex1766600000200,
   ConnectionGates1766700000000,
   ConnectionGateProgress1766800000000,
-  ConnectionGateReleaseOnAdmit1766900000000,
+  ConnectionGateQuestions1766900000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';

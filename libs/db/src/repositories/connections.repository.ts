@@ -67,12 +67,17 @@ export class ConnectionsRepository extends TenantRowsRepository<ConnectionEntity
     return rows[0]?.failing_since;
   }
 
-  /** A delivery to the connection succeeded: its failing clock stops (and starts anew at the next failure). */
-  async markRecovered(tenant: string, id: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM connection_health WHERE connection_id = $1 AND tenant_id = $2', [
-      id,
-      tenant,
-    ]);
+  /**
+   * Deliveries to these connections succeeded: their failing clocks stop (and start anew at the
+   * next failure). One statement for all of them.
+   */
+  async markRecovered(connections: Array<{ tenant: string; id: string }>): Promise<void> {
+    if (connections.length === 0) return;
+    await this.dataSource.query(
+      `DELETE FROM connection_health h USING unnest($1::uuid[], $2::text[]) AS r(id, tenant)
+        WHERE h.connection_id = r.id AND h.tenant_id = r.tenant`,
+      [connections.map((connection) => connection.id), connections.map((connection) => connection.tenant)],
+    );
   }
 
   /** Since when each of the tenant's failing connections has been failing. */
@@ -90,7 +95,7 @@ export class ConnectionsRepository extends TenantRowsRepository<ConnectionEntity
    */
   async resume(tenant: string, id: string): Promise<boolean> {
     const resumed = await this.setPaused(tenant, id, undefined);
-    if (resumed) await this.markRecovered(tenant, id);
+    if (resumed) await this.markRecovered([{ tenant, id }]);
     return resumed;
   }
 
