@@ -281,6 +281,8 @@ interface Pipeline extends Chain {
   variant: string;
   /** Composed (in this process): how its deliveries went (held, deferred, retried), from its metrics. */
   outcomes?: () => Promise<string>;
+  /** As deployed: each service's process, whose CPU per event is printed on its own. */
+  services?: Array<{ name: string; pid: number }>;
 }
 
 /** A tenant with FLOWS_PER_TENANT flows, one of which matches the events, all to the sink. */
@@ -397,6 +399,7 @@ async function deployed(variant: string, tenants: string[], sink: Sink): Promise
   return {
     input: new TopicNames(prefix).of(Topic.Ingest),
     pids: [sink.pid, ...children.map((child) => child.pid!)],
+    services: SERVICE_NAMES.map((name, index) => ({ name, pid: children[index]!.pid! })),
     tenants,
     variant,
     close: async () => {
@@ -589,7 +592,11 @@ async function measurePipeline(name: string, pipeline: Pipeline, sink: Sink, flo
   const messages = Array.from({ length: EVENTS }, (_, index) => event(tenantOf(index), variant, index));
   // Only what runs in this process is counted: not the deployed services' requests.
   const counting = process.env.BENCH_COUNT === '1' && pipeline.outcomes ? countRoundTrips() : undefined;
+  const servicesBefore = pipeline.services?.map(({ pid }) => procCpuUs(pid));
   const { rate, cpu } = await throughput(pipeline, messages, () => sink.waitFor(EVENTS));
+  const byService = pipeline.services
+    ?.map(({ name, pid }, index) => `${name} ${fixed((procCpuUs(pid) - servicesBefore![index]!) / EVENTS)}`)
+    .join(', ');
   const roundTrips = counting?.report(EVENTS);
   counting?.stop();
   const latencies: Latency[] = [];
@@ -603,7 +610,13 @@ async function measurePipeline(name: string, pipeline: Pipeline, sink: Sink, flo
     );
     offset += Math.ceil(floorRate * load * LATENCY_SECONDS) + 100;
   }
-  const outcomes = [await pipeline.outcomes?.(), roundTrips].filter(Boolean).join(`\n${''.padEnd(36)}`);
+  const outcomes = [
+    await pipeline.outcomes?.(),
+    byService && `CPU-µs/event by service process: ${byService}`,
+    roundTrips,
+  ]
+    .filter(Boolean)
+    .join(`\n${''.padEnd(36)}`);
   return { name, rate, cpuUs: totalCpu(cpu) / EVENTS, cpu, latencies, ...(outcomes ? { outcomes } : {}) };
 }
 
