@@ -35,6 +35,7 @@ import { ensureTopics } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { DispatcherModule } from '../../services/dispatcher/src/dispatcher.module';
+import { forgetKafkaRun } from './forget-kafka-run';
 import type { SinkReport } from './http-sink';
 
 /** Deliveries of (a). */
@@ -57,6 +58,8 @@ const SLOW_ANSWER_MS = 200;
 
 const base = loadConfig();
 const brokers = base.KAFKA_BROKERS;
+/** Which parts run (comma-separated, default all): a, b, c. (b) and (c) run the healthy run too. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b,c').split(','));
 const run = randomBytes(3).toString('hex');
 
 /** Longest wait for the sink to see what a run sends: a stuck run fails instead of hanging. */
@@ -271,6 +274,13 @@ async function main(): Promise<void> {
 
   // (a) The dispatcher alone against raw POSTs of the same bodies, before and after it (the
   // machine's load drifts; their mean is the baseline), after warming up the client and the sink.
+  if (PARTS.has('a')) await benchA(sink);
+  if (PARTS.has('b') || PARTS.has('c')) await benchBC(sink);
+  await forgetKafkaRun(brokers, `bench-${run}`);
+  sink.stop();
+}
+
+async function benchA(sink: Sink): Promise<void> {
   const single = await prepare('single', [`${sink.urls[0]}/single`]);
   const deliveries = Array.from({ length: DELIVERIES }, (_, index) =>
     delivery(single.tenant, single.connections[0]!, index),
@@ -291,13 +301,10 @@ async function main(): Promise<void> {
   );
   console.log(`(a) dispatcher, delivered webhooks:      ${dispatchedRate.toFixed(0)} webhooks/s`);
   console.log(`(a) ratio dispatcher / raw:              ${(dispatchedRate / rawRate).toFixed(2)} (goal >= 0.6)`);
+}
 
-  // BENCH_PARTS=a: (a) alone (to profile the dispatcher's own path).
-  if (process.env.BENCH_PARTS === 'a') {
-    sink.stop();
-    return;
-  }
-
+/** (b) and (c): the healthy run, then the failing one (b), then the slow one (c), as PARTS says. */
+async function benchBC(sink: Sink): Promise<void> {
   // (b) A healthy connection, with its neighbour healthy, then with its neighbour failing.
   const policy = { max_retries: 3, retry_schedule_s: [1, 2, 4] };
   const half = Math.floor(DELIVERIES_B / 2);
@@ -312,6 +319,10 @@ async function main(): Promise<void> {
     ['failing', ['/one-failing/a', '/fail/b']],
     ['slow', ['/beside-slow/a', '/slow/b']],
   ] as const) {
+    if ((name === 'failing' && !PARTS.has('b')) || (name === 'slow' && !PARTS.has('c'))) {
+      healthyRates.push(NaN);
+      continue;
+    }
     const setup = await prepare(name, [`${sink.urls[0]}${paths[0]}`, `${sink.urls[1]}${paths[1]}`], policy);
     // The connections take turns every SUBJECTS records: each subject has deliveries to both, interleaved.
     const records = Array.from({ length: half * 2 }, (_, index) =>
@@ -330,11 +341,12 @@ async function main(): Promise<void> {
         ` over ${seconds.toFixed(1)} s (other connection meanwhile: ${other?.requests ?? 0} requests, ${other?.accepted ?? 0} accepted)`,
     );
   }
-  console.log(
-    `(b) ratio failing run / healthy run:     ${(healthyRates[1]! / healthyRates[0]!).toFixed(2)} (goal >= 0.9)`,
-  );
-  console.log(`(c) ratio slow run / healthy run:        ${(healthyRates[2]! / healthyRates[0]!).toFixed(2)}`);
-  sink.stop();
+  if (PARTS.has('b'))
+    console.log(
+      `(b) ratio failing run / healthy run:     ${(healthyRates[1]! / healthyRates[0]!).toFixed(2)} (goal >= 0.9)`,
+    );
+  if (PARTS.has('c'))
+    console.log(`(c) ratio slow run / healthy run:        ${(healthyRates[2]! / healthyRates[0]!).toFixed(2)}`);
 }
 
 main().catch((error: unknown) => {

@@ -38,6 +38,7 @@ import { KeyPartitioner } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
+import { forgetKafkaRun } from './forget-kafka-run';
 import type { SinkReport } from './http-sink';
 
 const EVENTS = Number(process.argv[2] ?? 20_000);
@@ -767,6 +768,7 @@ async function main(): Promise<void> {
   const [after1] = loadavg();
   console.log(`load average at the end: ${fixed(after1!, 2)}`);
   await forgetTenants();
+  await forgetKafkaRun(brokers, `bench-${run}`);
   sink.stop();
 }
 

@@ -225,15 +225,14 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
   private releaseLater(key: string, leaseId: string): void {
     this.releasing.push({ key, leaseId });
     const queue = this.queues.get(key);
-    if (queue?.wake) {
-      // After this turn, so the requests that finish in the same turn go back together.
-      setImmediate(() => queue.wake?.());
-      return;
-    }
+    // A waiter of the connection asks at once, after this turn (so the requests that finish in
+    // the same turn go back together); its question carries the lease.
+    if (queue?.wake) setImmediate(() => queue.wake?.());
     if (this.releaseBusy) return;
     this.releaseBusy = true;
-    // Nobody here waits for the slot: the next question to the gate (requests of this process
-    // keep coming) may carry the lease before the statement of its own is due.
+    // Otherwise the next question to the gate (requests of this process keep coming) may carry
+    // it; whatever no question took by then gets a statement of its own, so a lease never waits
+    // longer than this for other processes to see its slot free.
     setTimeout(() => void this.releaseAll(), RELEASE_DELAY_MS);
   }
 
