@@ -10,6 +10,18 @@ import { eventually } from './support/eventually';
  * bucket and the in-flight leases that hold a connection's limits for every dispatcher together,
  * also when many callers on separate connections ask at once.
  */
+/** One connection's question. */
+async function take(
+  gates: ConnectionGateRepository,
+  key: string,
+  want: number,
+  limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
+  release: string[] = [],
+) {
+  const [answer] = await gates.takeMany([{ key, want, limits }], release);
+  return answer!;
+}
+
 describe('the connection gate in PostgreSQL', () => {
   const env = testEnvironment();
   let dataSource: DataSource;
@@ -26,17 +38,17 @@ describe('the connection gate in PostgreSQL', () => {
   it('grants up to the burst at once, then says when the next token comes', async () => {
     const gate = key();
     const limits = { rate: 50, burst: 3, maxInFlight: 100, leaseMs: 60_000 };
-    const first = await gates.take(gate, 10, limits);
+    const first = await take(gates, gate, 10, limits);
     expect(first.leaseIds).toHaveLength(3);
     expect(new Set(first.leaseIds).size).toBe(3);
-    const next = await gates.take(gate, 1, limits);
+    const next = await take(gates, gate, 1, limits);
     expect(next.leaseIds).toEqual([]);
     expect(next.full).toBe(false);
     // A token every 20 ms at 50/s: the next is at most that far.
     expect(next.retryInMs).toBeGreaterThan(0);
     expect(next.retryInMs).toBeLessThanOrEqual(20);
     const later = await eventually('a token again', async () => {
-      const answer = await gates.take(gate, 1, limits);
+      const answer = await take(gates, gate, 1, limits);
       return answer.leaseIds.length > 0 ? answer : undefined;
     });
     expect(later.leaseIds).toHaveLength(1);
@@ -45,38 +57,38 @@ describe('the connection gate in PostgreSQL', () => {
   it('keeps max_in_flight until a lease is released, then grants the freed slot', async () => {
     const gate = key();
     const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
-    const held = await gates.take(gate, 5, limits);
+    const held = await take(gates, gate, 5, limits);
     expect(held.leaseIds).toHaveLength(2);
-    const full = await gates.take(gate, 1, limits);
+    const full = await take(gates, gate, 1, limits);
     expect(full).toMatchObject({ leaseIds: [], retryInMs: 0, full: true });
     await gates.release([held.leaseIds[0]!]);
-    expect((await gates.take(gate, 5, limits)).leaseIds).toHaveLength(1);
-    expect((await gates.take(gate, 1, limits)).full).toBe(true);
+    expect((await take(gates, gate, 5, limits)).leaseIds).toHaveLength(1);
+    expect((await take(gates, gate, 1, limits)).full).toBe(true);
   });
 
   it('ends the leases a question carries before it counts the slots in flight', async () => {
     const gate = key();
     const other = key();
     const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
-    const held = await gates.take(gate, 2, limits);
-    const elsewhere = await gates.take(other, 1, limits);
+    const held = await take(gates, gate, 2, limits);
+    const elsewhere = await take(gates, other, 1, limits);
     // One finished request of each connection goes back with the question for the first.
-    const next = await gates.take(gate, 2, limits, [held.leaseIds[0]!, elsewhere.leaseIds[0]!]);
+    const next = await take(gates, gate, 2, limits, [held.leaseIds[0]!, elsewhere.leaseIds[0]!]);
     expect(next.leaseIds).toHaveLength(1);
-    expect((await gates.take(gate, 1, limits)).full).toBe(true);
-    expect((await gates.take(other, 2, limits)).leaseIds).toHaveLength(2);
+    expect((await take(gates, gate, 1, limits)).full).toBe(true);
+    expect((await take(gates, other, 2, limits)).leaseIds).toHaveLength(2);
   });
 
   it('tells a caller it refuses how long ago any caller was last granted a lease', async () => {
     const gate = key();
     const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 };
-    const before = await gates.take(gate, 1, { ...limits, maxInFlight: 0 });
+    const before = await take(gates, gate, 1, { ...limits, maxInFlight: 0 });
     // Never granted: no time to tell.
     expect(before).toEqual({ leaseIds: [], retryInMs: 0, full: true });
     const grantedAt = Date.now();
-    expect((await gates.take(gate, 1, limits)).leaseIds).toHaveLength(1);
+    expect((await take(gates, gate, 1, limits)).leaseIds).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const refused = await gates.take(gate, 1, limits);
+    const refused = await take(gates, gate, 1, limits);
     expect(refused.full).toBe(true);
     expect(refused.msSinceGrant).toBeGreaterThanOrEqual(150);
     expect(refused.msSinceGrant).toBeLessThanOrEqual(Date.now() - grantedAt + 50);
@@ -84,7 +96,7 @@ describe('the connection gate in PostgreSQL', () => {
 
   it('answers many connections in one statement, each by its own limits', async () => {
     const [wide, narrow, fresh] = [key(), key(), key()];
-    await gates.take(narrow, 1, { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 });
+    await take(gates, narrow, 1, { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 });
     const answers = await gates.takeMany([
       { key: wide, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 4, leaseMs: 60_000 } },
       { key: narrow, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 } },
@@ -132,10 +144,10 @@ describe('the connection gate in PostgreSQL', () => {
     const gate = key();
     const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 300 };
     const takenAt = Date.now();
-    expect((await gates.take(gate, 1, limits)).leaseIds).toHaveLength(1);
+    expect((await take(gates, gate, 1, limits)).leaseIds).toHaveLength(1);
     // Never released: the lease lapses after its 300 ms and the slot is free again.
     await eventually('the lapsed lease freed', async () =>
-      (await gates.take(gate, 1, limits)).leaseIds.length === 1 ? true : undefined,
+      (await take(gates, gate, 1, limits)).leaseIds.length === 1 ? true : undefined,
     );
     expect(Date.now() - takenAt).toBeGreaterThanOrEqual(300);
   });
@@ -153,7 +165,7 @@ describe('the connection gate in PostgreSQL', () => {
       const began = Date.now();
       const caller = async (): Promise<void> => {
         while (Date.now() - began < 2_000) {
-          const answer = await shared.take(gate, 1, limits);
+          const answer = await take(shared, gate, 1, limits);
           if (answer.leaseIds.length === 0) continue;
           granted += 1;
           holding += 1;

@@ -78,7 +78,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
   private readonly queues = new Map<string, KeyQueue>();
   /** Leases whose requests finished, waiting for the next release statement, with their keys. */
   private releasing: Array<{ key: string; leaseId: string }> = [];
-  /** A release statement is in flight, or one is due on the next turn of the event loop. */
+  /** A release statement is in flight, or one is due within `RELEASE_DELAY_MS`. */
   private releaseBusy = false;
   /** Questions for the next statement to the gate, asked in this turn of the event loop. */
   private asking: Array<{

@@ -45,12 +45,6 @@ export class ConnectionGateRepository implements SharedGate {
     });
   }
 
-  /** One connection's question (`takeMany` with one). */
-  async take(key: string, want: number, limits: GateLimits, release: string[] = []): Promise<GateAnswer> {
-    const [answer] = await this.takeMany([{ key, want, limits }], release);
-    return answer!;
-  }
-
   /** Ends requests' leases, in one statement: their in-flight slots are free for every dispatcher. */
   async release(leaseIds: string[]): Promise<void> {
     if (leaseIds.length === 0) return;
