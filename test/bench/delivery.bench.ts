@@ -37,6 +37,8 @@ import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { DispatcherModule } from '../../services/dispatcher/src/dispatcher.module';
 import { forgetKafkaRun } from './forget-kafka-run';
 import type { SinkReport } from './http-sink';
+import { profileWindow } from './profile-summary';
+import { brokerPid, CpuSample, cpuSample, cpuSince, postgresPid, totalCpu } from './cpu';
 
 /** Deliveries of (a). */
 const DELIVERIES = Number(process.argv[2] ?? 20_000);
@@ -89,6 +91,8 @@ async function startSink() {
         });
         child.send({ wait: count, path });
       }),
+    /** Its CPU is counted beside this process's, the broker's and PostgreSQL's. */
+    pid: child.pid!,
     stop: () => child.disconnect(),
   };
 }
@@ -291,16 +295,46 @@ async function benchA(sink: Sink): Promise<void> {
     return rateOf(await accepted, path);
   };
   for (let pass = 0; pass < 3; pass += 1) await raw(`/warm-up-${pass}`, deliveries);
-  const rawBefore = await raw('/raw-before', deliveries);
+  const rawBefore = await withCpu(sink, () => raw('/raw-before', deliveries));
   await produceDeliveries(single.prefix, deliveries);
-  const dispatchedRate = rateOf(await dispatch(single.prefix, sink, '/single', DELIVERIES), '/single');
-  const rawAfter = await raw('/raw-after', deliveries);
-  const rawRate = (rawBefore + rawAfter) / 2;
-  console.log(
-    `(a) raw undici POSTs, ${RAW_CONCURRENCY} concurrent:   ${rawRate.toFixed(0)} requests/s (before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)})`,
+  const dispatched = await withCpu(sink, () =>
+    profileWindow('dispatcher (a)', () => dispatch(single.prefix, sink, '/single', DELIVERIES)),
   );
-  console.log(`(a) dispatcher, delivered webhooks:      ${dispatchedRate.toFixed(0)} webhooks/s`);
-  console.log(`(a) ratio dispatcher / raw:              ${(dispatchedRate / rawRate).toFixed(2)} (goal >= 0.6)`);
+  const rawAfter = await withCpu(sink, () => profileWindow('raw after (a)', () => raw('/raw-after', deliveries)));
+  const dispatchedRate = rateOf(dispatched.result, '/single');
+  const rawRate = (rawBefore.result + rawAfter.result) / 2;
+  const rawCpu = (totalCpu(rawBefore.cpu) + totalCpu(rawAfter.cpu)) / 2 / DELIVERIES;
+  console.log(
+    `(a) raw undici POSTs, ${RAW_CONCURRENCY} concurrent:   ${rawRate.toFixed(0)} requests/s (before ${rawBefore.result.toFixed(0)}, after ${rawAfter.result.toFixed(0)})` +
+      `  CPU ${rawCpu.toFixed(0)} µs/request ${cpuParts(rawBefore.cpu)}`,
+  );
+  console.log(
+    `(a) dispatcher, delivered webhooks:      ${dispatchedRate.toFixed(0)} webhooks/s` +
+      `  CPU ${(totalCpu(dispatched.cpu) / DELIVERIES).toFixed(0)} µs/delivery ${cpuParts(dispatched.cpu)}`,
+  );
+  console.log(
+    `(a) ratio dispatcher / raw:              ${(dispatchedRate / rawRate).toFixed(2)} (goal >= 0.6)` +
+      `  CPU-µs ${(totalCpu(dispatched.cpu) / DELIVERIES / rawCpu).toFixed(2)}`,
+  );
+}
+
+/**
+ * What `work` cost in CPU on this machine: this process (the raw client or the dispatcher, with
+ * its start), the sink, and the broker and PostgreSQL when bench.sh named them.
+ */
+async function withCpu<T>(sink: Sink, work: () => Promise<T>): Promise<{ result: T; cpu: CpuSample }> {
+  const start = cpuSample([sink.pid]);
+  const result = await work();
+  return { result, cpu: cpuSince(start, [sink.pid]) };
+}
+
+/** `[this process + sink + broker + postgres]`, µs per delivery of (a). */
+function cpuParts(cpu: CpuSample): string {
+  const per = (us: number) => (us / DELIVERIES).toFixed(0);
+  return (
+    `[bench ${per(cpu.bench)} + sink ${per(cpu.children)}` +
+    `${brokerPid ? ` + broker ${per(cpu.broker)}` : ''}${postgresPid ? ` + postgres ${per(cpu.postgres)}` : ''}]`
+  );
 }
 
 /** (b) and (c): the healthy run, then the failing one (b), then the slow one (c), as PARTS says. */

@@ -24,7 +24,6 @@
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +37,7 @@ import { KeyPartitioner } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
+import { brokerPid, CpuSample, cpuSample, cpuSince, postgresPid, procCpuUs, totalCpu } from './cpu';
 import { forgetKafkaRun } from './forget-kafka-run';
 import type { SinkReport } from './http-sink';
 
@@ -85,72 +85,6 @@ async function produceAll(client: KafkaTestClient, topic: string, messages: Benc
     await client.produceJson(topic, messages.slice(start, start + 1000));
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// CPU of every process of a run
-
-const TICK_US = 1e6 / 100; // USER_HZ: /proc counts CPU time in 1/100 s on Linux
-
-/** utime + stime (+ cutime + cstime: reaped children) of one process, in µs; 0 once it is gone. */
-function procCpuUs(pid: number, withReaped = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
-    const ticks = Number(fields[11]) + Number(fields[12]) + (withReaped ? Number(fields[13]) + Number(fields[14]) : 0);
-    return ticks * TICK_US;
-  } catch {
-    return 0;
-  }
-}
-
-/** A server and its children (PostgreSQL's backends), children that ended included. */
-function treeCpuUs(root: number): number {
-  let total = procCpuUs(root, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === root) total += procCpuUs(Number(entry));
-    } catch {
-      // the process ended between listing and reading
-    }
-  }
-  return total;
-}
-
-const brokerPid = Number(process.env.BENCH_BROKER_PID ?? 0);
-const postgresPid = Number(process.env.BENCH_PG_PID ?? 0);
-
-interface CpuSample {
-  bench: number;
-  children: number;
-  broker: number;
-  postgres: number;
-}
-
-function cpuSample(children: number[]): CpuSample {
-  const own = process.cpuUsage();
-  return {
-    bench: own.user + own.system,
-    children: children.reduce((sum, pid) => sum + procCpuUs(pid), 0),
-    broker: brokerPid ? procCpuUs(brokerPid) : 0,
-    postgres: postgresPid ? treeCpuUs(postgresPid) : 0,
-  };
-}
-
-function cpuSince(start: CpuSample, children: number[]): CpuSample {
-  const end = cpuSample(children);
-  return {
-    bench: end.bench - start.bench,
-    children: end.children - start.children,
-    broker: end.broker - start.broker,
-    postgres: end.postgres - start.postgres,
-  };
-}
-
-const totalCpu = (cpu: CpuSample) => cpu.bench + cpu.children + cpu.broker + cpu.postgres;
 
 // ---------------------------------------------------------------------------------------------
 // The HTTP sink

@@ -3,8 +3,10 @@
  * heaviest functions, as shares of the busy (non-idle) time.
  *
  *   BENCH_NODE_OPTIONS=--cpu-prof bash deploy/local/bench.sh ...   (writes CPU.*.cpuprofile)
- *   node dist/test/bench/profile-summary.js CPU.*.cpuprofile [top] [name,name,...]
+ *   node dist/test/bench/profile-summary.js CPU.*.cpuprofile [top] [name,name,...] [from-to]
  *
+ * With a window `from-to` (monotonic µs, as a benchmark prints it with `profileWindow`): only the
+ * samples taken inside it, e.g. the dispatcher's run without the raw baseline around it.
  * With names: also the inclusive time (the function and everything it called) of every function
  * whose name or file contains one of them, e.g. `parseEvent,validateSync,JSON.parse,claim`.
  */
@@ -47,10 +49,16 @@ function main(): void {
   if (!file) throw new Error('usage: profile-summary.js <file.cpuprofile> [top]');
   const top = Number(topArgument ?? 40);
   const inclusiveNames = (process.argv[4] ?? '').split(',').filter(Boolean);
+  const [from, to] = (process.argv[5] ?? `0-${Number.MAX_SAFE_INTEGER}`).split('-').map(Number) as [number, number];
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, index) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
+    if (at >= from && at <= to) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
   const categories = new Map<string, number>();
   const functions = new Map<string, number>();
   let idle = 0;
@@ -102,4 +110,18 @@ function main(): void {
   }
 }
 
-main();
+/**
+ * Prints the monotonic window (µs, the clock of `--cpu-prof`'s timestamps) that `work` took, for
+ * profile-summary's `from-to`, when the process is being profiled.
+ */
+export async function profileWindow<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!process.execArgv.some((option) => option.startsWith('--cpu-prof'))) return work();
+  const from = process.hrtime.bigint() / 1000n;
+  try {
+    return await work();
+  } finally {
+    console.log(`    profile window ${name}: ${from}-${process.hrtime.bigint() / 1000n}`);
+  }
+}
+
+if (require.main === module) main();

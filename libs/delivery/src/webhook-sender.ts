@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent, Dispatcher, errors, request } from 'undici';
 import { AttemptResult } from './classify-outcome';
 import { AddressLookup, guardedConnector, refusedTargetIn } from './guarded-connector';
@@ -123,20 +124,32 @@ export class WebhookSender {
   }
 }
 
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    total += chunk.length;
-    if (total >= RESPONSE_READ_LIMIT) {
-      body.destroy();
-      break;
-    }
-  }
-  if (total === 0) return null;
-  // PostgreSQL text cannot hold NUL; a binary response must not make the attempt log fail.
-  return withoutNul(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'));
+/**
+ * The first KiB of a response body, reading at most `RESPONSE_READ_LIMIT` bytes of it. With the
+ * stream's events rather than `for await`: the async iterator cost a busy dispatcher 4 % of its
+ * time (issue 13), for bodies that are mostly one chunk.
+ */
+function readExcerpt(body: Readable): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // Listeners stay: an error after the end settles nothing, but must have a listener.
+    const done = (): void => {
+      if (total === 0) return resolve(null);
+      // PostgreSQL text cannot hold NUL; a binary response must not make the attempt log fail.
+      resolve(withoutNul(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8')));
+    };
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total >= RESPONSE_READ_LIMIT) {
+        body.destroy();
+        done();
+      }
+    });
+    body.on('end', done);
+    body.on('error', reject);
+  });
 }
 
 /** An undici error as a log-safe line: codes and messages, which carry no request header or body. */
