@@ -1,24 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, ConnectionGateRepository } from '@flowline/db';
 import { loadConfig } from '@flowline/config';
+import type { GateLimits } from '@flowline/delivery';
 import { testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { openDatabase } from './support/database';
 import { eventually } from './support/eventually';
 
 /**
- * The connection gate's SQL (decision 0022, `flowline_admit`) against PostgreSQL: the token
- * bucket and the in-flight leases that hold a connection's limits for every dispatcher together,
- * also when many callers on separate connections ask at once.
+ * The connection gate's SQL (decisions 0022 and 0031, `flowline_admit_holder`) against
+ * PostgreSQL: the token bucket and the per-process counts of requests in flight that hold a
+ * connection's limits for every dispatcher together, also when many callers on separate
+ * connections ask at once.
  */
-/** One connection's question. */
+/** One connection's question from `holder`, which has `holding` of its requests in flight. */
 async function take(
   gates: ConnectionGateRepository,
+  holder: string,
   key: string,
+  holding: number,
   want: number,
-  limits: { rate: number; burst: number; maxInFlight: number; leaseMs: number },
-  release: string[] = [],
+  limits: GateLimits,
 ) {
-  const [answer] = await gates.takeMany([{ key, want, limits }], release);
+  const [answer] = await gates.admit(holder, [{ key, holding, want, limits }]);
   return answer!;
 }
 
@@ -36,73 +40,73 @@ describe('the connection gate in PostgreSQL', () => {
   afterAll(() => dataSource?.destroy());
 
   it('grants up to the burst at once, then says when the next token comes', async () => {
-    const gate = key();
+    const [gate, holder] = [key(), randomUUID()];
     const limits = { rate: 50, burst: 3, maxInFlight: 100, leaseMs: 60_000 };
-    const first = await take(gates, gate, 10, limits);
-    expect(first.leaseIds).toHaveLength(3);
-    expect(new Set(first.leaseIds).size).toBe(3);
-    const next = await take(gates, gate, 1, limits);
-    expect(next.leaseIds).toEqual([]);
-    expect(next.full).toBe(false);
+    expect((await take(gates, holder, gate, 0, 10, limits)).granted).toBe(3);
+    const next = await take(gates, holder, gate, 3, 1, limits);
+    expect(next).toMatchObject({ granted: 0, full: false });
     // A token every 20 ms at 50/s: the next is at most that far.
     expect(next.retryInMs).toBeGreaterThan(0);
     expect(next.retryInMs).toBeLessThanOrEqual(20);
     const later = await eventually('a token again', async () => {
-      const answer = await take(gates, gate, 1, limits);
-      return answer.leaseIds.length > 0 ? answer : undefined;
+      const answer = await take(gates, holder, gate, 3, 1, limits);
+      return answer.granted > 0 ? answer : undefined;
     });
-    expect(later.leaseIds).toHaveLength(1);
+    expect(later.granted).toBe(1);
   });
 
-  it('keeps max_in_flight until a lease is released, then grants the freed slot', async () => {
-    const gate = key();
+  it('keeps max_in_flight across holders until one tells it holds fewer, then grants the freed slot', async () => {
+    const [gate, first, second] = [key(), randomUUID(), randomUUID()];
     const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
-    const held = await take(gates, gate, 5, limits);
-    expect(held.leaseIds).toHaveLength(2);
-    const full = await take(gates, gate, 1, limits);
-    expect(full).toMatchObject({ leaseIds: [], retryInMs: 0, full: true });
-    await gates.release([held.leaseIds[0]!]);
-    expect((await take(gates, gate, 5, limits)).leaseIds).toHaveLength(1);
-    expect((await take(gates, gate, 1, limits)).full).toBe(true);
+    expect((await take(gates, first, gate, 0, 5, limits)).granted).toBe(2);
+    expect(await take(gates, second, gate, 0, 1, limits)).toMatchObject({ granted: 0, retryInMs: 0, full: true });
+    // One of the first holder's requests finished: it only tells.
+    expect(await take(gates, first, gate, 1, 0, limits)).toMatchObject({ granted: 0, full: false });
+    expect((await take(gates, second, gate, 0, 5, limits)).granted).toBe(1);
+    expect((await take(gates, second, gate, 1, 1, limits)).full).toBe(true);
+    expect((await take(gates, first, gate, 1, 1, limits)).full).toBe(true);
   });
 
-  it('ends the leases a question carries before it counts the slots in flight', async () => {
-    const gate = key();
-    const other = key();
+  it('takes what a question says the holder holds, so finished requests need no statement of their own', async () => {
+    const [gate, holder] = [key(), randomUUID()];
     const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
-    const held = await take(gates, gate, 2, limits);
-    const elsewhere = await take(gates, other, 1, limits);
-    // One finished request of each connection goes back with the question for the first.
-    const next = await take(gates, gate, 2, limits, [held.leaseIds[0]!, elsewhere.leaseIds[0]!]);
-    expect(next.leaseIds).toHaveLength(1);
-    expect((await take(gates, gate, 1, limits)).full).toBe(true);
-    expect((await take(gates, other, 2, limits)).leaseIds).toHaveLength(2);
+    expect((await take(gates, holder, gate, 0, 2, limits)).granted).toBe(2);
+    // Both finished; the next question says so and gets both slots again.
+    expect((await take(gates, holder, gate, 0, 3, limits)).granted).toBe(2);
+    const rows: Array<{ in_flight: number }> = await dataSource.query(
+      'SELECT in_flight FROM connection_gate_holders WHERE limiter_key = $1',
+      [gate],
+    );
+    expect(rows).toEqual([{ in_flight: 2 }]);
+    // Holding none and wanting none: its row goes.
+    await take(gates, holder, gate, 0, 0, limits);
+    expect(await dataSource.query('SELECT 1 FROM connection_gate_holders WHERE limiter_key = $1', [gate])).toEqual([]);
   });
 
-  it('tells a caller it refuses how long ago any caller was last granted a lease', async () => {
-    const gate = key();
+  it('tells a holder it refuses how long ago any holder was last granted a slot', async () => {
+    const [gate, holder, other] = [key(), randomUUID(), randomUUID()];
     const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 };
-    const before = await take(gates, gate, 1, { ...limits, maxInFlight: 0 });
+    const before = await take(gates, holder, gate, 0, 1, { ...limits, maxInFlight: 0 });
     // Never granted: no time to tell.
-    expect(before).toEqual({ leaseIds: [], retryInMs: 0, full: true });
+    expect(before).toEqual({ granted: 0, retryInMs: 0, full: true });
     const grantedAt = Date.now();
-    expect((await take(gates, gate, 1, limits)).leaseIds).toHaveLength(1);
+    expect((await take(gates, other, gate, 0, 1, limits)).granted).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const refused = await take(gates, gate, 1, limits);
+    const refused = await take(gates, holder, gate, 0, 1, limits);
     expect(refused.full).toBe(true);
     expect(refused.msSinceGrant).toBeGreaterThanOrEqual(150);
     expect(refused.msSinceGrant).toBeLessThanOrEqual(Date.now() - grantedAt + 50);
   });
 
   it('answers many connections in one statement, each by its own limits', async () => {
-    const [wide, narrow, fresh] = [key(), key(), key()];
-    await take(gates, narrow, 1, { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 });
-    const answers = await gates.takeMany([
-      { key: wide, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 4, leaseMs: 60_000 } },
-      { key: narrow, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 } },
-      { key: fresh, want: 5, limits: { rate: 50, burst: 2, maxInFlight: 10, leaseMs: 60_000 } },
+    const [wide, narrow, fresh, holder] = [key(), key(), key(), randomUUID()];
+    await take(gates, randomUUID(), narrow, 0, 1, { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 });
+    const answers = await gates.admit(holder, [
+      { key: wide, holding: 0, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 4, leaseMs: 60_000 } },
+      { key: narrow, holding: 0, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 } },
+      { key: fresh, holding: 0, want: 5, limits: { rate: 50, burst: 2, maxInFlight: 10, leaseMs: 60_000 } },
     ]);
-    expect(answers.map((answer) => answer.leaseIds.length)).toEqual([4, 0, 2]);
+    expect(answers.map((answer) => answer.granted)).toEqual([4, 0, 2]);
     expect(answers[1]).toMatchObject({ full: true });
   });
 
@@ -113,13 +117,16 @@ describe('the connection gate in PostgreSQL', () => {
       const shared = new ConnectionGateRepository(pool);
       const keys = Array.from({ length: 20 }, () => key());
       const limits = { rate: 10_000, burst: 200, maxInFlight: 3, leaseMs: 60_000 };
-      // Six callers, each asking for all twenty in its own order: the gates' locks are taken sorted.
+      // Six holders, each asking for all twenty in its own order: the gates' locks are taken sorted.
       const granted = await Promise.all(
         Array.from({ length: 6 }, async (_, caller) => {
           const order = keys.map((_, index) => keys[(index * (caller + 1) * 7) % keys.length]!);
           const unique = [...new Set(order)];
-          const answers = await shared.takeMany(unique.map((gate) => ({ key: gate, want: 2, limits })));
-          return new Map(unique.map((gate, index) => [gate, answers[index]!.leaseIds.length]));
+          const answers = await shared.admit(
+            randomUUID(),
+            unique.map((gate) => ({ key: gate, holding: 0, want: 2, limits })),
+          );
+          return new Map(unique.map((gate, index) => [gate, answers[index]!.granted]));
         }),
       );
       for (const gate of keys) {
@@ -131,28 +138,33 @@ describe('the connection gate in PostgreSQL', () => {
     }
   });
 
-  it('still answers the single-connection question of the previous release', async () => {
-    const gate = key();
+  it('keeps one limit with dispatchers of the previous release, which take a lease per request', async () => {
+    const [gate, holder] = [key(), randomUUID()];
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 3, leaseMs: 60_000 };
+    expect((await take(gates, holder, gate, 0, 2, limits)).granted).toBe(2);
+    // The previous release's question counts the holder's two: one lease left of three.
     const rows: Array<{ lease_ids: string[]; retry_in_ms: number }> = await dataSource.query(
-      'SELECT lease_ids, retry_in_ms FROM flowline_admit($1, 2, 1000, 50, 5, 60000)',
+      'SELECT lease_ids, retry_in_ms FROM flowline_admit($1, 2, 1000, 50, 3, 60000)',
       [gate],
     );
-    expect(rows).toEqual([{ lease_ids: [expect.any(String), expect.any(String)], retry_in_ms: 0 }]);
+    expect(rows).toEqual([{ lease_ids: [expect.any(String)], retry_in_ms: 0 }]);
+    // And the holder's question counts that lease.
+    expect((await take(gates, holder, gate, 2, 1, limits)).full).toBe(true);
   });
 
-  it("frees a killed dispatcher's leases once they expire", async () => {
-    const gate = key();
+  it("frees a killed dispatcher's slots once its row lapses", async () => {
+    const [gate, killed, alive] = [key(), randomUUID(), randomUUID()];
     const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 300 };
     const takenAt = Date.now();
-    expect((await take(gates, gate, 1, limits)).leaseIds).toHaveLength(1);
-    // Never released: the lease lapses after its 300 ms and the slot is free again.
-    await eventually('the lapsed lease freed', async () =>
-      (await take(gates, gate, 1, limits)).leaseIds.length === 1 ? true : undefined,
+    expect((await take(gates, killed, gate, 0, 1, limits)).granted).toBe(1);
+    // Never told again: the row lapses after its 300 ms and the slot is free for the others.
+    await eventually('the lapsed row freed', async () =>
+      (await take(gates, alive, gate, 0, 1, limits)).granted === 1 ? true : undefined,
     );
     expect(Date.now() - takenAt).toBeGreaterThanOrEqual(300);
   });
 
-  it('holds rate and max_in_flight for many callers on separate connections at once', async () => {
+  it('holds rate and max_in_flight for many holders on separate connections at once', async () => {
     const pool = createDataSource(loadConfig(env).DATABASE_URL, { poolSize: 8 });
     await pool.initialize();
     try {
@@ -164,16 +176,17 @@ describe('the connection gate in PostgreSQL', () => {
       let granted = 0;
       const began = Date.now();
       const caller = async (): Promise<void> => {
+        const holder = randomUUID();
         while (Date.now() - began < 2_000) {
-          const answer = await take(shared, gate, 1, limits);
-          if (answer.leaseIds.length === 0) continue;
+          const answer = await take(shared, holder, gate, 0, 1, limits);
+          if (answer.granted === 0) continue;
           granted += 1;
           holding += 1;
           mostHolding = Math.max(mostHolding, holding);
           // Held for a while, as a request in flight is.
           await pool.query('SELECT pg_sleep(0.01)');
           holding -= 1;
-          await shared.release([answer.leaseIds[0]!]);
+          await take(shared, holder, gate, 0, 0, limits);
         }
       };
       await Promise.all(Array.from({ length: 8 }, caller));

@@ -35,6 +35,7 @@ import { ensureTopics } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { DispatcherModule } from '../../services/dispatcher/src/dispatcher.module';
+import { forgetDatabaseRun } from './forget-database-run';
 import { forgetKafkaRun } from './forget-kafka-run';
 import type { SinkReport } from './http-sink';
 import { profileWindow } from './profile-summary';
@@ -281,6 +282,7 @@ async function main(): Promise<void> {
   if (PARTS.has('a')) await benchA(sink);
   if (PARTS.has('b') || PARTS.has('c')) await benchBC(sink);
   await forgetKafkaRun(brokers, `bench-${run}`);
+  await forgetDatabaseRun(base.DATABASE_URL, `bench-${run}-%`);
   sink.stop();
 }
 

@@ -38,6 +38,7 @@ import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
 import { brokerPid, CpuSample, cpuSample, cpuSince, postgresPid, procCpuUs, totalCpu } from './cpu';
+import { forgetDatabaseRun } from './forget-database-run';
 import { forgetKafkaRun } from './forget-kafka-run';
 import type { SinkReport } from './http-sink';
 
@@ -257,14 +258,6 @@ async function seedTenants(tenants: string[], sinkUrl: string): Promise<void> {
   for (let start = 0; start < extraFlows.length; start += 1000) {
     await dataSource.getRepository(FlowEntity).save(extraFlows.slice(start, start + 1000));
   }
-  await dataSource.destroy();
-}
-
-/** Removes every tenant this run seeded (and, by cascade, what was recorded for them). */
-async function forgetTenants(): Promise<void> {
-  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
-  await dataSource.initialize();
-  await dataSource.query(`DELETE FROM tenants WHERE id LIKE $1`, [`bench-${run}-%`]);
   await dataSource.destroy();
 }
 
@@ -701,7 +694,7 @@ async function main(): Promise<void> {
   }
   const [after1] = loadavg();
   console.log(`load average at the end: ${fixed(after1!, 2)}`);
-  await forgetTenants();
+  await forgetDatabaseRun(base.DATABASE_URL, `bench-${run}-%`);
   await forgetKafkaRun(brokers, `bench-${run}`);
   sink.stop();
 }

@@ -1,79 +1,61 @@
-import { SharedConnectionLimiter, SharedGate } from './shared-connection-limiter';
+import { GateAnswer, GateQuestion, SharedConnectionLimiter, SharedGate } from './shared-connection-limiter';
 
-/** A gate with `slots` in-flight leases and unlimited tokens, which records how it is asked. */
+/**
+ * A gate with `slots` in-flight slots per connection and unlimited tokens, which records how it
+ * is asked. `elsewhere` slots of each connection are other processes'.
+ */
 class CountingGate implements SharedGate {
-  leases = new Set<string>();
+  /** What this process told it holds, by connection, granted ones included. */
+  holding = new Map<string, number>();
+  elsewhere = 0;
   asking = 0;
   mostAskingAtOnce = 0;
+  /** Questions that wanted slots, and how many each wanted. */
   takes = 0;
-  released: string[] = [];
-  next = 0;
+  wanted: number[] = [];
+  /** Every statement's questions, as asked. */
+  statements: GateQuestion[][] = [];
   failWith: Error | undefined;
   /** What the gate says of the last grant when it refuses: another process's, this long ago. */
   msSinceGrant: number | undefined;
+  /** How long a statement takes. */
+  latencyMs = 1;
 
   constructor(private readonly slots: number) {}
 
-  wanted: number[] = [];
-
-  /** The leases each statement carried back. */
-  carried: string[][] = [];
-  /** The keys each statement asked for. */
-  statements: string[][] = [];
-
-  async takeMany(
-    questions: Array<{ key: string; want: number }>,
-    release: string[],
-  ): Promise<Array<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }>> {
-    this.statements.push(questions.map(({ key }) => key));
-    if (release.length > 0) this.carried.push(release);
-    for (const leaseId of release) {
-      this.released.push(leaseId);
-      this.leases.delete(leaseId);
-    }
-    return Promise.all(questions.map(({ want }) => this.take(want)));
-  }
-
-  private async take(
-    want: number,
-  ): Promise<{ leaseIds: string[]; retryInMs: number; full: boolean; msSinceGrant?: number }> {
+  async admit(_holder: string, questions: readonly GateQuestion[]): Promise<GateAnswer[]> {
+    this.statements.push(questions.map((question) => ({ ...question })));
     this.asking += 1;
-    this.takes += 1;
-    this.wanted.push(want);
     this.mostAskingAtOnce = Math.max(this.mostAskingAtOnce, this.asking);
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     this.asking -= 1;
     if (this.failWith) throw this.failWith;
-    const leaseIds: string[] = [];
-    while (leaseIds.length < want && this.leases.size < this.slots) {
-      const leaseId = String((this.next += 1));
-      this.leases.add(leaseId);
-      leaseIds.push(leaseId);
-    }
-    if (leaseIds.length > 0 || this.msSinceGrant === undefined)
-      return { leaseIds, retryInMs: 0, full: leaseIds.length === 0 };
-    return { leaseIds, retryInMs: 0, full: true, msSinceGrant: this.msSinceGrant };
+    return questions.map(({ key, holding, want }) => {
+      if (want > 0) {
+        this.takes += 1;
+        this.wanted.push(want);
+      }
+      const granted = Math.max(0, Math.min(want, this.slots - this.elsewhere - holding));
+      this.holding.set(key, holding + granted);
+      if (granted > 0 || want === 0 || this.msSinceGrant === undefined)
+        return { granted, retryInMs: 0, full: granted === 0 && want > 0 };
+      return { granted, retryInMs: 0, full: true, msSinceGrant: this.msSinceGrant };
+    });
   }
 
-  /** Each release statement's leases. */
-  releases: string[][] = [];
-
-  release(leaseIds: string[]): Promise<void> {
-    this.releases.push(leaseIds);
-    for (const leaseId of leaseIds) {
-      this.released.push(leaseId);
-      this.leases.delete(leaseId);
-    }
-    return Promise.resolve();
+  /** The statements' questions as `key holding+want`. */
+  told(): string[][] {
+    return this.statements.map((questions) => questions.map(({ key, holding, want }) => `${key} ${holding}+${want}`));
   }
 }
 
 const policy = { rateLimitPerS: 1000, maxInFlight: 2, timeoutMs: 1000 };
 /** A wait of `ms` without progress, and at most `capMs` in all. */
 const waitOf = (ms: number, capMs = ms) => ({ stallMs: ms, until: Date.now() + capMs });
+const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('SharedConnectionLimiter', () => {
-  it('asks the gate for one waiting request at a time, and admits the next once a slot frees', async () => {
+  it('asks the gate for its waiting requests in one question, and admits the next once a slot frees', async () => {
     const gate = new CountingGate(2);
     const limiter = new SharedConnectionLimiter(gate);
     const admissions = Array.from({ length: 3 }, () => limiter.admit('c1', policy, waitOf(2_000)));
@@ -84,36 +66,37 @@ describe('SharedConnectionLimiter', () => {
     first!.release(); // once only
     expect((await admissions[2]!).admitted).toBe(true);
     expect(gate.mostAskingAtOnce).toBe(1);
-    // The three waiting requests were asked for in one question; two were granted.
-    expect(gate.wanted[0]).toBe(3);
-    expect(gate.released).toEqual(['1']);
+    // Three wanted, two granted; then the third asked, telling the gate one of the two finished.
+    expect(gate.told()[0]).toEqual(['c1 0+3']);
+    expect(gate.told().at(-1)).toEqual(['c1 1+1']);
+    expect(gate.holding.get('c1')).toBe(2);
   });
 
-  it('releases the leases of requests that finish together in one statement', async () => {
+  it('tells the gate of requests that finish together in one statement', async () => {
     const gate = new CountingGate(3);
     const limiter = new SharedConnectionLimiter(gate);
     const admissions = await Promise.all([1, 2, 3].map(() => limiter.admit('c1', policy, waitOf(1_000))));
     for (const admission of admissions) if (admission.admitted) admission.release();
-    // Nobody waits for the connection: released together, after a short while.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(gate.releases).toEqual([['1', '2', '3']]);
+    // Nobody waits for the connection: told together, after a short while.
+    await settle();
+    expect(gate.told()).toEqual([['c1 0+3'], ['c1 0+0']]);
+    expect(gate.holding.get('c1')).toBe(0);
     expect((await limiter.admit('c1', policy, waitOf(1_000))).admitted).toBe(true);
   });
 
-  it("hands finished requests' leases back with the next question for their connection: one round trip for both", async () => {
+  it('tells the gate of finished requests with the next question for their connection: one round trip for both', async () => {
     const gate = new CountingGate(2);
     const limiter = new SharedConnectionLimiter(gate);
     const [first, second] = await Promise.all([1, 2].map(() => limiter.admit('c1', policy, waitOf(2_000))));
     const waiting = limiter.admit('c1', policy, waitOf(2_000));
-    const takesBefore = gate.takes;
+    await settle(10);
+    const statementsBefore = gate.statements.length;
     if (!first!.admitted || !second!.admitted) throw new Error('expected admissions');
     first!.release();
     second!.release();
     expect((await waiting).admitted).toBe(true);
-    // Both leases went back with the question that admitted the waiter, in one round trip.
-    expect(gate.carried).toEqual([['1', '2']]);
-    expect(gate.releases).toEqual([]);
-    expect(gate.takes - takesBefore).toBeLessThanOrEqual(2);
+    // Both finished before the question that admitted the waiter, which told the gate so.
+    expect(gate.told().slice(statementsBefore)).toEqual([['c1 0+1']]);
   });
 
   it('asks for every connection with requests waiting in the same turn in one statement', async () => {
@@ -122,7 +105,38 @@ describe('SharedConnectionLimiter', () => {
     const keys = Array.from({ length: 50 }, (_, index) => `c${index}`);
     const admissions = await Promise.all(keys.map((key) => limiter.admit(key, policy, waitOf(1_000))));
     expect(admissions.every((admission) => admission.admitted)).toBe(true);
-    expect(gate.statements).toEqual([keys]);
+    expect(gate.statements.map((questions) => questions.map(({ key }) => key))).toEqual([keys]);
+  });
+
+  it('sends one statement at a time: what comes while one is on its way goes in the next', async () => {
+    const gate = new CountingGate(10);
+    gate.latencyMs = 50;
+    const limiter = new SharedConnectionLimiter(gate);
+    const first = limiter.admit('c1', policy, waitOf(1_000));
+    while (gate.statements.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // The first statement is on its way: these two wait for it, then go together.
+    const more = [limiter.admit('c2', policy, waitOf(1_000)), limiter.admit('c3', policy, waitOf(1_000))];
+    await Promise.all([first, ...more]);
+    expect(gate.told()).toEqual([['c1 0+1'], ['c2 0+1', 'c3 0+1']]);
+    expect(gate.mostAskingAtOnce).toBe(1);
+  });
+
+  it('tells the gate what it holds again after a statement failed: the count heals', async () => {
+    const gate = new CountingGate(2);
+    const errors: unknown[] = [];
+    const limiter = new SharedConnectionLimiter(gate, Date.now, (error) => errors.push(error));
+    const admission = await limiter.admit('c1', policy, waitOf(1_000));
+    if (!admission.admitted) throw new Error('expected an admission');
+    gate.failWith = new Error('connection terminated');
+    admission.release();
+    await settle();
+    // The statement telling the gate failed: it still counts the finished request.
+    expect(errors).toHaveLength(1);
+    expect(gate.holding.get('c1')).toBe(1);
+    gate.failWith = undefined;
+    expect((await limiter.admit('c1', policy, waitOf(1_000))).admitted).toBe(true);
+    expect(gate.told().at(-1)).toEqual(['c1 0+1']);
+    expect(gate.holding.get('c1')).toBe(1);
   });
 
   it('tells a request that cannot get a slot within its wait to defer', async () => {
@@ -153,18 +167,18 @@ describe('SharedConnectionLimiter', () => {
   it("keeps waiting past the stall time while other processes' requests are granted slots", async () => {
     const gate = new CountingGate(1);
     // Another process holds the one slot, and the gate granted one a moment ago each time it is asked.
-    gate.leases.add('elsewhere');
+    gate.elsewhere = 1;
     gate.msSinceGrant = 10;
     const limiter = new SharedConnectionLimiter(gate);
     const waiting = limiter.admit('c1', policy, waitOf(150, 5_000));
     await new Promise((resolve) => setTimeout(resolve, 400));
-    gate.leases.delete('elsewhere');
+    gate.elsewhere = 0;
     expect((await waiting).admitted).toBe(true);
   });
 
   it('defers once no process was granted a slot for the stall time', async () => {
     const gate = new CountingGate(1);
-    gate.leases.add('elsewhere');
+    gate.elsewhere = 1;
     gate.msSinceGrant = 10_000;
     const limiter = new SharedConnectionLimiter(gate);
     const askedAt = Date.now();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Admission, AdmissionWait, burstOf, ConnectionAdmitter, LimitPolicy, stallRetryMs } from './connection-limiter';
 
 /** A connection's limits as the shared gate keeps them. */
@@ -9,28 +10,34 @@ export interface GateLimits {
 }
 
 /**
- * What the gate answers one connection's question: the leases granted; none: when to ask again,
- * and how long ago any process was last granted one (the connection's progress across the cluster).
+ * One connection's question from a process: how many requests it holds in flight for the
+ * connection now (finished ones no longer counted), and how many more it wants (0: it only tells).
+ */
+export interface GateQuestion {
+  key: string;
+  holding: number;
+  want: number;
+  limits: GateLimits;
+}
+
+/**
+ * What the gate answers one question: how many were granted; none: when to ask again, and how
+ * long ago any process was last granted one (the connection's progress across the cluster).
  */
 export interface GateAnswer {
-  leaseIds: string[];
+  granted: number;
   retryInMs: number;
   full: boolean;
   msSinceGrant?: number;
 }
 
-/** Where the cluster's buckets and leases live: `ConnectionGateRepository` (PostgreSQL) is one. */
+/** Where the cluster's buckets and in-flight counts live: `ConnectionGateRepository` (PostgreSQL) is one. */
 export interface SharedGate {
   /**
-   * For each question, up to `want` leases of its key (a token and an in-flight slot each), all
-   * in one round trip, after ending the leases in `release` (of any key).
+   * Every question of one process (`holder`), one per key, in one round trip: each sets what the
+   * holder has in flight for its key and takes up to `want` more (a token and a slot each).
    */
-  takeMany(
-    questions: Array<{ key: string; want: number; limits: GateLimits }>,
-    release: string[],
-  ): Promise<GateAnswer[]>;
-  /** Ends these leases: their in-flight slots are free for every process. */
-  release(leaseIds: string[]): Promise<void>;
+  admit(holder: string, questions: readonly GateQuestion[]): Promise<GateAnswer[]>;
 }
 
 /** How long a request may hold its in-flight slot beyond its timeout (an OAuth token fetch, a resend). */
@@ -39,12 +46,12 @@ const LEASE_MARGIN_MS = 5_000;
 const DEFAULT_LEASE_MS = 60_000;
 /** Every slot taken: how soon to ask the gate again when no local request finished meanwhile. */
 const FULL_POLL_MS = 50;
-/** Leases asked for at once: the requests waiting in this process, up to this many. */
+/** Slots asked for at once: the requests waiting in this process, up to this many. */
 const MOST_AT_ONCE = 64;
 /**
- * How long a finished request's lease may wait for a question to the gate to carry it back, when
- * no request of this process waits for its connection (a waiting one asks at once). Other
- * processes see the slot taken this much longer; one statement of its own is saved.
+ * How long a finished request may wait for a question to the gate to tell it, when no request of
+ * this process waits for its connection (a waiting one asks at once). Other processes see the
+ * slot taken this much longer; one statement of its own is saved.
  */
 const RELEASE_DELAY_MS = 10;
 
@@ -67,30 +74,43 @@ interface KeyQueue {
   wake: (() => void) | undefined;
 }
 
+/** This process's requests in flight for one connection, as the gate was (or is to be) told. */
+interface Held {
+  count: number;
+  limits: GateLimits;
+}
+
 /**
  * A connection's `rate_limit_per_s` and `max_in_flight` across every dispatcher process
- * (decision 0022): each admission takes a token and an in-flight lease from the shared gate.
- * Within a process, the requests waiting for one connection queue up in order and one question
- * asks the gate for all of them, so a busy connection costs the database one round trip per
- * batch of requests, and one at its limit one per token or per poll, not one per waiting request.
+ * (decision 0022): each admission takes a token and an in-flight slot from the shared gate,
+ * which counts each process's slots per connection (decision 0031). Within a process, the
+ * requests waiting for one connection queue up in order and one question asks the gate for all
+ * of them; the questions of every connection go in one statement, with the counts of the
+ * connections whose requests finished, and one statement at a time: each tells the gate what
+ * this process holds now, so a lost answer or a failed statement heals with the next.
  */
 export class SharedConnectionLimiter implements ConnectionAdmitter {
   private readonly queues = new Map<string, KeyQueue>();
-  /** Leases whose requests finished, waiting for the next release statement, with their keys. */
-  private releasing: Array<{ key: string; leaseId: string }> = [];
-  /** A release statement is in flight, or one is due within `RELEASE_DELAY_MS`. */
-  private releaseBusy = false;
-  /** Questions for the next statement to the gate, asked in this turn of the event loop. */
+  /** Requests in flight in this process, by connection. */
+  private readonly held = new Map<string, Held>();
+  /** Connections whose requests finished since the last statement told the gate. */
+  private readonly untold = new Set<string>();
+  /** Questions for the next statement to the gate. */
   private asking: Array<{
     question: { key: string; want: number; limits: GateLimits };
     resolve: (answer: GateAnswer) => void;
     reject: (error: unknown) => void;
   }> = [];
+  /** A statement is in flight: it sends the next once it returns. */
+  private statementBusy = false;
+  private statementDue: 'now' | 'later' | undefined;
 
   constructor(
     private readonly gate: SharedGate,
     private readonly now: () => number = Date.now,
     private readonly onReleaseError: (error: unknown) => void = () => undefined,
+    /** This process, to the gate: its row per connection counts its requests in flight. */
+    private readonly holder: string = randomUUID(),
   ) {}
 
   /**
@@ -133,9 +153,9 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
           for (const waiter of queue.waiters.splice(0)) waiter.reject(error);
           return;
         }
-        if (answer.leaseIds.length > 0) {
+        if (answer.granted > 0) {
           queue.progressAt = this.now();
-          for (const leaseId of answer.leaseIds) this.admitFirst(key, queue, leaseId);
+          for (let slot = 0; slot < answer.granted; slot += 1) this.admitFirst(key, queue);
           continue;
         }
         const waitMs = answer.full ? FULL_POLL_MS : Math.max(1, answer.retryInMs);
@@ -168,39 +188,78 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
   }
 
   /**
-   * Questions go to the gate together: every connection's asked in the same turn of the event
-   * loop, with the leases finished by then, in one statement (one per connection was one per
+   * Questions go to the gate together: every connection's asked while the last statement was on
+   * its way or in this turn of the event loop, in one statement (one per connection was one per
    * delivery when a chunk's deliveries went to a thousand tenants' connections).
    */
   private ask(question: { key: string; want: number; limits: GateLimits }): Promise<GateAnswer> {
     return new Promise((resolve, reject) => {
       this.asking.push({ question, resolve, reject });
-      if (this.asking.length === 1) setImmediate(() => void this.askAll());
+      this.sendSoon('now');
     });
   }
 
-  private async askAll(): Promise<void> {
-    const asked = this.asking.splice(0);
-    const released = this.releasing.splice(0);
-    let answers: GateAnswer[];
-    try {
-      answers = await this.gate.takeMany(
-        asked.map(({ question }) => question),
-        released.map(({ leaseId }) => leaseId),
-      );
-    } catch (error) {
-      if (released.length > 0) this.onReleaseError(error);
-      for (const { reject } of asked) reject(error);
-      return;
-    }
-    this.progressOf(released);
-    asked.forEach(({ resolve }, index) => resolve(answers[index]!));
+  /** The next statement: after this turn (`now`), or within `RELEASE_DELAY_MS` (`later`). */
+  private sendSoon(due: 'now' | 'later'): void {
+    // A statement on its way sends the next when it returns.
+    if (this.statementBusy || this.statementDue === 'now' || (due === 'later' && this.statementDue === 'later')) return;
+    this.statementDue = due;
+    const send = () => {
+      if (this.statementDue !== due) return;
+      this.statementDue = undefined;
+      void this.send();
+    };
+    if (due === 'now') setImmediate(send);
+    else setTimeout(send, RELEASE_DELAY_MS);
   }
 
-  private admitFirst(key: string, queue: KeyQueue, leaseId: string): void {
+  private async send(): Promise<void> {
+    if (this.statementBusy) return;
+    this.statementBusy = true;
+    try {
+      while (this.asking.length > 0 || this.untold.size > 0) {
+        const asked = this.asking.splice(0);
+        const told = [...this.untold];
+        this.untold.clear();
+        const askedKeys = new Set(asked.map(({ question }) => question.key));
+        const questions: GateQuestion[] = [
+          ...asked.map(({ question }) => ({ ...question, holding: this.held.get(question.key)?.count ?? 0 })),
+          ...told.flatMap((key) => {
+            const held = this.held.get(key);
+            return askedKeys.has(key) || !held ? [] : [{ key, holding: held.count, want: 0, limits: held.limits }];
+          }),
+        ];
+        let answers: GateAnswer[];
+        try {
+          answers = await this.gate.admit(this.holder, questions);
+        } catch (error) {
+          // The counts told are lost: the next question of each connection tells them again, or
+          // the rows lapse after the requests' timeout.
+          if (told.length > 0) this.onReleaseError(error);
+          for (const { reject } of asked) reject(error);
+          continue;
+        }
+        asked.forEach(({ question, resolve }, index) => {
+          const granted = answers[index]!.granted;
+          if (granted > 0) {
+            const held = this.held.get(question.key);
+            if (held) held.count += granted;
+            else this.held.set(question.key, { count: granted, limits: question.limits });
+          }
+          resolve(answers[index]!);
+        });
+        for (const key of told) if (this.held.get(key)?.count === 0) this.held.delete(key);
+        this.progressOf(told);
+      }
+    } finally {
+      this.statementBusy = false;
+    }
+  }
+
+  private admitFirst(key: string, queue: KeyQueue): void {
     const waiter = queue.waiters.shift();
     if (!waiter) {
-      this.releaseLater(key, leaseId);
+      this.releaseSlot(key);
       return;
     }
     let released = false;
@@ -209,52 +268,33 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
       release: () => {
         if (released) return;
         released = true;
-        this.releaseLater(key, leaseId);
+        this.releaseSlot(key);
       },
     });
   }
 
   /**
-   * Releases go to the gate together: the leases of every request that finished while the last
-   * statement was on its way, in one statement (one per request cost the database more than the
-   * rest of a delivery's statements together). When requests of this process wait for a slot of a
-   * connection whose lease is among them, that connection's next question to the gate carries
-   * them instead (one round trip for both). Should a release be lost, the lease expires after
-   * the request's timeout.
+   * A finished request frees its slot in this process's count; the gate hears of it with the
+   * next statement. When requests of this process wait for the connection, its next question
+   * tells it (one round trip for both); otherwise a statement goes within `RELEASE_DELAY_MS`,
+   * carrying every count that changed meanwhile.
    */
-  private releaseLater(key: string, leaseId: string): void {
-    this.releasing.push({ key, leaseId });
+  private releaseSlot(key: string): void {
+    const held = this.held.get(key);
+    if (held) held.count = Math.max(0, held.count - 1);
+    this.untold.add(key);
     const queue = this.queues.get(key);
     // A waiter of the connection asks at once, after this turn (so the requests that finish in
-    // the same turn go back together); its question carries the lease.
+    // the same turn are told together).
     if (queue?.wake) setImmediate(() => queue.wake?.());
-    if (this.releaseBusy) return;
-    this.releaseBusy = true;
-    // Otherwise the next question to the gate (requests of this process keep coming) may carry
-    // it; whatever no question took by then gets a statement of its own, so a lease never waits
-    // longer than this for other processes to see its slot free.
-    setTimeout(() => void this.releaseAll(), RELEASE_DELAY_MS);
+    else this.sendSoon('later');
   }
 
-  private async releaseAll(): Promise<void> {
-    while (this.releasing.length > 0) {
-      const batch = this.releasing.splice(0);
-      try {
-        await this.gate.release(batch.map(({ leaseId }) => leaseId));
-      } catch (error) {
-        this.onReleaseError(error);
-        continue;
-      }
-      this.progressOf(batch);
-    }
-    this.releaseBusy = false;
-  }
-
-  /** Released leases are their connections' progress: those of their waiters that pause ask again. */
-  private progressOf(released: Array<{ key: string }>): void {
-    if (released.length === 0) return;
+  /** Slots told free are their connections' progress: those of their waiters that pause ask again. */
+  private progressOf(keys: readonly string[]): void {
+    if (keys.length === 0) return;
     const now = this.now();
-    for (const key of new Set(released.map((lease) => lease.key))) {
+    for (const key of keys) {
       const queue = this.queues.get(key);
       if (!queue) continue;
       queue.progressAt = now;

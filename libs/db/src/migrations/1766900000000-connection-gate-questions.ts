@@ -1,22 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { PROGRESS_ADMIT_FUNCTION } from './1766800000000-connection-gate-progress';
 
-/**
- * One question to the gate for every connection a dispatcher is waiting for (decision 0022):
- * `flowline_admit_many` takes the keys with their wants and limits as arrays and answers a row
- * per key, after ending the leases in `p_release` (finished requests', of any key). With a
- * thousand tenants' connections in a chunk, one question per connection was one statement per
- * delivery. Keys are admitted in sorted order, so two dispatchers asking for overlapping sets
- * lock the gates in the same order. `flowline_admit` keeps its signature (a dispatcher of the
- * previous release calls it) and skips expired leases another transaction is deleting, so it
- * never waits for a lease row whose owner waits for the gate it holds.
- */
-export class ConnectionGateQuestions1766900000000 implements MigrationInterface {
-  name = 'ConnectionGateQuestions1766900000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      DROP FUNCTION flowline_admit(text, integer, double precision, double precision, integer, integer);
+/** `flowline_admit` as this migration makes it (migration 1767000000000 restores it on the way down). */
+export const QUESTIONS_ADMIT_FUNCTION = `
       CREATE FUNCTION flowline_admit(
         p_key text, p_want integer, p_rate double precision, p_burst double precision,
         p_max_in_flight integer, p_lease_ms integer
@@ -57,6 +43,25 @@ export class ConnectionGateQuestions1766900000000 implements MigrationInterface 
         ) SELECT array_agg(leased.id), 0, 0 FROM leased;
       END $$;
 
+`;
+
+/**
+ * One question to the gate for every connection a dispatcher is waiting for (decision 0022):
+ * `flowline_admit_many` takes the keys with their wants and limits as arrays and answers a row
+ * per key, after ending the leases in `p_release` (finished requests', of any key). With a
+ * thousand tenants' connections in a chunk, one question per connection was one statement per
+ * delivery. Keys are admitted in sorted order, so two dispatchers asking for overlapping sets
+ * lock the gates in the same order. `flowline_admit` keeps its signature (a dispatcher of the
+ * previous release calls it) and skips expired leases another transaction is deleting, so it
+ * never waits for a lease row whose owner waits for the gate it holds.
+ */
+export class ConnectionGateQuestions1766900000000 implements MigrationInterface {
+  name = 'ConnectionGateQuestions1766900000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      DROP FUNCTION flowline_admit(text, integer, double precision, double precision, integer, integer);
+      ${QUESTIONS_ADMIT_FUNCTION}
       CREATE FUNCTION flowline_admit_many(
         p_keys text[], p_wants integer[], p_rates double precision[], p_bursts double precision[],
         p_max_in_flights integer[], p_lease_ms integer[], p_release bigint[]

@@ -20,6 +20,7 @@ import { DeliveriesByStatusIndex1766600000200 } from './1766600000200-deliveries
 import { ConnectionGates1766700000000 } from './1766700000000-connection-gates';
 import { ConnectionGateProgress1766800000000 } from './1766800000000-connection-gate-progress';
 import { ConnectionGateQuestions1766900000000 } from './1766900000000-connection-gate-questions';
+import { ConnectionGateHolders1767000000000 } from './1767000000000-connection-gate-holders';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -45,5 +46,6 @@ export const MIGRATIONS = [
   ConnectionGates1766700000000,
   ConnectionGateProgress1766800000000,
   ConnectionGateQuestions1766900000000,
+  ConnectionGateHolders1767000000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';

@@ -1,53 +1,45 @@
-import type { GateAnswer, GateLimits, SharedGate } from '@flowline/delivery';
+import type { GateAnswer, GateQuestion, SharedGate } from '@flowline/delivery';
 import type { DataSource } from 'typeorm';
 
-/** The cluster-wide token buckets and in-flight leases of connections (decision 0022), in PostgreSQL. */
+/**
+ * The cluster-wide token buckets of connections and the requests each dispatcher holds in flight
+ * (decisions 0022 and 0031), in PostgreSQL.
+ */
 export class ConnectionGateRepository implements SharedGate {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Answers every question (one per key) in one round trip, first ending the leases in `release`
-   * (of any key): for each, the tokens and in-flight leases granted; none granted, how long until
-   * a token comes, or that every slot is taken, and when one was last granted.
+   * Answers every question of `holder` (one per key) in one round trip: each tells how many
+   * requests the holder has in flight for its key now and how many more it wants; the answer,
+   * how many were granted (a token and an in-flight slot each), or when none: how long until a
+   * token comes, or that every slot is taken, and when any holder was last granted one.
    */
-  async takeMany(
-    questions: Array<{ key: string; want: number; limits: GateLimits }>,
-    release: string[] = [],
-  ): Promise<GateAnswer[]> {
-    const rows: Array<{
-      limiter_key: string;
-      lease_ids: string[] | null;
-      retry_in_ms: number;
-      ms_since_grant: number | null;
-    }> = await this.dataSource.query(
-      `SELECT limiter_key, lease_ids, retry_in_ms, ms_since_grant
-         FROM flowline_admit_many($1::text[], $2::int[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::bigint[])`,
-      [
-        questions.map((question) => question.key),
-        questions.map((question) => question.want),
-        questions.map((question) => question.limits.rate),
-        questions.map((question) => question.limits.burst),
-        questions.map((question) => question.limits.maxInFlight),
-        questions.map((question) => Math.ceil(question.limits.leaseMs)),
-        release,
-      ],
-    );
+  async admit(holder: string, questions: readonly GateQuestion[]): Promise<GateAnswer[]> {
+    const rows: Array<{ limiter_key: string; granted: number; retry_in_ms: number; ms_since_grant: number | null }> =
+      await this.dataSource.query(
+        `SELECT limiter_key, granted, retry_in_ms, ms_since_grant
+           FROM flowline_admit_holder($1::uuid, $2::text[], $3::int[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::int[])`,
+        [
+          holder,
+          questions.map((question) => question.key),
+          questions.map((question) => question.holding),
+          questions.map((question) => question.want),
+          questions.map((question) => question.limits.rate),
+          questions.map((question) => question.limits.burst),
+          questions.map((question) => question.limits.maxInFlight),
+          questions.map((question) => Math.ceil(question.limits.leaseMs)),
+        ],
+      );
     const byKey = new Map(rows.map((row) => [row.limiter_key, row]));
     return questions.map((question) => {
       const row = byKey.get(question.key);
       const retryInMs = row?.retry_in_ms ?? 0;
       return {
-        leaseIds: (row?.lease_ids ?? []).map(String),
+        granted: row?.granted ?? 0,
         retryInMs: Math.max(0, retryInMs),
         full: retryInMs < 0,
         ...(row?.ms_since_grant == null ? {} : { msSinceGrant: row.ms_since_grant }),
       };
     });
-  }
-
-  /** Ends requests' leases, in one statement: their in-flight slots are free for every dispatcher. */
-  async release(leaseIds: string[]): Promise<void> {
-    if (leaseIds.length === 0) return;
-    await this.dataSource.query('DELETE FROM connection_gate_leases WHERE id = ANY($1::bigint[])', [leaseIds]);
   }
 }
