@@ -6,6 +6,7 @@ export interface GateLimits {
   rate: number;
   burst: number;
   maxInFlight: number;
+  /** How long the gate counts a process's requests without hearing from it (a killed process's lapse). */
   leaseMs: number;
 }
 
@@ -66,7 +67,7 @@ interface KeyQueue {
   waiters: Waiter[];
   running: boolean;
   /**
-   * Last time the connection was seen to progress: a lease granted to any process (as the gate
+   * Last time the connection was seen to progress: a slot granted to any process (as the gate
    * tells), or a request of this process finished.
    */
   progressAt: number;
@@ -115,7 +116,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
 
   /**
    * The rule of `ConnectionLimiter` (decision 0028): a request waits while its connection makes
-   * progress (here: leases granted to any process, or requests of this one finishing) and for a
+   * progress (here: slots granted to any process, or requests of this one finishing) and for a
    * token only if it comes within `stallMs`, never past `until`.
    */
   admit(key: string, policy: LimitPolicy, wait: AdmissionWait): Promise<Admission> {

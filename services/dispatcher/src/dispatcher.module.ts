@@ -73,7 +73,11 @@ const DISPATCHER_PARTS = Symbol('DispatcherParts');
           limiter: new SharedConnectionLimiter(
             gates,
             () => clock.now(),
-            (err) => logger.warn({ err }, 'could not end an in-flight lease: it expires after the request timeout'),
+            (err) =>
+              logger.warn(
+                { err },
+                "could not tell the connection gate of finished requests: the next statement does, or this process's count lapses after the request timeout",
+              ),
           ),
         }),
       inject: [
