@@ -40,6 +40,7 @@ import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
 import { brokerPid, CpuSample, cpuSample, cpuSince, postgresPid, procCpuUs, totalCpu } from './cpu';
 import { forgetDatabaseRun } from './forget-database-run';
 import { forgetKafkaRun } from './forget-kafka-run';
+import { profileWindow } from './profile-summary';
 import type { SinkReport } from './http-sink';
 
 const EVENTS = Number(process.argv[2] ?? 20_000);
@@ -53,7 +54,10 @@ const LOADS = [0.5, 0.8] as const;
 const FLOWS_PER_TENANT = 10;
 const MANY_TENANTS = 1_000;
 const RUN_TIMEOUT_MS = 600_000;
-/** Which parts run (comma-separated, default all): raw,floor,composed,deployed,nometrics,many. */
+/**
+ * Which parts run (comma-separated, default all but `again`):
+ * raw,floor,composed,again,deployed,nometrics,many.
+ */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'raw,floor,composed,deployed,nometrics,many').split(','));
 
 const base = loadConfig();
@@ -557,7 +561,7 @@ const fixed = (value: number, digits = 0) =>
 function line(
   figures: Figures,
   floor: Figures | undefined,
-  reference?: { name: string; figures: Figures; goal: string; inverse?: boolean },
+  reference?: { name: string; figures: Figures; goal?: string; inverse?: boolean },
 ): void {
   const { cpu } = figures;
   const share = (part: number) => fixed(part / EVENTS);
@@ -581,7 +585,7 @@ function line(
     const [top, bottom] = reference.inverse ? [reference.figures, figures] : [figures, reference.figures];
     text +=
       `\n${''.padEnd(36)}${reference.name}: events/s ${fixed(top.rate / bottom.rate, 2)},` +
-      ` CPU-µs/event ${fixed(top.cpuUs / bottom.cpuUs, 2)} (goal ${reference.goal})`;
+      ` CPU-µs/event ${fixed(top.cpuUs / bottom.cpuUs, 2)}${reference.goal ? ` (goal ${reference.goal})` : ''}`;
   }
   if (figures.outcomes) text += `\n${''.padEnd(36)}${figures.outcomes}`;
   console.log(text);
@@ -646,9 +650,21 @@ async function main(): Promise<void> {
   let composedFigures: Figures | undefined;
   if (PARTS.has('composed')) {
     const pipeline = await composed('composed', [tenant('composed')], sink);
-    composedFigures = await measurePipeline('flowline composed (1 process)', pipeline, sink, fullRate);
+    composedFigures = await profileWindow('composed', () =>
+      measurePipeline('flowline composed (1 process)', pipeline, sink, fullRate),
+    );
     await pipeline.close();
     line(composedFigures, floor);
+  }
+  // The same again, in the same process: the first composed pipeline of a process costs more
+  // than the next (docs/BENCHMARKS.md, "Metrics on ÷ off is a measurement of order").
+  if (PARTS.has('again')) {
+    const pipeline = await composed('again', [tenant('again')], sink);
+    const figures = await profileWindow('composed again', () =>
+      measurePipeline('flowline composed again (1 process)', pipeline, sink, fullRate),
+    );
+    await pipeline.close();
+    line(figures, floor, composedFigures && { name: 'again ÷ first', figures: composedFigures });
   }
   if (PARTS.has('deployed')) {
     const pipeline = await deployed('deployed', [tenant('deployed')], sink);
