@@ -202,8 +202,8 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
 
   /** The next statement: after this turn (`now`), or within `RELEASE_DELAY_MS` (`later`). */
   private sendSoon(due: 'now' | 'later'): void {
-    // A statement on its way sends the next when it returns.
-    if (this.statementBusy || this.statementDue === 'now' || (due === 'later' && this.statementDue === 'later')) return;
+    // A statement on its way sends the next when it returns; one due as soon or sooner suffices.
+    if (this.statementBusy || this.statementDue === 'now' || this.statementDue === due) return;
     this.statementDue = due;
     const send = () => {
       if (this.statementDue !== due) return;
