@@ -271,6 +271,9 @@ describe('faults on a three-broker cluster, services as separate processes', () 
         Object.entries(ends).map(([fault, end]) => [fault, msUntilAccepted(accepted, end.producedBy, end.endedAt)]),
       );
       process.stdout.write(`fault scenario recoveries (ms): ${JSON.stringify(recoveries)}\n`);
+      process.stdout.write(
+        `fault scenario repeats received after each fault's end: ${JSON.stringify(repeatsAfter(parties, ends))}\n`,
+      );
       expect(unreadyAfterMs).toBeLessThan(BROKERS_DOWN_MS);
     },
     SCENARIO_MS,
@@ -338,6 +341,33 @@ describe('faults on a three-broker cluster, services as separate processes', () 
 function throughputOf(tenant: FaultTenant, load: SteadyLoad): number {
   const last = Math.max(...tenant.firstAcceptedAt.values());
   return tenant.events / ((last - load.startedAt) / 1000);
+}
+
+/**
+ * Requests repeating a webhook-id already received, by when they came: before the first fault
+ * ended, then after each fault's end until the next's (the last until the scenario's end). A
+ * fault's repeats come once it is over, when what was not committed is read again.
+ */
+function repeatsAfter(
+  tenants: readonly FaultTenant[],
+  ends: Record<string, { endedAt: number }>,
+): Record<string, number> {
+  const marks = Object.entries(ends).sort((a, b) => a[1].endedAt - b[1].endedAt);
+  const counts: Record<string, number> = { beforeFirstEnd: 0, ...Object.fromEntries(marks.map(([name]) => [name, 0])) };
+  for (const tenant of tenants) {
+    const seen = new Set<string>();
+    for (const request of tenant.receiver.requests) {
+      const id = String(request.headers['webhook-id']);
+      if (!seen.has(id)) {
+        seen.add(id);
+        continue;
+      }
+      const after = marks.filter(([, end]) => end.endedAt <= request.receivedAt).at(-1);
+      const phase = after?.[0] ?? 'beforeFirstEnd';
+      counts[phase] = (counts[phase] ?? 0) + 1;
+    }
+  }
+  return counts;
 }
 
 /** Webhook-ids the tenants' receivers have accepted so far. */

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -46,8 +47,16 @@ export class ClusterProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stderr.on('data', (chunk: Buffer) => this.logLines.push(chunk.toString()));
-    createInterface({ input: child.stdout }).on('line', (line) => this.logLines.push(line));
+    const file = logFile(this.services, child.pid);
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.logLines.push(chunk.toString());
+      file?.write(chunk);
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      this.logLines.push(line);
+      file?.write(`${line}\n`);
+    });
+    child.once('exit', () => file?.end());
     return child;
   }
 
@@ -66,4 +75,15 @@ export class ClusterProcess {
       child.kill(signal);
     });
   }
+}
+
+/**
+ * With FLOWLINE_TEST_LOG_DIR set, a process's lines are also written to `<dir>/<services>-<pid>.log`,
+ * to be read after a long run (the fault suite's) that kept them only in memory.
+ */
+function logFile(services: string, pid: number | undefined): WriteStream | undefined {
+  const dir = process.env.FLOWLINE_TEST_LOG_DIR;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  return createWriteStream(join(dir, `${services}-${pid ?? 'unknown'}.log`), { flags: 'a' });
 }
