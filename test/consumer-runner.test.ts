@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaJSNonRetriableError } from 'kafkajs';
 import { loadConfig } from '@flowline/config';
-import { ConsumedRecord, ConsumerRunner, createKafka, planBoundedRead, ReadBounds } from '@flowline/kafka';
+import {
+  ConsumedRecord,
+  ConsumerRunner,
+  ConsumerRunnerOptions,
+  createKafka,
+  planBoundedRead,
+  ReadBounds,
+} from '@flowline/kafka';
 import { createLogger, FlowlineMetrics } from '@flowline/observability';
 import { KafkaTestClient } from '@flowline/testing';
 import { eventually } from './support/eventually';
@@ -113,6 +120,63 @@ describe('ConsumerRunner', () => {
     } finally {
       release();
       await runner.stop();
+    }
+  });
+
+  it('commits a chunk that finishes while a rebalance waits for it: no record is handled twice (decision 0032)', async () => {
+    const topic = `runner-${randomUUID()}`;
+    const admin = client.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+    await client.produce(
+      topic,
+      Array.from({ length: 20 }, (_, index) => ({ key: `k${index}`, value: `v${index}`, partition: index % 2 })),
+    );
+    const groupId = `runner-${randomUUID()}`;
+    /** `partition/offset` of every record a handler finished, in either member. */
+    const handled: string[] = [];
+    let entered: () => void = () => undefined;
+    const firstChunkRuns = new Promise<void>((resolve) => (entered = resolve));
+    let first = true;
+    const member = (handler: ConsumerRunnerOptions['handler']) =>
+      new ConsumerRunner({
+        kafka: createKafka({ brokers, clientId: 'runner-test', logger }),
+        groupId,
+        topics: [topic],
+        handler,
+        logger,
+        metrics: new FlowlineMetrics(),
+        onCrash: () => undefined,
+      });
+    const finish = (records: ConsumedRecord[]) =>
+      handled.push(...records.map((record) => `${record.partition}/${record.offset}`));
+    // The first member's first chunk is in flight when the second member joins, and finishes
+    // (its outputs, here `handled`, out) only once the rebalance has begun.
+    const firstMember = member(async (records, context) => {
+      if (first) {
+        first = false;
+        entered();
+        await new Promise((resolve) => context.rebalancing.addEventListener('abort', resolve));
+      }
+      finish(records);
+    });
+    const secondMember = member((records) => {
+      finish(records);
+      return Promise.resolve();
+    });
+    try {
+      await firstMember.start();
+      await firstChunkRuns;
+      await secondMember.start();
+      await eventually('every record committed', async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return offsets!.partitions.every((partition) => partition.offset === '10') ? true : undefined;
+      });
+      expect(handled).toHaveLength(20);
+      expect(new Set(handled).size).toBe(20);
+    } finally {
+      await Promise.all([firstMember.stop(), secondMember.stop()]);
+      await admin.disconnect();
     }
   });
 

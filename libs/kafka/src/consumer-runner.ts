@@ -38,20 +38,17 @@ export interface BatchContext {
   /** Aborted when the consumer is asked to stop: long waits (such as a retry backoff) end early. */
   signal: AbortSignal;
   /**
-   * Aborted when this member lost the partition in a rebalance while the chunk runs: another
-   * member now owns it, so the handler should stop starting new work (its offsets will not be
-   * committed; the new owner handles the records again, in order).
+   * Aborted when a rebalance begins while the chunk runs (or this member was found to have left
+   * its group). The group waits for this member to finish its chunk and rejoin, so a handler
+   * that can stop early should stop starting new work and fail the chunk (what it did not finish
+   * is read again by whoever owns the partition next). A handler that finishes instead has its
+   * chunk committed: the group accepts commits until every member has rejoined (decision 0032).
    */
-  revoked: AbortSignal;
+  rebalancing: AbortSignal;
 }
 
-/** Heartbeat errors that mean this member no longer owns its partitions. */
-const MEMBERSHIP_LOST = new Set([
-  'REBALANCE_IN_PROGRESS',
-  'UNKNOWN_MEMBER_ID',
-  'ILLEGAL_GENERATION',
-  'FENCED_INSTANCE_ID',
-]);
+/** Heartbeat errors that mean this member is no longer in its group: its commits would be refused. */
+const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
 
 export interface ConsumerRunnerOptions {
   kafka: Kafka;
@@ -227,19 +224,29 @@ export class ConsumerRunner {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = readable.slice(start, start + maxChunk);
       const records = messages.map((message) => toRecord(topic, partition, message));
-      const revoked = new AbortController();
+      const rebalancing = new AbortController();
+      let membershipLost = false;
       const beat = setInterval(() => {
         payload.heartbeat().catch((error: { type?: string }) => {
-          if (error.type !== undefined && MEMBERSHIP_LOST.has(error.type)) revoked.abort();
+          if (error.type === 'REBALANCE_IN_PROGRESS') rebalancing.abort();
+          else if (error.type !== undefined && MEMBERSHIP_LOST.has(error.type)) {
+            membershipLost = true;
+            rebalancing.abort();
+          }
         });
       }, HEARTBEAT_EVERY_MS);
       let partly: void | PartlyHandled;
       try {
-        partly = await this.options.handler(records, { signal: this.stopping.signal, revoked: revoked.signal });
+        partly = await this.options.handler(records, {
+          signal: this.stopping.signal,
+          rebalancing: rebalancing.signal,
+        });
       } finally {
         clearInterval(beat);
       }
-      if (revoked.signal.aborted) throw new Error(`partition ${topic}/${partition} was revoked during the chunk`);
+      // A rebalance that only began does not stop the commit below: the group still takes it,
+      // and a chunk whose outputs went out must not be read (and its outputs produced) again.
+      if (membershipLost) throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
       const handled = partly ? partly.handled : records.length;
       const last = records[handled - 1];
       if (last) {

@@ -33,7 +33,7 @@ export function consumerGroup(service: string): ConsumerExtras {
 
 /**
  * What a consumer handler gets beside its chunk of records (`@Ctx()`): where they come from and
- * the runner's signals (stop, partition revoked).
+ * the runner's signals (stop, rebalancing).
  */
 export class ChunkContext extends BaseRpcContext<[topic: string, partition: number, batch: BatchContext]> {
   getTopic(): string {

@@ -25,8 +25,10 @@ export async function deliverInOrder(jobs: readonly Job[], context: BatchContext
   const worker = async (): Promise<void> => {
     for (let queue = queues.shift(); queue; queue = queues.shift()) {
       for (const job of queue) {
-        // Another member owns the partition now: sending more would race it on the same subject.
-        if (context.revoked.aborted) throw new Error('partition revoked');
+        // A rebalance began: the group waits for this chunk, and the partition may go to another
+        // member, which would send what is left. What was settled is stored (`cutShort`) and
+        // skipped when the records are read again.
+        if (context.rebalancing.aborted) throw new Error('rebalancing');
         const lane = laneOf(job);
         if (lane && waitingLanes.has(lane)) {
           steps.holdBehind(job);

@@ -300,10 +300,10 @@ export class DispatcherHarness {
   }
 
   /** Hands records to the use case as the consumer runner would, then waits for the lanes it released. */
-  async deliver(records: ConsumedRecord[], revoked = false): Promise<void | PartlyHandled> {
+  async deliver(records: ConsumedRecord[], rebalancing = false): Promise<void | PartlyHandled> {
     const stop = new AbortController();
-    if (revoked) stop.abort();
-    const context: BatchContext = { signal: new AbortController().signal, revoked: stop.signal };
+    if (rebalancing) stop.abort();
+    const context: BatchContext = { signal: new AbortController().signal, rebalancing: stop.signal };
     const handled = await this.parts.deliver.execute(records, context);
     await this.parts.releaser.idle();
     return handled;
