@@ -20,7 +20,9 @@
  * from `process.cpuUsage`, children, the broker and PostgreSQL from /proc; bench.sh passes the
  * broker's and PostgreSQL's pids), and latency (event produced → webhook received, at the sink)
  * at 50 % and 80 % of the floor chain's maximum, 10 s each; and beside each figure its ratio to
- * the floor chain's (or composed's) figure, as issue 13's goals use them.
+ * the floor chain's (or composed's) figure, as issue 13's goals use them. A pipeline in this
+ * process also prints how late its event loop ran meanwhile; with BENCH_HOPS=1 each Flowline
+ * pipeline prints its latency hop by hop, from its records' timestamps (`hop-latency.ts`).
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +42,7 @@ import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
 import { brokerPid, CpuSample, cpuSample, cpuSince, postgresPid, procCpuUs, totalCpu } from './cpu';
 import { forgetDatabaseRun } from './forget-database-run';
 import { forgetKafkaRun } from './forget-kafka-run';
+import { eventLoopDelayDuring, HopLatencies, hopLatencies } from './hop-latency';
 import { profileWindow } from './profile-summary';
 import type { SinkReport } from './http-sink';
 
@@ -219,6 +222,7 @@ async function rawChain(name: string, sink?: Sink): Promise<Chain> {
 interface Pipeline extends Chain {
   tenants: string[];
   variant: string;
+  topics: TopicNames;
   /** Composed (in this process): how its deliveries went (held, deferred, retried), from its metrics. */
   outcomes?: () => Promise<string>;
   /** As deployed: each service's process, whose CPU per event is printed on its own. */
@@ -288,6 +292,7 @@ async function composed(variant: string, tenants: string[], sink: Sink): Promise
   });
   return {
     input: new TopicNames(prefix).of(Topic.Ingest),
+    topics: new TopicNames(prefix),
     pids: [sink.pid],
     tenants,
     variant,
@@ -330,6 +335,7 @@ async function deployed(variant: string, tenants: string[], sink: Sink): Promise
   );
   return {
     input: new TopicNames(prefix).of(Topic.Ingest),
+    topics: new TopicNames(prefix),
     pids: [sink.pid, ...children.map((child) => child.pid!)],
     services: SERVICE_NAMES.map((name, index) => ({ name, pid: children[index]!.pid! })),
     tenants,
@@ -436,9 +442,15 @@ function metricsOff(): () => void {
 
 interface Latency {
   rate: number;
+  /** Events produced, numbered from 1. */
+  count: number;
   p50: number;
   p99: number;
   max: number;
+  /** How late this process's event loop ran (composed: every service's), p50 / p99 ms. */
+  loopDelay?: { p50: number; p99: number };
+  /** With BENCH_HOPS=1: each hop's share, from the records' timestamps. */
+  hops?: HopLatencies;
 }
 
 interface Figures {
@@ -501,6 +513,7 @@ async function latencyAt(
   latencies.sort((a, b) => a - b);
   return {
     rate: perTick * 10,
+    count: ticks * perTick,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1]!,
@@ -535,11 +548,15 @@ async function measurePipeline(name: string, pipeline: Pipeline, sink: Sink, flo
   let offset = EVENTS;
   for (const load of LOADS) {
     const start = offset;
-    latencies.push(
-      await latencyAt(pipeline, sink, floorRate * load, (index) =>
-        event(tenantOf(start + index), variant, start + index),
-      ),
+    const { result, p50, p99 } = await eventLoopDelayDuring(() =>
+      latencyAt(pipeline, sink, floorRate * load, (index) => event(tenantOf(start + index), variant, start + index)),
     );
+    // latencyAt numbers its events from 1.
+    const hops =
+      process.env.BENCH_HOPS === '1'
+        ? await hopLatencies(brokers, pipeline.topics, `bench-${run}-${variant}-`, start + 1, start + 1 + result.count)
+        : undefined;
+    latencies.push({ ...result, ...(pipeline.services ? {} : { loopDelay: { p50, p99 } }), ...(hops ? { hops } : {}) });
     offset += Math.ceil(floorRate * load * LATENCY_SECONDS) + 100;
   }
   const outcomes = [
@@ -579,6 +596,18 @@ function line(
         ? ` (÷ floor p50 ${fixed(latency.p50 / floorLatency.p50, 1)}, p99 ${fixed(latency.p99 / floorLatency.p99, 1)}` +
           `${LOADS[index] === 0.5 ? ', goal <= 2' : ''})`
         : '');
+    if (latency.loopDelay)
+      text += `; event loop late p50 ${fixed(latency.loopDelay.p50, 1)} / p99 ${fixed(latency.loopDelay.p99, 1)} ms`;
+    if (latency.hops) {
+      const { hops } = latency;
+      const sum = Object.values(hops.hops).reduce((total, hop) => total + hop.p50, 0);
+      text +=
+        `\n${''.padEnd(38)}by hop, p50 / p99 ms (${hops.events} events): ` +
+        Object.entries(hops.hops)
+          .map(([hop, { p50, p99 }]) => `${hop} ${p50} / ${p99}`)
+          .join(', ') +
+        `, dispatcher (p50 left of the whole) ${latency.p50 - sum}`;
+    }
   });
   if (reference) {
     // inverse: the reference over this run (metrics on ÷ off, where this run is "off").
