@@ -67,3 +67,20 @@ export function cpuSince(start: CpuSample, children: number[]): CpuSample {
 }
 
 export const totalCpu = (cpu: CpuSample) => cpu.bench + cpu.children + cpu.broker + cpu.postgres;
+
+/** The machine's CPU time so far by state, from /proc/stat's `cpu` line (user … steal), in ticks. */
+export function machineTicks(): number[] {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  return line.split(/\s+/).slice(1, 9).map(Number);
+}
+
+/**
+ * The share of the machine's CPU time since `start` (`machineTicks()`) that the host gave to
+ * other guests (steal): on a virtual machine the same code ran at half speed on some evenings,
+ * every process's CPU per event doubling with it, so a run says how much it was robbed.
+ */
+export function stealSince(start: number[]): string {
+  const delta = machineTicks().map((ticks, index) => ticks - (start[index] ?? 0));
+  const total = delta.reduce((sum, ticks) => sum + ticks, 0);
+  return total > 0 ? `${((100 * delta[7]!) / total).toFixed(1)} %` : 'unknown';
+}

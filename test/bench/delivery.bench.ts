@@ -39,7 +39,7 @@ import { forgetDatabaseRun } from './forget-database-run';
 import { forgetKafkaRun } from './forget-kafka-run';
 import type { SinkReport } from './http-sink';
 import { profileWindow } from './profile-summary';
-import { brokerPid, CpuSample, cpuSample, cpuSince, postgresPid, totalCpu } from './cpu';
+import { brokerPid, CpuSample, cpuSample, cpuSince, machineTicks, postgresPid, stealSince, totalCpu } from './cpu';
 
 /** Deliveries of (a). */
 const DELIVERIES = Number(process.argv[2] ?? 20_000);
@@ -272,9 +272,14 @@ async function rawPosts(url: string, deliveries: DeliveryV1[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const machineAtStart = machineTicks();
   console.log(
     `deliveries: ${DELIVERIES} in (a), ${DELIVERIES_B} in each run of (b); subjects: ${SUBJECTS}, partitions: ${PARTITIONS}, broker: ${brokers.join(',')}`,
   );
+  // What a killed run left (its topics, groups and rows) goes first: a broker holding hundreds of
+  // stale partitions does more work for every run after. Benchmarks never share a broker.
+  await forgetKafkaRun(brokers, 'bench-');
+  await forgetDatabaseRun(base.DATABASE_URL, 'bench-%');
   const sink = await startSink();
 
   // (a) The dispatcher alone against raw POSTs of the same bodies, before and after it (the
@@ -283,6 +288,7 @@ async function main(): Promise<void> {
   if (PARTS.has('b') || PARTS.has('c')) await benchBC(sink);
   await forgetKafkaRun(brokers, `bench-${run}`);
   await forgetDatabaseRun(base.DATABASE_URL, `bench-${run}-%`);
+  console.log(`steal during the run: ${stealSince(machineAtStart)}`);
   sink.stop();
 }
 

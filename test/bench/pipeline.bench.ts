@@ -39,7 +39,17 @@ import { KeyPartitioner } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
-import { brokerPid, CpuSample, cpuSample, cpuSince, postgresPid, procCpuUs, totalCpu } from './cpu';
+import {
+  brokerPid,
+  CpuSample,
+  cpuSample,
+  cpuSince,
+  machineTicks,
+  postgresPid,
+  procCpuUs,
+  stealSince,
+  totalCpu,
+} from './cpu';
 import { forgetDatabaseRun } from './forget-database-run';
 import { forgetKafkaRun } from './forget-kafka-run';
 import { eventLoopDelayDuring, HopLatencies, hopLatencies } from './hop-latency';
@@ -646,12 +656,17 @@ async function floorChainFigures(sink: Sink): Promise<Figures> {
 }
 
 async function main(): Promise<void> {
+  const machineAtStart = machineTicks();
   const [load1, load5] = loadavg();
   console.log(
     `events: ${EVENTS}, subjects: ${SUBJECTS}, partitions: ${PARTITIONS}, broker: ${brokers.join(',')}, ` +
       `postgres: ${process.env.BENCH_POSTGRES ?? 'unknown'}; load average ${fixed(load1!, 2)} / ${fixed(load5!, 2)}; ` +
       `CPU counted: bench process, children${brokerPid ? ', broker' : ''}${postgresPid ? ', postgres' : ''}`,
   );
+  // What a killed run left (its topics, groups and rows) goes first: a broker holding hundreds of
+  // stale partitions does more work for every run after. Benchmarks never share a broker.
+  await forgetKafkaRun(brokers, 'bench-');
+  await forgetDatabaseRun(base.DATABASE_URL, 'bench-%');
   const sink = await startSink();
   const tenant = (name: string) => `bench-${run}-${name}`;
 
@@ -738,7 +753,7 @@ async function main(): Promise<void> {
     );
   }
   const [after1] = loadavg();
-  console.log(`load average at the end: ${fixed(after1!, 2)}`);
+  console.log(`load average at the end: ${fixed(after1!, 2)}; steal during the run: ${stealSince(machineAtStart)}`);
   await forgetDatabaseRun(base.DATABASE_URL, `bench-${run}-%`);
   await forgetKafkaRun(brokers, `bench-${run}`);
   sink.stop();
