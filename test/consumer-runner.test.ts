@@ -156,7 +156,11 @@ describe('ConsumerRunner', () => {
       if (first) {
         first = false;
         entered();
-        await new Promise((resolve) => context.rebalancing.addEventListener('abort', resolve));
+        // Also released when the runner stops, so a regression fails the assertions, not by a hang.
+        await new Promise((resolve) => {
+          context.rebalancing.addEventListener('abort', resolve);
+          context.signal.addEventListener('abort', resolve);
+        });
       }
       finish(records);
     });

@@ -85,7 +85,9 @@ async function timestamps(
       .run({
         eachBatch: ({ batch }) => {
           for (const message of batch.messages) {
-            const index = indexOf(JSON.parse(message.value?.toString() ?? 'null'));
+            const value = parsed(message.value);
+            if (value === null) continue;
+            const index = indexOf(value);
             if (index >= from && index < to && !found.has(index)) found.set(index, Number(message.timestamp));
           }
           remaining -= batch.messages.length;
@@ -110,5 +112,14 @@ export async function eventLoopDelayDuring<T>(
     return { result, p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6 };
   } finally {
     delay.disable();
+  }
+}
+
+/** A record's JSON value, or null for one that is not JSON (it is not one of the events counted). */
+function parsed(value: Buffer | null): unknown {
+  try {
+    return JSON.parse(value?.toString() ?? 'null');
+  } catch {
+    return null;
   }
 }

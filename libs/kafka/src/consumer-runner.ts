@@ -121,6 +121,8 @@ export class ConsumerRunner {
   private readonly starts = new Map<number, bigint>();
   private readonly unfinished = new Set<number>();
   private endReached: () => void = () => undefined;
+  /** Group joins of this consumer so far: a chunk that saw one begin and end may have lost its partition. */
+  private joins = 0;
   /** Resolves once a bounded read committed every record before its ends; never for an unbounded one. */
   readonly reachedEnd: Promise<void>;
 
@@ -163,7 +165,10 @@ export class ConsumerRunner {
     // A bounded read is behind on purpose: its lag is not reported.
     const lag = this.options.bounds ? undefined : this.lagMonitor();
     this.lag = lag;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => lag?.assign(payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joins += 1;
+      lag?.assign(payload.memberAssignment);
+    });
     lag?.start();
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -226,6 +231,7 @@ export class ConsumerRunner {
       const records = messages.map((message) => toRecord(topic, partition, message));
       const rebalancing = new AbortController();
       let membershipLost = false;
+      const joinsAtStart = this.joins;
       const beat = setInterval(() => {
         payload.heartbeat().catch((error: { type?: string }) => {
           if (error.type === 'REBALANCE_IN_PROGRESS') rebalancing.abort();
@@ -246,7 +252,11 @@ export class ConsumerRunner {
       }
       // A rebalance that only began does not stop the commit below: the group still takes it,
       // and a chunk whose outputs went out must not be read (and its outputs produced) again.
-      if (membershipLost) throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
+      // One that ended during the chunk may have given the partition to another member (kafkajs
+      // rejoins from inside a fetch after a leader change, while other chunks run): a commit
+      // now would carry the new generation and could overwrite that member's newer one.
+      if (membershipLost || this.joins !== joinsAtStart)
+        throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
       const handled = partly ? partly.handled : records.length;
       const last = records[handled - 1];
       if (last) {
