@@ -67,17 +67,17 @@ export class PostgresDeliveryStore extends DeliveryStore {
 
   async record(attempts: readonly AttemptRecord[], parked: readonly ParkedDelivery[] = []): Promise<void> {
     if (attempts.length === 0 && parked.length === 0) return;
+    const logged = attempts.length > 0 ? attemptsStatement(attempts) : undefined;
     // Most chunks only log their attempts: one statement, atomic on its own, instead of a
     // transaction of four round trips (each about as dear as the statement on a busy machine).
-    if (parked.length === 0 && abandonedOf(attempts).length === 0) {
-      const { sql, params } = attemptsStatement(attempts);
-      await this.dataSource.query(sql, params.values);
+    // An abandonment needs the transaction for its digest (`countAbandoned`).
+    if (logged && parked.length === 0 && !attempts.some((a) => a.status === 'abandoned')) {
+      await this.dataSource.query(logged.sql, logged.params.values);
       return;
     }
     await this.dataSource.transaction(async (manager) => {
-      if (attempts.length > 0) {
-        const { sql, params } = attemptsStatement(attempts);
-        await manager.query(sql, params.values);
+      if (logged) {
+        await manager.query(logged.sql, logged.params.values);
         await countAbandoned(manager, attempts);
       }
       await insertParked(manager, parked);
