@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { KafkaJSNonRetriableError } from 'kafkajs';
+import { connect } from 'node:net';
+import { ISocketFactory, Kafka, KafkaJSNonRetriableError, logLevel } from 'kafkajs';
 import { loadConfig } from '@flowline/config';
 import {
   ConsumedRecord,
@@ -180,6 +181,70 @@ describe('ConsumerRunner', () => {
       expect(new Set(handled).size).toBe(20);
     } finally {
       await Promise.all([firstMember.stop(), secondMember.stop()]);
+      await admin.disconnect();
+    }
+  });
+
+  it('reads a chunk again when its offset commit fails, instead of skipping it uncommitted (decision 0033)', async () => {
+    const topic = await topicWithOneRecord();
+    await client.produce(
+      topic,
+      Array.from({ length: 4 }, (_, index) => ({ key: `k${index}`, value: `v${index}` })),
+    );
+    const groupId = `runner-${randomUUID()}`;
+    // The first OffsetCommit request (API key 8) closes its connection instead of reaching the
+    // broker, as when the group's coordinator dies under the commit.
+    let commitsToDrop = 1;
+    const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+      const socket = connect({ host, port }, onConnect);
+      const write = socket.write.bind(socket) as (chunk: Buffer, ...rest: unknown[]) => boolean;
+      socket.write = (chunk: Buffer, ...rest: unknown[]) => {
+        if (commitsToDrop > 0 && Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === 8) {
+          commitsToDrop -= 1;
+          socket.destroy(new Error('the coordinator went away'));
+          return false;
+        }
+        return write(chunk, ...rest);
+      };
+      return socket;
+    };
+    const handled: string[] = [];
+    const runner = new ConsumerRunner({
+      kafka: new Kafka({
+        brokers,
+        clientId: 'runner-test',
+        socketFactory,
+        logLevel: logLevel.NOTHING,
+        retry: { initialRetryTime: 100, retries: 8 },
+      }),
+      groupId,
+      topics: [topic],
+      handler: (records) => {
+        handled.push(...records.map((record) => record.offset));
+        return Promise.resolve();
+      },
+      logger,
+      metrics: new FlowlineMetrics(),
+      onCrash: () => undefined,
+    });
+    const admin = client.kafka.admin();
+    await admin.connect();
+    try {
+      await runner.start();
+      await eventually(
+        'every record committed',
+        async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets!.partitions[0]!.offset === '5' ? true : undefined;
+        },
+        20_000,
+      );
+      expect(commitsToDrop).toBe(0);
+      // Read again from the last committed offset: at least once, and no record is left behind.
+      expect(new Set(handled)).toEqual(new Set(['0', '1', '2', '3', '4']));
+      expect(handled.length).toBeGreaterThan(5);
+    } finally {
+      await runner.stop();
       await admin.disconnect();
     }
   });

@@ -260,12 +260,22 @@ export class ConsumerRunner {
       const handled = partly ? partly.handled : records.length;
       const last = records[handled - 1];
       if (last) {
-        payload.resolveOffset(last.offset);
+        const next = (BigInt(last.offset) + 1n).toString();
         // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
         // the consumer is stopping, which is exactly when the chunk in flight must be committed.
-        await payload.commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
-        });
+        try {
+          await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+        } catch (error) {
+          this.options.logger.warn(
+            { err: error, groupId: this.options.groupId, topic, partition, offset: next },
+            'offset commit failed: the chunk will be read again',
+          );
+          throw error;
+        }
+        // Only now: kafkajs fetches from the resolved offset after an error, so a chunk resolved
+        // before a commit that failed would be neither read again nor committed, and read again
+        // only when the partition next changes owner, long after (decision 0033).
+        payload.resolveOffset(last.offset);
         if (end !== undefined && BigInt(last.offset) + 1n >= end) {
           this.finishPartition(payload, partition);
           break;
