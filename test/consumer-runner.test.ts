@@ -185,68 +185,85 @@ describe('ConsumerRunner', () => {
     }
   });
 
-  it('reads a chunk again when its offset commit fails, instead of skipping it uncommitted (decision 0033)', async () => {
-    const topic = await topicWithOneRecord();
-    await client.produce(
-      topic,
-      Array.from({ length: 4 }, (_, index) => ({ key: `k${index}`, value: `v${index}` })),
-    );
-    const groupId = `runner-${randomUUID()}`;
-    // The first OffsetCommit request (API key 8) closes its connection instead of reaching the
-    // broker, as when the group's coordinator dies under the commit.
-    let commitsToDrop = 1;
-    const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
-      const socket = connect({ host, port }, onConnect);
-      const write = socket.write.bind(socket) as (chunk: Buffer, ...rest: unknown[]) => boolean;
-      socket.write = (chunk: Buffer, ...rest: unknown[]) => {
-        if (commitsToDrop > 0 && Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === 8) {
-          commitsToDrop -= 1;
-          socket.destroy(new Error('the coordinator went away'));
-          return false;
-        }
-        return write(chunk, ...rest);
-      };
-      return socket;
-    };
-    const handled: string[] = [];
-    const runner = new ConsumerRunner({
-      kafka: new Kafka({
-        brokers,
-        clientId: 'runner-test',
-        socketFactory,
-        logLevel: logLevel.NOTHING,
-        retry: { initialRetryTime: 100, retries: 8 },
-      }),
-      groupId,
-      topics: [topic],
-      handler: (records) => {
-        handled.push(...records.map((record) => record.offset));
-        return Promise.resolve();
-      },
-      logger,
-      metrics: new FlowlineMetrics(),
-      onCrash: () => undefined,
-    });
-    const admin = client.kafka.admin();
-    await admin.connect();
-    try {
-      await runner.start();
-      await eventually(
-        'every record committed',
-        async () => {
-          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          return offsets!.partitions[0]!.offset === '5' ? true : undefined;
-        },
-        20_000,
+  describe('when an offset commit fails', () => {
+    /**
+     * A runner on a five-record topic whose first `drops` OffsetCommit requests (API key 8) close
+     * their connection instead of reaching the broker, as when the group's coordinator dies under
+     * the commit. Resolves once the group committed all five, with the offsets its handler saw.
+     */
+    async function commitWithDrops(drops: number): Promise<{ handled: string[]; dropsLeft: number }> {
+      const topic = await topicWithOneRecord();
+      await client.produce(
+        topic,
+        Array.from({ length: 4 }, (_, index) => ({ key: `k${index}`, value: `v${index}` })),
       );
-      expect(commitsToDrop).toBe(0);
+      const groupId = `runner-${randomUUID()}`;
+      let dropsLeft = drops;
+      const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+        const socket = connect({ host, port }, onConnect);
+        const write = socket.write.bind(socket) as (chunk: Buffer, ...rest: unknown[]) => boolean;
+        socket.write = (chunk: Buffer, ...rest: unknown[]) => {
+          if (dropsLeft > 0 && Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === 8) {
+            dropsLeft -= 1;
+            socket.destroy(new Error('the coordinator went away'));
+            return false;
+          }
+          return write(chunk, ...rest);
+        };
+        return socket;
+      };
+      const handled: string[] = [];
+      const runner = new ConsumerRunner({
+        kafka: new Kafka({
+          brokers,
+          clientId: 'runner-test',
+          socketFactory,
+          logLevel: logLevel.NOTHING,
+          retry: { initialRetryTime: 100, retries: 8 },
+        }),
+        groupId,
+        topics: [topic],
+        handler: (records) => {
+          handled.push(...records.map((record) => record.offset));
+          return Promise.resolve();
+        },
+        logger,
+        metrics: new FlowlineMetrics(),
+        onCrash: () => undefined,
+      });
+      const admin = client.kafka.admin();
+      await admin.connect();
+      try {
+        await runner.start();
+        await eventually(
+          'every record committed',
+          async () => {
+            const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+            return offsets!.partitions[0]!.offset === '5' ? true : undefined;
+          },
+          30_000,
+        );
+        return { handled, dropsLeft };
+      } finally {
+        await runner.stop();
+        await admin.disconnect();
+      }
+    }
+
+    it('tries the commit again, so the chunk is handled once (decision 0034)', async () => {
+      const { handled, dropsLeft } = await commitWithDrops(1);
+      expect(dropsLeft).toBe(0);
+      expect(handled).toEqual(['0', '1', '2', '3', '4']);
+    });
+
+    it('reads the chunk again once the commit keeps failing, instead of skipping it uncommitted (decision 0033)', async () => {
+      // One attempt and five more: the runner gives the chunk up.
+      const { handled, dropsLeft } = await commitWithDrops(6);
+      expect(dropsLeft).toBe(0);
       // Read again from the last committed offset: at least once, and no record is left behind.
       expect(new Set(handled)).toEqual(new Set(['0', '1', '2', '3', '4']));
       expect(handled.length).toBeGreaterThan(5);
-    } finally {
-      await runner.stop();
-      await admin.disconnect();
-    }
+    });
   });
 
   describe('a bounded read', () => {

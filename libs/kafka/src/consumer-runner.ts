@@ -50,6 +50,23 @@ export interface BatchContext {
 /** Heartbeat errors that mean this member is no longer in its group: its commits would be refused. */
 const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
 
+/**
+ * Waits between the attempts of one chunk's commit: about 8 s in all, time for a cluster to move
+ * a dead broker's coordination elsewhere, and well inside the session timeout.
+ */
+const COMMIT_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000];
+
+/**
+ * Whether a failed commit may succeed if sent again in the same generation: kafkajs marks
+ * transient errors retriable. A group rebalancing or gone refuses the generation's commits for
+ * good; what the chunk did is then read again by the partition's next owner.
+ */
+function commitMayBeRetried(error: unknown): boolean {
+  const { type, retriable } = error as { type?: string; retriable?: boolean };
+  if (type === 'REBALANCE_IN_PROGRESS' || (type !== undefined && MEMBERSHIP_LOST.has(type))) return false;
+  return retriable === true;
+}
+
 export interface ConsumerRunnerOptions {
   kafka: Kafka;
   groupId: string;
@@ -261,17 +278,7 @@ export class ConsumerRunner {
       const last = records[handled - 1];
       if (last) {
         const next = (BigInt(last.offset) + 1n).toString();
-        // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
-        // the consumer is stopping, which is exactly when the chunk in flight must be committed.
-        try {
-          await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-        } catch (error) {
-          this.options.logger.warn(
-            { err: error, groupId: this.options.groupId, topic, partition, offset: next },
-            'offset commit failed: the chunk will be read again',
-          );
-          throw error;
-        }
+        await this.commit(payload, next);
         // Only now: kafkajs fetches from the resolved offset after an error, so a chunk resolved
         // before a commit that failed would be neither read again nor committed, and read again
         // only when the partition next changes owner, long after (decision 0033).
@@ -290,6 +297,34 @@ export class ConsumerRunner {
     this.options.metrics.batchDuration
       .labels(this.metricsGroup)
       .observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /**
+   * Commits the batch's partition up to `next`. A commit that failed while this member still
+   * belongs to its generation (the coordinator's broker died, a timeout) is tried again a few
+   * times, the coordinator found anew each time (decision 0034): the chunk's outputs are out, and
+   * reading it again would produce them again. Past that, or when the group moved on, it throws
+   * and the chunk is read again (decision 0033).
+   */
+  private async commit(payload: EachBatchPayload, next: string): Promise<void> {
+    const { topic, partition } = payload.batch;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
+        // the consumer is stopping, which is exactly when the chunk in flight must be committed.
+        await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+        return;
+      } catch (error) {
+        const wait = COMMIT_RETRY_DELAYS_MS[attempt];
+        const context = { err: error, groupId: this.options.groupId, topic, partition, offset: next, attempt };
+        if (wait === undefined || !commitMayBeRetried(error)) {
+          this.options.logger.warn(context, 'offset commit failed: the chunk will be read again');
+          throw error;
+        }
+        this.options.logger.info(context, 'offset commit failed: trying again');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /** A bounded read's partition committed up to its end: nothing more is fetched from it. */

@@ -4,6 +4,8 @@ import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FlowlineConfig } from '@flowline/config';
 import { OAuthTokenSource } from './oauth-token-source';
+// Applied wherever a kafkajs client is built: consumers find a moved group coordinator (decision 0034).
+import './kafkajs-coordinator-patch';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

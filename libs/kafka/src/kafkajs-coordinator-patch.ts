@@ -1,0 +1,100 @@
+import { createRequire } from 'node:module';
+
+/**
+ * kafkajs 2.2.4 finds a consumer group's coordinator only when it joins the group. If the
+ * coordinator's broker dies, every commit and heartbeat of that generation goes to the dead node
+ * (`Broker N not found in the cached metadata`) until the consumer's retries run out and it
+ * restarts as a new member. Meanwhile every chunk it handled stays uncommitted and is handled
+ * again. The Java consumer instead marks the coordinator unknown and finds it again, and the new
+ * coordinator takes the same generation's commits. This patch does the same: a consumer group
+ * whose coordinator connection is gone, or whose last commit failed, asks the cluster for the
+ * group's coordinator before its next commit, heartbeat or leave (decision 0034).
+ *
+ * kafkajs is unmaintained, so the fix lives here, guarded by its exact version: another version
+ * stops the process at start, so an upgrade cannot drop the patch silently.
+ */
+
+interface CoordinatorBroker {
+  isConnected(): boolean;
+}
+
+interface GroupCluster {
+  findGroupCoordinator(options: { groupId: string }): Promise<CoordinatorBroker>;
+}
+
+/** The fields of kafkajs's `OffsetManager` and `ConsumerGroup` the patch touches. */
+interface HasCoordinator {
+  cluster: GroupCluster;
+  groupId: string;
+  coordinator: CoordinatorBroker | null;
+  coordinatorInDoubt?: boolean;
+}
+
+type Method = (this: HasCoordinator, ...args: unknown[]) => Promise<unknown>;
+
+interface PatchedPrototype {
+  prototype: Record<string, Method>;
+}
+
+const PATCHED_VERSION = '2.2.4';
+
+/** Finds the group's coordinator again when its connection is gone or a commit to it failed. */
+async function currentCoordinator(self: HasCoordinator): Promise<void> {
+  if (self.coordinator !== null && !self.coordinatorInDoubt && self.coordinator.isConnected()) return;
+  self.coordinator = await self.cluster.findGroupCoordinator({ groupId: self.groupId });
+  self.coordinatorInDoubt = false;
+}
+
+function wrap(target: PatchedPrototype, name: string, around: (original: Method) => Method): void {
+  const original = target.prototype[name];
+  if (typeof original !== 'function') throw new Error(`kafkajs has no ${name} to patch`);
+  target.prototype[name] = around(original);
+}
+
+function applyPatch(): void {
+  const load = createRequire(__filename);
+  const { version } = load('kafkajs/package.json') as { version: string };
+  if (version !== PATCHED_VERSION)
+    throw new Error(
+      `kafkajs ${version}: the coordinator patch was written for ${PATCHED_VERSION}; ` +
+        'check whether it is still needed (docs/decisions/0034-find-a-moved-group-coordinator.md)',
+    );
+  const OffsetManager = load('kafkajs/src/consumer/offsetManager') as PatchedPrototype;
+  const ConsumerGroup = load('kafkajs/src/consumer/consumerGroup') as PatchedPrototype;
+
+  wrap(
+    OffsetManager,
+    'getCoordinator',
+    () =>
+      async function (this: HasCoordinator) {
+        await currentCoordinator(this);
+        return this.coordinator;
+      },
+  );
+  wrap(
+    OffsetManager,
+    'commitOffsets',
+    (original) =>
+      async function (this: HasCoordinator, ...args: unknown[]) {
+        try {
+          return await original.apply(this, args);
+        } catch (error) {
+          // A timeout leaves the connection up: only asking again tells whether the node still coordinates.
+          this.coordinatorInDoubt = true;
+          throw error;
+        }
+      },
+  );
+  for (const name of ['heartbeat', 'leave'])
+    wrap(
+      ConsumerGroup,
+      name,
+      (original) =>
+        async function (this: HasCoordinator, ...args: unknown[]) {
+          if (this.coordinator !== null && !this.coordinator.isConnected()) await currentCoordinator(this);
+          return original.apply(this, args);
+        },
+    );
+}
+
+applyPatch();
