@@ -51,19 +51,33 @@ export interface BatchContext {
 const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
 
 /**
- * Waits between the attempts of one chunk's commit: about 8 s in all, time for a cluster to move
- * a dead broker's coordination elsewhere, and well inside the session timeout.
+ * How long a chunk's failed commit is tried again by default. A killed broker's coordination
+ * moves elsewhere once the controller fences it (`broker.session.timeout.ms`, 9 s by default);
+ * this is well inside the session timeout.
  */
-const COMMIT_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000];
+const COMMIT_RETRY_FOR_MS = 15_000;
+
+/** Waits between a commit's attempts: doubling from 250 ms, at most 2 s. */
+function commitRetryDelay(attempt: number): number {
+  return Math.min(250 * 2 ** attempt, 2_000);
+}
 
 /**
  * Whether a failed commit may succeed if sent again in the same generation: kafkajs marks
- * transient errors retriable. A group rebalancing or gone refuses the generation's commits for
+ * transient errors retriable, and gives up its own retries (finding the coordinator, say) with an
+ * error whose cause is one. A group rebalancing or gone refuses the generation's commits for
  * good; what the chunk did is then read again by the partition's next owner.
  */
 function commitMayBeRetried(error: unknown): boolean {
-  const { type, retriable } = error as { type?: string; retriable?: boolean };
+  const { type, retriable, name, cause } = error as {
+    type?: string;
+    retriable?: boolean;
+    name?: string;
+    cause?: unknown;
+  };
   if (type === 'REBALANCE_IN_PROGRESS' || (type !== undefined && MEMBERSHIP_LOST.has(type))) return false;
+  if (name === 'KafkaJSNumberOfRetriesExceeded' && cause !== undefined && cause !== error)
+    return commitMayBeRetried(cause);
   return retriable === true;
 }
 
@@ -105,6 +119,8 @@ export interface ConsumerRunnerOptions {
   waitingTopics?: readonly string[];
   /** How often the lag is measured from the committed offsets (default 5 s). */
   lagEveryMs?: number;
+  /** How long a chunk's failed commit is tried again before the chunk is read again (default 15 s). */
+  commitRetryForMs?: number;
 }
 
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -301,13 +317,14 @@ export class ConsumerRunner {
 
   /**
    * Commits the batch's partition up to `next`. A commit that failed while this member still
-   * belongs to its generation (the coordinator's broker died, a timeout) is tried again a few
-   * times, the coordinator found anew each time (decision 0034): the chunk's outputs are out, and
+   * belongs to its generation (the coordinator's broker died, a timeout) is tried again for a
+   * while, the coordinator found anew each time (decision 0034): the chunk's outputs are out, and
    * reading it again would produce them again. Past that, or when the group moved on, it throws
    * and the chunk is read again (decision 0033).
    */
   private async commit(payload: EachBatchPayload, next: string): Promise<void> {
     const { topic, partition } = payload.batch;
+    const deadline = Date.now() + (this.options.commitRetryForMs ?? COMMIT_RETRY_FOR_MS);
     for (let attempt = 0; ; attempt += 1) {
       try {
         // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
@@ -315,9 +332,9 @@ export class ConsumerRunner {
         await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
         return;
       } catch (error) {
-        const wait = COMMIT_RETRY_DELAYS_MS[attempt];
+        const wait = commitRetryDelay(attempt);
         const context = { err: error, groupId: this.options.groupId, topic, partition, offset: next, attempt };
-        if (wait === undefined || !commitMayBeRetried(error)) {
+        if (Date.now() + wait > deadline || !commitMayBeRetried(error)) {
           this.options.logger.warn(context, 'offset commit failed: the chunk will be read again');
           throw error;
         }
