@@ -233,16 +233,37 @@ export class FaultCluster {
     return [...this.replicas.values()].flat();
   }
 
-  /** Resolves once every running process answers `/health/ready` with `status`. */
+  /**
+   * Resolves once every running process answers `/health/ready` with `status`. If they do not in
+   * time, the error names each process that did not, with its last answer and its last warnings:
+   * a CI run keeps no process logs.
+   */
   async everyProcessReady(ready: boolean, timeoutMs: number): Promise<void> {
-    await eventually(
-      `every process ${ready ? 'ready' : 'unready'}`,
-      async () => {
-        const answers = await Promise.all(this.running().map((replica) => readiness(replica.url)));
-        return answers.every((status) => (ready ? status === 200 : status === 503)) ? true : undefined;
-      },
-      timeoutMs,
-    );
+    const wanted = ready ? 200 : 503;
+    let last: Array<{ replica: ClusterProcess; answer: ReadinessAnswer }> = [];
+    try {
+      await eventually(
+        `every process ${ready ? 'ready' : 'unready'}`,
+        async () => {
+          last = await Promise.all(
+            this.running().map(async (replica) => ({ replica, answer: await readiness(replica.url) })),
+          );
+          return last.every(({ answer }) => answer.status === wanted) ? true : undefined;
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      const stragglers = last
+        .filter(({ answer }) => answer.status !== wanted)
+        .map(({ replica, answer }) => {
+          const warnings = replica.logLines.filter((line) => /"level":"(warn|error|fatal)"/.test(line)).slice(-8);
+          return [
+            `${replica.services} (${replica.running ? 'running' : 'exited'}): ${answer.status} ${answer.body}`,
+            ...warnings.map((line) => `  ${line.slice(0, 600)}`),
+          ].join('\n');
+        });
+      throw new Error(`${(error as Error).message}; not so:\n${stragglers.join('\n')}`);
+    }
   }
 
   /**
@@ -397,12 +418,17 @@ async function kafkaScript(command: string, ...args: string[]): Promise<void> {
   await run('bash', [join(ROOT, 'deploy/local/kafka.sh'), command, 'cluster', ...args], { env });
 }
 
-async function readiness(url: string): Promise<number> {
+interface ReadinessAnswer {
+  /** 0 when nothing answered. */
+  status: number;
+  body: string;
+}
+
+async function readiness(url: string): Promise<ReadinessAnswer> {
   try {
     const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5_000) });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return 0;
+    return { status: response.status, body: (await response.text()).slice(0, 300) };
+  } catch (error) {
+    return { status: 0, body: (error as Error).message };
   }
 }

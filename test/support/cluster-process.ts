@@ -19,7 +19,7 @@ export class ClusterProcess {
 
   constructor(
     private readonly env: Record<string, string>,
-    private readonly services = 'all',
+    readonly services = 'all',
     private readonly logLevel = 'info',
   ) {}
 
