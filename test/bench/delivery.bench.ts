@@ -375,7 +375,11 @@ async function benchBC(sink: Sink): Promise<void> {
       delivery(setup.tenant, setup.connections[Math.floor(index / SUBJECTS) % 2]!, index),
     );
     await produceDeliveries(setup.prefix, records);
-    const report = await dispatch(setup.prefix, sink, paths[0], half, records.length);
+    const startedAt = performance.now();
+    const { result: report, cpu } = await withCpu(sink, () =>
+      dispatch(setup.prefix, sink, paths[0], half, records.length),
+    );
+    const wallUs = (performance.now() - startedAt) * 1000;
     await forgetQueued(setup.tenant);
     const rate = rateOf(report, paths[0]);
     healthyRates.push(rate);
@@ -385,6 +389,12 @@ async function benchBC(sink: Sink): Promise<void> {
     console.log(
       `(${name === 'slow' ? 'c' : 'b'}) ${labels[name]} healthy connection ${rate.toFixed(0)} deliveries/s` +
         ` over ${seconds.toFixed(1)} s (other connection meanwhile: ${other?.requests ?? 0} requests, ${other?.accepted ?? 0} accepted)`,
+    );
+    // Whether the run was bound by the two cores or waited: cores busy on average, by process.
+    const busy = (us: number) => (us / wallUs).toFixed(2);
+    console.log(
+      `    cores busy over the run (dispatcher's start to its close): ${busy(totalCpu(cpu))}` +
+        ` [bench ${busy(cpu.bench)} + sink ${busy(cpu.children)} + broker ${busy(cpu.broker)} + postgres ${busy(cpu.postgres)}]`,
     );
   }
   const [healthy, failing, again, slow] = healthyRates as [number, number, number, number];
