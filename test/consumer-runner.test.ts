@@ -213,6 +213,7 @@ describe('ConsumerRunner', () => {
         return socket;
       };
       const handled: string[] = [];
+      const crashes: Error[] = [];
       const runner = new ConsumerRunner({
         kafka: new Kafka({
           brokers,
@@ -229,7 +230,8 @@ describe('ConsumerRunner', () => {
         },
         logger,
         metrics: new FlowlineMetrics(),
-        onCrash: () => undefined,
+        // A crash would end in the wait below without a cause: it is reported instead.
+        onCrash: (error) => crashes.push(error),
         commitRetryForMs: 2_000,
       });
       const admin = client.kafka.admin();
@@ -239,11 +241,13 @@ describe('ConsumerRunner', () => {
         await eventually(
           'every record committed',
           async () => {
+            if (crashes.length > 0) throw crashes[0]!;
             const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
             return offsets!.partitions[0]!.offset === '5' ? true : undefined;
           },
           30_000,
         );
+        expect(crashes).toEqual([]);
         return { handled, dropsLeft };
       } finally {
         await runner.stop();

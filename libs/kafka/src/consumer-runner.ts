@@ -1,4 +1,4 @@
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaJSError, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FlowlineMetrics } from '@flowline/observability';
 import type { ReadBounds } from './bounded-read';
@@ -76,8 +76,8 @@ function commitMayBeRetried(error: unknown): boolean {
     cause?: unknown;
   };
   if (type === 'REBALANCE_IN_PROGRESS' || (type !== undefined && MEMBERSHIP_LOST.has(type))) return false;
-  if (name === 'KafkaJSNumberOfRetriesExceeded' && cause !== undefined && cause !== error)
-    return commitMayBeRetried(cause);
+  const gaveUp = name === 'KafkaJSNumberOfRetriesExceeded' || name === 'KafkaJSNonRetriableError';
+  if (gaveUp && cause !== undefined && cause !== error) return commitMayBeRetried(cause);
   return retriable === true;
 }
 
@@ -258,13 +258,22 @@ export class ConsumerRunner {
       this.finishPartition(payload, partition);
       return;
     }
+    // Group joins during the batch: kafkajs rejoins from inside another fetch after a leader
+    // change, while this batch's chunks run. After one, the partition may be another member's, and
+    // a commit would carry the new generation and could overwrite that member's newer one; the
+    // batch is thrown, before any commit (decision 0032).
+    const joinsAtStart = this.joins;
+    const lostIfJoined = () => {
+      if (this.joins !== joinsAtStart) throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
+    };
     for (let start = 0; start < readable.length; start += maxChunk) {
       if (!payload.isRunning() || payload.isStale()) return;
+      lostIfJoined();
       const messages = readable.slice(start, start + maxChunk);
       const records = messages.map((message) => toRecord(topic, partition, message));
       const rebalancing = new AbortController();
       let membershipLost = false;
-      const joinsAtStart = this.joins;
+      // Beats through the handler and the commit's attempts, which may outlast a session timeout.
       const beat = setInterval(() => {
         payload.heartbeat().catch((error: { type?: string }) => {
           if (error.type === 'REBALANCE_IN_PROGRESS') rebalancing.abort();
@@ -275,26 +284,22 @@ export class ConsumerRunner {
         });
       }, HEARTBEAT_EVERY_MS);
       let partly: void | PartlyHandled;
+      let last: ConsumedRecord | undefined;
       try {
         partly = await this.options.handler(records, {
           signal: this.stopping.signal,
           rebalancing: rebalancing.signal,
         });
+        // A rebalance that only began does not stop the commit below: the group still takes it,
+        // and a chunk whose outputs went out must not be read (and its outputs produced) again.
+        if (membershipLost) throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
+        last = records[(partly ? partly.handled : records.length) - 1];
+        if (last) await this.commit(payload, (BigInt(last.offset) + 1n).toString(), lostIfJoined);
       } finally {
         clearInterval(beat);
       }
-      // A rebalance that only began does not stop the commit below: the group still takes it,
-      // and a chunk whose outputs went out must not be read (and its outputs produced) again.
-      // One that ended during the chunk may have given the partition to another member (kafkajs
-      // rejoins from inside a fetch after a leader change, while other chunks run): a commit
-      // now would carry the new generation and could overwrite that member's newer one.
-      if (membershipLost || this.joins !== joinsAtStart)
-        throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
-      const handled = partly ? partly.handled : records.length;
-      const last = records[handled - 1];
       if (last) {
-        const next = (BigInt(last.offset) + 1n).toString();
-        await this.commit(payload, next);
+        lostIfJoined();
         // Only now: kafkajs fetches from the resolved offset after an error, so a chunk resolved
         // before a commit that failed would be neither read again nor committed, and read again
         // only when the partition next changes owner, long after (decision 0033).
@@ -322,10 +327,11 @@ export class ConsumerRunner {
    * reading it again would produce them again. Past that, or when the group moved on, it throws
    * and the chunk is read again (decision 0033).
    */
-  private async commit(payload: EachBatchPayload, next: string): Promise<void> {
+  private async commit(payload: EachBatchPayload, next: string, lostIfJoined: () => void): Promise<void> {
     const { topic, partition } = payload.batch;
     const deadline = Date.now() + (this.options.commitRetryForMs ?? COMMIT_RETRY_FOR_MS);
     for (let attempt = 0; ; attempt += 1) {
+      lostIfJoined();
       try {
         // Through the batch, not `consumer.commitOffsets`: that one silently skips the commit once
         // the consumer is stopping, which is exactly when the chunk in flight must be committed.
@@ -334,9 +340,12 @@ export class ConsumerRunner {
       } catch (error) {
         const wait = commitRetryDelay(attempt);
         const context = { err: error, groupId: this.options.groupId, topic, partition, offset: next, attempt };
-        if (Date.now() + wait > deadline || !commitMayBeRetried(error)) {
+        const retriable = commitMayBeRetried(error);
+        if (!retriable || Date.now() + wait > deadline) {
           this.options.logger.warn(context, 'offset commit failed: the chunk will be read again');
-          throw error;
+          // A transient failure is given up as one kafkajs retries with the same member (fetching
+          // the chunk again), not as one that would restart the consumer as a new member.
+          throw retriable ? new KafkaJSError(`offset commit failed: ${(error as Error).message}`) : error;
         }
         this.options.logger.info(context, 'offset commit failed: trying again');
         await new Promise((resolve) => setTimeout(resolve, wait));

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { KafkaJSError } from 'kafkajs';
 
 /**
  * kafkajs 2.2.4 finds a consumer group's coordinator only when it joins the group. If the
@@ -27,7 +28,11 @@ interface HasCoordinator {
   cluster: GroupCluster;
   groupId: string;
   coordinator: CoordinatorBroker | null;
+  /** `ConsumerGroup` only: null until it joined. */
+  memberId?: string | null;
   coordinatorInDoubt?: boolean;
+  /** The lookup in flight, shared by every caller. */
+  coordinatorLookup?: Promise<void>;
 }
 
 type Method = (this: HasCoordinator, ...args: unknown[]) => Promise<unknown>;
@@ -38,11 +43,41 @@ interface PatchedPrototype {
 
 const PATCHED_VERSION = '2.2.4';
 
+/**
+ * How long a commit, heartbeat or leave waits for the lookup. kafkajs's own lookup retries for up
+ * to about a minute while no broker answers; a caller gives up sooner with a retriable error, and
+ * the lookup goes on for the next caller.
+ */
+const LOOKUP_WAIT_MS = 5_000;
+
 /** Finds the group's coordinator again when its connection is gone or a commit to it failed. */
 async function currentCoordinator(self: HasCoordinator): Promise<void> {
   if (self.coordinator !== null && !self.coordinatorInDoubt && self.coordinator.isConnected()) return;
-  self.coordinator = await self.cluster.findGroupCoordinator({ groupId: self.groupId });
   self.coordinatorInDoubt = false;
+  self.coordinatorLookup ??= self.cluster
+    .findGroupCoordinator({ groupId: self.groupId })
+    .then((coordinator) => {
+      self.coordinator = coordinator;
+    })
+    .finally(() => {
+      self.coordinatorLookup = undefined;
+    });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      self.coordinatorLookup,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_WAIT_MS} ms`)), LOOKUP_WAIT_MS);
+      }),
+    ]);
+  } catch (error) {
+    // Retriable, and without the cause: kafkajs restarts a crashed consumer only when the root
+    // cause is retriable, and some lookup failures are not (no broker knows the coordinator yet).
+    self.coordinatorInDoubt = true;
+    throw new KafkaJSError(`the group's coordinator was not found: ${(error as Error).message}`, { retriable: true });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function wrap(target: PatchedPrototype, name: string, around: (original: Method) => Method): void {
@@ -91,7 +126,9 @@ function applyPatch(): void {
       name,
       (original) =>
         async function (this: HasCoordinator, ...args: unknown[]) {
-          if (this.coordinator !== null && !this.coordinator.isConnected()) await currentCoordinator(this);
+          // Before the join (no member) neither sends anything, and there is nothing to find.
+          if (this.memberId && this.coordinator !== null && !this.coordinator.isConnected())
+            await currentCoordinator(this);
           return original.apply(this, args);
         },
     );
