@@ -199,6 +199,23 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
     },
   ],
   [
+    'a delivery parked twice in one call (an upstream repeat in one chunk) is stored once: the later state, the earlier place',
+    async (world, s) => {
+      const lane = await waitingLane(world, s, 'head', []);
+      await world.store.record(
+        [],
+        [
+          s.parked('twice', lane, { reason: 'first' }),
+          s.parked('between', lane),
+          s.parked('twice', lane, { reason: 'again' }),
+        ],
+      );
+      const [twice, between] = [await world.inspect(s.id('twice')), await world.inspect(s.id('between'))];
+      expect(twice).toMatchObject({ status: 'held', lastError: 'again', lane });
+      expect(twice!.laneSeq!).toBeLessThan(between!.laneSeq!);
+    },
+  ],
+  [
     'claimNext: nothing while the head waits for its retry, then the held ones in order, one at a time',
     async (world, s) => {
       const { store } = world;

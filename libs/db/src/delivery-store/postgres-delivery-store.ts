@@ -300,8 +300,20 @@ function lockLanes(manager: EntityManager, lanes: readonly string[]): Promise<un
 }
 
 /** Inserts parked deliveries at the end of their lanes (or parks a delivery seen before again). */
-async function insertParked(manager: EntityManager, parked: readonly ParkedDelivery[]): Promise<void> {
-  if (parked.length === 0) return;
+/**
+ * One row per delivery. A chunk can carry a delivery twice (an upstream record repeated, as after
+ * a failed commit), and one `INSERT ... ON CONFLICT DO UPDATE` may not touch a row twice: the
+ * whole chunk would fail on every retry. The later one's state wins at the earlier one's place in
+ * its lane, as two calls would leave it.
+ */
+function oncePerDelivery(parked: readonly ParkedDelivery[]): ParkedDelivery[] {
+  // A Map keeps a key at its first insertion and takes the last value set.
+  return [...new Map(parked.map((p) => [p.deliveryId, p])).values()];
+}
+
+async function insertParked(manager: EntityManager, candidates: readonly ParkedDelivery[]): Promise<void> {
+  if (candidates.length === 0) return;
+  const parked = oncePerDelivery(candidates);
   const params = new SqlParams();
   const columns = params.columns([
     [parked.map((p) => p.deliveryId), 'text'],
