@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { withTimeout } from './with-timeout';
 
 /** Asks the cluster for its brokers: how `/health/ready` tells that Kafka is reachable. */
 export async function describeBrokers(kafka: Kafka, timeoutMs: number): Promise<{ brokers: number }> {
@@ -10,12 +11,4 @@ export async function describeBrokers(kafka: Kafka, timeoutMs: number): Promise<
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -154,7 +154,7 @@ export class ConsumerRunner {
   private readonly starts = new Map<number, bigint>();
   private readonly unfinished = new Set<number>();
   private endReached: () => void = () => undefined;
-  /** Group joins of this consumer so far: a chunk that saw one begin and end may have lost its partition. */
+  /** Group joins of this consumer so far: a batch during which one happened may have lost its partition. */
   private joins = 0;
   /** Resolves once a bounded read committed every record before its ends; never for an unbounded one. */
   readonly reachedEnd: Promise<void>;
@@ -263,8 +263,9 @@ export class ConsumerRunner {
     // a commit would carry the new generation and could overwrite that member's newer one; the
     // batch is thrown, before any commit (decision 0032).
     const joinsAtStart = this.joins;
+    const lost = () => new Error(`partition ${topic}/${partition} was lost during the chunk`);
     const lostIfJoined = () => {
-      if (this.joins !== joinsAtStart) throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
+      if (this.joins !== joinsAtStart) throw lost();
     };
     for (let start = 0; start < readable.length; start += maxChunk) {
       if (!payload.isRunning() || payload.isStale()) return;
@@ -292,7 +293,7 @@ export class ConsumerRunner {
         });
         // A rebalance that only began does not stop the commit below: the group still takes it,
         // and a chunk whose outputs went out must not be read (and its outputs produced) again.
-        if (membershipLost) throw new Error(`partition ${topic}/${partition} was lost during the chunk`);
+        if (membershipLost) throw lost();
         last = records[(partly ? partly.handled : records.length) - 1];
         if (last) await this.commit(payload, (BigInt(last.offset) + 1n).toString(), lostIfJoined);
       } finally {

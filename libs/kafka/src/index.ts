@@ -11,5 +11,6 @@ export * from './newest-windows';
 export * from './oauth-token-source';
 export * from './record-size';
 export * from './topic-provisioner';
+export * from './with-timeout';
 export type { Kafka } from 'kafkajs';
 export { logLevel as KafkaLogLevel } from 'kafkajs';

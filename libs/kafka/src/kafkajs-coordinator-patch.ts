@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { KafkaJSError } from 'kafkajs';
+import { withTimeout } from './with-timeout';
 
 /**
  * kafkajs 2.2.4 finds a consumer group's coordinator only when it joins the group. If the
@@ -62,21 +63,13 @@ async function currentCoordinator(self: HasCoordinator): Promise<void> {
     .finally(() => {
       self.coordinatorLookup = undefined;
     });
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      self.coordinatorLookup,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_WAIT_MS} ms`)), LOOKUP_WAIT_MS);
-      }),
-    ]);
+    await withTimeout(self.coordinatorLookup, LOOKUP_WAIT_MS);
   } catch (error) {
     // Retriable, and without the cause: kafkajs restarts a crashed consumer only when the root
     // cause is retriable, and some lookup failures are not (no broker knows the coordinator yet).
     self.coordinatorInDoubt = true;
     throw new KafkaJSError(`the group's coordinator was not found: ${(error as Error).message}`, { retriable: true });
-  } finally {
-    clearTimeout(timer);
   }
 }
 

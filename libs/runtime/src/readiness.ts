@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { describeBrokers, Kafka } from '@flowline/kafka';
+import { describeBrokers, Kafka, withTimeout } from '@flowline/kafka';
 
 /**
  * Probes behind `/health/ready`: can this process reach Kafka and PostgreSQL right now?
@@ -60,12 +60,4 @@ export interface ReadinessResult {
   ready: boolean;
   kafka: Probe;
   postgres: Probe;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -299,7 +299,6 @@ function lockLanes(manager: EntityManager, lanes: readonly string[]): Promise<un
   );
 }
 
-/** Inserts parked deliveries at the end of their lanes (or parks a delivery seen before again). */
 /**
  * One row per delivery. A chunk can carry a delivery twice (an upstream record repeated, as after
  * a failed commit), and one `INSERT ... ON CONFLICT DO UPDATE` may not touch a row twice: the
@@ -311,6 +310,7 @@ function oncePerDelivery(parked: readonly ParkedDelivery[]): ParkedDelivery[] {
   return [...new Map(parked.map((p) => [p.deliveryId, p])).values()];
 }
 
+/** Inserts parked deliveries at the end of their lanes (or parks a delivery seen before again). */
 async function insertParked(manager: EntityManager, candidates: readonly ParkedDelivery[]): Promise<void> {
   if (candidates.length === 0) return;
   const parked = oncePerDelivery(candidates);
