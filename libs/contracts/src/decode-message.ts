@@ -1,6 +1,12 @@
 import type { ActionV1, DeliveryV1 } from './action';
 import type { FlowlineEvent } from './event-envelope';
-import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
+import {
+  findUnstorableString,
+  jsonDepthExceeds,
+  mayHoldUnstorableText,
+  MAX_JSON_DEPTH,
+  UNSTORABLE_TEXT,
+} from './json-bounds';
 import { MAX_DELIVERY_BYTES, MAX_EVENT_BYTES_CEILING } from './topics';
 
 /**
@@ -20,18 +26,22 @@ export const MAX_INTERNAL_RECORD_DEPTH = 2 * MAX_JSON_DEPTH;
 /** A record of an internal topic, decoded, or why it could not be. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function decodeJson(bytes: Buffer | null, maxBytes: number): Decoded<Record<string, unknown>> {
+/** A record's JSON object, with the text it was parsed from (`unstorable` scans it). */
+type DecodedJson = { ok: true; value: Record<string, unknown>; text: string } | { ok: false; error: string };
+
+function decodeJson(bytes: Buffer | null, maxBytes: number): DecodedJson {
   if (bytes === null) return { ok: false, error: 'record has no value' };
   if (bytes.length > maxBytes)
     return { ok: false, error: `record is ${bytes.length} bytes, over the ${maxBytes} bytes it may have` };
   try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    const text = bytes.toString('utf8');
+    const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: 'record is not a JSON object' };
     }
     if (jsonDepthExceeds(value, MAX_INTERNAL_RECORD_DEPTH))
       return { ok: false, error: `record nests more than ${MAX_INTERNAL_RECORD_DEPTH} levels deep` };
-    return { ok: true, value: value as Record<string, unknown> };
+    return { ok: true, value: value as Record<string, unknown>, text };
   } catch (error) {
     return { ok: false, error: `record is not JSON: ${(error as Error).message}` };
   }
@@ -40,9 +50,10 @@ function decodeJson(bytes: Buffer | null, maxBytes: number): Decoded<Record<stri
 /**
  * What a consumer stores of a record (ids, tenant, subject, types; never the event's data or a
  * delivery's body) must be text PostgreSQL keeps: a record that is not would fail its statement
- * on every retry.
+ * on every retry. A record whose text cannot hold such a string (nearly all) is not walked.
  */
-function unstorable(stored: Record<string, unknown>): Decoded<never> | undefined {
+function unstorable(stored: Record<string, unknown>, text: string): Decoded<never> | undefined {
+  if (!mayHoldUnstorableText(text)) return undefined;
   const path = findUnstorableString(stored);
   return path === undefined ? undefined : { ok: false, error: `record's ${path} ${UNSTORABLE_TEXT}` };
 }
@@ -67,7 +78,7 @@ export function decodeEvent(bytes: Buffer | null): Decoded<FlowlineEvent> {
   const json = decodeJson(bytes, MAX_EVENT_RECORD_BYTES);
   if (!json.ok) return json;
   if (!isEvent(json.value)) return { ok: false, error: 'record is not a Flowline event' };
-  return unstorable({ ...json.value, data: undefined }) ?? { ok: true, value: json.value };
+  return unstorable({ ...json.value, data: undefined }, json.text) ?? { ok: true, value: json.value };
 }
 
 export function decodeAction(bytes: Buffer | null): Decoded<ActionV1> {
@@ -85,7 +96,7 @@ export function decodeAction(bytes: Buffer | null): Decoded<ActionV1> {
   if (action.kind !== 'flow' && action.kind !== 'sequence')
     return { ok: false, error: `unsupported action kind ${JSON.stringify(action.kind)}` };
   const stored = { ...action, event: { ...action.event, data: undefined } };
-  return unstorable(stored) ?? { ok: true, value: action as unknown as ActionV1 };
+  return unstorable(stored, json.text) ?? { ok: true, value: action as unknown as ActionV1 };
 }
 
 export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
@@ -118,5 +129,5 @@ export function decodeDelivery(bytes: Buffer | null): Decoded<DeliveryV1> {
   }
   if (absent.length > 0) return { ok: false, error: `delivery lacks ${absent.join(', ')}` };
   const stored = { ...delivery, body: undefined, headers: undefined, email: undefined };
-  return unstorable(stored) ?? { ok: true, value: delivery as unknown as DeliveryV1 };
+  return unstorable(stored, json.text) ?? { ok: true, value: delivery as unknown as DeliveryV1 };
 }

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { findUnstorableString, isUnstorableText, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-bounds';
+import {
+  findUnstorableString,
+  isUnstorableText,
+  jsonDepthExceeds,
+  mayHoldUnstorableText,
+  MAX_JSON_DEPTH,
+} from './json-bounds';
 
 /** Every string of a JSON value, keys included (recursive: for the small values of the properties below). */
 function stringsOf(value: unknown): string[] {
@@ -130,5 +136,47 @@ describe('findUnstorableString', () => {
     // Both answers came up, many times each.
     expect(found).toBeGreaterThan(200);
     expect(found).toBeLessThan(1800);
+  });
+});
+
+describe('mayHoldUnstorableText', () => {
+  /** What a consumer does with a record: its bytes decoded as UTF-8, then parsed. */
+  const parsedFrom = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
+
+  it('says "may" for every record whose value holds NUL or a lone surrogate, as a producer writes it', () => {
+    let unstorable = 0;
+    fc.assert(
+      fc.property(anyJson, (value) => {
+        const text = Buffer.from(JSON.stringify(value), 'utf8').toString('utf8');
+        if (findUnstorableString(parsedFrom(Buffer.from(text, 'utf8'))) === undefined) return;
+        unstorable += 1;
+        expect(mayHoldUnstorableText(text)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(unstorable).toBeGreaterThan(300);
+  });
+
+  it('says "may" for escapes written by hand, in either case, and for any bytes that decode to such a value', () => {
+    for (const text of ['{"a":"\\u0000"}', '{"a":"x\\uD800"}', '{"\\udfff":1}', '["\\uDbFf"]'])
+      expect([text, mayHoldUnstorableText(text)]).toEqual([text, true]);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 24 }), (raw) => {
+        const bytes = Buffer.from(raw);
+        let value: unknown;
+        try {
+          value = parsedFrom(bytes);
+        } catch {
+          return;
+        }
+        if (findUnstorableString(value) !== undefined) expect(mayHoldUnstorableText(bytes.toString('utf8'))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('says "no" for a plain record, surrogate pairs and escaped characters other than these included', () => {
+    expect(mayHoldUnstorableText(JSON.stringify({ id: 'e-1', name: 'ü😀', text: 'line\nbreak\u0001' }))).toBe(false);
+    expect(mayHoldUnstorableText('{"a":"\\u00e9\\u2028"}')).toBe(false);
   });
 });

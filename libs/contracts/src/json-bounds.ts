@@ -62,6 +62,21 @@ export function unstorableCharacter(text: string): string | undefined {
   return undefined;
 }
 
+/** An escape JSON.parse turns into NUL or a surrogate (or an escaped backslash before `u0000`: harmless). */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/**
+ * Whether the value `JSON.parse` makes of `jsonText` may hold a string `isUnstorableText` refuses,
+ * for text decoded from UTF-8. Such text holds surrogates only in pairs (a lone one has no UTF-8
+ * form: the decoder gives U+FFFD instead) and JSON holds NUL only escaped (a raw one is a syntax
+ * error), so only an escape `\u0000` or `\ud800`-`\udfff` can put either into the value. One
+ * scan of the text instead of a walk of every record of every hop (issue 13); when it says "may",
+ * `findUnstorableString` decides (an escaped pair, or an escaped backslash before `u0000`, is fine).
+ */
+export function mayHoldUnstorableText(jsonText: string): boolean {
+  return UNSTORABLE_ESCAPE.test(jsonText);
+}
+
 /** Why `findUnstorableString`'s answer was refused, for a reason shown to people. */
 export const UNSTORABLE_TEXT =
   'must not hold a NUL character (\\u0000) or a lone UTF-16 surrogate (\\ud800-\\udfff without its pair)';

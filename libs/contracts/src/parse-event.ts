@@ -1,8 +1,14 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
-import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
+import {
+  findUnstorableString,
+  jsonDepthExceeds,
+  mayHoldUnstorableText,
+  MAX_JSON_DEPTH,
+  UNSTORABLE_TEXT,
+} from './json-bounds';
 import { isRfc3339Timestamp } from './timestamp';
 
 export type ParseResult = { ok: true; event: FlowlineEvent } | { ok: false; reason: string; code: InvalidEventCode };
@@ -49,7 +55,7 @@ function contentId(record: Record<string, unknown>): string {
       .sort()
       .map((key) => [key, record[key]]),
   );
-  return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 40)}`;
+  return `sha256:${hash('sha256', canonical, 'hex').slice(0, 40)}`;
 }
 
 function normaliseSesamy(record: Record<string, unknown>): Record<string, unknown> {
@@ -94,15 +100,16 @@ export function parseEvent(bytes: Buffer, maxBytes: number, ingestedAt: number):
       reason: `event is not JSON: ${(error as Error).message}`,
     };
   }
-  return parseEventObject(parsed, ingestedAt);
+  return parseEventObject(parsed, ingestedAt, text);
 }
 
 /**
  * Validates an already-decoded event (from the ingest topic or `POST /events`). Never throws:
  * the nesting depth is checked first, by a walk that cannot overflow the stack, so nothing
- * recursive ever sees a hostile value; every string is checked before the event is accepted.
+ * recursive ever sees a hostile value; every string is checked before the event is accepted
+ * (by one scan of `jsonText`, the UTF-8 text it was parsed from, when there is one).
  */
-export function parseEventObject(parsed: unknown, ingestedAt: number): ParseResult {
+export function parseEventObject(parsed: unknown, ingestedAt: number, jsonText?: string): ParseResult {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, code: InvalidEventCode.NotObject, reason: 'event must be a JSON object' };
   }
@@ -127,7 +134,8 @@ export function parseEventObject(parsed: unknown, ingestedAt: number): ParseResu
   if (!result.ok) return result;
   // Refused before anything is stored or de-duplicated: PostgreSQL would refuse the text, or keep
   // U+FFFD instead of a lone surrogate, and the id would no longer match itself.
-  const unstorable = findUnstorableString(parsed);
+  const unstorable =
+    jsonText === undefined || mayHoldUnstorableText(jsonText) ? findUnstorableString(parsed) : undefined;
   if (unstorable !== undefined) {
     return { ok: false, code: InvalidEventCode.UnstorableText, reason: `${unstorable} ${UNSTORABLE_TEXT}` };
   }

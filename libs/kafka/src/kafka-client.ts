@@ -4,8 +4,10 @@ import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FlowlineConfig } from '@flowline/config';
 import { OAuthTokenSource } from './oauth-token-source';
-// Applied wherever a kafkajs client is built: consumers find a moved group coordinator (decision 0034).
+// Applied wherever a kafkajs client is built: consumers find a moved group coordinator (decision
+// 0034); records are encoded without a zero-filled buffer each (decision 0035).
 import './kafkajs-coordinator-patch';
+import './kafkajs-encoder-patch';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

@@ -74,6 +74,30 @@ function produce(checked: CheckedField, input: MappingInput, context: MappingCon
 }
 
 /**
+ * `checkField`'s answer for a field object, kept while the object lives: a stored mapping's fields
+ * are rendered for every event, and are not changed once loaded (a changed mapping is a new
+ * object). Its problems name the field by `index` and depend on `options`, so both are part of
+ * the key.
+ */
+const checks = new WeakMap<object, Map<string, ReturnType<typeof checkField>>>();
+
+function checkedOnce(raw: unknown, index: number, options: FieldCheckOptions): ReturnType<typeof checkField> {
+  if (raw === null || typeof raw !== 'object') return checkField(raw, index, options);
+  const key = `${index}/${options.headers === true}/${options.strict === true}`;
+  let byKey = checks.get(raw);
+  if (byKey === undefined) {
+    byKey = new Map();
+    checks.set(raw, byKey);
+  }
+  let answer = byKey.get(key);
+  if (answer === undefined) {
+    answer = checkField(raw, index, options);
+    byKey.set(key, answer);
+  }
+  return answer;
+}
+
+/**
  * One field's value. A missing value writes `default` (as given: not transformed or mapped, it is
  * already what the target wants) or omits the target. A `required` target fails when it ends up
  * missing or empty text: a blank cannot fill a mandatory field in the receiver (Certain's
@@ -89,7 +113,7 @@ export function renderField(
   budget: RenderBudget,
   options: FieldCheckOptions = {},
 ): FieldOutcome {
-  const { checked, problems } = checkField(raw, index, options);
+  const { checked, problems } = checkedOnce(raw, index, options);
   if (!checked) return { errors: problems };
   const { field } = checked;
   try {

@@ -7,9 +7,20 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * Splits a dotted path; `answers[0].answer` is accepted as another spelling of `answers.0.answer`
  * because that is how most people write an array index.
  */
-export function splitPath(path: string): string[] {
-  return path.replace(/\[(\d+)\]/g, '.$1').split('.');
+export function splitPath(path: string): readonly string[] {
+  let segments = splitPaths.get(path);
+  if (segments === undefined) {
+    segments = Object.freeze(path.replace(/\[(\d+)\]/g, '.$1').split('.'));
+    // Bounded: a mapping's few paths are read for every event, an attacker's endless ones are not kept.
+    if (splitPaths.size >= MAX_SPLIT_PATHS) splitPaths.clear();
+    splitPaths.set(path, segments);
+  }
+  return segments;
 }
+
+/** Paths split before: the same few (the mappings' sources) are read for every event (issue 13). */
+const splitPaths = new Map<string, readonly string[]>();
+const MAX_SPLIT_PATHS = 4096;
 
 /**
  * Reads a dotted path (`profile.first_name`, `registration.answers.0.answer`) from plain JSON.

@@ -239,3 +239,23 @@ describe('renderMapping', () => {
     expect(renderMapping(null as never, input)).toEqual({ payload: {}, errors: ['fields must be a list of fields'] });
   });
 });
+
+describe('renderMapping with the same field objects again (their checks are kept per object)', () => {
+  it('names a field by its position in each mapping that holds it', () => {
+    const untargeted = { source: 'profile.first_name' };
+    expect(render([untargeted]).errors).toEqual([expect.stringMatching(/^fields\[0\]: /)]);
+    expect(render([{ target: 'a', value: 1 }, untargeted]).errors).toEqual([expect.stringMatching(/^fields\[1\]: /)]);
+    expect(render([untargeted]).errors).toEqual([expect.stringMatching(/^fields\[0\]: /)]);
+  });
+
+  it('renders each event with its own values, and a changed mapping (a new object) by its new fields', () => {
+    const field = { target: 'name', source: 'profile.first_name' };
+    const mapping = { fields: [field] };
+    expect(renderMapping(mapping, input).payload).toEqual({ name: 'Ada' });
+    const other = { ...input, data: { profile: { first_name: 'Grace' } } };
+    expect(renderMapping(mapping, other).payload).toEqual({ name: 'Grace' });
+    expect(renderMapping({ fields: [{ ...field, source: 'profile.email' }] }, input).payload).toEqual({
+      name: 'ada@example.com',
+    });
+  });
+});

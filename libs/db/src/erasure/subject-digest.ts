@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A subject's key where a table needs to recognise a subject without holding it: 16 bytes of its
@@ -7,5 +7,6 @@ import { createHash } from 'node:crypto';
  * 500 characters); the subject itself (which may be an email address) is not copied.
  */
 export function subjectDigest(subject: string): Buffer {
-  return createHash('sha256').update(subject).digest().subarray(0, 16);
+  // One-shot `hash`: computed for every event by ingest and the evaluator (issue 13).
+  return hash('sha256', subject, 'buffer').subarray(0, 16);
 }
