@@ -158,19 +158,6 @@ async function prepare(
   return { prefix, tenant, connections };
 }
 
-/**
- * Drops what a run left queued (the failing connection's retries and held lanes): every
- * dispatcher on this database sweeps the queue, so another run or test would take them up.
- */
-async function forgetQueued(tenant: string): Promise<void> {
-  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
-  await dataSource.initialize();
-  await dataSource.query(`DELETE FROM deliveries WHERE tenant_id = $1 AND status IN ('retrying', 'held', 'sending')`, [
-    tenant,
-  ]);
-  await dataSource.destroy();
-}
-
 async function produceDeliveries(prefix: string, deliveries: DeliveryV1[]): Promise<void> {
   const client = new KafkaTestClient(brokers);
   const topic = new TopicNames(prefix).of(Topic.Deliveries);
@@ -311,6 +298,7 @@ async function benchA(sink: Sink): Promise<void> {
     profileWindow('dispatcher (a)', () => dispatch(single.prefix, sink, '/single', DELIVERIES)),
   );
   const rawAfter = await withCpu(sink, () => profileWindow('raw after (a)', () => raw('/raw-after', deliveries)));
+  await forgetDatabaseRun(base.DATABASE_URL, single.tenant);
   const dispatchedRate = rateOf(dispatched.result, '/single');
   const rawRate = (rawBefore.result + rawAfter.result) / 2;
   const rawCpu = (totalCpu(rawBefore.cpu) + totalCpu(rawAfter.cpu)) / 2 / DELIVERIES;
@@ -380,7 +368,8 @@ async function benchBC(sink: Sink): Promise<void> {
       dispatch(setup.prefix, sink, paths[0], half, records.length),
     );
     const wallUs = (performance.now() - startedAt) * 1000;
-    await forgetQueued(setup.tenant);
+    // Each run starts from the same tables: this run's rows go, and are vacuumed, before the next.
+    await forgetDatabaseRun(base.DATABASE_URL, setup.tenant);
     const rate = rateOf(report, paths[0]);
     healthyRates.push(rate);
     const own = report.paths[paths[0]]!;

@@ -20,6 +20,9 @@ export function createDataSource(url: string, options: { poolSize?: number } = {
     synchronize: false,
     poolSize: options.poolSize ?? 10,
     applicationName: 'flowline',
+    // No parallel plans (decision 0036): Flowline's statements are keyed lookups and batched
+    // writes, and a parallel plan for one started two worker processes per chunk.
+    extra: { options: '-c max_parallel_workers_per_gather=0' },
   });
 }
 

@@ -180,6 +180,11 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
       expect(view.known.get(s.id('head'))).toMatchObject({ status: 'retrying', retryCount: 1, lane: held });
       expect([...view.heldLanes]).toEqual([held]);
       expect([...(await store.view([s.id('done')], [])).heldLanes]).toEqual([]);
+      // A held lane is named once, however many deliveries wait behind its head; an asked delivery
+      // that holds its lane names it too, asked or not.
+      await store.parkWhileHeld([s.parked('behind-1', held), s.parked('behind-2', held)]);
+      expect([...(await store.view([], [held, held, free])).heldLanes]).toEqual([held]);
+      expect([...(await store.view([s.id('head')], [])).heldLanes]).toEqual([held]);
     },
   ],
   [
