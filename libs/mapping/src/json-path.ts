@@ -11,7 +11,9 @@ export function splitPath(path: string): readonly string[] {
   let segments = splitPaths.get(path);
   if (segments === undefined) {
     segments = Object.freeze(path.replace(/\[(\d+)\]/g, '.$1').split('.'));
-    // Bounded: a mapping's few paths are read for every event, an attacker's endless ones are not kept.
+    // Bounded: a mapping's few short paths are read for every event; an API client's endless or
+    // long ones (validated and previewed here too) are not kept.
+    if (path.length > MAX_KEPT_PATH_LENGTH) return segments;
     if (splitPaths.size >= MAX_SPLIT_PATHS) splitPaths.clear();
     splitPaths.set(path, segments);
   }
@@ -21,6 +23,7 @@ export function splitPath(path: string): readonly string[] {
 /** Paths split before: the same few (the mappings' sources) are read for every event (issue 13). */
 const splitPaths = new Map<string, readonly string[]>();
 const MAX_SPLIT_PATHS = 4096;
+const MAX_KEPT_PATH_LENGTH = 256;
 
 /**
  * Reads a dotted path (`profile.first_name`, `registration.answers.0.answer`) from plain JSON.
