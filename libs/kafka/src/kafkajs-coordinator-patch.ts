@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { KafkaJSError } from 'kafkajs';
+import { kafkajsInternals } from './kafkajs-internals';
 import { withTimeout } from './with-timeout';
 
 /**
@@ -42,8 +42,6 @@ interface PatchedPrototype {
   prototype: Record<string, Method>;
 }
 
-const PATCHED_VERSION = '2.2.4';
-
 /**
  * How long a commit, heartbeat or leave waits for the lookup. kafkajs's own lookup retries for up
  * to about a minute while no broker answers; a caller gives up sooner with a retriable error, and
@@ -80,13 +78,7 @@ function wrap(target: PatchedPrototype, name: string, around: (original: Method)
 }
 
 function applyPatch(): void {
-  const load = createRequire(__filename);
-  const { version } = load('kafkajs/package.json') as { version: string };
-  if (version !== PATCHED_VERSION)
-    throw new Error(
-      `kafkajs ${version}: the coordinator patch was written for ${PATCHED_VERSION}; ` +
-        'check whether it is still needed (docs/decisions/0034-find-a-moved-group-coordinator.md)',
-    );
+  const load = kafkajsInternals('coordinator', 'docs/decisions/0034-find-a-moved-group-coordinator.md');
   const OffsetManager = load('kafkajs/src/consumer/offsetManager') as PatchedPrototype;
   const ConsumerGroup = load('kafkajs/src/consumer/consumerGroup') as PatchedPrototype;
 

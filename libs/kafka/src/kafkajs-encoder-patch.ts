@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { kafkajsInternals } from './kafkajs-internals';
 
 /**
  * kafkajs 2.2.4 encodes every record, and every header of every record, with an `Encoder` that
@@ -23,19 +23,11 @@ interface EncoderState {
   offset: number;
 }
 
-const PATCHED_VERSION = '2.2.4';
-
 /** The size kafkajs starts from: most records and headers fit without growing. */
 const FIRST_SIZE = 512;
 
 function applyPatch(): void {
-  const load = createRequire(__filename);
-  const { version } = load('kafkajs/package.json') as { version: string };
-  if (version !== PATCHED_VERSION)
-    throw new Error(
-      `kafkajs ${version}: the encoder patch was written for ${PATCHED_VERSION}; ` +
-        'check whether it is still needed (docs/decisions/0035-kafkajs-encoders-from-the-buffer-pool.md)',
-    );
+  const load = kafkajsInternals('encoder', 'docs/decisions/0035-kafkajs-encoders-from-the-buffer-pool.md');
   const Encoder = load('kafkajs/src/protocol/encoder') as EncoderClass;
   // The constructor alone calls it (`Buffer.alloc(Encoder.nextPowerOfTwo(initialSize))`), since
   // `ensureAvailable` below no longer does: every encoder starts empty, without an allocation.
