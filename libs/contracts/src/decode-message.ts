@@ -1,12 +1,6 @@
 import type { ActionV1, DeliveryV1 } from './action';
 import type { FlowlineEvent } from './event-envelope';
-import {
-  findUnstorableString,
-  jsonDepthExceeds,
-  mayHoldUnstorableText,
-  MAX_JSON_DEPTH,
-  UNSTORABLE_TEXT,
-} from './json-bounds';
+import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
 import { MAX_DELIVERY_BYTES, MAX_EVENT_BYTES_CEILING } from './topics';
 
 /**
@@ -53,8 +47,7 @@ function decodeJson(bytes: Buffer | null, maxBytes: number): DecodedJson {
  * on every retry. A record whose text cannot hold such a string (nearly all) is not walked.
  */
 function unstorable(stored: Record<string, unknown>, text: string): Decoded<never> | undefined {
-  if (!mayHoldUnstorableText(text)) return undefined;
-  const path = findUnstorableString(stored);
+  const path = findUnstorableString(stored, text);
   return path === undefined ? undefined : { ok: false, error: `record's ${path} ${UNSTORABLE_TEXT}` };
 }
 

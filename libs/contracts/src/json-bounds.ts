@@ -96,10 +96,14 @@ function keySegment(key: string): string {
  * `isUnstorableText`, or undefined when every string can be stored. Paths read like
  * `data.profile.name`, `data.tags[2]` or `data["odd key"]`; the root itself is `$`. Walks
  * iteratively, each object once; bound the depth first (`jsonDepthExceeds`) for untrusted input.
+ * Given `jsonText`, the UTF-8 text `value` (or the record holding it) was parsed from, a text that
+ * cannot hold such a string (`mayHoldUnstorableText`) answers without a walk.
  */
-export function findUnstorableString(value: unknown): string | undefined {
-  // Every record of every hop is checked, and nearly all are storable: a walk that builds no
-  // paths says so first; the paths are built only to name what was found (issue 13).
+export function findUnstorableString(value: unknown, jsonText?: string): string | undefined {
+  // Every record of every hop is checked, and nearly all are storable: one scan of the text, or
+  // a walk that builds no paths, says so first; the paths are built only to name what was found
+  // (issue 13).
+  if (jsonText !== undefined && !mayHoldUnstorableText(jsonText)) return undefined;
   if (!holdsUnstorableString(value)) return undefined;
   const stack: Array<{ value: unknown; path: string; key?: string }> = [{ value, path: '' }];
   const seen = new Set<object>();

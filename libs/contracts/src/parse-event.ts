@@ -2,13 +2,7 @@ import { hash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
-import {
-  findUnstorableString,
-  jsonDepthExceeds,
-  mayHoldUnstorableText,
-  MAX_JSON_DEPTH,
-  UNSTORABLE_TEXT,
-} from './json-bounds';
+import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
 import { isRfc3339Timestamp } from './timestamp';
 
 export type ParseResult = { ok: true; event: FlowlineEvent } | { ok: false; reason: string; code: InvalidEventCode };
@@ -134,8 +128,7 @@ export function parseEventObject(parsed: unknown, ingestedAt: number, jsonText?:
   if (!result.ok) return result;
   // Refused before anything is stored or de-duplicated: PostgreSQL would refuse the text, or keep
   // U+FFFD instead of a lone surrogate, and the id would no longer match itself.
-  const unstorable =
-    jsonText === undefined || mayHoldUnstorableText(jsonText) ? findUnstorableString(parsed) : undefined;
+  const unstorable = findUnstorableString(parsed, jsonText);
   if (unstorable !== undefined) {
     return { ok: false, code: InvalidEventCode.UnstorableText, reason: `${unstorable} ${UNSTORABLE_TEXT}` };
   }
