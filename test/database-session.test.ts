@@ -21,8 +21,8 @@ describe('database sessions', () => {
         ),
       );
       expect(settings.map(([row]) => row)).toEqual([
-        { setting: '0', source: 'client' },
-        { setting: '0', source: 'client' },
+        { setting: '0', source: 'session' },
+        { setting: '0', source: 'session' },
       ]);
     } finally {
       await dataSource.destroy();

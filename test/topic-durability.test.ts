@@ -4,6 +4,7 @@ import { loadConfig } from '@flowline/config';
 import { TopicNames } from '@flowline/contracts';
 import { createKafka, ensureTopics } from '@flowline/kafka';
 import { KafkaTestClient, uniqueSuffix } from '@flowline/testing';
+import { eventually } from './support/eventually';
 import { localKafkaEnv } from './support/local-tls';
 
 /**
@@ -35,7 +36,15 @@ describe('topic durability on a three-broker cluster', () => {
     const admin = client.kafka.admin();
     await admin.connect();
     try {
-      const { topics: described } = await admin.fetchTopicMetadata({ topics: names });
+      // ensureTopics waited for leaders as one broker saw them; this client may ask another broker,
+      // which learns of a new topic a moment later (UNKNOWN_TOPIC_OR_PARTITION until then).
+      const described = await eventually('every broker knows the new topics', () =>
+        admin.fetchTopicMetadata({ topics: names }).then(
+          (metadata) => metadata.topics,
+          () => undefined,
+        ),
+      );
+      expect(described.map((topic) => topic.name).sort()).toEqual([...names].sort());
       for (const topic of described)
         for (const partition of topic.partitions) {
           expect(new Set(partition.replicas).size).toBe(3);

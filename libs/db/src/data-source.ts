@@ -21,8 +21,10 @@ export function createDataSource(url: string, options: { poolSize?: number } = {
     poolSize: options.poolSize ?? 10,
     applicationName: 'flowline',
     // No parallel plans (decision 0036): Flowline's statements are keyed lookups and batched
-    // writes, and a parallel plan for one started two worker processes per chunk.
-    extra: { options: '-c max_parallel_workers_per_gather=0' },
+    // writes, and a parallel plan for one started two worker processes per chunk. A statement on
+    // each new connection, awaited by the pool before its first use, rather than a startup
+    // option: PgBouncer refuses unknown startup parameters, and the URL's own `options` stay.
+    extra: { onConnect: (client: Client) => client.query('SET max_parallel_workers_per_gather = 0') },
   });
 }
 
