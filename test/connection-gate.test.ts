@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createDataSource, ConnectionGateRepository } from '@flowline/db';
+import { createDataSource, ConnectionGateRepository, IDLE_GATE_HORIZON_S, RetentionRepository } from '@flowline/db';
 import { loadConfig } from '@flowline/config';
 import type { GateLimits } from '@flowline/delivery';
 import { testEnvironment, uniqueSuffix } from '@flowline/testing';
@@ -200,5 +200,40 @@ describe('the connection gate in PostgreSQL', () => {
     } finally {
       await pool.destroy();
     }
+  });
+
+  it('goes with retention once idle past the horizon, unless a dispatcher holds one of its requests', async () => {
+    const [idle, held, recent, holder] = [key(), key(), key(), randomUUID()];
+    const limits = { rate: 1, burst: 3, maxInFlight: 100, leaseMs: 60_000 };
+    for (const gate of [idle, held, recent]) expect((await take(gates, holder, gate, 0, 1, limits)).granted).toBe(1);
+    // The idle and recent gates' requests ended (told by the holder); the held gate's is in flight.
+    await take(gates, holder, idle, 0, 0, limits);
+    await take(gates, holder, recent, 0, 0, limits);
+    const lastGrantAgo = (gate: string, seconds: number) =>
+      dataSource.query(
+        `UPDATE connection_gates SET refilled_at = now() - make_interval(secs => $2), granted_at = now() - make_interval(secs => $2)
+          WHERE limiter_key = $1`,
+        [gate, seconds],
+      );
+    await lastGrantAgo(idle, IDLE_GATE_HORIZON_S + 60);
+    await lastGrantAgo(held, IDLE_GATE_HORIZON_S + 60);
+    await lastGrantAgo(recent, IDLE_GATE_HORIZON_S - 60);
+
+    const now = new Date();
+    const retention = new RetentionRepository(dataSource, 0);
+    const cutoff = new Date(now.getTime() - IDLE_GATE_HORIZON_S * 1000);
+    while ((await retention.removeBatch('idle_gates', cutoff, 100, now)) > 0);
+
+    const left = await dataSource.query<Array<{ limiter_key: string }>>(
+      'SELECT limiter_key FROM connection_gates WHERE limiter_key = ANY($1) ORDER BY limiter_key',
+      [[idle, held, recent]],
+    );
+    expect(left.map((row) => row.limiter_key)).toEqual([held, recent].sort());
+    // The held gate keeps its holder's count: its one request still counts against max_in_flight.
+    expect(
+      await dataSource.query('SELECT in_flight FROM connection_gate_holders WHERE limiter_key = $1', [held]),
+    ).toEqual([{ in_flight: 1 }]);
+    // The removed gate is created afresh, with a full bucket, on its next request.
+    expect((await take(gates, holder, idle, 0, 10, limits)).granted).toBe(3);
   });
 });

@@ -38,6 +38,8 @@ describe('retention', () => {
     expect(cutoffs.sequence_state).toEqual(cutoffs.sequence_events);
     expect(cutoffs.dedupe_entries).toEqual(new Date('2025-05-25T00:00:00Z'));
     expect(cutoffs.insights).toEqual(new Date('2024-04-27T00:00:00Z'));
+    // Idle connection gates: a fixed hour, whatever the settings.
+    expect(cutoffs.idle_gates).toEqual(new Date('2025-05-31T23:00:00Z'));
     expect(cutoffs).not.toHaveProperty('replays');
   });
 
@@ -59,6 +61,7 @@ describe('retention', () => {
       replays: 0,
       insights: 10,
       dedupe_entries: 1000,
+      idle_gates: 0,
     });
     expect(Object.values(left).every((rows) => rows === 0)).toBe(true);
     expect(calls.every((call) => call.limit === 1000)).toBe(true);

@@ -11,6 +11,7 @@ export const RETENTION_CLASSES = [
   'replays',
   'insights',
   'dedupe_entries',
+  'idle_gates',
 ] as const;
 export type RetentionClass = (typeof RETENTION_CLASSES)[number];
 
@@ -25,6 +26,14 @@ export interface RetentionSettings {
   FLOWLINE_DEDUPE_HORIZON_S: number;
 }
 
+/**
+ * How long a connection's gate (decision 0022) stays after its last grant. Its token bucket is
+ * full again within seconds of the last grant (rates are at least one per second), so a gate
+ * idle this long is exactly the gate a new request would create; keys include each URL a tenant
+ * delivers to without a connection, so without this the table grows with every URL ever used.
+ */
+export const IDLE_GATE_HORIZON_S = 3_600;
+
 /** Each class's horizon in seconds; 0 keeps the class forever. */
 export function retentionHorizons(settings: RetentionSettings): Record<RetentionClass, number> {
   return {
@@ -37,6 +46,7 @@ export function retentionHorizons(settings: RetentionSettings): Record<Retention
     replays: settings.FLOWLINE_RETENTION_REPLAYS_S,
     insights: settings.FLOWLINE_RETENTION_INSIGHTS_S,
     dedupe_entries: settings.FLOWLINE_DEDUPE_HORIZON_S,
+    idle_gates: IDLE_GATE_HORIZON_S,
   };
 }
 

@@ -136,6 +136,32 @@ export class RetentionRepository implements RetentionBatches {
             [at, limit],
           ),
         );
+      case 'idle_gates': {
+        // Gates no grant touched since the cutoff and that no dispatcher holds a request of now
+        // (holders and leases expire on PostgreSQL's clock), with their lapsed holders and
+        // leases. A gate being asked right now is locked and skipped; one removed between a
+        // dispatcher's two statements answers "nothing granted" and is created on its next ask.
+        const [removed] = await this.dataSource.query<Array<{ gates: number }>>(
+          `WITH idle AS (
+             SELECT g.limiter_key FROM connection_gates g
+              WHERE g.refilled_at < $1
+                AND NOT EXISTS (SELECT 1 FROM connection_gate_holders h
+                                 WHERE h.limiter_key = g.limiter_key AND h.expires_at >= now())
+                AND NOT EXISTS (SELECT 1 FROM connection_gate_leases l
+                                 WHERE l.limiter_key = g.limiter_key AND l.expires_at >= now())
+              LIMIT $2 FOR UPDATE SKIP LOCKED
+           ), holders AS (
+             DELETE FROM connection_gate_holders h USING idle WHERE h.limiter_key = idle.limiter_key
+           ), leases AS (
+             DELETE FROM connection_gate_leases l USING idle WHERE l.limiter_key = idle.limiter_key
+           ), gates AS (
+             DELETE FROM connection_gates g USING idle WHERE g.limiter_key = idle.limiter_key RETURNING 1
+           )
+           SELECT count(*)::integer AS gates FROM gates`,
+          [at, limit],
+        );
+        return removed?.gates ?? 0;
+      }
     }
   }
 }
