@@ -16,6 +16,8 @@ export async function forgetDatabaseRun(databaseUrl: string, pattern: string): P
          JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
         WHERE c.table_schema = current_schema() AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'`,
     );
+    // A fresh database (the first run on a machine) has no schema yet: nothing to forget.
+    if (tables.length === 0) return;
     for (const { table_name: table } of tables) {
       await dataSource.query(`DELETE FROM "${table}" WHERE tenant_id LIKE $1`, [pattern]);
     }
