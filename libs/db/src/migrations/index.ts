@@ -21,6 +21,7 @@ import { ConnectionGates1766700000000 } from './1766700000000-connection-gates';
 import { ConnectionGateProgress1766800000000 } from './1766800000000-connection-gate-progress';
 import { ConnectionGateQuestions1766900000000 } from './1766900000000-connection-gate-questions';
 import { ConnectionGateHolders1767000000000 } from './1767000000000-connection-gate-holders';
+import { WaitingByTenantIndex1767100000000 } from './1767100000000-waiting-by-tenant-index';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -47,5 +48,6 @@ export const MIGRATIONS = [
   ConnectionGateProgress1766800000000,
   ConnectionGateQuestions1766900000000,
   ConnectionGateHolders1767000000000,
+  WaitingByTenantIndex1767100000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
