@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, ConnectionGateRepository, IDLE_GATE_HORIZON_S, RetentionRepository } from '@flowline/db';
 import { loadConfig } from '@flowline/config';
@@ -203,9 +204,22 @@ describe('the connection gate in PostgreSQL', () => {
   });
 
   it('goes with retention once idle past the horizon, unless a dispatcher holds one of its requests', async () => {
-    const [idle, held, recent, holder] = [key(), key(), key(), randomUUID()];
+    const [idle, held, leased, recent, holder] = [key(), key(), key(), key(), randomUUID()];
     const limits = { rate: 1, burst: 3, maxInFlight: 100, leaseMs: 60_000 };
     for (const gate of [idle, held, recent]) expect((await take(gates, holder, gate, 0, 1, limits)).granted).toBe(1);
+    // The idle gate also has a lapsed holder (a killed dispatcher's) and an expired lease (an older
+    // dispatcher's), which go with it; the leased gate has a live lease of an older dispatcher.
+    await dataSource.query(
+      `INSERT INTO connection_gate_holders (limiter_key, holder, in_flight, expires_at) VALUES ($1, $2, 1, now() - interval '1 hour')`,
+      [idle, randomUUID()],
+    );
+    await dataSource.query(
+      `INSERT INTO connection_gate_leases (limiter_key, expires_at) VALUES ($1, now() - interval '1 hour'), ($2, now() + interval '1 minute')`,
+      [idle, leased],
+    );
+    await dataSource.query(`INSERT INTO connection_gates (limiter_key, tokens, refilled_at) VALUES ($1, 3, now())`, [
+      leased,
+    ]);
     // The idle and recent gates' requests ended (told by the holder); the held gate's is in flight.
     await take(gates, holder, idle, 0, 0, limits);
     await take(gates, holder, recent, 0, 0, limits);
@@ -217,6 +231,7 @@ describe('the connection gate in PostgreSQL', () => {
       );
     await lastGrantAgo(idle, IDLE_GATE_HORIZON_S + 60);
     await lastGrantAgo(held, IDLE_GATE_HORIZON_S + 60);
+    await lastGrantAgo(leased, IDLE_GATE_HORIZON_S + 60);
     await lastGrantAgo(recent, IDLE_GATE_HORIZON_S - 60);
 
     const now = new Date();
@@ -226,14 +241,44 @@ describe('the connection gate in PostgreSQL', () => {
 
     const left = await dataSource.query<Array<{ limiter_key: string }>>(
       'SELECT limiter_key FROM connection_gates WHERE limiter_key = ANY($1) ORDER BY limiter_key',
-      [[idle, held, recent]],
+      [[idle, held, leased, recent]],
     );
-    expect(left.map((row) => row.limiter_key)).toEqual([held, recent].sort());
+    expect(left.map((row) => row.limiter_key)).toEqual([held, leased, recent].sort());
+    expect(await dataSource.query('SELECT 1 FROM connection_gate_holders WHERE limiter_key = $1', [idle])).toEqual([]);
+    expect(await dataSource.query('SELECT 1 FROM connection_gate_leases WHERE limiter_key = $1', [idle])).toEqual([]);
     // The held gate keeps its holder's count: its one request still counts against max_in_flight.
     expect(
       await dataSource.query('SELECT in_flight FROM connection_gate_holders WHERE limiter_key = $1', [held]),
     ).toEqual([{ in_flight: 1 }]);
     // The removed gate is created afresh, with a full bucket, on its next request.
     expect((await take(gates, holder, idle, 0, 10, limits)).granted).toBe(3);
+  });
+
+  it('answers "nothing granted" for a gate retention removes while the question waits for it, then creates it again', async () => {
+    const [gate, holder] = [key(), randomUUID()];
+    const limits = { rate: 1, burst: 3, maxInFlight: 100, leaseMs: 60_000 };
+    expect((await take(gates, holder, gate, 0, 1, limits)).granted).toBe(1);
+    await take(gates, holder, gate, 0, 0, limits);
+    // Retention's transaction (on a connection of its own) removes the gate and has not committed.
+    const retention = new Client({ connectionString: loadConfig(env).DATABASE_URL });
+    await retention.connect();
+    try {
+      await retention.query('BEGIN');
+      await retention.query('DELETE FROM connection_gates WHERE limiter_key = $1', [gate]);
+      const asked = take(gates, holder, gate, 0, 2, limits);
+      await eventually('the question waits for the gate', async () => {
+        const [row] = await dataSource.query<Array<{ waiting: number }>>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%flowline_admit_holder%'`,
+        );
+        return row!.waiting > 0 ? true : undefined;
+      });
+      await retention.query('COMMIT');
+      expect(await asked).toMatchObject({ granted: 0, full: false });
+    } finally {
+      await retention.end();
+    }
+    // The next question creates the gate with a full bucket.
+    expect((await take(gates, holder, gate, 0, 5, limits)).granted).toBe(3);
   });
 });

@@ -38,12 +38,15 @@ describe('topic durability on a three-broker cluster', () => {
     try {
       // ensureTopics waited for leaders as one broker saw them; this client may ask another broker,
       // which learns of a new topic a moment later (UNKNOWN_TOPIC_OR_PARTITION until then).
+      let lastRefusal: unknown;
       const described = await eventually('every broker knows the new topics', () =>
         admin.fetchTopicMetadata({ topics: names }).then(
           (metadata) => metadata.topics,
-          () => undefined,
+          (error: unknown) => void (lastRefusal = error),
         ),
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (last refusal: ${String(lastRefusal)})`);
+      });
       expect(described.map((topic) => topic.name).sort()).toEqual([...names].sort());
       for (const topic of described)
         for (const partition of topic.partitions) {

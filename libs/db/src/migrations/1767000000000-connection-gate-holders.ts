@@ -1,34 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { QUESTIONS_ADMIT_FUNCTION } from './1766900000000-connection-gate-questions';
 
-/**
- * A connection's requests in flight counted per dispatcher process, not per request (decision
- * 0031): `connection_gate_holders` keeps one row per gate and process, with how many requests it
- * holds and when the row lapses (a killed process's slots free themselves, as its leases did).
- * `flowline_admit_holder` answers every question a process asks in one statement: each carries
- * the number the process holds right now (so finished requests need no statement of their own,
- * and a lost answer heals with the next one) and how many more it wants. A lease row was
- * inserted and deleted for every delivery; a holder's row is updated in place, once per
- * statement. Keys are locked in sorted order, as `flowline_admit_many` does.
- *
- * Dispatchers of the previous release still take leases: the new function counts their unexpired
- * leases, and `flowline_admit` (which `flowline_admit_many` calls) counts the holders' rows, so
- * both kinds of dispatcher keep one limit together during a rolling upgrade.
- */
-export class ConnectionGateHolders1767000000000 implements MigrationInterface {
-  name = 'ConnectionGateHolders1767000000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE UNLOGGED TABLE connection_gate_holders (
-        limiter_key text NOT NULL,
-        holder uuid NOT NULL,
-        in_flight integer NOT NULL,
-        expires_at timestamptz NOT NULL,
-        PRIMARY KEY (limiter_key, holder)
-      );
-
-      CREATE FUNCTION flowline_admit_holder(
+/** `flowline_admit_holder` as this migration made it (the next gate migration's `down` restores it). */
+export const HOLDER_ADMIT_FUNCTION = `
+      CREATE OR REPLACE FUNCTION flowline_admit_holder(
         p_holder uuid, p_keys text[], p_holding integer[], p_wants integer[], p_rates double precision[],
         p_bursts double precision[], p_max_in_flights integer[], p_lease_ms integer[]
       ) RETURNS TABLE (limiter_key text, granted integer, retry_in_ms integer, ms_since_grant integer)
@@ -97,7 +72,10 @@ export class ConnectionGateHolders1767000000000 implements MigrationInterface {
                     THEN least(extract(epoch FROM at - d.last_grant) * 1000, 2147483647)::integer END
           FROM decided d;
       END $$;
+`;
 
+/** `flowline_admit` as this migration made it: it counts the holders' rows too. */
+export const HOLDERS_LEGACY_ADMIT_FUNCTION = `
       CREATE OR REPLACE FUNCTION flowline_admit(
         p_key text, p_want integer, p_rate double precision, p_burst double precision,
         p_max_in_flight integer, p_lease_ms integer
@@ -138,6 +116,38 @@ export class ConnectionGateHolders1767000000000 implements MigrationInterface {
             RETURNING id
         ) SELECT array_agg(leased.id), 0, 0 FROM leased;
       END $$;
+`;
+
+/**
+ * A connection's requests in flight counted per dispatcher process, not per request (decision
+ * 0031): `connection_gate_holders` keeps one row per gate and process, with how many requests it
+ * holds and when the row lapses (a killed process's slots free themselves, as its leases did).
+ * `flowline_admit_holder` answers every question a process asks in one statement: each carries
+ * the number the process holds right now (so finished requests need no statement of their own,
+ * and a lost answer heals with the next one) and how many more it wants. A lease row was
+ * inserted and deleted for every delivery; a holder's row is updated in place, once per
+ * statement. Keys are locked in sorted order, as `flowline_admit_many` does.
+ *
+ * Dispatchers of the previous release still take leases: the new function counts their unexpired
+ * leases, and `flowline_admit` (which `flowline_admit_many` calls) counts the holders' rows, so
+ * both kinds of dispatcher keep one limit together during a rolling upgrade.
+ */
+export class ConnectionGateHolders1767000000000 implements MigrationInterface {
+  name = 'ConnectionGateHolders1767000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE UNLOGGED TABLE connection_gate_holders (
+        limiter_key text NOT NULL,
+        holder uuid NOT NULL,
+        in_flight integer NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (limiter_key, holder)
+      );
+
+      ${HOLDER_ADMIT_FUNCTION}
+
+      ${HOLDERS_LEGACY_ADMIT_FUNCTION}
     `);
   }
 

@@ -11,6 +11,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (`tenant_id = ...`) and by no lane lookup, so only `deliveries_lane_queued` can serve those.
  *
  * Built CONCURRENTLY, outside a transaction, as `1766600000200` is; the old index goes after.
+ * See decision 0037.
  */
 export class WaitingByTenantIndex1767100000000 implements MigrationInterface {
   name = 'WaitingByTenantIndex1767100000000';

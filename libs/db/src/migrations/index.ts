@@ -22,6 +22,7 @@ import { ConnectionGateProgress1766800000000 } from './1766800000000-connection-
 import { ConnectionGateQuestions1766900000000 } from './1766900000000-connection-gate-questions';
 import { ConnectionGateHolders1767000000000 } from './1767000000000-connection-gate-holders';
 import { WaitingByTenantIndex1767100000000 } from './1767100000000-waiting-by-tenant-index';
+import { RemovableConnectionGates1767200000000 } from './1767200000000-removable-connection-gates';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -49,5 +50,6 @@ export const MIGRATIONS = [
   ConnectionGateQuestions1766900000000,
   ConnectionGateHolders1767000000000,
   WaitingByTenantIndex1767100000000,
+  RemovableConnectionGates1767200000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
