@@ -1,15 +1,19 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { LANE_HOLDING_STATUSES, movesFrom, SENDING_LEASE_S, sqlStatus, sqlStatuses } from '@flowline/db';
 import { testEnvironment } from '@flowline/testing';
 import { openDatabase } from './support/database';
 
-/** The lane lookups of the delivery store (`PostgresDeliveryStore`), as it sends them. */
+/**
+ * The lane lookups of the delivery store (`PostgresDeliveryStore`: `claimBatch`'s two, and the
+ * held-lane probe of `view` and `parkWhileHeld`), with the store's own status lists and lease.
+ */
 const LANE_LOOKUPS = {
-  'a lane held by a retry or a live lease': `SELECT 1 FROM deliveries WHERE lane = 'l' AND (status = 'retrying'
-      OR (status = 'sending' AND updated_at > now() - interval '30 seconds')) LIMIT 1`,
-  "claiming a lane's next deliveries": `SELECT id FROM deliveries WHERE lane = 'l' AND status IN ('held', 'sending')
-      ORDER BY lane_seq LIMIT 50`,
+  'a lane held by a retry or a live lease': `SELECT 1 FROM deliveries WHERE lane = 'l' AND (status = ${sqlStatus('retrying')}
+      OR (status = ${sqlStatus('sending')} AND updated_at > now() - interval '${SENDING_LEASE_S} seconds')) LIMIT 1`,
+  "claiming a lane's next deliveries": `SELECT id FROM deliveries WHERE lane = 'l'
+      AND status IN (${sqlStatuses(movesFrom('claim'))}) ORDER BY lane_seq LIMIT 50`,
   'which asked lanes something holds': `SELECT DISTINCT l.lane FROM unnest(ARRAY['l']) AS l(lane)
-      WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.lane = l.lane AND d.status IN ('retrying', 'held', 'sending'))`,
+      WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.lane = l.lane AND d.status IN (${sqlStatuses(LANE_HOLDING_STATUSES)}))`,
 };
 
 /**
