@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, ConnectionGateRepository, IDLE_GATE_HORIZON_S, RetentionRepository } from '@flowline/db';
 import { loadConfig } from '@flowline/config';
-import type { GateLimits } from '@flowline/delivery';
+import { burstOf, GateLimits, LimitPolicy, SharedConnectionLimiter, SharedGate } from '@flowline/delivery';
 import { testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { openDatabase } from './support/database';
 import { eventually } from './support/eventually';
@@ -22,8 +22,9 @@ async function take(
   holding: number,
   want: number,
   limits: GateLimits,
+  tokens = want,
 ) {
-  const [answer] = await gates.admit(holder, [{ key, holding, want, limits }]);
+  const [answer] = await gates.admit(holder, [{ key, holding, want, tokens, limits }]);
   return answer!;
 }
 
@@ -91,7 +92,7 @@ describe('the connection gate in PostgreSQL', () => {
     const limits = { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 };
     const before = await take(gates, holder, gate, 0, 1, { ...limits, maxInFlight: 0 });
     // Never granted: no time to tell.
-    expect(before).toEqual({ granted: 0, retryInMs: 0, full: true });
+    expect(before).toEqual({ granted: 0, tokens: 0, retryInMs: 0, full: true });
     const grantedAt = Date.now();
     expect((await take(gates, other, gate, 0, 1, limits)).granted).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -105,9 +106,21 @@ describe('the connection gate in PostgreSQL', () => {
     const [wide, narrow, fresh, holder] = [key(), key(), key(), randomUUID()];
     await take(gates, randomUUID(), narrow, 0, 1, { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 });
     const answers = await gates.admit(holder, [
-      { key: wide, holding: 0, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 4, leaseMs: 60_000 } },
-      { key: narrow, holding: 0, want: 5, limits: { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 } },
-      { key: fresh, holding: 0, want: 5, limits: { rate: 50, burst: 2, maxInFlight: 10, leaseMs: 60_000 } },
+      {
+        key: wide,
+        holding: 0,
+        want: 5,
+        tokens: 5,
+        limits: { rate: 1_000, burst: 50, maxInFlight: 4, leaseMs: 60_000 },
+      },
+      {
+        key: narrow,
+        holding: 0,
+        want: 5,
+        tokens: 5,
+        limits: { rate: 1_000, burst: 50, maxInFlight: 1, leaseMs: 60_000 },
+      },
+      { key: fresh, holding: 0, want: 5, tokens: 5, limits: { rate: 50, burst: 2, maxInFlight: 10, leaseMs: 60_000 } },
     ]);
     expect(answers.map((answer) => answer.granted)).toEqual([4, 0, 2]);
     expect(answers[1]).toMatchObject({ full: true });
@@ -127,7 +140,7 @@ describe('the connection gate in PostgreSQL', () => {
           const unique = [...new Set(order)];
           const answers = await shared.admit(
             randomUUID(),
-            unique.map((gate) => ({ key: gate, holding: 0, want: 2, limits })),
+            unique.map((gate) => ({ key: gate, holding: 0, want: 2, tokens: 2, limits })),
           );
           return new Map(unique.map((gate, index) => [gate, answers[index]!.granted]));
         }),
@@ -153,6 +166,33 @@ describe('the connection gate in PostgreSQL', () => {
     expect(rows).toEqual([{ lease_ids: [expect.any(String)], retry_in_ms: 0 }]);
     // And the holder's question counts that lease.
     expect((await take(gates, holder, gate, 2, 1, limits)).full).toBe(true);
+  });
+
+  it('takes tokens beyond the slots it grants while the bucket has them, for a holder that keeps slots', async () => {
+    const [gate, keeper, newcomer] = [key(), randomUUID(), randomUUID()];
+    const limits = { rate: 1, burst: 50, maxInFlight: 100, leaseMs: 60_000 };
+    expect(await take(gates, keeper, gate, 0, 2, limits, 10)).toMatchObject({ granted: 2, tokens: 10, full: false });
+    // A holder that keeps no slot and wants none takes no token: it could not use one.
+    expect(await take(gates, newcomer, gate, 0, 0, limits, 5)).toMatchObject({ granted: 0, tokens: 0 });
+    // The keeper's slots need no new slot for its next requests, only tokens.
+    expect(await take(gates, keeper, gate, 2, 0, limits, 15)).toMatchObject({ granted: 0, tokens: 15 });
+    // 25 of 50 taken: the bucket grants the newcomer what is left (at 1 token/s, nothing more soon).
+    expect(await take(gates, newcomer, gate, 0, 40, limits)).toMatchObject({ granted: 25, tokens: 25 });
+    const empty = await take(gates, keeper, gate, 2, 0, limits, 1);
+    expect(empty).toMatchObject({ granted: 0, tokens: 0 });
+    expect(empty.retryInMs).toBeGreaterThan(0);
+  });
+
+  it('keeps one limit with dispatchers of the previous release, which ask flowline_admit_holder', async () => {
+    const [gate, current, previous] = [key(), randomUUID(), randomUUID()];
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 3, leaseMs: 60_000 };
+    expect((await take(gates, current, gate, 0, 2, limits, 20)).granted).toBe(2);
+    const rows: Array<{ granted: number }> = await dataSource.query(
+      `SELECT granted FROM flowline_admit_holder($1::uuid, $2::text[], '{0}', '{2}', '{1000}', '{50}', '{3}', '{60000}')`,
+      [previous, [gate]],
+    );
+    expect(rows).toEqual([{ granted: 1 }]);
+    expect(await take(gates, current, gate, 2, 1, limits)).toMatchObject({ granted: 0, full: true });
   });
 
   it("frees a killed dispatcher's slots once its row lapses", async () => {
@@ -201,6 +241,72 @@ describe('the connection gate in PostgreSQL', () => {
     } finally {
       await pool.destroy();
     }
+  });
+
+  /**
+   * `processes` limiters (dispatcher processes) on the real gate, each with eight requests at a
+   * time waiting for one connection for 1.5 s, each request in flight 5 ms.
+   */
+  async function driveLimiters(processes: number, policy: LimitPolicy) {
+    const pool = createDataSource(loadConfig(env).DATABASE_URL, { poolSize: 4 });
+    await pool.initialize();
+    try {
+      const repository = new ConnectionGateRepository(pool);
+      let statements = 0;
+      const counted: SharedGate = {
+        admit: (holder, questions) => {
+          statements += 1;
+          return repository.admit(holder, questions);
+        },
+      };
+      const gate = key();
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const admittedAt: number[] = [];
+      const began = Date.now();
+      const dispatcher = async (): Promise<void> => {
+        const limiter = new SharedConnectionLimiter(counted);
+        const request = async (): Promise<void> => {
+          while (Date.now() - began < 1_500) {
+            const admission = await limiter.admit(gate, policy, { stallMs: 5_000, until: Date.now() + 5_000 });
+            if (!admission.admitted) continue;
+            admittedAt.push(Date.now());
+            inFlight += 1;
+            mostInFlight = Math.max(mostInFlight, inFlight);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            inFlight -= 1;
+            admission.release();
+          }
+        };
+        await Promise.all(Array.from({ length: 8 }, request));
+      };
+      await Promise.all(Array.from({ length: processes }, dispatcher));
+      const mostInASecond = Math.max(
+        ...admittedAt.map((at) => admittedAt.filter((other) => other >= at && other < at + 1_000).length),
+      );
+      return { statements, admitted: admittedAt.length, mostInFlight, mostInASecond };
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  it('holds rate and max_in_flight for dispatchers that keep slots and take tokens ahead', async () => {
+    const policy = { rateLimitPerS: 400, maxInFlight: 6, timeoutMs: 1_000 };
+    const driven = await driveLimiters(4, policy);
+    expect(driven.mostInFlight).toBeLessThanOrEqual(policy.maxInFlight);
+    // Any one second of requests: at most the rate plus twice the burst (decision 0038), and the
+    // gate's round trips' bunching (a few ms of requests) on top.
+    expect(driven.mostInASecond).toBeLessThanOrEqual(1.01 * policy.rateLimitPerS + 2 * burstOf(policy.rateLimitPerS));
+    // Not starved: most of what the rate allows went.
+    expect(driven.admitted).toBeGreaterThanOrEqual(0.5 * policy.rateLimitPerS * 1.5);
+  });
+
+  it("passes a finished request's slot to the next of its dispatcher without a statement while the rate allows", async () => {
+    const policy = { rateLimitPerS: 100_000, maxInFlight: 6, timeoutMs: 1_000 };
+    const driven = await driveLimiters(2, policy);
+    expect(driven.mostInFlight).toBeLessThanOrEqual(policy.maxInFlight);
+    expect(driven.admitted).toBeGreaterThan(300);
+    expect(driven.statements).toBeLessThan(driven.admitted / 4);
   });
 
   it('goes with retention once idle past the horizon, unless a dispatcher holds one of its requests', async () => {
@@ -269,7 +375,7 @@ describe('the connection gate in PostgreSQL', () => {
       await eventually('the question waits for the gate', async () => {
         const [row] = await dataSource.query<Array<{ waiting: number }>>(
           `SELECT count(*)::int AS waiting FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND query LIKE '%flowline_admit_holder%'`,
+            WHERE wait_event_type = 'Lock' AND query LIKE '%flowline_admit_ahead%'`,
         );
         return row!.waiting > 0 ? true : undefined;
       });

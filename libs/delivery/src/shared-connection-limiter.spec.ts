@@ -1,13 +1,22 @@
-import { GateAnswer, GateQuestion, SharedConnectionLimiter, SharedGate } from './shared-connection-limiter';
+import type { Admission } from './connection-limiter';
+import {
+  GateAnswer,
+  GateQuestion,
+  SharedConnectionLimiter,
+  SharedGate,
+  TOKEN_HORIZON_MS,
+} from './shared-connection-limiter';
 
 /**
- * A gate with `slots` in-flight slots per connection and unlimited tokens, which records how it
- * is asked. `elsewhere` slots of each connection are other processes'.
+ * A gate with `slots` in-flight slots per connection and `tokens` tokens in all (unlimited unless
+ * set), as `flowline_admit_ahead` grants them, which records how it is asked. `elsewhere` slots of
+ * each connection are other processes'.
  */
 class CountingGate implements SharedGate {
   /** What this process told it holds, by connection, granted ones included. */
   holding = new Map<string, number>();
   elsewhere = 0;
+  tokens = Number.POSITIVE_INFINITY;
   asking = 0;
   mostAskingAtOnce = 0;
   /** Questions that wanted slots, and how many each wanted. */
@@ -30,16 +39,23 @@ class CountingGate implements SharedGate {
     await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     this.asking -= 1;
     if (this.failWith) throw this.failWith;
-    return questions.map(({ key, holding, want }) => {
+    return questions.map(({ key, holding, want, tokens }) => {
       if (want > 0) {
         this.takes += 1;
         this.wanted.push(want);
       }
-      const granted = Math.max(0, Math.min(want, this.slots - this.elsewhere - holding));
+      const granted = Math.max(0, Math.min(want, this.slots - this.elsewhere - holding, Math.floor(this.tokens)));
+      const taken = holding + granted > 0 ? Math.max(granted, Math.min(tokens, Math.floor(this.tokens))) : 0;
+      this.tokens -= taken;
       this.holding.set(key, holding + granted);
-      if (granted > 0 || want === 0 || this.msSinceGrant === undefined)
-        return { granted, retryInMs: 0, full: granted === 0 && want > 0 };
-      return { granted, retryInMs: 0, full: true, msSinceGrant: this.msSinceGrant };
+      const answer = {
+        granted,
+        tokens: taken,
+        full: this.elsewhere + holding + granted >= this.slots,
+        retryInMs: taken > 0 || tokens === 0 ? 0 : 5,
+      };
+      if (taken > 0 || want === 0 || this.msSinceGrant === undefined) return answer;
+      return { ...answer, msSinceGrant: this.msSinceGrant };
     });
   }
 
@@ -55,20 +71,22 @@ const waitOf = (ms: number, capMs = ms) => ({ stallMs: ms, until: Date.now() + c
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('SharedConnectionLimiter', () => {
-  it('asks the gate for its waiting requests in one question, and admits the next once a slot frees', async () => {
+  it("asks the gate for its waiting requests in one question, then hands a finished request's slot to the next without one", async () => {
     const gate = new CountingGate(2);
     const limiter = new SharedConnectionLimiter(gate);
     const admissions = Array.from({ length: 3 }, () => limiter.admit('c1', policy, waitOf(2_000)));
     const [first, second] = await Promise.all(admissions.slice(0, 2));
     expect(first!.admitted && second!.admitted).toBe(true);
+    // Three wanted, two granted, and a token taken for each of the three.
+    expect(gate.told()).toEqual([['c1 0+3']]);
+    expect(gate.statements[0]![0]!.tokens).toBe(3);
     if (!first!.admitted) throw new Error('expected an admission');
     first!.release();
     first!.release(); // once only
     expect((await admissions[2]!).admitted).toBe(true);
+    // The slot went from the finished request to the third, with the token at hand: no statement.
+    expect(gate.told()).toEqual([['c1 0+3']]);
     expect(gate.mostAskingAtOnce).toBe(1);
-    // Three wanted, two granted; then the third asked, telling the gate one of the two finished.
-    expect(gate.told()[0]).toEqual(['c1 0+3']);
-    expect(gate.told().at(-1)).toEqual(['c1 1+1']);
     expect(gate.holding.get('c1')).toBe(2);
   });
 
@@ -84,8 +102,9 @@ describe('SharedConnectionLimiter', () => {
     expect((await limiter.admit('c1', policy, waitOf(1_000))).admitted).toBe(true);
   });
 
-  it('tells the gate of finished requests with the next question for their connection: one round trip for both', async () => {
+  it('without a token at hand, the waiting request asks for one, and its question tells what finished: one round trip for both', async () => {
     const gate = new CountingGate(2);
+    gate.tokens = 2;
     const limiter = new SharedConnectionLimiter(gate);
     const [first, second] = await Promise.all([1, 2].map(() => limiter.admit('c1', policy, waitOf(2_000))));
     const waiting = limiter.admit('c1', policy, waitOf(2_000));
@@ -94,9 +113,40 @@ describe('SharedConnectionLimiter', () => {
     if (!first!.admitted || !second!.admitted) throw new Error('expected admissions');
     first!.release();
     second!.release();
+    gate.tokens = 1;
     expect((await waiting).admitted).toBe(true);
-    // Both finished before the question that admitted the waiter, which told the gate so.
-    expect(gate.told().slice(statementsBefore)).toEqual([['c1 0+1']]);
+    // Both finished before the question that admitted the waiter: it keeps one of their slots
+    // and asks for a token, no slot.
+    expect(gate.told().slice(statementsBefore)[0]).toEqual(['c1 2+0']);
+    // Nobody waits any more: the slot it kept and did not need goes back.
+    await settle();
+    expect(gate.told().at(-1)).toEqual(['c1 1+0']);
+    expect(gate.holding.get('c1')).toBe(1);
+  });
+
+  it('takes tokens ahead at the pace of its recent admissions, and uses none past the token horizon', async () => {
+    const gate = new CountingGate(4);
+    let now = Date.now();
+    const limiter = new SharedConnectionLimiter(gate, () => now);
+    const inFlight = await Promise.all([1, 2, 3, 4].map(() => limiter.admit('c1', policy, waitOf(2_000))));
+    const waiting = [limiter.admit('c1', policy, waitOf(2_000)), limiter.admit('c1', policy, waitOf(2_000))];
+    await settle(10);
+    // Four admitted within the horizon, two waiting: six tokens asked for, no slot free.
+    expect(gate.told().at(-1)).toEqual(['c1 4+2']);
+    expect(gate.statements.at(-1)![0]!.tokens).toBe(6);
+    const statementsBefore = gate.statements.length;
+    const release = (admission: Admission | undefined) => {
+      if (!admission?.admitted) throw new Error('expected an admission');
+      admission.release();
+    };
+    release(inFlight[0]);
+    expect((await waiting[0]!).admitted).toBe(true);
+    expect(gate.statements.length).toBe(statementsBefore);
+    // Past the horizon the tokens it kept are not used: the next waiter asks for one.
+    now += TOKEN_HORIZON_MS + 1;
+    release(inFlight[1]);
+    expect((await waiting[1]!).admitted).toBe(true);
+    expect(gate.told().slice(statementsBefore)[0]).toEqual(['c1 4+0']);
   });
 
   it('asks for every connection with requests waiting in the same turn in one statement', async () => {

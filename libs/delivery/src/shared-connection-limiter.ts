@@ -11,32 +11,37 @@ export interface GateLimits {
 }
 
 /**
- * One connection's question from a process: how many requests it holds in flight for the
- * connection now (finished ones no longer counted), and how many more it wants (0: it only tells).
+ * One connection's question from a process: how many in-flight slots it keeps for the connection
+ * now (its requests in flight, and idle slots kept for requests of its own that wait), how many
+ * more it wants (0: it only tells), and how many tokens it takes (decision 0038).
  */
 export interface GateQuestion {
   key: string;
   holding: number;
   want: number;
+  /** At least `want` (each slot granted takes a token); beyond it, for its next requests on slots it keeps. */
+  tokens: number;
   limits: GateLimits;
 }
 
 /**
- * What the gate answers one question: how many were granted; none: when to ask again, and how
- * long ago any process was last granted one (the connection's progress across the cluster).
+ * What the gate answers one question: the slots granted and the tokens taken (theirs included);
+ * whether every slot is now taken; without a token, when the next comes, and how long ago any
+ * process was last granted one (the connection's progress across the cluster).
  */
 export interface GateAnswer {
   granted: number;
-  retryInMs: number;
+  tokens: number;
   full: boolean;
+  retryInMs: number;
   msSinceGrant?: number;
 }
 
 /** Where the cluster's buckets and in-flight counts live: `ConnectionGateRepository` (PostgreSQL) is one. */
 export interface SharedGate {
   /**
-   * Every question of one process (`holder`), one per key, in one round trip: each sets what the
-   * holder has in flight for its key and takes up to `want` more (a token and a slot each).
+   * Every question of one process (`holder`), one per key, in one round trip: each sets how many
+   * slots the holder keeps for its key and takes up to `want` more and up to `tokens` tokens.
    */
   admit(holder: string, questions: readonly GateQuestion[]): Promise<GateAnswer[]>;
 }
@@ -50,11 +55,20 @@ const FULL_POLL_MS = 50;
 /** Slots asked for at once: the requests waiting in this process, up to this many. */
 const MOST_AT_ONCE = 64;
 /**
- * How long a finished request may wait for a question to the gate to tell it, when no request of
- * this process waits for its connection (a waiting one asks at once). Other processes see the
- * slot taken this much longer; one statement of its own is saved.
+ * How long a slot no request of this process uses stays counted as its own when none of its
+ * requests waits for the connection: the gate hears within this long, with every other count that
+ * changed meanwhile. Other processes see the slot taken this much longer; a statement per finished
+ * request is saved, and a request that comes meanwhile takes the slot without one.
  */
 const RELEASE_DELAY_MS = 10;
+/**
+ * Tokens taken ahead are used within this long of their answer, or dropped: a fiftieth of a
+ * second, the bucket's burst (`burstOf`). So any one second of requests holds at most the rate
+ * plus twice the burst, beyond what the gate's round trip bunches (decision 0038).
+ */
+export const TOKEN_HORIZON_MS = 20;
+/** Tokens taken at once: for the waiting requests and the recent pace, up to this many. */
+const MOST_TOKENS_AT_ONCE = 256;
 
 interface Waiter {
   since: number;
@@ -67,38 +81,50 @@ interface KeyQueue {
   waiters: Waiter[];
   running: boolean;
   /**
-   * Last time the connection was seen to progress: a slot granted to any process (as the gate
-   * tells), or a request of this process finished.
+   * Last time the connection was seen to progress: a slot or token granted to any process (as the
+   * gate tells), or a request of this process admitted or finished.
    */
   progressAt: number;
   /** Ends the current wait early: a request of this process finished, a slot may be free. */
   wake: (() => void) | undefined;
 }
 
-/** This process's requests in flight for one connection, as the gate was (or is to be) told. */
-interface Held {
-  count: number;
+/** This process's share of one connection at the gate (decision 0038). */
+interface Hold {
   limits: GateLimits;
+  /** Slots the gate counts as this process's (or is about to be told): its requests in flight and idle slots it keeps. */
+  slots: number;
+  /** Requests of this process in flight. */
+  busy: number;
+  /** Tokens taken ahead, oldest first, each batch usable until its time. */
+  stock: Array<{ count: number; until: number }>;
+  /** Admissions in the current token horizon (since `paceSince`) and the one before: how many tokens to take ahead. */
+  paceSince: number;
+  paceNow: number;
+  pacePrevious: number;
 }
 
 /**
  * A connection's `rate_limit_per_s` and `max_in_flight` across every dispatcher process
  * (decision 0022): each admission takes a token and an in-flight slot from the shared gate,
- * which counts each process's slots per connection (decision 0031). Within a process, the
- * requests waiting for one connection queue up in order and one question asks the gate for all
- * of them; the questions of every connection go in one statement, with the counts of the
- * connections whose requests finished, and one statement at a time: each tells the gate what
- * this process holds now, so a lost answer or a failed statement heals with the next.
+ * which counts each process's slots per connection (decision 0031). A process keeps its slots
+ * while requests of its own wait for them and takes the tokens they will need within the next
+ * `TOKEN_HORIZON_MS` in the same statement, so a finished request's slot goes to the next without
+ * a statement (decision 0038). Within a process, the requests waiting for one connection queue up
+ * in order and one question asks the gate for all of them; the questions of every connection go
+ * in one statement, with the counts of the connections whose slots went idle, and one statement
+ * at a time: each tells the gate what this process holds now, so a lost answer or a failed
+ * statement heals with the next.
  */
 export class SharedConnectionLimiter implements ConnectionAdmitter {
   private readonly queues = new Map<string, KeyQueue>();
-  /** Requests in flight in this process, by connection. */
-  private readonly held = new Map<string, Held>();
-  /** Connections whose requests finished since the last statement told the gate. */
+  /** What this process holds at the gate, by connection. */
+  private readonly holds = new Map<string, Hold>();
+  /** Connections whose slots went idle since the last statement told the gate. */
   private readonly untold = new Set<string>();
   /** Questions for the next statement to the gate. */
   private asking: Array<{
-    question: { key: string; want: number; limits: GateLimits };
+    question: Omit<GateQuestion, 'holding'>;
     resolve: (answer: GateAnswer) => void;
     reject: (error: unknown) => void;
   }> = [];
@@ -110,18 +136,21 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
     private readonly gate: SharedGate,
     private readonly now: () => number = Date.now,
     private readonly onReleaseError: (error: unknown) => void = () => undefined,
-    /** This process, to the gate: its row per connection counts its requests in flight. */
+    /** This process, to the gate: its row per connection counts the slots it holds. */
     private readonly holder: string = randomUUID(),
   ) {}
 
   /**
    * The rule of `ConnectionLimiter` (decision 0028): a request waits while its connection makes
-   * progress (here: slots granted to any process, or requests of this one finishing) and for a
-   * token only if it comes within `stallMs`, never past `until`.
+   * progress (here: slots or tokens granted to any process, or requests of this one finishing)
+   * and for a token only if it comes within `stallMs`, never past `until`. A request nobody of
+   * this process waits ahead of takes an idle slot and a token it keeps at once.
    */
   admit(key: string, policy: LimitPolicy, wait: AdmissionWait): Promise<Admission> {
     let queue = this.queues.get(key);
     if (!queue) {
+      const admission = this.admitHere(key);
+      if (admission) return Promise.resolve(admission);
       queue = { waiters: [], running: false, progressAt: this.now(), wake: undefined };
       this.queues.set(key, queue);
     }
@@ -136,7 +165,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
     return admission;
   }
 
-  /** Asks the gate for the queue's first request until the queue is empty. */
+  /** Asks the gate for the queue's requests until the queue is empty. */
   private async serve(key: string, queue: KeyQueue, policy: LimitPolicy): Promise<void> {
     const limits = {
       rate: policy.rateLimitPerS,
@@ -144,22 +173,28 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
       maxInFlight: policy.maxInFlight,
       leaseMs: policy.timeoutMs === undefined ? DEFAULT_LEASE_MS : 2 * policy.timeoutMs + LEASE_MARGIN_MS,
     };
+    const hold = this.holdOf(key, limits);
     try {
       while (queue.waiters.length > 0) {
+        if (this.admitWaiting(key, queue) > 0) queue.progressAt = this.now();
+        if (queue.waiters.length === 0) break;
+        const waiting = queue.waiters.length;
+        const want = Math.min(Math.max(0, waiting - (hold.slots - hold.busy)), MOST_AT_ONCE);
+        const tokens = Math.max(want, Math.min(waiting + this.paceOf(hold), MOST_TOKENS_AT_ONCE) - this.stockOf(hold));
         let answer;
         try {
-          answer = await this.ask({ key, want: Math.min(queue.waiters.length, MOST_AT_ONCE), limits });
+          answer = await this.ask({ key, want, tokens, limits });
         } catch (error) {
           // The gate cannot answer (PostgreSQL away): nobody is admitted; their attempts fail and are retried.
           for (const waiter of queue.waiters.splice(0)) waiter.reject(error);
           return;
         }
-        if (answer.granted > 0) {
-          queue.progressAt = this.now();
-          for (let slot = 0; slot < answer.granted; slot += 1) this.admitFirst(key, queue);
-          continue;
-        }
-        const waitMs = answer.full ? FULL_POLL_MS : Math.max(1, answer.retryInMs);
+        const admitted = this.admitWaiting(key, queue);
+        if (answer.granted > 0 || answer.tokens > 0 || admitted > 0) queue.progressAt = this.now();
+        if (queue.waiters.length === 0 || admitted > 0) continue;
+        // Nothing admitted: no slot free (every one taken, here and elsewhere), or no token yet.
+        const full = hold.busy >= hold.slots && answer.full;
+        const waitMs = full ? FULL_POLL_MS : Math.max(1, answer.retryInMs);
         const now = this.now();
         // Every slot may be another process's: its grants are this connection's progress too.
         if (answer.msSinceGrant !== undefined) queue.progressAt = Math.max(queue.progressAt, now - answer.msSinceGrant);
@@ -170,10 +205,10 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
         let position = 0;
         queue.waiters = queue.waiters.filter((waiter) => {
           const tokenInMs = answer.retryInMs + position * tokenGapMs;
-          const late = answer.full
+          const late = full
             ? now >= waiter.wait.until || now - Math.max(waiter.since, queue.progressAt) >= waiter.wait.stallMs
             : tokenInMs > waiter.wait.stallMs || now + tokenInMs > waiter.wait.until;
-          if (late) waiter.resolve({ admitted: false, retryInMs: answer.full ? stallRetryMs(policy) : tokenInMs });
+          if (late) waiter.resolve({ admitted: false, retryInMs: full ? stallRetryMs(policy) : tokenInMs });
           else position += 1;
           return !late;
         });
@@ -184,8 +219,62 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
       if (queue.waiters.length === 0) {
         queue.running = false;
         this.queues.delete(key);
+        // Slots kept for waiters that are gone (admitted elsewhere, or deferred) go back.
+        if (hold.slots > hold.busy) this.tellSoon(key);
       } else void this.serve(key, queue, policy);
     }
+  }
+
+  /** The queue's first requests, admitted on the idle slots and tokens this process keeps. */
+  private admitWaiting(key: string, queue: KeyQueue): number {
+    let admitted = 0;
+    while (queue.waiters.length > 0) {
+      const admission = this.admitHere(key);
+      if (!admission) break;
+      queue.waiters.shift()!.resolve(admission);
+      admitted += 1;
+    }
+    return admitted;
+  }
+
+  /** An admission on an idle slot of this process and a token it took ahead, if it has both. */
+  private admitHere(key: string): Admission | undefined {
+    const hold = this.holds.get(key);
+    if (!hold || hold.busy >= hold.slots || !this.takeToken(hold)) return undefined;
+    hold.busy += 1;
+    let released = false;
+    return {
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.finished(key, hold);
+      },
+    };
+  }
+
+  /**
+   * A finished request's slot goes to the next request of this process waiting for the
+   * connection if a token is at hand; without one, the waiter asks at once and its question
+   * tells the gate (one round trip for both). With nobody waiting, the slot stays this process's
+   * for up to `RELEASE_DELAY_MS`, then the gate hears of it with every count that changed.
+   */
+  private finished(key: string, hold: Hold): void {
+    hold.busy = Math.max(0, hold.busy - 1);
+    const queue = this.queues.get(key);
+    if (queue && queue.waiters.length > 0) {
+      queue.progressAt = this.now();
+      if (this.admitWaiting(key, queue) > 0) return;
+      // After this turn: the requests that finish in the same turn are told together.
+      if (queue.wake) setImmediate(() => queue.wake?.());
+      return;
+    }
+    this.tellSoon(key);
+  }
+
+  private tellSoon(key: string): void {
+    this.untold.add(key);
+    this.sendSoon('later');
   }
 
   /**
@@ -193,7 +282,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
    * its way or in this turn of the event loop, in one statement (one per connection was one per
    * delivery when a chunk's deliveries went to a thousand tenants' connections).
    */
-  private ask(question: { key: string; want: number; limits: GateLimits }): Promise<GateAnswer> {
+  private ask(question: Omit<GateQuestion, 'holding'>): Promise<GateAnswer> {
     return new Promise((resolve, reject) => {
       this.asking.push({ question, resolve, reject });
       this.sendSoon('now');
@@ -224,10 +313,13 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
         this.untold.clear();
         const askedKeys = new Set(asked.map(({ question }) => question.key));
         const questions: GateQuestion[] = [
-          ...asked.map(({ question }) => ({ ...question, holding: this.held.get(question.key)?.count ?? 0 })),
+          ...asked.map(({ question }) => ({ ...question, holding: this.holds.get(question.key)?.slots ?? 0 })),
           ...told.flatMap((key) => {
-            const held = this.held.get(key);
-            return askedKeys.has(key) || !held ? [] : [{ key, holding: held.count, want: 0, limits: held.limits }];
+            const hold = this.holds.get(key);
+            if (askedKeys.has(key) || !hold) return [];
+            // Idle slots go back unless requests of this process wait for them (their question tells).
+            if (!this.queues.has(key)) hold.slots = hold.busy;
+            return [{ key, holding: hold.slots, want: 0, tokens: 0, limits: hold.limits }];
           }),
         ];
         let answers: GateAnswer[];
@@ -241,15 +333,17 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
           continue;
         }
         asked.forEach(({ question, resolve }, index) => {
-          const granted = answers[index]!.granted;
-          if (granted > 0) {
-            const held = this.held.get(question.key);
-            if (held) held.count += granted;
-            else this.held.set(question.key, { count: granted, limits: question.limits });
-          }
-          resolve(answers[index]!);
+          const answer = answers[index]!;
+          const hold = this.holdOf(question.key, question.limits);
+          hold.slots += answer.granted;
+          // Counted from the answer, which admits the waiting requests at once, as a slot granted does.
+          if (answer.tokens > 0) hold.stock.push({ count: answer.tokens, until: this.now() + TOKEN_HORIZON_MS });
+          resolve(answer);
         });
-        for (const key of told) if (this.held.get(key)?.count === 0) this.held.delete(key);
+        for (const key of told) {
+          const hold = this.holds.get(key);
+          if (hold && hold.slots === 0 && hold.busy === 0 && !this.queues.has(key)) this.holds.delete(key);
+        }
         this.progressOf(told);
       }
     } finally {
@@ -257,38 +351,40 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
     }
   }
 
-  private admitFirst(key: string, queue: KeyQueue): void {
-    const waiter = queue.waiters.shift();
-    if (!waiter) {
-      this.releaseSlot(key);
-      return;
-    }
-    let released = false;
-    waiter.resolve({
-      admitted: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.releaseSlot(key);
-      },
-    });
+  private holdOf(key: string, limits: GateLimits): Hold {
+    let hold = this.holds.get(key);
+    if (!hold) {
+      hold = { limits, slots: 0, busy: 0, stock: [], paceSince: this.now(), paceNow: 0, pacePrevious: 0 };
+      this.holds.set(key, hold);
+    } else hold.limits = limits;
+    return hold;
   }
 
-  /**
-   * A finished request frees its slot in this process's count; the gate hears of it with the
-   * next statement. When requests of this process wait for the connection, its next question
-   * tells it (one round trip for both); otherwise a statement goes within `RELEASE_DELAY_MS`,
-   * carrying every count that changed meanwhile.
-   */
-  private releaseSlot(key: string): void {
-    const held = this.held.get(key);
-    if (held) held.count = Math.max(0, held.count - 1);
-    this.untold.add(key);
-    const queue = this.queues.get(key);
-    // A waiter of the connection asks at once, after this turn (so the requests that finish in
-    // the same turn are told together).
-    if (queue?.wake) setImmediate(() => queue.wake?.());
-    else this.sendSoon('later');
+  /** Takes a token this process took ahead, if one is still usable. */
+  private takeToken(hold: Hold): boolean {
+    const now = this.now();
+    if (this.stockOf(hold, now) === 0) return false;
+    hold.stock[0]!.count -= 1;
+    this.paceOf(hold, now);
+    hold.paceNow += 1;
+    return true;
+  }
+
+  /** Usable tokens taken ahead; spent and expired batches are dropped. */
+  private stockOf(hold: Hold, now = this.now()): number {
+    while (hold.stock.length > 0 && (hold.stock[0]!.count === 0 || hold.stock[0]!.until < now)) hold.stock.shift();
+    return hold.stock.reduce((sum, batch) => sum + batch.count, 0);
+  }
+
+  /** Admissions in the last token horizon or the one before, whichever had more: the tokens to take ahead. */
+  private paceOf(hold: Hold, now = this.now()): number {
+    const elapsed = now - hold.paceSince;
+    if (elapsed >= TOKEN_HORIZON_MS) {
+      hold.pacePrevious = elapsed < 2 * TOKEN_HORIZON_MS ? hold.paceNow : 0;
+      hold.paceNow = 0;
+      hold.paceSince = now;
+    }
+    return Math.max(hold.paceNow, hold.pacePrevious);
   }
 
   /** Slots told free are their connections' progress: those of their waiters that pause ask again. */

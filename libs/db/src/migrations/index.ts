@@ -23,6 +23,7 @@ import { ConnectionGateQuestions1766900000000 } from './1766900000000-connection
 import { ConnectionGateHolders1767000000000 } from './1767000000000-connection-gate-holders';
 import { WaitingByTenantIndex1767100000000 } from './1767100000000-waiting-by-tenant-index';
 import { RemovableConnectionGates1767200000000 } from './1767200000000-removable-connection-gates';
+import { ConnectionGateTokensAhead1767300000000 } from './1767300000000-connection-gate-tokens-ahead';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -51,5 +52,6 @@ export const MIGRATIONS = [
   ConnectionGateHolders1767000000000,
   WaitingByTenantIndex1767100000000,
   RemovableConnectionGates1767200000000,
+  ConnectionGateTokensAhead1767300000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
