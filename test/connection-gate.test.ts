@@ -264,13 +264,16 @@ describe('the connection gate in PostgreSQL', () => {
       let mostInFlight = 0;
       const admittedAt: number[] = [];
       const began = Date.now();
-      const dispatcher = async (): Promise<void> => {
+      const byProcess: number[] = [];
+      const dispatcher = async (_: unknown, index: number): Promise<void> => {
+        byProcess[index] = 0;
         const limiter = new SharedConnectionLimiter(counted);
         const request = async (): Promise<void> => {
           while (Date.now() - began < 1_500) {
             const admission = await limiter.admit(gate, policy, { stallMs: 5_000, until: Date.now() + 5_000 });
             if (!admission.admitted) continue;
             admittedAt.push(Date.now());
+            byProcess[index]! += 1;
             inFlight += 1;
             mostInFlight = Math.max(mostInFlight, inFlight);
             await new Promise((resolve) => setTimeout(resolve, 5));
@@ -284,7 +287,7 @@ describe('the connection gate in PostgreSQL', () => {
       const mostInASecond = Math.max(
         ...admittedAt.map((at) => admittedAt.filter((other) => other >= at && other < at + 1_000).length),
       );
-      return { statements, admitted: admittedAt.length, mostInFlight, mostInASecond };
+      return { statements, admitted: admittedAt.length, byProcess, mostInFlight, mostInASecond };
     } finally {
       await pool.destroy();
     }
@@ -297,8 +300,9 @@ describe('the connection gate in PostgreSQL', () => {
     // Any one second of requests: at most the rate plus twice the burst (decision 0038), and the
     // gate's round trips' bunching (a few ms of requests) on top.
     expect(driven.mostInASecond).toBeLessThanOrEqual(1.01 * policy.rateLimitPerS + 2 * burstOf(policy.rateLimitPerS));
-    // Not starved: most of what the rate allows went.
+    // Not starved: most of what the rate allows went, and no process kept the slots from the others.
     expect(driven.admitted).toBeGreaterThanOrEqual(0.5 * policy.rateLimitPerS * 1.5);
+    for (const admitted of driven.byProcess) expect(admitted).toBeGreaterThanOrEqual(0.1 * driven.admitted);
   });
 
   it("passes a finished request's slot to the next of its dispatcher without a statement while the rate allows", async () => {

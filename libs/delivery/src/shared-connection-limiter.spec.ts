@@ -45,7 +45,8 @@ class CountingGate implements SharedGate {
         this.wanted.push(want);
       }
       const granted = Math.max(0, Math.min(want, this.slots - this.elsewhere - holding, Math.floor(this.tokens)));
-      const taken = holding + granted > 0 ? Math.max(granted, Math.min(tokens, Math.floor(this.tokens))) : 0;
+      const extra = holding + granted > 0 ? Math.max(0, Math.min(tokens - want, Math.floor(this.tokens) - granted)) : 0;
+      const taken = granted + extra;
       this.tokens -= taken;
       this.holding.set(key, holding + granted);
       const answer = {
@@ -71,22 +72,24 @@ const waitOf = (ms: number, capMs = ms) => ({ stallMs: ms, until: Date.now() + c
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('SharedConnectionLimiter', () => {
-  it("asks the gate for its waiting requests in one question, then hands a finished request's slot to the next without one", async () => {
+  it("asks the gate for its waiting requests in one question, and with tokens taken ahead hands a finished request's slot to the next without one", async () => {
     const gate = new CountingGate(2);
     const limiter = new SharedConnectionLimiter(gate);
-    const admissions = Array.from({ length: 3 }, () => limiter.admit('c1', policy, waitOf(2_000)));
-    const [first, second] = await Promise.all(admissions.slice(0, 2));
-    expect(first!.admitted && second!.admitted).toBe(true);
-    // Three wanted, two granted, and a token taken for each of the three.
-    expect(gate.told()).toEqual([['c1 0+3']]);
-    expect(gate.statements[0]![0]!.tokens).toBe(3);
-    if (!first!.admitted) throw new Error('expected an admission');
+    const [first, second] = await Promise.all([1, 2].map(() => limiter.admit('c1', policy, waitOf(2_000))));
+    const waiting = [limiter.admit('c1', policy, waitOf(2_000)), limiter.admit('c1', policy, waitOf(2_000))];
+    await settle(10);
+    // Two wanted and granted; then two more wanted with two tokens ahead (the pace of the last
+    // 20 ms), and no slot free.
+    expect(gate.told()).toEqual([['c1 0+2'], ['c1 2+2']]);
+    expect(gate.statements.map((questions) => questions[0]!.tokens)).toEqual([2, 4]);
+    const statementsBefore = gate.statements.length;
+    if (!first!.admitted || !second!.admitted) throw new Error('expected admissions');
     first!.release();
     first!.release(); // once only
-    expect((await admissions[2]!).admitted).toBe(true);
-    // The slot went from the finished request to the third, with the token at hand: no statement.
-    expect(gate.told()).toEqual([['c1 0+3']]);
-    expect(gate.mostAskingAtOnce).toBe(1);
+    second!.release();
+    expect((await Promise.all(waiting)).every((admission) => admission.admitted)).toBe(true);
+    // Each slot went from a finished request to a waiting one, with a token at hand: no statement.
+    expect(gate.statements.length).toBe(statementsBefore);
     expect(gate.holding.get('c1')).toBe(2);
   });
 
@@ -102,7 +105,7 @@ describe('SharedConnectionLimiter', () => {
     expect((await limiter.admit('c1', policy, waitOf(1_000))).admitted).toBe(true);
   });
 
-  it('without a token at hand, the waiting request asks for one, and its question tells what finished: one round trip for both', async () => {
+  it('without a token at hand, a waiting request asks for a slot, and its question tells what finished: one round trip for both', async () => {
     const gate = new CountingGate(2);
     gate.tokens = 2;
     const limiter = new SharedConnectionLimiter(gate);
@@ -115,12 +118,8 @@ describe('SharedConnectionLimiter', () => {
     second!.release();
     gate.tokens = 1;
     expect((await waiting).admitted).toBe(true);
-    // Both finished before the question that admitted the waiter: it keeps one of their slots
-    // and asks for a token, no slot.
-    expect(gate.told().slice(statementsBefore)[0]).toEqual(['c1 2+0']);
-    // Nobody waits any more: the slot it kept and did not need goes back.
-    await settle();
-    expect(gate.told().at(-1)).toEqual(['c1 1+0']);
+    // Both finished before the question that admitted the waiter: it told the gate it holds none.
+    expect(gate.told().slice(statementsBefore)).toEqual([['c1 0+1']]);
     expect(gate.holding.get('c1')).toBe(1);
   });
 
@@ -131,7 +130,7 @@ describe('SharedConnectionLimiter', () => {
     const inFlight = await Promise.all([1, 2, 3, 4].map(() => limiter.admit('c1', policy, waitOf(2_000))));
     const waiting = [limiter.admit('c1', policy, waitOf(2_000)), limiter.admit('c1', policy, waitOf(2_000))];
     await settle(10);
-    // Four admitted within the horizon, two waiting: six tokens asked for, no slot free.
+    // Four admitted within the horizon, two waiting: four tokens ahead with the two, no slot free.
     expect(gate.told().at(-1)).toEqual(['c1 4+2']);
     expect(gate.statements.at(-1)![0]!.tokens).toBe(6);
     const statementsBefore = gate.statements.length;
@@ -142,11 +141,24 @@ describe('SharedConnectionLimiter', () => {
     release(inFlight[0]);
     expect((await waiting[0]!).admitted).toBe(true);
     expect(gate.statements.length).toBe(statementsBefore);
-    // Past the horizon the tokens it kept are not used: the next waiter asks for one.
-    now += TOKEN_HORIZON_MS + 1;
+    // Past the horizon the tokens it kept are not used: the next waiter asks, for its slot too.
+    now += TOKEN_HORIZON_MS;
     release(inFlight[1]);
     expect((await waiting[1]!).admitted).toBe(true);
-    expect(gate.told().slice(statementsBefore)[0]).toEqual(['c1 4+0']);
+    expect(gate.told().slice(statementsBefore)[0]).toEqual(['c1 3+1']);
+  });
+
+  it('defers within the stall time when its own requests hang: tokens it takes are no progress', async () => {
+    const gate = new CountingGate(1);
+    gate.msSinceGrant = 10_000;
+    const limiter = new SharedConnectionLimiter(gate);
+    // Never released: the receiver does not answer.
+    expect((await limiter.admit('c1', policy, waitOf(1_000))).admitted).toBe(true);
+    const askedAt = Date.now();
+    expect(await limiter.admit('c1', policy, waitOf(150, 5_000))).toEqual({ admitted: false, retryInMs: 100 });
+    expect(Date.now() - askedAt).toBeLessThan(1_000);
+    // It asked for tokens ahead only while its pace said it could use them.
+    expect(gate.statements.filter((questions) => questions[0]!.tokens > questions[0]!.want).length).toBeLessThan(3);
   });
 
   it('asks for every connection with requests waiting in the same turn in one statement', async () => {

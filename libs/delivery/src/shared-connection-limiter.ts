@@ -62,9 +62,9 @@ const MOST_AT_ONCE = 64;
  */
 const RELEASE_DELAY_MS = 10;
 /**
- * Tokens taken ahead are used within this long of their answer, or dropped: a fiftieth of a
- * second, the bucket's burst (`burstOf`). So any one second of requests holds at most the rate
- * plus twice the burst, beyond what the gate's round trip bunches (decision 0038).
+ * Tokens taken ahead are used within this long of the statement that took them, or dropped: a
+ * fiftieth of a second, the bucket's burst (`burstOf`). So any one second of requests holds at
+ * most the rate plus twice the burst, beyond what the gate's round trips bunch (decision 0038).
  */
 export const TOKEN_HORIZON_MS = 20;
 /** Tokens taken at once: for the waiting requests and the recent pace, up to this many. */
@@ -178,22 +178,29 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
       while (queue.waiters.length > 0) {
         if (this.admitWaiting(key, queue) > 0) queue.progressAt = this.now();
         if (queue.waiters.length === 0) break;
-        const waiting = queue.waiters.length;
-        const want = Math.min(Math.max(0, waiting - (hold.slots - hold.busy)), MOST_AT_ONCE);
-        const tokens = Math.max(want, Math.min(waiting + this.paceOf(hold), MOST_TOKENS_AT_ONCE) - this.stockOf(hold));
+        // Nobody could be admitted here: no idle slot, or no token at hand. Idle slots without a
+        // token go back with this question, so a process waiting for tokens keeps no slot from
+        // the others, and every waiting request (up to MOST_AT_ONCE) asks for a slot with its token.
+        const stock = this.stockOf(hold);
+        hold.slots = Math.min(hold.slots, hold.busy + stock);
+        const want = Math.min(queue.waiters.length, MOST_AT_ONCE);
+        const ahead = Math.max(0, Math.min(this.paceOf(hold), MOST_TOKENS_AT_ONCE) - stock);
         let answer;
         try {
-          answer = await this.ask({ key, want, tokens, limits });
+          answer = await this.ask({ key, want, tokens: want + ahead, limits });
         } catch (error) {
           // The gate cannot answer (PostgreSQL away): nobody is admitted; their attempts fail and are retried.
           for (const waiter of queue.waiters.splice(0)) waiter.reject(error);
           return;
         }
         const admitted = this.admitWaiting(key, queue);
-        if (answer.granted > 0 || answer.tokens > 0 || admitted > 0) queue.progressAt = this.now();
-        if (queue.waiters.length === 0 || admitted > 0) continue;
-        // Nothing admitted: no slot free (every one taken, here and elsewhere), or no token yet.
+        // Tokens alone are no progress: a process whose requests all hang keeps asking for them.
+        if (answer.granted > 0 || admitted > 0) queue.progressAt = this.now();
+        if (queue.waiters.length === 0) continue;
+        // Every slot taken (a finished request of this process wakes the wait), or no token yet.
         const full = hold.busy >= hold.slots && answer.full;
+        // Granted some, not all it asked for (at most MOST_AT_ONCE a question): ask again.
+        if (!full && admitted > 0) continue;
         const waitMs = full ? FULL_POLL_MS : Math.max(1, answer.retryInMs);
         const now = this.now();
         // Every slot may be another process's: its grants are this connection's progress too.
@@ -219,8 +226,9 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
       if (queue.waiters.length === 0) {
         queue.running = false;
         this.queues.delete(key);
-        // Slots kept for waiters that are gone (admitted elsewhere, or deferred) go back.
+        // Slots kept for waiters that are gone (deferred, or failed with the gate) go back.
         if (hold.slots > hold.busy) this.tellSoon(key);
+        else if (hold.slots === 0 && hold.busy === 0 && !this.untold.has(key)) this.holds.delete(key);
       } else void this.serve(key, queue, policy);
     }
   }
@@ -322,6 +330,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
             return [{ key, holding: hold.slots, want: 0, tokens: 0, limits: hold.limits }];
           }),
         ];
+        const sentAt = this.now();
         let answers: GateAnswer[];
         try {
           answers = await this.gate.admit(this.holder, questions);
@@ -336,8 +345,10 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
           const answer = answers[index]!;
           const hold = this.holdOf(question.key, question.limits);
           hold.slots += answer.granted;
-          // Counted from the answer, which admits the waiting requests at once, as a slot granted does.
-          if (answer.tokens > 0) hold.stock.push({ count: answer.tokens, until: this.now() + TOKEN_HORIZON_MS });
+          // Usable until the horizon, counted from before the gate took them; and on their answer,
+          // which admits the waiting requests at once, as a slot granted always did.
+          if (answer.tokens > 0)
+            hold.stock.push({ count: answer.tokens, until: Math.max(sentAt + TOKEN_HORIZON_MS, this.now() + 1) });
           resolve(answer);
         });
         for (const key of told) {
@@ -372,7 +383,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
 
   /** Usable tokens taken ahead; spent and expired batches are dropped. */
   private stockOf(hold: Hold, now = this.now()): number {
-    while (hold.stock.length > 0 && (hold.stock[0]!.count === 0 || hold.stock[0]!.until < now)) hold.stock.shift();
+    while (hold.stock.length > 0 && (hold.stock[0]!.count === 0 || hold.stock[0]!.until <= now)) hold.stock.shift();
     return hold.stock.reduce((sum, batch) => sum + batch.count, 0);
   }
 

@@ -54,10 +54,12 @@ export const AHEAD_ADMIT_FUNCTION = `
       SELECT s.*, greatest(0, least(s.want, floor(s.available)::integer, s.max_in_flight - s.others - s.holding)) AS given
         FROM state s
     ), decided AS (
-      -- Every slot granted takes a token; the tokens asked for beyond them are taken while the
-      -- bucket has them, for this holder's next requests on the slots it keeps (none if it keeps none).
-      SELECT z.*, CASE WHEN z.holding + z.given > 0
-                       THEN greatest(z.given, least(z.token_want, floor(z.available)::integer)) ELSE 0 END AS taken
+      -- Every slot granted takes a token. The tokens asked for beyond the slots wanted are taken
+      -- while the bucket has them, for this holder's next requests on the slots it keeps (none
+      -- if it keeps none); a question for slots alone takes no token when it gets no slot.
+      SELECT z.*, z.given + CASE WHEN z.holding + z.given > 0
+                                 THEN greatest(0, least(z.token_want - z.want, floor(z.available)::integer - z.given))
+                                 ELSE 0 END AS taken
         FROM sized z
     ), bucket AS (
       UPDATE connection_gates g SET tokens = d.available - d.taken, refilled_at = at, granted_at = at
