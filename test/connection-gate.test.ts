@@ -181,6 +181,21 @@ describe('the connection gate in PostgreSQL', () => {
     const empty = await take(gates, keeper, gate, 2, 0, limits, 1);
     expect(empty).toMatchObject({ granted: 0, tokens: 0 });
     expect(empty.retryInMs).toBeGreaterThan(0);
+    // With every slot taken, a question for a slot alone takes no token: it could not use it now.
+    const full = key();
+    const narrow = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 60_000 };
+    expect(await take(gates, keeper, full, 0, 2, narrow)).toMatchObject({ granted: 2, tokens: 2, full: true });
+    expect(await take(gates, keeper, full, 2, 1, narrow)).toMatchObject({ granted: 0, tokens: 0, full: true });
+  });
+
+  it('says when the next token comes to a question granted fewer slots than it wanted for want of tokens', async () => {
+    const [gate, holder] = [key(), randomUUID()];
+    const limits = { rate: 10, burst: 3, maxInFlight: 100, leaseMs: 60_000 };
+    const answer = await take(gates, holder, gate, 0, 5, limits);
+    expect(answer).toMatchObject({ granted: 3, tokens: 3, full: false });
+    // The bucket is empty: the next token in about 100 ms at 10/s.
+    expect(answer.retryInMs).toBeGreaterThan(50);
+    expect(answer.retryInMs).toBeLessThanOrEqual(100);
   });
 
   it('keeps one limit with dispatchers of the previous release, which ask flowline_admit_holder', async () => {
@@ -297,9 +312,9 @@ describe('the connection gate in PostgreSQL', () => {
     const policy = { rateLimitPerS: 400, maxInFlight: 6, timeoutMs: 1_000 };
     const driven = await driveLimiters(4, policy);
     expect(driven.mostInFlight).toBeLessThanOrEqual(policy.maxInFlight);
-    // Any one second of requests: at most the rate plus twice the burst (decision 0038), and the
-    // gate's round trips' bunching (a few ms of requests) on top.
-    expect(driven.mostInASecond).toBeLessThanOrEqual(1.01 * policy.rateLimitPerS + 2 * burstOf(policy.rateLimitPerS));
+    // Any one second of requests: at most the rate plus twice the burst (decision 0038), and what
+    // the gate's round trips bunch on top (here up to 50 ms of requests, for a loaded machine).
+    expect(driven.mostInASecond).toBeLessThanOrEqual(1.05 * policy.rateLimitPerS + 2 * burstOf(policy.rateLimitPerS));
     // Not starved: most of what the rate allows went, and no process kept the slots from the others.
     expect(driven.admitted).toBeGreaterThanOrEqual(0.5 * policy.rateLimitPerS * 1.5);
     for (const admitted of driven.byProcess) expect(admitted).toBeGreaterThanOrEqual(0.1 * driven.admitted);

@@ -67,6 +67,11 @@ const RELEASE_DELAY_MS = 10;
  * most the rate plus twice the burst, beyond what the gate's round trips bunch (decision 0038).
  */
 export const TOKEN_HORIZON_MS = 20;
+/**
+ * How long the requests waiting when an answer arrives have to take its tokens, past the horizon
+ * when the round trip was longer: the rest of that statement's answers are handled first.
+ */
+const ANSWER_GRACE_MS = 5;
 /** Tokens taken at once: for the waiting requests and the recent pace, up to this many. */
 const MOST_TOKENS_AT_ONCE = 256;
 
@@ -181,8 +186,8 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
         // Nobody could be admitted here: no idle slot, or no token at hand. Idle slots without a
         // token go back with this question, so a process waiting for tokens keeps no slot from
         // the others, and every waiting request (up to MOST_AT_ONCE) asks for a slot with its token.
+        this.trimIdle(hold);
         const stock = this.stockOf(hold);
-        hold.slots = Math.min(hold.slots, hold.busy + stock);
         const want = Math.min(queue.waiters.length, MOST_AT_ONCE);
         const ahead = Math.max(0, Math.min(this.paceOf(hold), MOST_TOKENS_AT_ONCE) - stock);
         let answer;
@@ -199,8 +204,10 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
         if (queue.waiters.length === 0) continue;
         // Every slot taken (a finished request of this process wakes the wait), or no token yet.
         const full = hold.busy >= hold.slots && answer.full;
-        // Granted some, not all it asked for (at most MOST_AT_ONCE a question): ask again.
-        if (!full && admitted > 0) continue;
+        // Granted all it asked for (at most MOST_AT_ONCE a question), and more wait: ask again.
+        if (!full && admitted > 0 && answer.retryInMs === 0) continue;
+        // Slots it has no token for (one freed while the question was on its way) go back meanwhile.
+        if (this.trimIdle(hold)) this.tellSoon(key);
         const waitMs = full ? FULL_POLL_MS : Math.max(1, answer.retryInMs);
         const now = this.now();
         // Every slot may be another process's: its grants are this connection's progress too.
@@ -345,10 +352,13 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
           const answer = answers[index]!;
           const hold = this.holdOf(question.key, question.limits);
           hold.slots += answer.granted;
-          // Usable until the horizon, counted from before the gate took them; and on their answer,
-          // which admits the waiting requests at once, as a slot granted always did.
+          // Usable until the horizon, counted from before the gate took them; and while the
+          // answer admits the waiting requests, as a slot granted always was.
           if (answer.tokens > 0)
-            hold.stock.push({ count: answer.tokens, until: Math.max(sentAt + TOKEN_HORIZON_MS, this.now() + 1) });
+            hold.stock.push({
+              count: answer.tokens,
+              until: Math.max(sentAt + TOKEN_HORIZON_MS, this.now() + ANSWER_GRACE_MS),
+            });
           resolve(answer);
         });
         for (const key of told) {
@@ -369,6 +379,14 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
       this.holds.set(key, hold);
     } else hold.limits = limits;
     return hold;
+  }
+
+  /** Gives up the idle slots no token at hand can use; says whether it gave up any. */
+  private trimIdle(hold: Hold): boolean {
+    const kept = Math.min(hold.slots, hold.busy + this.stockOf(hold));
+    if (kept === hold.slots) return false;
+    hold.slots = kept;
+    return true;
   }
 
   /** Takes a token this process took ahead, if one is still usable. */

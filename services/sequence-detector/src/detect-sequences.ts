@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { FlowlineEnv } from '@flowline/config';
-import { actionId, ActionV1, decodeEvent, FlowlineEvent, messageKey, Topic, TopicNames } from '@flowline/contracts';
+import {
+  actionId,
+  ActionV1,
+  decodeEvent,
+  FlowlineEvent,
+  messageKey,
+  tenantsOfKey,
+  Topic,
+  TopicNames,
+} from '@flowline/contracts';
 import { Completion, leadKey, SequenceStateRepository, StateChange, StoredCompletion } from '@flowline/db';
 import { ConsumedRecord, FlowlineProducer, OutgoingMessage } from '@flowline/kafka';
 import { LeadSequenceState, stepSequence } from '@flowline/matching';
@@ -57,6 +66,8 @@ export class DetectSequences {
     const index = this.catalog.index();
     const work: Array<{ event: FlowlineEvent; sequenceIds: string[] }> = [];
     for (const record of records) {
+      // Most tenants have no trigger: their events are passed over undecoded (the key names the tenant).
+      if (record.key !== null && !tenantsOfKey(record.key).some((tenant) => index.watchesAny(tenant))) continue;
       const decoded = decodeEvent(record.value);
       // Undecodable events are dead-lettered by the flow evaluator, which reads the same topic.
       if (!decoded.ok) continue;

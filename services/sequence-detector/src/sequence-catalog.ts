@@ -35,6 +35,11 @@ export class SequenceIndex {
     return this.byTenant.get(tenant)?.byType.get(type) ?? [];
   }
 
+  /** Whether any active trigger of the tenant watches any event type. */
+  watchesAny(tenant: string): boolean {
+    return (this.byTenant.get(tenant)?.byType.size ?? 0) > 0;
+  }
+
   get(id: string): CatalogedSequence | undefined {
     const tenant = this.tenantOf.get(id);
     return tenant === undefined ? undefined : this.byTenant.get(tenant)?.byId.get(id);

@@ -75,7 +75,9 @@ export const AHEAD_ADMIT_FUNCTION = `
     )
     SELECT d.key, d.given, d.taken,
            d.others + d.holding + d.given >= d.max_in_flight,
-           CASE WHEN d.taken > 0 OR d.token_want = 0 THEN 0 ELSE ceil((1 - d.available) / d.rate * 1000)::integer END,
+           -- Without every slot it wanted and with slots free, what it lacked was tokens: when the next comes.
+           CASE WHEN d.token_want = 0 OR (d.taken > 0 AND d.given >= d.want) THEN 0
+                ELSE greatest(0, ceil((1 - (d.available - d.taken)) / d.rate * 1000))::integer END,
            CASE WHEN d.taken = 0 AND d.last_grant IS NOT NULL
                 THEN least(extract(epoch FROM at - d.last_grant) * 1000, 2147483647)::integer END
       FROM decided d;
