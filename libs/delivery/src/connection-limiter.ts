@@ -22,6 +22,19 @@ export const DEFAULT_MAX_IN_FLIGHT = 10;
 
 export type Admission = { admitted: true; release: () => void } | { admitted: false; retryInMs: number };
 
+/** An admission whose `release` frees its slot once, however often a caller calls it. */
+export function admittedOnce(free: () => void): Admission {
+  let released = false;
+  return {
+    admitted: true,
+    release: () => {
+      if (released) return;
+      released = true;
+      free();
+    },
+  };
+}
+
 /** How long a request may wait for its connection's limits (decision 0028). */
 export interface AdmissionWait {
   /**
@@ -182,17 +195,11 @@ export class ConnectionLimiter implements ConnectionAdmitter {
     gate.tokens -= 1;
     gate.inFlight += 1;
     gate.progressAt = this.timers.now();
-    let released = false;
-    return {
-      admitted: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        gate.inFlight -= 1;
-        gate.progressAt = this.timers.now();
-        this.serve(key, gate, policy);
-      },
-    };
+    return admittedOnce(() => {
+      gate.inFlight -= 1;
+      gate.progressAt = this.timers.now();
+      this.serve(key, gate, policy);
+    });
   }
 
   private msToTokens(gate: Gate, policy: LimitPolicy, tokens: number): number {

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Admission, AdmissionWait, burstOf, ConnectionAdmitter, LimitPolicy, stallRetryMs } from './connection-limiter';
+import {
+  Admission,
+  AdmissionWait,
+  admittedOnce,
+  burstOf,
+  ConnectionAdmitter,
+  LimitPolicy,
+  stallRetryMs,
+} from './connection-limiter';
 
 /** A connection's limits as the shared gate keeps them. */
 export interface GateLimits {
@@ -257,15 +265,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
     const hold = this.holds.get(key);
     if (!hold || hold.busy >= hold.slots || !this.takeToken(hold)) return undefined;
     hold.busy += 1;
-    let released = false;
-    return {
-      admitted: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.finished(key, hold);
-      },
-    };
+    return admittedOnce(() => this.finished(key, hold));
   }
 
   /**

@@ -24,6 +24,7 @@ import { ConnectionGateHolders1767000000000 } from './1767000000000-connection-g
 import { WaitingByTenantIndex1767100000000 } from './1767100000000-waiting-by-tenant-index';
 import { RemovableConnectionGates1767200000000 } from './1767200000000-removable-connection-gates';
 import { ConnectionGateTokensAhead1767300000000 } from './1767300000000-connection-gate-tokens-ahead';
+import { DeliveriesById1767400000000 } from './1767400000000-deliveries-by-id';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -53,5 +54,6 @@ export const MIGRATIONS = [
   WaitingByTenantIndex1767100000000,
   RemovableConnectionGates1767200000000,
   ConnectionGateTokensAhead1767300000000,
+  DeliveriesById1767400000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
