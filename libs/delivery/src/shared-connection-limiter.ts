@@ -155,7 +155,7 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
 
   /**
    * The rule of `ConnectionLimiter` (decision 0028): a request waits while its connection makes
-   * progress (here: slots or tokens granted to any process, or requests of this one finishing)
+   * progress (here: grants the gate tells of, or requests of this process admitted or finishing)
    * and for a token only if it comes within `stallMs`, never past `until`. A request nobody of
    * this process waits ahead of takes an idle slot and a token it keeps at once.
    */
@@ -389,20 +389,26 @@ export class SharedConnectionLimiter implements ConnectionAdmitter {
     return true;
   }
 
-  /** Takes a token this process took ahead, if one is still usable. */
+  /** Takes a token this process took ahead, if one is still usable (on every admission: no sum). */
   private takeToken(hold: Hold): boolean {
     const now = this.now();
-    if (this.stockOf(hold, now) === 0) return false;
-    hold.stock[0]!.count -= 1;
+    const batch = this.usableBatches(hold, now)[0];
+    if (!batch) return false;
+    batch.count -= 1;
     this.paceOf(hold, now);
     hold.paceNow += 1;
     return true;
   }
 
-  /** Usable tokens taken ahead; spent and expired batches are dropped. */
-  private stockOf(hold: Hold, now = this.now()): number {
+  /** Usable tokens taken ahead. */
+  private stockOf(hold: Hold): number {
+    return this.usableBatches(hold, this.now()).reduce((sum, batch) => sum + batch.count, 0);
+  }
+
+  /** The batches of tokens still usable, oldest first: spent and expired ones are dropped. */
+  private usableBatches(hold: Hold, now: number): Hold['stock'] {
     while (hold.stock.length > 0 && (hold.stock[0]!.count === 0 || hold.stock[0]!.until <= now)) hold.stock.shift();
-    return hold.stock.reduce((sum, batch) => sum + batch.count, 0);
+    return hold.stock;
   }
 
   /** Admissions in the last token horizon or the one before, whichever had more: the tokens to take ahead. */

@@ -31,6 +31,7 @@ export class ConnectionGateRepository implements SharedGate {
         questions.map((question) => question.key),
         questions.map((question) => question.holding),
         questions.map((question) => question.want),
+        // At least `want`: the function reads a question for no token as one that only tells.
         questions.map((question) => Math.max(question.want, question.tokens)),
         questions.map((question) => question.limits.rate),
         questions.map((question) => question.limits.burst),
