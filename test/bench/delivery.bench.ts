@@ -25,6 +25,8 @@
  * After each run: how many deliveries were deferred or held behind a lane (the dispatcher's
  * metrics) and PostgreSQL's transactions and rows written per delivery (its statistics).
  */
+// First, before kafkajs loads: its produce path is patched as Flowline's processes run it (decision 0040).
+import '@flowline/kafka';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

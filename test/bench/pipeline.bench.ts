@@ -24,6 +24,8 @@
  * process also prints how late its event loop ran meanwhile; with BENCH_HOPS=1 each Flowline
  * pipeline prints its latency hop by hop, from its records' timestamps (`hop-latency.ts`).
  */
+// First, before kafkajs loads: its produce path is patched as Flowline's processes run it (decision 0040).
+import '@flowline/kafka';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -35,7 +37,7 @@ import { Agent, request } from 'undici';
 import { loadConfig, SERVICE_NAMES } from '@flowline/config';
 import { Topic, TopicNames } from '@flowline/contracts';
 import { createDataSource, FlowEntity, runMigrations } from '@flowline/db';
-import { KeyPartitioner } from '@flowline/kafka';
+import { KeyPartitioner, producerPatchInEffect } from '@flowline/kafka';
 import { launch } from '@flowline/runtime';
 import { KafkaTestClient, seedIntegration } from '@flowline/testing';
 import { SERVICE_MODULES } from '../../services/cluster/src/service-modules';
@@ -689,7 +691,8 @@ async function main(): Promise<void> {
   console.log(
     `events: ${EVENTS}, subjects: ${SUBJECTS}, partitions: ${PARTITIONS}, broker: ${brokers.join(',')}, ` +
       `postgres: ${process.env.BENCH_POSTGRES ?? 'unknown'}; load average ${fixed(load1!, 2)} / ${fixed(load5!, 2)}; ` +
-      `CPU counted: bench process, children${brokerPid ? ', broker' : ''}${postgresPid ? ', postgres' : ''}`,
+      `CPU counted: bench process, children${brokerPid ? ', broker' : ''}${postgresPid ? ', postgres' : ''}; ` +
+      `kafkajs produce path patch (decision 0040) ${producerPatchInEffect() ? 'in effect' : 'NOT in effect'}`,
   );
   // What a killed run left (its topics, groups and rows) goes first: a broker holding hundreds of
   // stale partitions does more work for every run after. Benchmarks never share a broker.

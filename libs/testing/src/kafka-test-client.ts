@@ -1,3 +1,5 @@
+// First, before kafkajs loads: its produce path is patched as Flowline's processes run it (decision 0040).
+import '@flowline/kafka';
 import { randomUUID } from 'node:crypto';
 import { Consumer, IHeaders, Kafka, KafkaConfig, logLevel, Producer } from 'kafkajs';
 
