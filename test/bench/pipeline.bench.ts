@@ -59,6 +59,14 @@ import { profileWindow } from './profile-summary';
 import type { SinkReport } from './http-sink';
 
 const EVENTS = Number(process.argv[2] ?? 20_000);
+/**
+ * The order of the metrics off/on pipelines (BENCH_METRICS_ORDER, comma-separated; default
+ * off,on,on,off), so that an effect of a pipeline's place in the process can be told from metrics'.
+ */
+const METRICS_ORDER = (process.env.BENCH_METRICS_ORDER ?? 'off,on,on,off').split(',').map((side) => {
+  if (side !== 'on' && side !== 'off') throw new Error(`BENCH_METRICS_ORDER: 'on' or 'off', not '${side}'`);
+  return side;
+});
 /** Events through each pipeline before it is measured (BENCH_WARM; the floor chain's too). */
 const WARM_EVENTS = Number(process.env.BENCH_WARM ?? 0);
 const SUBJECTS = 1_000;
@@ -752,7 +760,7 @@ async function main(): Promise<void> {
     // a process costs more than the next: the two alternate (off, on, on, off) after the composed
     // part, throughput only, and the means are compared.
     const runs = { on: [] as Figures[], off: [] as Figures[] };
-    for (const [index, side] of (['off', 'on', 'on', 'off'] as const).entries()) {
+    for (const [index, side] of METRICS_ORDER.entries()) {
       const restore = side === 'off' ? metricsOff() : () => undefined;
       try {
         const variant = `metrics-${side}-${index}`;
