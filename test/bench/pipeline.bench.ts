@@ -80,8 +80,8 @@ const FLOWS_PER_TENANT = 10;
 const MANY_TENANTS = 1_000;
 const RUN_TIMEOUT_MS = 600_000;
 /**
- * Which parts run (comma-separated, default all but `again`):
- * raw,floor,composed,again,deployed,nometrics,many.
+ * Which parts run (comma-separated, default all but `floorlog` and `again`):
+ * raw,floor,floorlog,composed,again,deployed,nometrics,many.
  */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'raw,floor,composed,deployed,nometrics,many').split(','));
 
@@ -157,8 +157,11 @@ interface Chain {
   close(): Promise<void>;
 }
 
-/** Four hops; with `sink`, the fourth POSTs each event there instead of producing it. */
-async function rawChain(name: string, sink?: Sink): Promise<Chain> {
+/**
+ * Four hops; with `sink`, the fourth POSTs each event there instead of producing it; with `log`
+ * too, it then writes one row per event to PostgreSQL, in one statement per chunk, before it commits.
+ */
+async function rawChain(name: string, sink?: Sink, log?: DurableLog): Promise<Chain> {
   const kafka = new Kafka({ clientId: `bench-${name}`, brokers, logLevel: logLevel.NOTHING });
   const topics = Array.from({ length: HOPS + 1 }, (_, hop) => `bench-${run}.${name}.${hop}`);
   const admin = kafka.admin();
@@ -206,6 +209,7 @@ async function rawChain(name: string, sink?: Sink): Promise<Chain> {
         if (last) {
           // The agent holds CONCURRENCY connections and queues the rest: at most that many in flight.
           await Promise.all(batch.messages.map((message) => post(message.value)));
+          await log?.write(batch.messages.map((message) => `${batch.partition}/${message.offset}`));
         } else {
           await producer.send({
             topic: topics[hop + 1]!,
@@ -234,6 +238,7 @@ async function rawChain(name: string, sink?: Sink): Promise<Chain> {
       await Promise.all(consumers.map((consumer) => consumer.disconnect()));
       await producer.disconnect();
       await agent.close();
+      await log?.close();
       // Its topics and groups go at once: a broker holding every earlier part's slowed the later ones.
       await forgetKafkaRun(brokers, `bench-${run}.${name}.`);
       await forgetKafkaRun(brokers, `bench-${run}-${name}-`);
@@ -663,31 +668,62 @@ function line(
   console.log(text);
 }
 
-async function floorChainFigures(sink: Sink): Promise<Figures> {
-  const tenant = `bench-${run}-floor`;
-  const chain = await rawChain('floor', sink);
+/** The least a durable attempt log costs: one row per request, keyed, written once per chunk. */
+interface DurableLog {
+  write(ids: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A table of its own, dropped at the end, on the benchmark's PostgreSQL with the pool size Flowline uses. */
+async function durableLog(name: string): Promise<DurableLog> {
+  const table = `bench_log_${run.replace(/[^a-z0-9]/gi, '')}_${name}`;
+  const dataSource = createDataSource(base.DATABASE_URL);
+  await dataSource.initialize();
+  await dataSource.query(
+    `CREATE TABLE ${table} (id text PRIMARY KEY, status_code int NOT NULL, attempted_at timestamptz NOT NULL)`,
+  );
+  return {
+    write: async (ids) => {
+      await dataSource.query(
+        `INSERT INTO ${table} (id, status_code, attempted_at) SELECT id, 200, now() FROM unnest($1::text[]) AS t(id)`,
+        [ids],
+      );
+    },
+    close: async () => {
+      await dataSource.query(`DROP TABLE ${table}`);
+      await dataSource.destroy();
+    },
+  };
+}
+
+async function floorChainFigures(sink: Sink, withLog = false): Promise<Figures> {
+  const name = withLog ? 'floorlog' : 'floor';
+  const tenant = `bench-${run}-${name}`;
+  const chain = await rawChain(name, sink, withLog ? await durableLog(name) : undefined);
   sink.reset();
   const warmUp = new KafkaTestClient(brokers);
   const warm = Math.max(1, WARM_EVENTS);
   await produceAll(
     warmUp,
     chain.input,
-    Array.from({ length: warm }, (_, index) => event(tenant, 'floor-warm', index)),
+    Array.from({ length: warm }, (_, index) => event(tenant, `${name}-warm`, index)),
   );
   await sink.waitFor(warm);
   await warmUp.close();
   sink.reset();
-  const messages = Array.from({ length: EVENTS }, (_, index) => event(tenant, 'floor', index));
+  const messages = Array.from({ length: EVENTS }, (_, index) => event(tenant, name, index));
   const { rate, cpu } = await throughput(chain, messages, () => sink.waitFor(EVENTS));
   const figures: Figures = {
-    name: `floor chain (${HOPS} hops, last POSTs)`,
+    name: withLog ? `floor chain + a logged row each` : `floor chain (${HOPS} hops, last POSTs)`,
     rate,
     cpuUs: totalCpu(cpu) / EVENTS,
     cpu,
     latencies: [],
   };
   for (const load of LOADS) {
-    figures.latencies.push(await latencyAt(chain, sink, rate * load, (index) => event(tenant, `floor-${load}`, index)));
+    figures.latencies.push(
+      await latencyAt(chain, sink, rate * load, (index) => event(tenant, `${name}-${load}`, index)),
+    );
   }
   await chain.close();
   return figures;
@@ -729,6 +765,9 @@ async function main(): Promise<void> {
   const fullRate = floor?.rate ?? Number(process.env.BENCH_RATE ?? 1000);
   if (raw) line(raw, undefined);
   if (floor) line(floor, floor);
+  // Not in the default: the floor chain whose last hop also logs each request durably, the least
+  // of what Flowline must write per delivery (docs/BENCHMARKS.md, "What the goals would take").
+  if (PARTS.has('floorlog')) line(await floorChainFigures(sink, true), floor);
 
   let composedFigures: Figures | undefined;
   if (PARTS.has('composed')) {
