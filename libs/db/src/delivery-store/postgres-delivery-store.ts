@@ -385,42 +385,43 @@ async function insertParked(manager: EntityManager, candidates: readonly ParkedD
 function attemptsStatement(attempts: readonly AttemptRecord[]): { sql: string; params: SqlParams } {
   const params = new SqlParams();
   const logged = `INSERT INTO delivery_attempts (delivery_id, tenant_id, attempted_at, status_code, latency_ms, error, response_excerpt)
-       SELECT * FROM unnest(${params.columns([
-         [attempts.map((a) => a.deliveryId), 'text'],
-         [attempts.map((a) => a.tenant), 'text'],
-         [attempts.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
-         [attempts.map((a) => a.statusCode), 'int'],
-         [attempts.map((a) => Math.round(a.latencyMs)), 'int'],
-         [attempts.map((a) => a.error), 'text'],
-         [attempts.map((a) => a.responseExcerpt), 'text'],
-       ])})`;
+       SELECT delivery_id, tenant_id, attempted_at, status_code, latency_ms, error, response_excerpt
+         FROM ${params.rows('a', [
+           ['delivery_id', attempts.map((a) => a.deliveryId), 'text'],
+           ['tenant_id', attempts.map((a) => a.tenant), 'text'],
+           ['attempted_at', attempts.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
+           ['status_code', attempts.map((a) => a.statusCode), 'int'],
+           ['latency_ms', attempts.map((a) => Math.round(a.latencyMs)), 'int'],
+           ['error', attempts.map((a) => a.error), 'text'],
+           ['response_excerpt', attempts.map((a) => a.responseExcerpt), 'text'],
+         ])}`;
   // One delivery may have several attempts in a chunk (an OAuth2 401 and its redelivery): its row takes the
   // last attempt's state and counts them all.
   const latest = new Map(attempts.map((a) => [a.deliveryId, a]));
   const counts = new Map<string, number>();
   for (const a of attempts) counts.set(a.deliveryId, (counts.get(a.deliveryId) ?? 0) + 1);
   const rows = [...latest.values()];
-  const columns = params.columns([
-    [rows.map((a) => a.deliveryId), 'text'],
-    [rows.map((a) => a.tenant), 'text'],
-    [rows.map((a) => a.subject), 'text'],
-    [rows.map((a) => a.connectionId), 'uuid'],
-    [rows.map((a) => a.flowId ?? null), 'uuid'],
-    [rows.map((a) => a.sequenceId ?? null), 'text'],
-    [rows.map((a) => a.eventId), 'text'],
-    [rows.map((a) => a.eventType), 'text'],
-    [rows.map((a) => a.status), 'text'],
-    [rows.map((a) => a.statusCode), 'int'],
-    [rows.map((a) => a.error), 'text'],
-    [rows.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
-    [rows.map((a) => counts.get(a.deliveryId) ?? 1), 'int'],
-    [rows.map((a) => a.queue?.channel ?? 'webhook'), 'text'],
-    [rows.map((a) => a.queue?.lane ?? null), 'text'],
-    [rows.map((a) => (a.status === 'succeeded' ? null : (a.queue?.message ?? null))), 'bytea'],
-    [rows.map((a) => a.queue?.category ?? null), 'text'],
-    [rows.map((a) => a.queue?.retryCount ?? 0), 'int'],
-    [rows.map((a) => a.queue?.nextAttemptAt?.toISOString() ?? null), 'timestamptz'],
-    [rows.map((a) => a.queue?.origin ?? null), 'text'],
+  const source = params.rows('t', [
+    ['id', rows.map((a) => a.deliveryId), 'text'],
+    ['tenant_id', rows.map((a) => a.tenant), 'text'],
+    ['subject', rows.map((a) => a.subject), 'text'],
+    ['connection_id', rows.map((a) => a.connectionId), 'uuid'],
+    ['flow_id', rows.map((a) => a.flowId ?? null), 'uuid'],
+    ['sequence_id', rows.map((a) => a.sequenceId ?? null), 'text'],
+    ['event_id', rows.map((a) => a.eventId), 'text'],
+    ['event_type', rows.map((a) => a.eventType), 'text'],
+    ['status', rows.map((a) => a.status), 'text'],
+    ['last_status_code', rows.map((a) => a.statusCode), 'int'],
+    ['last_error', rows.map((a) => a.error), 'text'],
+    ['attempted_at', rows.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
+    ['attempts', rows.map((a) => counts.get(a.deliveryId) ?? 1), 'int'],
+    ['channel', rows.map((a) => a.queue?.channel ?? 'webhook'), 'text'],
+    ['lane', rows.map((a) => a.queue?.lane ?? null), 'text'],
+    ['message', rows.map((a) => (a.status === 'succeeded' ? null : (a.queue?.message ?? null))), 'bytea'],
+    ['category', rows.map((a) => a.queue?.category ?? null), 'text'],
+    ['retry_count', rows.map((a) => a.queue?.retryCount ?? 0), 'int'],
+    ['next_attempt_at', rows.map((a) => a.queue?.nextAttemptAt?.toISOString() ?? null), 'timestamptz'],
+    ['origin', rows.map((a) => a.queue?.origin ?? null), 'text'],
   ]);
   const sql = `WITH logged AS (
        ${logged}
@@ -434,10 +435,7 @@ function attemptsStatement(attempts: readonly AttemptRecord[]): { sql: string; p
               channel, lane, CASE WHEN status = ${RETRYING} THEN nextval('deliveries_lane_seq') END,
               CASE WHEN status = ${SUCCEEDED} THEN NULL ELSE message END, category, retry_count, next_attempt_at,
               CASE WHEN status <> ${SUCCEEDED} THEN attempted_at END, origin
-         FROM unnest(${columns})
-           AS t(id, tenant_id, subject, connection_id, flow_id, sequence_id, event_id, event_type,
-                status, last_status_code, last_error, attempted_at, attempts,
-                channel, lane, message, category, retry_count, next_attempt_at, origin)
+         FROM ${source}
        ON CONFLICT (id) DO UPDATE SET
          status = EXCLUDED.status,
          attempts = d.attempts + EXCLUDED.attempts,

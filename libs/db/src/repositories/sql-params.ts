@@ -24,4 +24,37 @@ export class SqlParams {
   columns(columns: ReadonlyArray<readonly [readonly unknown[], SqlType]>): string {
     return columns.map(([values, type]) => this.array(values, type)).join(', ');
   }
+
+  /**
+   * Rows given by column, as a `FROM` item named `alias` whose columns the statement names: the
+   * first column (the rows' key) and every column whose values differ are `unnest`ed arrays; a
+   * column with one value in every row is one scalar parameter. Most chunks of deliveries share
+   * their status, error, channel, retry count... and PostgreSQL parses each array element from
+   * text: 27 arrays of 500 elements cost it about a third of the attempt log (issue 13).
+   */
+  rows(
+    alias: string,
+    columns: ReadonlyArray<readonly [name: string, values: readonly unknown[], type: SqlType]>,
+  ): string {
+    const arrays: string[] = [];
+    const arrayNames: string[] = [];
+    const scalars: string[] = [];
+    columns.forEach(([name, values, type], index) => {
+      if (index > 0 && values.length > 0 && sameScalar(values))
+        scalars.push(`${this.add(values[0] ?? null, type)} AS ${name}`);
+      else {
+        arrays.push(this.array(values, type));
+        arrayNames.push(name);
+      }
+    });
+    const unnested = `unnest(${arrays.join(', ')}) AS ${alias}(${arrayNames.join(', ')})`;
+    return scalars.length === 0 ? unnested : `${unnested} CROSS JOIN (SELECT ${scalars.join(', ')}) AS ${alias}_same`;
+  }
+}
+
+/** Whether every value is the same string, number, boolean or null (undefined counts as null). */
+function sameScalar(values: readonly unknown[]): boolean {
+  const first = values[0] ?? null;
+  if (first !== null && typeof first === 'object') return false;
+  return values.every((value) => (value ?? null) === first);
 }
