@@ -796,8 +796,8 @@ async function main(): Promise<void> {
   }
   if (PARTS.has('nometrics')) {
     // On ÷ off is a few per cent, less than one run's spread, and the first composed pipeline of
-    // a process costs more than the next: the two alternate (off, on, on, off) after the composed
-    // part, throughput only, and the means are compared.
+    // a process costs more than the next: the two alternate (by default off, on, on, off) after
+    // the composed part, throughput only, and the means are compared.
     const runs = { on: [] as Figures[], off: [] as Figures[] };
     for (const [index, side] of METRICS_ORDER.entries()) {
       const restore = side === 'off' ? metricsOff() : () => undefined;

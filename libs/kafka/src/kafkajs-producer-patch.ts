@@ -42,11 +42,6 @@ export function groupMessagesPerPartition({
   return grouped;
 }
 
-/** kafkajs's `crc32C/index.js`: the unsigned CRC-32C of a record batch. */
-export function recordBatchCrc(buffer: Buffer): number {
-  return crc32c(buffer);
-}
-
 /** Each replaced module, by the module that takes it as it loads. */
 const REPLACEMENTS = [
   {
@@ -55,9 +50,10 @@ const REPLACEMENTS = [
     exports: groupMessagesPerPartition,
   },
   {
+    // Its `index.js` answers the unsigned CRC of a record batch, as `crc32c` does.
     module: 'kafkajs/src/protocol/recordBatch/crc32C',
     takenBy: 'kafkajs/src/protocol/recordBatch/v0',
-    exports: recordBatchCrc,
+    exports: crc32c,
   },
 ];
 
