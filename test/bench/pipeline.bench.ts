@@ -52,6 +52,7 @@ import {
   stealSince,
   totalCpu,
 } from './cpu';
+import { parseAblations } from './ablation';
 import { forgetDatabaseRun } from './forget-database-run';
 import { forgetKafkaRun } from './forget-kafka-run';
 import { eventLoopDelayDuring, HopLatencies, hopLatencies } from './hop-latency';
@@ -80,10 +81,12 @@ const FLOWS_PER_TENANT = 10;
 const MANY_TENANTS = 1_000;
 const RUN_TIMEOUT_MS = 600_000;
 /**
- * Which parts run (comma-separated, default all but `floorlog` and `again`):
- * raw,floor,floorlog,composed,again,deployed,nometrics,many.
+ * Which parts run (comma-separated, default all but `floorlog`, `again` and `ablate`):
+ * raw,floor,floorlog,composed,again,ablate,deployed,nometrics,many.
  */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'raw,floor,composed,deployed,nometrics,many').split(','));
+/** The pipelines of the `ablate` part (BENCH_ABLATE; grammar in ablation.ts). */
+const ABLATE = process.env.BENCH_ABLATE ?? 'base,base,claim,insights,attempts,claim+insights+attempts,base';
 
 const base = loadConfig();
 const brokers = base.KAFKA_BROKERS;
@@ -311,12 +314,13 @@ function flowlineEnv(prefix: string): Record<string, string> {
   };
 }
 
-async function composed(variant: string, tenants: string[], sink: Sink): Promise<Pipeline> {
+async function composed(variant: string, tenants: string[], sink: Sink, without: string[] = []): Promise<Pipeline> {
   const prefix = `bench-${run}-${variant}.`;
   await seedTenants(tenants, sink.url);
+  const names = SERVICE_NAMES.filter((name) => !without.includes(name));
   const cluster = await launch({
-    names: [...SERVICE_NAMES],
-    modules: SERVICE_NAMES.map((name) => SERVICE_MODULES[name]),
+    names,
+    modules: names.map((name) => SERVICE_MODULES[name]),
     env: flowlineEnv(prefix),
     handleSignals: false,
   });
@@ -787,6 +791,22 @@ async function main(): Promise<void> {
     );
     await pipeline.close();
     line(figures, floor, composedFigures && { name: 'again ÷ first', figures: composedFigures });
+  }
+  if (PARTS.has('ablate')) {
+    // What each write (or index, or service) costs end to end, by removing it: composed
+    // pipelines in turn, throughput only (test/bench/ablation.ts). Not in the default parts.
+    for (const [index, ablation] of parseAblations(ABLATE).entries()) {
+      const variant = `ablate-${index}`;
+      const restore = await ablation.apply(base.DATABASE_URL);
+      try {
+        const pipeline = await composed(variant, [tenant(variant)], sink, ablation.without);
+        const figures = await measurePipeline(`ablate ${ablation.name}`, pipeline, sink, fullRate, { latency: false });
+        await pipeline.close();
+        line(figures, floor);
+      } finally {
+        await restore();
+      }
+    }
   }
   if (PARTS.has('deployed')) {
     const pipeline = await deployed('deployed', [tenant('deployed')], sink);
