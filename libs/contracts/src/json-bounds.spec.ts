@@ -3,6 +3,7 @@ import {
   findUnstorableString,
   isUnstorableText,
   jsonDepthExceeds,
+  jsonTextNestsAtMost,
   mayHoldUnstorableText,
   MAX_JSON_DEPTH,
 } from './json-bounds';
@@ -66,6 +67,29 @@ describe('jsonDepthExceeds', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     expect(jsonDepthExceeds(cyclic, 3)).toBe(false);
+  });
+});
+
+describe('jsonTextNestsAtMost', () => {
+  it('never vouches for a value deeper than the bound (any JSON, any bound)', () => {
+    fc.assert(
+      fc.property(anyJson, fc.integer({ min: 0, max: 8 }), (value, maxDepth) => {
+        const text = JSON.stringify(value);
+        if (jsonTextNestsAtMost(text, maxDepth)) expect(jsonDepthExceeds(JSON.parse(text), maxDepth)).toBe(false);
+      }),
+    );
+  });
+
+  it('vouches for a value nested exactly to the bound, and not one level more', () => {
+    expect(jsonTextNestsAtMost(JSON.stringify(nested(MAX_JSON_DEPTH)), MAX_JSON_DEPTH)).toBe(true);
+    expect(jsonTextNestsAtMost(JSON.stringify(nested(MAX_JSON_DEPTH + 1)), MAX_JSON_DEPTH)).toBe(false);
+    expect(jsonTextNestsAtMost('[[[[[[[[[[', 3)).toBe(false);
+  });
+
+  it('counts brackets inside strings too, leaving such a text to the walk', () => {
+    const text = JSON.stringify({ note: '{[{[{[' });
+    expect(jsonTextNestsAtMost(text, 3)).toBe(false);
+    expect(jsonDepthExceeds(JSON.parse(text), 3)).toBe(false);
   });
 });
 

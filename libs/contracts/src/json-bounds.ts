@@ -34,6 +34,23 @@ export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
+/**
+ * True when the value `JSON.parse` makes of `jsonText` certainly nests no deeper than `maxDepth`:
+ * every level of nesting opens with a `{` or `[`, so a text with at most `maxDepth` of them (in
+ * strings or not) cannot nest deeper. Nearly every record has a handful; counting them is one scan
+ * of the text, where `jsonDepthExceeds` walks every object of the value (issue 13). When this says
+ * "not certainly", `jsonDepthExceeds` decides.
+ */
+export function jsonTextNestsAtMost(jsonText: string, maxDepth: number): boolean {
+  let opened = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = jsonText.indexOf(bracket); at !== -1; at = jsonText.indexOf(bracket, at + 1)) {
+      if (++opened > maxDepth) return false;
+    }
+  }
+  return true;
+}
+
 /** NUL or any surrogate, paired or not: a text without one is certainly storable. */
 const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
 

@@ -2,7 +2,13 @@ import { hash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
-import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
+import {
+  findUnstorableString,
+  jsonDepthExceeds,
+  jsonTextNestsAtMost,
+  MAX_JSON_DEPTH,
+  UNSTORABLE_TEXT,
+} from './json-bounds';
 import { isRfc3339Timestamp } from './timestamp';
 
 export type ParseResult = { ok: true; event: FlowlineEvent } | { ok: false; reason: string; code: InvalidEventCode };
@@ -100,14 +106,16 @@ export function parseEvent(bytes: Buffer, maxBytes: number, ingestedAt: number):
 /**
  * Validates an already-decoded event (from the ingest topic or `POST /events`). Never throws:
  * the nesting depth is checked first, by a walk that cannot overflow the stack, so nothing
- * recursive ever sees a hostile value; every string is checked before the event is accepted
- * (by one scan of `jsonText`, the UTF-8 text it was parsed from, when there is one).
+ * recursive ever sees a hostile value; every string is checked before the event is accepted.
+ * `jsonText`, when given, must be the UTF-8 text `parsed` was parsed from: one scan of it stands
+ * in for the depth walk and the string checks when it holds nothing they would have to look at.
  */
 export function parseEventObject(parsed: unknown, ingestedAt: number, jsonText?: string): ParseResult {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, code: InvalidEventCode.NotObject, reason: 'event must be a JSON object' };
   }
-  if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) {
+  const shallowText = jsonText !== undefined && jsonTextNestsAtMost(jsonText, MAX_JSON_DEPTH);
+  if (!shallowText && jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) {
     return {
       ok: false,
       code: InvalidEventCode.TooDeep,
