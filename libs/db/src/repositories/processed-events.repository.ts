@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { subjectDigest } from '../erasure/subject-digest';
+import { SqlParams } from './sql-params';
 
 export interface EventRef {
   tenant: string;
@@ -26,18 +27,18 @@ export class ProcessedEventsRepository {
 
   private async claim(manager: EntityManager, events: EventRef[], seenAt: Date): Promise<Set<string>> {
     if (events.length === 0) return new Set();
+    const params = new SqlParams();
     const rows: Array<{ tenant_id: string; event_id: string }> = await manager.query(
       `INSERT INTO processed_events (tenant_id, event_id, seen_at, subject_digest)
-       SELECT tenant_id, event_id, $3::timestamptz, subject_digest
-         FROM unnest($1::text[], $2::text[], $4::bytea[]) AS t(tenant_id, event_id, subject_digest)
+       SELECT tenant_id, event_id, ${params.add(seenAt.toISOString(), 'timestamptz')}, subject_digest
+         FROM unnest(${params.columns([
+           [events.map((event) => event.tenant), 'text'],
+           [events.map((event) => event.id), 'text'],
+           [events.map((event) => (event.subject === undefined ? null : subjectDigest(event.subject))), 'bytea'],
+         ])}) AS t(tenant_id, event_id, subject_digest)
        ON CONFLICT DO NOTHING
        RETURNING tenant_id, event_id`,
-      [
-        events.map((event) => event.tenant),
-        events.map((event) => event.id),
-        seenAt.toISOString(),
-        events.map((event) => (event.subject === undefined ? null : subjectDigest(event.subject))),
-      ],
+      params.values,
     );
     return new Set(rows.map((row) => eventKey({ tenant: row.tenant_id, id: row.event_id })));
   }

@@ -17,7 +17,7 @@ export class SqlParams {
 
   /** One array parameter: a column of `unnest(...)` or the right side of `= ANY(...)`. */
   array(values: readonly unknown[], type: SqlType): string {
-    return `$${this.values.push(values)}::${type}[]`;
+    return `$${this.values.push(arrayLiteral(values) ?? values)}::${type}[]`;
   }
 
   /** Several array parameters, one per column, joined for an `unnest(...)`. */
@@ -57,4 +57,28 @@ function sameScalar(values: readonly unknown[]): boolean {
   const first = values[0] ?? null;
   if (first !== null && typeof first === 'object') return false;
   return values.every((value) => (value ?? null) === first);
+}
+
+/**
+ * The array literal node-postgres would send for `values` (`{"a","b",NULL}`), built in one pass,
+ * or undefined to leave it to node-postgres: for values other than strings, numbers, booleans,
+ * bigints, bytes and null, and for strings holding a quote or a backslash, which it escapes. Its own
+ * serializer runs two regular expressions over every element; the attempt log binds about twenty
+ * elements a delivery, and its serializing cost a busy dispatcher 2.7 % of its time (issue 13).
+ */
+export function arrayLiteral(values: readonly unknown[]): string | undefined {
+  let literal = '{';
+  for (let index = 0; index < values.length; index++) {
+    if (index > 0) literal += ',';
+    const value = values[index];
+    if (value === null || value === undefined) literal += 'NULL';
+    else if (typeof value === 'string') {
+      if (value.includes('"') || value.includes('\\')) return undefined;
+      literal += `"${value}"`;
+    } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+      literal += `"${String(value)}"`;
+    else if (Buffer.isBuffer(value)) literal += `\\\\x${value.toString('hex')}`;
+    else return undefined;
+  }
+  return `${literal}}`;
 }
