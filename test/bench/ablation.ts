@@ -1,5 +1,6 @@
 import {
   createDataSource,
+  DataSource,
   InsightsRepository,
   PostgresDeliveryStore,
   ProcessedEventsRepository,
@@ -133,6 +134,6 @@ async function dropIndexes(databaseUrl: string, names: string[]): Promise<() => 
   };
 }
 
-async function recreate(dataSource: ReturnType<typeof createDataSource>, definitions: string[]): Promise<void> {
+async function recreate(dataSource: DataSource, definitions: string[]): Promise<void> {
   for (const definition of definitions) await dataSource.query(definition);
 }

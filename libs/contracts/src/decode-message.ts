@@ -1,12 +1,6 @@
 import type { ActionV1, DeliveryV1 } from './action';
 import type { FlowlineEvent } from './event-envelope';
-import {
-  findUnstorableString,
-  jsonDepthExceeds,
-  jsonTextNestsAtMost,
-  MAX_JSON_DEPTH,
-  UNSTORABLE_TEXT,
-} from './json-bounds';
+import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
 import { MAX_DELIVERY_BYTES, MAX_EVENT_BYTES_CEILING } from './topics';
 
 /**
@@ -39,7 +33,7 @@ function decodeJson(bytes: Buffer | null, maxBytes: number): DecodedJson {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: 'record is not a JSON object' };
     }
-    if (!jsonTextNestsAtMost(text, MAX_INTERNAL_RECORD_DEPTH) && jsonDepthExceeds(value, MAX_INTERNAL_RECORD_DEPTH))
+    if (jsonDepthExceeds(value, MAX_INTERNAL_RECORD_DEPTH, text))
       return { ok: false, error: `record nests more than ${MAX_INTERNAL_RECORD_DEPTH} levels deep` };
     return { ok: true, value: value as Record<string, unknown>, text };
   } catch (error) {

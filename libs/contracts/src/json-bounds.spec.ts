@@ -86,6 +86,14 @@ describe('jsonTextNestsAtMost', () => {
     expect(jsonTextNestsAtMost('[[[[[[[[[[', 3)).toBe(false);
   });
 
+  it('lets jsonDepthExceeds answer from the text it was given, and walk when the text cannot vouch', () => {
+    expect(jsonDepthExceeds(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH, JSON.stringify(nested(MAX_JSON_DEPTH)))).toBe(
+      false,
+    );
+    const deep = nested(MAX_JSON_DEPTH + 1);
+    expect(jsonDepthExceeds(deep, MAX_JSON_DEPTH, JSON.stringify(deep))).toBe(true);
+  });
+
   it('counts brackets inside strings too, leaving such a text to the walk', () => {
     const text = JSON.stringify({ note: '{[{[{[' });
     expect(jsonTextNestsAtMost(text, 3)).toBe(false);

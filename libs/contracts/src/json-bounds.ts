@@ -16,9 +16,11 @@ export const MAX_JSON_DEPTH = 64;
 /**
  * True when `value` nests objects and arrays more than `maxDepth` levels deep (a scalar is depth
  * 0, `{}` and `[]` depth 1, `{"a": []}` depth 2). Stops at the first container past the bound,
- * so the work is bounded by the part of the value within it.
+ * so the work is bounded by the part of the value within it. Given `jsonText`, the text `value`
+ * was parsed from, a text too short of brackets to nest that deep answers without the walk.
  */
-export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
+export function jsonDepthExceeds(value: unknown, maxDepth: number, jsonText?: string): boolean {
+  if (jsonText !== undefined && jsonTextNestsAtMost(jsonText, maxDepth)) return false;
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
   // A value built in code may hold the same object twice (or a cycle): each is walked once.
   const seen = new Set<object>();

@@ -2,13 +2,7 @@ import { hash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
-import {
-  findUnstorableString,
-  jsonDepthExceeds,
-  jsonTextNestsAtMost,
-  MAX_JSON_DEPTH,
-  UNSTORABLE_TEXT,
-} from './json-bounds';
+import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
 import { isRfc3339Timestamp } from './timestamp';
 
 export type ParseResult = { ok: true; event: FlowlineEvent } | { ok: false; reason: string; code: InvalidEventCode };
@@ -114,8 +108,7 @@ export function parseEventObject(parsed: unknown, ingestedAt: number, jsonText?:
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { ok: false, code: InvalidEventCode.NotObject, reason: 'event must be a JSON object' };
   }
-  const shallowText = jsonText !== undefined && jsonTextNestsAtMost(jsonText, MAX_JSON_DEPTH);
-  if (!shallowText && jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) {
+  if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH, jsonText)) {
     return {
       ok: false,
       code: InvalidEventCode.TooDeep,
