@@ -28,6 +28,15 @@ async function take(
   return answer!;
 }
 
+/** A tell that waited for a lock would hang: it must answer well within this. */
+function withinLockWait<T>(tell: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the tell waited for the gate another holder locked')), 5_000);
+  });
+  return Promise.race([tell, waited]).finally(() => clearTimeout(timer));
+}
+
 describe('the connection gate in PostgreSQL', () => {
   const env = testEnvironment();
   let dataSource: DataSource;
@@ -40,6 +49,9 @@ describe('the connection gate in PostgreSQL', () => {
   });
 
   afterAll(() => dataSource?.destroy());
+
+  const holderRows = (gate: string): Promise<Array<{ in_flight: number }>> =>
+    dataSource.query('SELECT in_flight FROM connection_gate_holders WHERE limiter_key = $1', [gate]);
 
   it('grants up to the burst at once, then says when the next token comes', async () => {
     const [gate, holder] = [key(), randomUUID()];
@@ -85,6 +97,47 @@ describe('the connection gate in PostgreSQL', () => {
     // Holding none and wanting none: its row goes.
     await take(gates, holder, gate, 0, 0, limits);
     expect(await dataSource.query('SELECT 1 FROM connection_gate_holders WHERE limiter_key = $1', [gate])).toEqual([]);
+  });
+
+  it('takes a tell (no slot, no token wanted) without waiting for the gate another holder has locked', async () => {
+    const [gate, holder] = [key(), randomUUID()];
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 5, leaseMs: 60_000 };
+    expect((await take(gates, holder, gate, 0, 3, limits)).granted).toBe(3);
+    // Another dispatcher's statement holds the gate's lock and has not committed.
+    const other = new Client({ connectionString: loadConfig(env).DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM connection_gates WHERE limiter_key = $1 FOR UPDATE', [gate]);
+      // Two of the three requests finished; then all three.
+      await withinLockWait(take(gates, holder, gate, 1, 0, limits));
+      expect(await holderRows(gate)).toEqual([{ in_flight: 1 }]);
+      await withinLockWait(take(gates, holder, gate, 0, 0, limits));
+      expect(await holderRows(gate)).toEqual([]);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect((await take(gates, holder, gate, 0, 9, limits)).granted).toBe(5);
+  });
+
+  it("leaves a holder's lapsed row to the others when it only tells, and counts it again when it asks", async () => {
+    const [gate, holder, other] = [key(), randomUUID(), randomUUID()];
+    const limits = { rate: 1_000, burst: 50, maxInFlight: 2, leaseMs: 200 };
+    expect((await take(gates, holder, gate, 0, 2, limits)).granted).toBe(2);
+    await eventually('the row lapsed', async () =>
+      (
+        await dataSource.query('SELECT 1 FROM connection_gate_holders WHERE limiter_key = $1 AND expires_at < now()', [
+          gate,
+        ])
+      ).length > 0
+        ? true
+        : undefined,
+    );
+    // Told late: its lapsed row is not renewed (its requests are long past their timeout).
+    await take(gates, holder, gate, 1, 0, limits);
+    expect((await take(gates, other, gate, 0, 2, { ...limits, leaseMs: 60_000 })).granted).toBe(2);
+    expect((await take(gates, holder, gate, 0, 1, { ...limits, leaseMs: 60_000 })).full).toBe(true);
   });
 
   it('tells a holder it refuses how long ago any holder was last granted a slot', async () => {
@@ -138,17 +191,39 @@ describe('the connection gate in PostgreSQL', () => {
         Array.from({ length: 6 }, async (_, caller) => {
           const order = keys.map((_, index) => keys[(index * (caller + 1) * 7) % keys.length]!);
           const unique = [...new Set(order)];
+          const holder = randomUUID();
           const answers = await shared.admit(
-            randomUUID(),
+            holder,
             unique.map((gate) => ({ key: gate, holding: 0, want: 2, tokens: 2, limits })),
           );
-          return new Map(unique.map((gate, index) => [gate, answers[index]!.granted]));
+          return { holder, unique, granted: new Map(unique.map((gate, index) => [gate, answers[index]!.granted])) };
         }),
       );
-      for (const gate of keys) {
-        const total = granted.reduce((sum, answers) => sum + (answers.get(gate) ?? 0), 0);
-        expect(total).toBeLessThanOrEqual(limits.maxInFlight);
-      }
+      const totalOf = (gate: string, maps: Array<Map<string, number>>) =>
+        maps.reduce((sum, answers) => sum + (answers.get(gate) ?? 0), 0);
+      for (const gate of keys)
+        expect(
+          totalOf(
+            gate,
+            granted.map((one) => one.granted),
+          ),
+        ).toBeLessThanOrEqual(limits.maxInFlight);
+      // Then each tells that the requests on every other connection finished and asks again for
+      // the rest, all at once: tells and questions in one statement, in every order.
+      const again = await Promise.all(
+        granted.map(async ({ holder, unique, granted: held }) => {
+          const questions = unique.map((gate, index) =>
+            index % 2 === 0
+              ? { key: gate, holding: 0, want: 0, tokens: 0, limits }
+              : { key: gate, holding: held.get(gate)!, want: 1, tokens: 1, limits },
+          );
+          const answers = await shared.admit(holder, questions);
+          return new Map(
+            unique.map((gate, index) => [gate, index % 2 === 0 ? 0 : held.get(gate)! + answers[index]!.granted]),
+          );
+        }),
+      );
+      for (const gate of keys) expect(totalOf(gate, again)).toBeLessThanOrEqual(limits.maxInFlight);
     } finally {
       await pool.destroy();
     }

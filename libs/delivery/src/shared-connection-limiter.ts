@@ -49,7 +49,8 @@ export interface GateAnswer {
 export interface SharedGate {
   /**
    * Every question of one process (`holder`), one per key, in one round trip: each sets how many
-   * slots the holder keeps for its key and takes up to `want` more and up to `tokens` tokens.
+   * slots the holder keeps for its key and takes up to `want` more and up to `tokens` tokens. A
+   * question that wants neither only tells: its answer grants nothing and says nothing of the gate.
    */
   admit(holder: string, questions: readonly GateQuestion[]): Promise<GateAnswer[]>;
 }

@@ -25,6 +25,7 @@ import { WaitingByTenantIndex1767100000000 } from './1767100000000-waiting-by-te
 import { RemovableConnectionGates1767200000000 } from './1767200000000-removable-connection-gates';
 import { ConnectionGateTokensAhead1767300000000 } from './1767300000000-connection-gate-tokens-ahead';
 import { DeliveriesById1767400000000 } from './1767400000000-deliveries-by-id';
+import { ConnectionGateTellsApart1767500000000 } from './1767500000000-connection-gate-tells-apart';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -55,5 +56,6 @@ export const MIGRATIONS = [
   RemovableConnectionGates1767200000000,
   ConnectionGateTokensAhead1767300000000,
   DeliveriesById1767400000000,
+  ConnectionGateTellsApart1767500000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';

@@ -13,7 +13,8 @@ export class ConnectionGateRepository implements SharedGate {
    * decision 0038): each tells how many slots the holder keeps for its key now, how many more it
    * wants and how many tokens it takes; the answer, the slots granted and tokens taken, whether
    * every slot is taken, and without a token: how long until one comes and when any holder was
-   * last granted one.
+   * last granted one. A question that wants no slot and no token only tells: it sets the holder's
+   * row without the gate's lock, and is not answered (decision 0041).
    */
   async admit(holder: string, questions: readonly GateQuestion[]): Promise<GateAnswer[]> {
     const rows: Array<{
@@ -42,7 +43,8 @@ export class ConnectionGateRepository implements SharedGate {
     const byKey = new Map(rows.map((row) => [row.limiter_key, row]));
     return questions.map((question) => {
       const row = byKey.get(question.key);
-      // A gate retention removed while the question waited is not answered: nothing granted, ask again.
+      // Not answered: a question that only tells, or a gate retention removed while the question
+      // waited (nothing granted, ask again).
       if (!row) return { granted: 0, tokens: 0, full: false, retryInMs: 0 };
       return {
         granted: row.granted,
