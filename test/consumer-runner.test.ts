@@ -136,46 +136,73 @@ describe('ConsumerRunner', () => {
     const groupId = `runner-${randomUUID()}`;
     /** `partition/offset` of every record a handler finished, in either member. */
     const handled: string[] = [];
+    // What both members and kafkajs did, in order: printed if the records are not all committed,
+    // since this test failed once in CI (after 60 s) and passed in every run here.
+    const began = Date.now();
+    const timeline: string[] = [];
+    const note = (line: string) => timeline.push(`+${Date.now() - began} ms ${line}`);
+    const memberLogger = (name: string) =>
+      createLogger('info', {
+        write: (line: string) => {
+          const { level, msg, error, err, memberAssignment } = JSON.parse(line) as Record<string, unknown>;
+          note(`${name} ${String(level)} ${String(msg)} ${JSON.stringify({ error, err, memberAssignment })}`);
+        },
+      });
     let entered: () => void = () => undefined;
     const firstChunkRuns = new Promise<void>((resolve) => (entered = resolve));
     let first = true;
-    const member = (handler: ConsumerRunnerOptions['handler']) =>
+    const member = (name: string, handler: ConsumerRunnerOptions['handler']) =>
       new ConsumerRunner({
-        kafka: createKafka({ brokers, clientId: 'runner-test', logger }),
+        kafka: createKafka({
+          brokers,
+          clientId: 'runner-test',
+          logger: memberLogger(name),
+          logLevel: logLevel.INFO,
+        }),
         groupId,
         topics: [topic],
         handler,
-        logger,
+        logger: memberLogger(name),
         metrics: new FlowlineMetrics(),
-        onCrash: () => undefined,
+        onCrash: (error) => note(`${name} crashed: ${error.message}`),
       });
-    const finish = (records: ConsumedRecord[]) =>
+    const finish = (name: string, records: ConsumedRecord[]) => {
+      note(`${name} finished ${records.map((record) => `${record.partition}/${record.offset}`).join(' ')}`);
       handled.push(...records.map((record) => `${record.partition}/${record.offset}`));
+    };
     // The first member's first chunk is in flight when the second member joins, and finishes
     // (its outputs, here `handled`, out) only once the rebalance has begun.
-    const firstMember = member(async (records, context) => {
+    const firstMember = member('first', async (records, context) => {
       if (first) {
         first = false;
+        note(`first holds partition ${records[0]!.partition}`);
         entered();
         // Also released when the runner stops, so a regression fails the assertions, not by a hang.
         await new Promise((resolve) => {
           context.rebalancing.addEventListener('abort', resolve);
           context.signal.addEventListener('abort', resolve);
         });
+        note(`first released: ${context.rebalancing.aborted ? 'rebalancing' : 'stopping'}`);
       }
-      finish(records);
+      finish('first', records);
     });
-    const secondMember = member((records) => {
-      finish(records);
+    const secondMember = member('second', (records) => {
+      finish('second', records);
       return Promise.resolve();
     });
     try {
       await firstMember.start();
       await firstChunkRuns;
+      note('second starting');
       await secondMember.start();
+      note('second started');
+      let committed = '';
       await eventually('every record committed', async () => {
         const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        committed = offsets!.partitions.map((partition) => `${partition.partition}:${partition.offset}`).join(' ');
         return offsets!.partitions.every((partition) => partition.offset === '10') ? true : undefined;
+      }).catch((error: Error) => {
+        throw new Error(`${error.message} (committed ${committed})\n${timeline.join('\n')}`);
       });
       expect(handled).toHaveLength(20);
       expect(new Set(handled).size).toBe(20);
