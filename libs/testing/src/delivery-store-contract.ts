@@ -322,10 +322,48 @@ export const DELIVERY_STORE_CONTRACT: Case[] = [
       const paused = await world.pausedConnection(s.tenant);
       await store.record([], [{ ...s.parked('c1', s.lane('paused')), connectionId: paused }]);
       await store.record([], [{ ...s.parked('o1', s.lane('other')), origin: 'someone-else.flowline.deliveries/0/1' }]);
-      expect(await store.releasableLanes(s.prefix, 100)).toEqual([settled]);
+      const all = { lanes: 1_000_000, found: 100 };
+      expect(await store.releasableLanes(s.prefix, '', all)).toEqual({ releasable: [settled], next: null });
       await world.ageLease(s.id('l1'), 31 * SECOND);
-      expect((await store.releasableLanes(s.prefix, 100)).sort()).toEqual([leased, settled].sort());
-      expect(await store.releasableLanes(s.prefix, 1)).toHaveLength(1);
+      expect((await store.releasableLanes(s.prefix, '', all)).releasable.sort()).toEqual([leased, settled].sort());
+      const firstFound = await store.releasableLanes(s.prefix, '', { lanes: 1_000_000, found: 1 });
+      expect(firstFound.releasable).toHaveLength(1);
+      expect(firstFound.next).toBe(firstFound.releasable[0]);
+    },
+  ],
+  [
+    'releasableLanes: a walk in steps finds every releasable lane once, each step going on after the last',
+    async (world, s) => {
+      const { store } = world;
+      const settledLanes: string[] = [];
+      for (const name of ['a', 'b', 'c', 'd', 'e']) {
+        const lane = await waitingLane(world, s, name, [`${name}1`, `${name}2`]);
+        await store.record([s.attempt(name, 'succeeded', { lane })]);
+        settledLanes.push(lane);
+      }
+      await waitingLane(world, s, 'retrying', ['r1']);
+      // Other tests' lanes may share the store, and are walked too: the steps here end at two lanes
+      // found of this scene's prefix (only those are releasable for it), or at one lane walked.
+      const found: string[] = [];
+      let after = '';
+      let steps = 0;
+      for (;;) {
+        const walk = await store.releasableLanes(s.prefix, after, { lanes: 1_000_000, found: 2 });
+        steps += 1;
+        expect(walk.releasable.length).toBeLessThanOrEqual(2);
+        found.push(...walk.releasable);
+        if (walk.next === null) break;
+        expect(walk.next).not.toBe(after);
+        after = walk.next;
+      }
+      expect(found.sort()).toEqual([...settledLanes].sort());
+      expect(steps).toBeGreaterThanOrEqual(3);
+      const one = await store.releasableLanes(s.prefix, '', { lanes: 1, found: 100 });
+      expect(one.releasable.length).toBeLessThanOrEqual(1);
+      expect(one.next).not.toBeNull();
+      const next = await store.releasableLanes(s.prefix, one.next!, { lanes: 1, found: 100 });
+      expect(next.next).not.toBeNull();
+      expect(next.next).not.toBe(one.next);
     },
   ],
   [

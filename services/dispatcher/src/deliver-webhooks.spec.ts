@@ -242,6 +242,31 @@ describe('delivering webhooks', () => {
       await h.sweep();
       expect([h.status('d2'), h.status('d3')]).toEqual(['succeeded', 'succeeded']);
     });
+
+    it('once resumed, its lanes are released by sweeps that each look at a bounded number of lanes, each going on after the last', async () => {
+      h = new DispatcherHarness({}, { lanesPerSweep: 2 });
+      // Two lanes that come first in the walk stay behind their retrying heads: a sweep that
+      // started from the first lane every time would never look further.
+      const waiting = '00000000-0000-4000-8000-000000000001';
+      h.connections.add({ id: waiting, tenant: TENANT, maxRetries: 2, retryScheduleS: [600, 600] });
+      const toWaiting = (id: string, subject: string) => h.record(h.delivery(id, subject, { connectionId: waiting }));
+      h.receiver.answer(503, 503, 410, 200);
+      await h.deliver([toWaiting('w1-x', 'lead-x'), toWaiting('w1-y', 'lead-y')]);
+      await h.deliver([h.record(h.delivery('d0'))]);
+      const subjects = ['lead-a', 'lead-b', 'lead-c', 'lead-d', 'lead-e'];
+      await h.deliver(subjects.map((subject) => h.record(h.delivery(`d-${subject}`, subject))));
+      await h.deliver([toWaiting('w2-x', 'lead-x'), toWaiting('w2-y', 'lead-y')]);
+      expect(['w1-x', 'w2-x', 'd-lead-a'].map((id) => h.status(id))).toEqual(['retrying', 'held', 'held']);
+      h.connections.resume(CONNECTION);
+      const delivered = () => subjects.filter((subject) => h.status(`d-${subject}`) === 'succeeded').length;
+      const afterEachSweep: number[] = [];
+      for (let sweep = 0; sweep < 4; sweep += 1) {
+        await h.sweep();
+        afterEachSweep.push(delivered());
+      }
+      expect(afterEachSweep).toEqual([0, 2, 4, 5]);
+      expect(['w1-x', 'w2-x'].map((id) => h.status(id))).toEqual(['retrying', 'held']);
+    });
   });
 
   it('a connection at its rate limit defers the delivery unattempted, without counting a retry', async () => {

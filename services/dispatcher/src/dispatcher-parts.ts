@@ -42,6 +42,8 @@ export interface DispatcherPorts {
   pauseAfterFailingS: number;
   /** Connections' limits: shared by every dispatcher (PostgreSQL); by default this process's own. */
   limiter?: ConnectionAdmitter;
+  /** Held lanes one sweep looks at, at most (`LANES_PER_SWEEP` by default; decision 0042). */
+  lanesPerSweep?: number;
 }
 
 /** The dispatcher's use case and its housekeeping, sharing one lane releaser. */
@@ -88,7 +90,17 @@ export function composeDispatcher(ports: DispatcherPorts): DispatcherParts {
       metrics,
       clock,
     ),
-    sweeper: new QueueSweeper(store, producer, releaser, records, connections, topics, metrics, logger),
+    sweeper: new QueueSweeper(
+      store,
+      producer,
+      releaser,
+      records,
+      connections,
+      topics,
+      metrics,
+      logger,
+      ports.lanesPerSweep,
+    ),
     releaser,
   };
 }

@@ -221,7 +221,7 @@ export class DispatcherHarness {
   readonly parts: DispatcherParts;
   private offset = 0;
 
-  constructor(connection: Partial<ConnectionSettings> = {}) {
+  constructor(connection: Partial<ConnectionSettings> = {}, options: { lanesPerSweep?: number } = {}) {
     this.connections.add({ id: CONNECTION, tenant: TENANT, maxRetries: 2, retryScheduleS: [10, 120], ...connection });
     this.parts = composeDispatcher({
       store: this.store,
@@ -240,6 +240,7 @@ export class DispatcherHarness {
       random: () => 0.5,
       retryScheduleS: [1, 2, 4],
       pauseAfterFailingS: 3600,
+      ...options,
     });
   }
 

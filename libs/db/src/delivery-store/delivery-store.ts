@@ -92,6 +92,21 @@ export interface KnownDelivery {
   origin: string | null;
 }
 
+/** How far one step of the walk through held lanes goes (see `DeliveryStore.releasableLanes`). */
+export interface LaneWalkBudget {
+  /** Lanes looked at, at most. */
+  lanes: number;
+  /** Releasable lanes found, at most. */
+  found: number;
+}
+
+/** One step of the walk through held lanes. */
+export interface LaneWalk {
+  releasable: string[];
+  /** The lane the next step starts after; null when this step reached the last lane. */
+  next: string | null;
+}
+
 /** A delivery whose retry is long overdue: its retry record was lost (a crash between storing and producing). */
 export interface OverdueRetry {
   id: string;
@@ -189,12 +204,17 @@ export abstract class DeliveryStore {
   abstract failUnreadable(id: string, error: string): Promise<void>;
 
   /**
-   * Lanes with held deliveries that nobody is releasing: their head settled (or a release was cut
-   * short) and their connection is not paused. Only deliveries first consumed from topics of
+   * One step of a walk through the lanes that hold deliveries, in the store's order of lanes,
+   * from the first lane after `after` ('' for the first lane): the lanes with held deliveries that
+   * nobody is releasing. A lane is read by its head, its first waiting delivery in lane order (a
+   * retry or a lease keeps the head; everything behind was parked or claimed after it): releasable
+   * when the head is held or its lease expired, and its connection is not paused. The step ends
+   * after `budget.lanes` lanes or `budget.found` releasable ones, so its cost does not grow with
+   * what a failing receiver has parked (decision 0042). Only heads first consumed from topics of
    * `originPrefix` (FLOWLINE_TOPIC_PREFIX) count: installations (or tests) sharing a database
    * never sweep each other's deliveries into their own topics.
    */
-  abstract releasableLanes(originPrefix: string, limit: number): Promise<string[]>;
+  abstract releasableLanes(originPrefix: string, after: string, budget: LaneWalkBudget): Promise<LaneWalk>;
 
   /**
    * Retries overdue by `overdueS`, moved to now: the caller produces their retry records again

@@ -7,6 +7,8 @@ import {
   DIGEST_FIRST_FAILURES,
   ClaimedDelivery,
   DeliveryStore,
+  LaneWalk,
+  LaneWalkBudget,
   OverdueRetry,
   ParkedDelivery,
   QueueView,
@@ -194,18 +196,29 @@ export class MemoryDeliveryStore extends DeliveryStore {
     });
   }
 
-  releasableLanes(originPrefix: string, limit: number): Promise<string[]> {
+  releasableLanes(originPrefix: string, after: string, budget: LaneWalkBudget): Promise<LaneWalk> {
     return settled(() => {
-      const lanes = new Set<string>();
+      // Each lane's head: its first waiting delivery in lane order, as PostgreSQL's walk reads it.
+      const heads = new Map<string, MemoryDeliveryRow>();
       for (const row of this.rows.values()) {
-        if (lanes.size >= limit) break;
-        if (row.lane === null || !movesFrom('claim').includes(row.status) || lanes.has(row.lane)) continue;
-        if (row.connectionId !== null && this.isConnectionPaused(row.connectionId)) continue;
-        if (!row.origin?.startsWith(originPrefix)) continue;
-        if (this.inLane(row.lane).some((h) => h.status === 'retrying' || this.leased(h))) continue;
-        lanes.add(row.lane);
+        if (row.lane === null || !holdsLane(row.status) || row.lane <= after) continue;
+        const head = heads.get(row.lane);
+        if (head === undefined || (row.laneSeq ?? Infinity) < (head.laneSeq ?? Infinity)) heads.set(row.lane, row);
       }
-      return [...lanes];
+      const lanes = [...heads.keys()].sort();
+      const releasable: string[] = [];
+      for (const [walked, lane] of lanes.entries()) {
+        const head = heads.get(lane)!;
+        if (
+          movesFrom('claim').includes(head.status) &&
+          !this.leased(head) &&
+          head.origin?.startsWith(originPrefix) === true &&
+          !(head.connectionId !== null && this.isConnectionPaused(head.connectionId))
+        )
+          releasable.push(lane);
+        if (walked + 1 >= budget.lanes || releasable.length >= budget.found) return { releasable, next: lane };
+      }
+      return { releasable, next: null };
     });
   }
 

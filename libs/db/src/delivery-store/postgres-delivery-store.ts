@@ -12,6 +12,8 @@ import {
   QueueView,
   abandonedFailure,
   DIGEST_FIRST_FAILURES,
+  LaneWalk,
+  LaneWalkBudget,
   SENDING_LEASE_S,
   ValidationFailureRecord,
 } from './delivery-store';
@@ -172,26 +174,18 @@ export class PostgresDeliveryStore extends DeliveryStore {
     );
   }
 
-  async releasableLanes(originPrefix: string, limit: number): Promise<string[]> {
+  async releasableLanes(originPrefix: string, after: string, budget: LaneWalkBudget): Promise<LaneWalk> {
     const params = new SqlParams();
-    // Lanes with a waiting delivery, except those a retry or a live lease holds: a set difference,
-    // which PostgreSQL computes in one pass over each side whatever its statistics say. As an anti
-    // join, a plan made while the statistics said the table was empty probed every waiting
-    // delivery's lane for each other one: 21 s a call, a core of PostgreSQL's, with 39,000 parked.
-    const rows: Array<{ lane: string }> = await this.dataSource.query(
-      `SELECT lane FROM (
-         SELECT d.lane FROM deliveries d
-          WHERE d.status IN (${sqlStatuses(movesFrom('claim'))}) AND d.lane IS NOT NULL
-            AND starts_with(d.origin, ${params.add(originPrefix)})
-            AND (d.connection_id IS NULL
-                 OR d.connection_id <> ALL (ARRAY(SELECT c.id FROM connections c WHERE c.paused_at IS NOT NULL)))
-         EXCEPT
-         SELECT h.lane FROM deliveries h WHERE h.lane IS NOT NULL AND (h.status = ${RETRYING} OR ${LEASED('h.')})
-       ) releasable
-       LIMIT ${params.add(limit)}`,
+    // One index probe per lane walked, not a read of every held delivery (decision 0042).
+    const rows: Array<{ lane: string; releasable: boolean | null }> = await this.dataSource.query(
+      `SELECT lane, releasable FROM flowline_releasable_lanes(${params.add(originPrefix)}, ${params.add(after)},
+         ${params.add(budget.lanes)}, ${params.add(budget.found)}, ${params.add(SENDING_LEASE_S)})`,
       params.values,
     );
-    return rows.map((row) => row.lane);
+    return {
+      releasable: rows.filter((row) => row.releasable === true).map((row) => row.lane),
+      next: rows.find((row) => row.releasable === null)?.lane ?? null,
+    };
   }
 
   async takeOverdueRetries(originPrefix: string, overdueS: number, limit: number): Promise<OverdueRetry[]> {

@@ -26,6 +26,7 @@ import { RemovableConnectionGates1767200000000 } from './1767200000000-removable
 import { ConnectionGateTokensAhead1767300000000 } from './1767300000000-connection-gate-tokens-ahead';
 import { DeliveriesById1767400000000 } from './1767400000000-deliveries-by-id';
 import { ConnectionGateTellsApart1767500000000 } from './1767500000000-connection-gate-tells-apart';
+import { ReleasableLanesWalk1767600000000 } from './1767600000000-releasable-lanes-walk';
 
 /** Every migration, oldest first. A schema change is a new file here, never `synchronize`. */
 export const MIGRATIONS = [
@@ -57,5 +58,6 @@ export const MIGRATIONS = [
   ConnectionGateTokensAhead1767300000000,
   DeliveriesById1767400000000,
   ConnectionGateTellsApart1767500000000,
+  ReleasableLanesWalk1767600000000,
 ];
 export { ANALYTICS_SCHEMA, ANALYST_ROLE } from './1766600000100-analytics-views';
