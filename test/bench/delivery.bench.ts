@@ -24,6 +24,9 @@
  *
  * After each run: how many deliveries were deferred or held behind a lane (the dispatcher's
  * metrics) and PostgreSQL's transactions and rows written per delivery (its statistics).
+ *
+ * `BENCH_BACKLOG=N` parks N held deliveries of another installation before (b) and (c): what a
+ * failing tenant's backlog costs the others (see `BACKLOG`).
  */
 // First, before kafkajs loads: its produce path is patched as Flowline's processes run it (decision 0040).
 import '@flowline/kafka';
@@ -68,6 +71,15 @@ const brokers = base.KAFKA_BROKERS;
 /** Which parts run (comma-separated, default all): a, b, c. (b) and (c) run the healthy run too. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b,c').split(','));
 const run = randomBytes(3).toString('hex');
+
+/**
+ * Held deliveries of another installation (another topic prefix) parked in the database before
+ * (b) and (c), 80 behind each retrying head (`BENCH_BACKLOG`, default none): a tenant whose
+ * receiver has failed for hours. Nothing here attempts or releases them; (b) then measures what
+ * such a backlog costs the healthy connection (decision 0042).
+ */
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 0);
+const BACKLOG_PER_LANE = 81;
 
 /** Longest wait for the sink to see what a run sends: a stuck run fails instead of hanging. */
 const RUN_TIMEOUT_MS = 300_000;
@@ -276,11 +288,46 @@ async function main(): Promise<void> {
   // (a) The dispatcher alone against raw POSTs of the same bodies, before and after it (the
   // machine's load drifts; their mean is the baseline), after warming up the client and the sink.
   if (PARTS.has('a')) await benchA(sink);
-  if (PARTS.has('b') || PARTS.has('c')) await benchBC(sink);
+  if (PARTS.has('b') || PARTS.has('c')) {
+    if (BACKLOG > 0) await seedBacklog(BACKLOG);
+    await benchBC(sink);
+  }
   await forgetKafkaRun(brokers, `bench-${run}`);
   await forgetDatabaseRun(base.DATABASE_URL, `bench-${run}-%`);
   console.log(`steal during the run: ${stealSince(machineAtStart)}`);
   sink.stop();
+}
+
+/** `BACKLOG`'s deliveries, as a failing receiver leaves them: a retrying head per lane, due in a day, the rest held behind it. */
+async function seedBacklog(count: number): Promise<void> {
+  const started = performance.now();
+  const lanes = Math.ceil(count / BACKLOG_PER_LANE);
+  const tenant = `bench-${run}-backlog`;
+  const dataSource = createDataSource(base.DATABASE_URL, { poolSize: 1 });
+  await dataSource.initialize();
+  try {
+    await runMigrations(dataSource);
+    // Row by row in lane order, so each head takes its lane's first place as the dispatcher gives it.
+    await dataSource.query(
+      `INSERT INTO deliveries (id, tenant_id, subject, event_id, event_type, status, lane, lane_seq, message, origin,
+                               retry_count, next_attempt_at, queued_at)
+       SELECT $1 || '-' || lane || '-' || place, $1, 'subject-' || lane, 'event', 'backlog',
+              CASE WHEN place = 0 THEN 'retrying' ELSE 'held' END,
+              json_build_array($1, 'failing-receiver', 'subject-' || lane)::text, nextval('deliveries_lane_seq'),
+              '\\x7b7d'::bytea, $1 || '.flowline.deliveries/0/1', CASE WHEN place = 0 THEN 1 ELSE 0 END,
+              CASE WHEN place = 0 THEN now() + interval '1 day' END, now()
+         FROM generate_series(1, $2::integer) AS lane, generate_series(0, $3::integer - 1) AS place
+        WHERE (lane - 1) * $3::integer + place < $4::integer
+        ORDER BY lane, place`,
+      [tenant, lanes, BACKLOG_PER_LANE, count],
+    );
+    await dataSource.query('VACUUM (ANALYZE) deliveries');
+  } finally {
+    await dataSource.destroy();
+  }
+  console.log(
+    `backlog: ${count} held deliveries of another installation in ${lanes} lanes, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 async function benchA(sink: Sink): Promise<void> {
