@@ -103,7 +103,10 @@ export interface LaneWalkBudget {
 /** One step of the walk through held lanes. */
 export interface LaneWalk {
   releasable: string[];
-  /** The lane the next step starts after; null when this step reached the last lane. */
+  /**
+   * The lane the next step starts after; null when this step found no more lanes. A step whose
+   * budget ends on the last lane still answers it, and the step after finds none.
+   */
   next: string | null;
 }
 
