@@ -64,9 +64,19 @@ describe('lane lookups', () => {
   });
 
   it('the insights still count a tenant’s waiting deliveries through it', async () => {
-    const [plan] = await plansWithoutTheLaneIndex([
-      `SELECT count(*) FROM deliveries WHERE tenant_id = 't' AND status IN ('retrying', 'held', 'sending')`,
-    ]);
+    // Its predicate must match the insights' query. The other indexes led by the tenant can answer
+    // it as well, and which one the statistics favour varies from run to run: they go too.
+    const [plan] = await plansWithoutTheLaneIndex(
+      [`SELECT count(*) FROM deliveries WHERE tenant_id = 't' AND status IN ('retrying', 'held', 'sending')`],
+      async (runner) => {
+        for (const index of [
+          'deliveries_tenant_status_created',
+          'deliveries_tenant_created',
+          'deliveries_tenant_subject',
+        ])
+          await runner.query(`DROP INDEX ${index}`);
+      },
+    );
     expect(plan).toContain('deliveries_waiting_by_tenant');
   });
 
