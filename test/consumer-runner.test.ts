@@ -151,24 +151,22 @@ describe('ConsumerRunner', () => {
     let entered: () => void = () => undefined;
     const firstChunkRuns = new Promise<void>((resolve) => (entered = resolve));
     let first = true;
-    const member = (name: string, handler: ConsumerRunnerOptions['handler']) =>
-      new ConsumerRunner({
-        kafka: createKafka({
-          brokers,
-          clientId: 'runner-test',
-          logger: memberLogger(name),
-          logLevel: logLevel.INFO,
-        }),
+    const member = (name: string, handler: ConsumerRunnerOptions['handler']) => {
+      const memberLog = memberLogger(name);
+      return new ConsumerRunner({
+        kafka: createKafka({ brokers, clientId: 'runner-test', logger: memberLog, logLevel: logLevel.INFO }),
         groupId,
         topics: [topic],
         handler,
-        logger: memberLogger(name),
+        logger: memberLog,
         metrics: new FlowlineMetrics(),
         onCrash: (error) => note(`${name} crashed: ${error.message}`),
       });
+    };
     const finish = (name: string, records: ConsumedRecord[]) => {
-      note(`${name} finished ${records.map((record) => `${record.partition}/${record.offset}`).join(' ')}`);
-      handled.push(...records.map((record) => `${record.partition}/${record.offset}`));
+      const finished = records.map((record) => `${record.partition}/${record.offset}`);
+      note(`${name} finished ${finished.join(' ')}`);
+      handled.push(...finished);
     };
     // The first member's first chunk is in flight when the second member joins, and finishes
     // (its outputs, here `handled`, out) only once the rebalance has begun.

@@ -307,7 +307,8 @@ async function seedBacklog(count: number): Promise<void> {
   await dataSource.initialize();
   try {
     await runMigrations(dataSource);
-    // Row by row in lane order, so each head takes its lane's first place as the dispatcher gives it.
+    // Numbered in lane order (`nextval` runs after the sort), so each head has its lane's first
+    // place, as the dispatcher gives a retrying delivery before parking anything behind it.
     await dataSource.query(
       `INSERT INTO deliveries (id, tenant_id, subject, event_id, event_type, status, lane, lane_seq, message, origin,
                                retry_count, next_attempt_at, queued_at)
