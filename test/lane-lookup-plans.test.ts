@@ -8,7 +8,8 @@ import { openDatabase } from './support/database';
  * held-lane probe of `view` and `parkWhileHeld`), with the store's own status lists and lease.
  */
 const LANE_LOOKUPS = {
-  'a lane held by a retry or a live lease': `SELECT 1 FROM deliveries WHERE lane = 'l' AND (status = ${sqlStatus('retrying')}
+  'a lane held by a retry or a live lease': `SELECT 1 FROM deliveries WHERE lane = 'l'
+      AND status IN (${sqlStatuses(LANE_HOLDING_STATUSES)}) AND (status = ${sqlStatus('retrying')}
       OR (status = ${sqlStatus('sending')} AND updated_at > now() - interval '${SENDING_LEASE_S} seconds')) LIMIT 1`,
   "claiming a lane's next deliveries": `SELECT id FROM deliveries WHERE lane = 'l'
       AND status IN (${sqlStatuses(movesFrom('claim'))}) ORDER BY lane_seq LIMIT 50`,

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { loadConfig } from '@flowline/config';
+import { createDataSource, ParkedDelivery, PostgresDeliveryStore, runMigrations } from '@flowline/db';
+import type { Admission, ConnectionAdmitter } from '@flowline/delivery';
+import type { BatchContext, OutgoingMessage } from '@flowline/kafka';
+import { testEnvironment } from '@flowline/testing';
+import { composeDispatcher, DispatcherParts } from '../services/dispatcher/src/dispatcher-parts';
+import { DispatcherHarness, TENANT } from '../services/dispatcher/test/dispatcher-harness';
+import { eventually } from './support/eventually';
+
+/**
+ * A pause armed on a lane's claim: `reached` resolves after the first statement that follows the
+ * claim's lane lock, and the claim goes on at `go()`.
+ */
+class ClaimPause {
+  private armed = false;
+  reached!: Promise<void>;
+  private arrive!: () => void;
+  private gate!: Promise<void>;
+  go!: () => void;
+
+  arm(): void {
+    this.armed = true;
+    this.reached = new Promise((resolve) => (this.arrive = resolve));
+    this.gate = new Promise((resolve) => (this.go = resolve));
+  }
+
+  /** After `sql` answered as a transaction's statement, the transaction's lane lock taken before it. */
+  async after(sql: string, lockedBefore: boolean): Promise<void> {
+    if (!this.armed || !lockedBefore || sql.includes('pg_advisory_xact_lock')) return;
+    this.armed = false;
+    this.arrive();
+    await this.gate;
+  }
+}
+
+/** The data source, with every transaction's statements passed through `pause` (nothing else changes). */
+function pausing(real: DataSource, pause: ClaimPause): DataSource {
+  const bound = (target: object, value: unknown) =>
+    typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  return new Proxy(real, {
+    get(target, property) {
+      if (property !== 'transaction') return bound(target, Reflect.get(target, property));
+      return (work: (manager: EntityManager) => Promise<unknown>) =>
+        target.transaction((manager) => {
+          let locked = false;
+          return work(
+            new Proxy(manager, {
+              get(inner, name) {
+                if (name !== 'query') return bound(inner, Reflect.get(inner, name));
+                return async (sql: string, parameters?: unknown[]) => {
+                  const result: unknown = await inner.query(sql, parameters);
+                  await pause.after(sql, locked);
+                  if (sql.includes('pg_advisory_xact_lock')) locked = true;
+                  return result;
+                };
+              },
+            }),
+          );
+        });
+    },
+  });
+}
+
+/** The connection's gate, scripted: each answer in turn (admitted when the script is out). */
+class ScriptedGate implements ConnectionAdmitter {
+  readonly answers: boolean[] = [];
+  admit(): Promise<Admission> {
+    const admitted = this.answers.shift() ?? true;
+    return Promise.resolve(admitted ? { admitted: true, release: () => undefined } : { admitted: false, retryInMs: 0 });
+  }
+}
+
+/**
+ * A lane released while a chunk parks in it (decision 0043). The fault suite once saw one
+ * subject's webhooks out of event order, each sent once: a release's claim checked that nothing
+ * of the lane waited (its own statement), a chunk's persist then committed the lane's deferred
+ * head (`retrying`) and a delivery held behind it (`held`), and the claim's next statement took
+ * the held one, sent before its head. The in-memory store does each call at once, so only
+ * PostgreSQL can interleave them: the claim is paused after the first statement that follows its
+ * lane lock, and the persist runs meanwhile, as far as it can.
+ */
+describe('a lane claimed while a chunk parks a deferred head and a delivery behind it (PostgreSQL)', () => {
+  const env = testEnvironment();
+  const pause = new ClaimPause();
+  const run = randomUUID().slice(0, 8);
+  const ids: string[] = [];
+  let dataSource: DataSource;
+  let store: PostgresDeliveryStore;
+
+  beforeAll(async () => {
+    // The claim holds one connection while the persist takes another and the test looks at locks.
+    dataSource = createDataSource(loadConfig(env).DATABASE_URL, { poolSize: 4 });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+    store = new PostgresDeliveryStore(pausing(dataSource, pause));
+  });
+
+  afterAll(async () => {
+    if (!dataSource?.isInitialized) return;
+    await dataSource.query('DELETE FROM delivery_attempts WHERE delivery_id = ANY($1)', [ids]);
+    await dataSource.query('DELETE FROM deliveries WHERE id = ANY($1)', [ids]);
+    await dataSource.destroy();
+  });
+
+  function id(name: string): string {
+    const full = `race-${run}-${name}`;
+    ids.push(full);
+    return full;
+  }
+
+  /**
+   * Lets `persist` run while the claim is paused, until it is done or waits for the lane's lock
+   * (then the claim goes on, and the persist after it).
+   */
+  async function persistDuringClaim(persist: Promise<unknown>): Promise<void> {
+    let done = false;
+    void persist.then(() => (done = true));
+    await eventually('the persist done, or waiting for the lane lock the claim holds', async () => {
+      if (done) return true;
+      const waiting = await dataSource.query<unknown[]>(
+        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND datname = current_database()`,
+      );
+      return waiting.length > 0 ? true : undefined;
+    });
+    pause.go();
+    await persist;
+  }
+
+  it('the store claims nothing behind a head that a persist parked while the claim ran', async () => {
+    const lane = JSON.stringify([TENANT, 'race-connection', `lead-${run}`]);
+    const parked = (name: string, status: 'retrying' | 'held'): ParkedDelivery => ({
+      deliveryId: id(name),
+      tenant: TENANT,
+      subject: `lead-${run}`,
+      connectionId: '0b7e6c1e-7f55-4a8e-9a3b-2f5d3c1a9e01',
+      eventId: `evt-${name}`,
+      eventType: 'registration.created',
+      channel: 'webhook',
+      lane,
+      message: Buffer.from('{}'),
+      reason: status === 'retrying' ? 'deferred' : 'held behind',
+      status,
+      retryCount: status === 'retrying' ? 1 : 0,
+      nextAttemptAt: status === 'retrying' ? new Date(Date.now() + 60_000) : null,
+      origin: 'race.flowline.deliveries/0/1',
+    });
+    // A release asks for the lane (a settled head, a stale retry record, the sweep): nothing waits yet.
+    pause.arm();
+    const claim = store.claimBatch(lane, 10);
+    await pause.reached;
+    // Meanwhile a chunk's persist: its first delivery of the lane deferred, the next held behind it.
+    await persistDuringClaim(store.record([], [parked('d5', 'retrying'), parked('d6', 'held')]));
+    expect((await claim).map((claimed) => claimed.id)).toEqual([]);
+    // And nothing after it either, while the head waits for its retry.
+    expect(await store.claimBatch(lane, 10)).toEqual([]);
+  });
+
+  describe('through the dispatcher', () => {
+    let h: DispatcherHarness;
+    let parts: DispatcherParts;
+    const gate = new ScriptedGate();
+    const produced: OutgoingMessage[] = [];
+    const context: BatchContext = { signal: new AbortController().signal, rebalancing: new AbortController().signal };
+
+    beforeEach(() => {
+      h = new DispatcherHarness();
+      // The harness's parts on the real store, the connection's gate scripted.
+      parts = composeDispatcher({
+        store,
+        producer: { send: (messages) => Promise.resolve(void produced.push(...messages)) },
+        connections: h.connections,
+        notificationEndpoints: h.notificationEndpoints,
+        notices: { notify: () => Promise.resolve() },
+        health: h.connections,
+        webhooks: h.receiver,
+        emails: h.mailbox,
+        topics: h.topics,
+        metrics: h.metrics,
+        logger: pino({ level: 'silent' }),
+        clock: h.clock,
+        random: () => 0.5,
+        retryScheduleS: [1, 2, 4],
+        pauseAfterFailingS: 3600,
+        limiter: gate,
+      });
+    });
+
+    function takeRetries(): OutgoingMessage[] {
+      const retries = produced.filter((message) => message.topic.includes('.retry.'));
+      produced.splice(0, produced.length, ...produced.filter((message) => !message.topic.includes('.retry.')));
+      return retries;
+    }
+
+    it("a subject's webhooks reach the receiver in event order, each once, while its lane is released", async () => {
+      const subject = `lead-${run}-x`;
+      const [d4, d5, d6] = ['x4', 'x5', 'x6'].map((name) => id(name));
+      // Chunk 1: d4's connection is full, so d4 is deferred to the retry topic (its lane waits on it).
+      gate.answers.push(false);
+      await parts.deliver.execute([h.record(h.delivery(d4!, subject))], context);
+      expect((await store.view([d4!], [])).known.get(d4!)?.status).toBe('retrying');
+      const [retryOfD4] = takeRetries();
+
+      // d4's retry is due and succeeds, so its lane is released in the background; the claim pauses.
+      h.clock.advance(1_000);
+      pause.arm();
+      await parts.deliver.execute([h.consumed(retryOfD4!)], context);
+      await pause.reached;
+
+      // Meanwhile the partition's next chunk has d5 and d6: the lane is not held any more, d5's
+      // connection is full again (deferred), d6 is held behind it in the chunk.
+      gate.answers.push(false);
+      await persistDuringClaim(
+        parts.deliver.execute([h.record(h.delivery(d5!, subject)), h.record(h.delivery(d6!, subject))], context),
+      );
+      await parts.releaser.idle();
+
+      // d5's retry comes, and releases d6 behind it.
+      h.clock.advance(1_000);
+      for (const retry of takeRetries()) await parts.deliver.execute([h.consumed(retry)], context);
+      await parts.releaser.idle();
+
+      const sent = h.receiver.sent.map((delivery) => delivery.id);
+      expect(sent).toEqual([d4, d5, d6]);
+    });
+  });
+});
