@@ -95,7 +95,8 @@ describe('faults on a three-broker cluster, services as separate processes', () 
         .flat()
         .map((each) => each.stop()),
     );
-  }, 60_000);
+    // Brokers a failed scenario left down are started again: up to kafka.sh's 300 s.
+  }, 360_000);
 
   /** Two tenants sharing the scenario's events and subjects. */
   function pair(): FaultTenant[] {

@@ -10,7 +10,8 @@ import { withTimeout } from './with-timeout';
  * again. The Java consumer instead marks the coordinator unknown and finds it again, and the new
  * coordinator takes the same generation's commits. This patch does the same: a consumer group
  * whose coordinator connection is gone, or whose last commit failed, asks the cluster for the
- * group's coordinator before its next commit, heartbeat or leave (decision 0034).
+ * group's coordinator before its next commit, heartbeat or leave (decision 0034). A join that finds
+ * no coordinator at all fails as a retriable error, so kafkajs restarts the consumer.
  *
  * kafkajs is unmaintained, so the fix lives here, guarded by its exact version: another version
  * stops the process at start, so an upgrade cannot drop the patch silently.
@@ -71,6 +72,21 @@ async function currentCoordinator(self: HasCoordinator): Promise<void> {
   }
 }
 
+/**
+ * A join that failed because no broker knew the group's coordinator, as a retriable error without
+ * its cause; any other error as it is. kafkajs's `joinAndSync` gives up after its retries (about
+ * six seconds) with `KafkaJSGroupCoordinatorNotFound`, which is not retriable: the consumer then
+ * crashed for good and the process exited, while brokers were restarting one after another (the
+ * fault suite's outage, 2026-12-03). Retriable, kafkajs restarts the consumer and joins again once
+ * a coordinator is elected, as after any other failure of a cluster that comes back.
+ */
+export function joinFailureToRetry(error: unknown): unknown {
+  let root = error as { name?: string; cause?: unknown } | undefined;
+  while (root?.cause !== undefined) root = root.cause as typeof root;
+  if (root?.name !== 'KafkaJSGroupCoordinatorNotFound') return error;
+  return new KafkaJSError(`the group's coordinator was not found: ${(error as Error).message}`, { retriable: true });
+}
+
 function wrap(target: PatchedPrototype, name: string, around: (original: Method) => Method): void {
   const original = target.prototype[name];
   if (typeof original !== 'function') throw new Error(`kafkajs has no ${name} to patch`);
@@ -102,6 +118,18 @@ function applyPatch(): void {
           // A timeout leaves the connection up: only asking again tells whether the node still coordinates.
           this.coordinatorInDoubt = true;
           throw error;
+        }
+      },
+  );
+  wrap(
+    ConsumerGroup,
+    'joinAndSync',
+    (original) =>
+      async function (this: HasCoordinator, ...args: unknown[]) {
+        try {
+          return await original.apply(this, args);
+        } catch (error) {
+          throw joinFailureToRetry(error);
         }
       },
   );
