@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadConfig } from '@flowline/config';
 import { createDataSource, ParkedDelivery, PostgresDeliveryStore, runMigrations } from '@flowline/db';
 import type { Admission, ConnectionAdmitter } from '@flowline/delivery';
 import type { BatchContext, OutgoingMessage } from '@flowline/kafka';
 import { testEnvironment } from '@flowline/testing';
-import { composeDispatcher, DispatcherParts } from '../services/dispatcher/src/dispatcher-parts';
 import { DispatcherHarness, TENANT } from '../services/dispatcher/test/dispatcher-harness';
 import { eventually } from './support/eventually';
 
@@ -160,37 +158,17 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
 
   describe('through the dispatcher', () => {
     let h: DispatcherHarness;
-    let parts: DispatcherParts;
     const gate = new ScriptedGate();
-    const produced: OutgoingMessage[] = [];
     const context: BatchContext = { signal: new AbortController().signal, rebalancing: new AbortController().signal };
 
     beforeEach(() => {
-      h = new DispatcherHarness();
       // The harness's parts on the real store, the connection's gate scripted.
-      parts = composeDispatcher({
-        store,
-        producer: { send: (messages) => Promise.resolve(void produced.push(...messages)) },
-        connections: h.connections,
-        notificationEndpoints: h.notificationEndpoints,
-        notices: { notify: () => Promise.resolve() },
-        health: h.connections,
-        webhooks: h.receiver,
-        emails: h.mailbox,
-        topics: h.topics,
-        metrics: h.metrics,
-        logger: pino({ level: 'silent' }),
-        clock: h.clock,
-        random: () => 0.5,
-        retryScheduleS: [1, 2, 4],
-        pauseAfterFailingS: 3600,
-        limiter: gate,
-      });
+      h = new DispatcherHarness({}, { store, limiter: gate });
     });
 
     function takeRetries(): OutgoingMessage[] {
-      const retries = produced.filter((message) => message.topic.includes('.retry.'));
-      produced.splice(0, produced.length, ...produced.filter((message) => !message.topic.includes('.retry.')));
+      const retries = h.produced.filter((message) => message.topic.includes('.retry.'));
+      h.produced.splice(0, h.produced.length, ...h.produced.filter((message) => !message.topic.includes('.retry.')));
       return retries;
     }
 
@@ -199,28 +177,28 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
       const [d4, d5, d6] = ['x4', 'x5', 'x6'].map((name) => id(name));
       // Chunk 1: d4's connection is full, so d4 is deferred to the retry topic (its lane waits on it).
       gate.answers.push(false);
-      await parts.deliver.execute([h.record(h.delivery(d4!, subject))], context);
+      await h.parts.deliver.execute([h.record(h.delivery(d4!, subject))], context);
       expect((await store.view([d4!], [])).known.get(d4!)?.status).toBe('retrying');
       const [retryOfD4] = takeRetries();
 
       // d4's retry is due and succeeds, so its lane is released in the background; the claim pauses.
       h.clock.advance(1_000);
       pause.arm();
-      await parts.deliver.execute([h.consumed(retryOfD4!)], context);
+      await h.parts.deliver.execute([h.consumed(retryOfD4!)], context);
       await pause.reached;
 
       // Meanwhile the partition's next chunk has d5 and d6: the lane is not held any more, d5's
       // connection is full again (deferred), d6 is held behind it in the chunk.
       gate.answers.push(false);
       await persistDuringClaim(
-        parts.deliver.execute([h.record(h.delivery(d5!, subject)), h.record(h.delivery(d6!, subject))], context),
+        h.parts.deliver.execute([h.record(h.delivery(d5!, subject)), h.record(h.delivery(d6!, subject))], context),
       );
-      await parts.releaser.idle();
+      await h.parts.releaser.idle();
 
       // d5's retry comes, and releases d6 behind it.
       h.clock.advance(1_000);
-      for (const retry of takeRetries()) await parts.deliver.execute([h.consumed(retry)], context);
-      await parts.releaser.idle();
+      for (const retry of takeRetries()) await h.parts.deliver.execute([h.consumed(retry)], context);
+      await h.parts.releaser.idle();
 
       const sent = h.receiver.sent.map((delivery) => delivery.id);
       expect(sent).toEqual([d4, d5, d6]);

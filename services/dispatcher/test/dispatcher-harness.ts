@@ -23,7 +23,7 @@ import type { BatchContext, ConsumedRecord, OutgoingMessage, PartlyHandled } fro
 import { FlowlineMetrics } from '@flowline/observability';
 import { ManualTimers, settle } from '@flowline/testing';
 import type { Clock } from '../src/clock';
-import { composeDispatcher, DispatcherParts } from '../src/dispatcher-parts';
+import { composeDispatcher, DispatcherParts, DispatcherPorts } from '../src/dispatcher-parts';
 
 /** A clock the test moves by hand: its timers run, in order, as it passes them. */
 export class ManualClock extends ManualTimers implements Clock {
@@ -221,7 +221,14 @@ export class DispatcherHarness {
   readonly parts: DispatcherParts;
   private offset = 0;
 
-  constructor(connection: Partial<ConnectionSettings> = {}, options: { lanesPerSweep?: number } = {}) {
+  /**
+   * `options` replaces ports of the harness's own: a bounded sweep, a scripted gate, or another
+   * store (the race of decision 0043 needs PostgreSQL's; `store` then still names the unused twin).
+   */
+  constructor(
+    connection: Partial<ConnectionSettings> = {},
+    options: Partial<Pick<DispatcherPorts, 'lanesPerSweep' | 'limiter' | 'store'>> = {},
+  ) {
     this.connections.add({ id: CONNECTION, tenant: TENANT, maxRetries: 2, retryScheduleS: [10, 120], ...connection });
     this.parts = composeDispatcher({
       store: this.store,
