@@ -27,7 +27,7 @@ export interface ReceiverAccount {
  * Checks a receiver's requests the way its operator would: every expected webhook-id answered
  * 2xx, a repeat only under the same webhook-id with the same body, and per subject the first
  * attempts in event order (`orderOf` reads a body's subject and its position in that subject's
- * sequence of events).
+ * sequence of events). `requests` come in the order the receiver got them.
  */
 export function accountFor(
   requests: readonly SeenRequest[],
@@ -40,7 +40,9 @@ export function accountFor(
   const unexpected = new Set<string>();
   const lastPosition = new Map<string, number>();
   const outOfOrder = new Set<string>();
-  for (const request of [...requests].sort((a, b) => a.receivedAt - b.receivedAt)) {
+  // In the order given, the receiver's arrival order: sorting by `receivedAt` (the wall clock,
+  // milliseconds) could put two requests of one millisecond, or around a clock step, out of order.
+  for (const request of requests) {
     const { webhookId, body } = request;
     if (!expected.has(webhookId)) unexpected.add(webhookId);
     if (request.status >= 200 && request.status < 300) accepted.add(webhookId);
