@@ -78,7 +78,9 @@ class ScriptedGate implements ConnectionAdmitter {
  * head (`retrying`) and a delivery held behind it (`held`), and the claim's next statement took
  * the held one, sent before its head. The in-memory store does each call at once, so only
  * PostgreSQL can interleave them: the claim is paused after the first statement that follows its
- * lane lock, and the persist runs meanwhile, as far as it can.
+ * lane lock, and the persist runs meanwhile, as far as it can. Since the claim checks and claims
+ * in one statement, the pause falls after it, and what these cases hold to is the persist waiting
+ * for the lane's lock; that the check and the claim read one snapshot, no pause can show.
  */
 describe('a lane claimed while a chunk parks a deferred head and a delivery behind it (PostgreSQL)', () => {
   const env = testEnvironment();

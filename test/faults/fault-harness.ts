@@ -398,11 +398,14 @@ export class FaultCluster {
 
   async close(): Promise<void> {
     await Promise.all(this.everyProcess.map((replica) => replica.stop('SIGKILL')));
-    // Every broker running again (kafka.sh starts only those that are not): a scenario cut short
-    // with a broker down would otherwise fail the next suites on the cluster too.
-    await this.startBroker();
-    await this.kafka.close();
-    await this.dataSource?.destroy();
+    try {
+      // Every broker running again (kafka.sh starts only those that are not): a scenario cut
+      // short with a broker down would otherwise fail the next suites on the cluster too.
+      await this.startBroker();
+    } finally {
+      await this.kafka.close();
+      await this.dataSource?.destroy();
+    }
   }
 
   /** Log lines of every process this run started that match `pattern`. */

@@ -1,40 +1,51 @@
 import { KafkaJSError, KafkaJSNonRetriableError } from 'kafkajs';
-import { joinFailureToRetry } from './kafkajs-coordinator-patch';
+import { COORDINATOR_OUTAGE_LIMIT_MS, joinFailureToRestart } from './kafkajs-coordinator-patch';
 
-// kafkajs's own error classes (its `errors` module is not all exported by its index).
+// kafkajs's own error class (its `errors` module is not all exported by its index).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const errors = require('kafkajs/src/errors') as Record<string, new (message: string, options?: object) => Error>;
+const errors = require('kafkajs/src/errors') as Record<string, new (message: string) => Error>;
 
-/** kafkajs's consumer restarts after a crash when this holds (kafkajs/src/consumer/index.js). */
-function kafkajsRestarts(error: unknown): boolean {
-  let root = error as { name?: string; retriable?: boolean; cause?: unknown };
+type KafkaError = { name?: string; retriable?: boolean; cause?: unknown };
+
+/** Whether kafkajs's retrier tries again inside the consumer (kafkajs/src/retry/index.js). */
+function retriedInside(error: unknown): boolean {
+  return (error as KafkaError).retriable !== false;
+}
+
+/** Whether kafkajs's crash handler restarts the consumer (kafkajs/src/consumer/index.js). */
+function restartsTheConsumer(error: unknown): boolean {
+  let root = error as KafkaError;
   if (root.name === 'KafkaJSNumberOfRetriesExceeded') return true;
-  while (root.cause !== undefined) root = root.cause as typeof root;
+  while (root.cause !== undefined) root = root.cause as KafkaError;
   return root.retriable === true;
 }
 
-describe("a join that finds no group coordinator is retried, not the process's end (decision 0034)", () => {
-  const notFound = () => {
-    const cause = new errors.KafkaJSGroupCoordinatorNotFound!('Failed to find group coordinator');
-    // As kafkajs's retrier wraps it (kafkajs/src/retry/index.js): the typings omit the options.
-    const Wrapper = KafkaJSNonRetriableError as unknown as new (error: Error, options: { cause: Error }) => Error;
-    return new Wrapper(cause, { cause });
-  };
+describe('a join that finds no group coordinator restarts the consumer, not the process (decision 0034)', () => {
+  // As `joinAndSync` bails with it, after its retries.
+  const notFound = () => new errors.KafkaJSGroupCoordinatorNotFound!('Failed to find group coordinator');
 
-  it("kafkajs's own failure of a join during an election would not restart the consumer", () => {
-    expect(kafkajsRestarts(notFound())).toBe(false);
+  it('as kafkajs answers it, nothing restarts and the process ends', () => {
+    expect(retriedInside(notFound())).toBe(false);
+    expect(restartsTheConsumer(notFound())).toBe(false);
   });
 
-  it('is made retriable, without the cause that kafkajs would read instead, saying what failed', () => {
-    const translated = joinFailureToRetry(notFound()) as KafkaJSError;
-    expect(kafkajsRestarts(translated)).toBe(true);
+  it('ends the old consumer’s retries and restarts it, saying what failed', () => {
+    const translated = joinFailureToRestart(notFound(), 0) as Error;
+    expect(retriedInside(translated)).toBe(false);
+    expect(restartsTheConsumer(translated)).toBe(true);
     expect(translated.message).toContain("the group's coordinator was not found");
+  });
+
+  it('ends the process once the group has had no coordinator for longer than the limit (an authorisation failure looks the same)', () => {
+    const error = notFound();
+    expect(joinFailureToRestart(error, COORDINATOR_OUTAGE_LIMIT_MS - 1)).not.toBe(error);
+    expect(joinFailureToRestart(error, COORDINATOR_OUTAGE_LIMIT_MS + 1)).toBe(error);
   });
 
   it('leaves every other failure as it was', () => {
     const denied = new KafkaJSNonRetriableError('Not authorized to access group');
     const refused = new KafkaJSError('Connection error: connect ECONNREFUSED', { retriable: true });
-    expect(joinFailureToRetry(denied)).toBe(denied);
-    expect(joinFailureToRetry(refused)).toBe(refused);
+    expect(joinFailureToRestart(denied, 0)).toBe(denied);
+    expect(joinFailureToRestart(refused, 0)).toBe(refused);
   });
 });

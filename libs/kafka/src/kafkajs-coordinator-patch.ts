@@ -1,4 +1,4 @@
-import { KafkaJSError } from 'kafkajs';
+import { KafkaJSError, KafkaJSNonRetriableError } from 'kafkajs';
 import { kafkajsInternals } from './kafkajs-internals';
 import { withTimeout } from './with-timeout';
 
@@ -11,7 +11,7 @@ import { withTimeout } from './with-timeout';
  * coordinator takes the same generation's commits. This patch does the same: a consumer group
  * whose coordinator connection is gone, or whose last commit failed, asks the cluster for the
  * group's coordinator before its next commit, heartbeat or leave (decision 0034). A join that finds
- * no coordinator at all fails as a retriable error, so kafkajs restarts the consumer.
+ * no coordinator at all restarts the consumer rather than ending the process (for five minutes).
  *
  * kafkajs is unmaintained, so the fix lives here, guarded by its exact version: another version
  * stops the process at start, so an upgrade cannot drop the patch silently.
@@ -73,19 +73,39 @@ async function currentCoordinator(self: HasCoordinator): Promise<void> {
 }
 
 /**
- * A join that failed because no broker knew the group's coordinator, as a retriable error without
- * its cause; any other error as it is. kafkajs's `joinAndSync` gives up after its retries (about
- * six seconds) with `KafkaJSGroupCoordinatorNotFound`, which is not retriable: the consumer then
- * crashed for good and the process exited, while brokers were restarting one after another (the
- * fault suite's outage, 2026-12-03). Retriable, kafkajs restarts the consumer and joins again once
- * a coordinator is elected, as after any other failure of a cluster that comes back.
+ * How long a group may go without a coordinator before a join's failure ends the process after
+ * all. kafkajs reports a group it is not authorised for with the same error as one whose
+ * coordinator is not elected yet; past this, the orchestrator is told (the process exits).
  */
-export function joinFailureToRetry(error: unknown): unknown {
+export const COORDINATOR_OUTAGE_LIMIT_MS = 5 * 60_000;
+
+/**
+ * A join that failed because no broker knew the group's coordinator, as an error that ends the
+ * consumer's own retries but restarts the consumer: not retriable itself (kafkajs's runner would
+ * otherwise retry the rejoin inside the old consumer, still fetching for a membership that is
+ * gone), with a retriable root cause (what kafkajs's crash handler reads to restart). kafkajs's
+ * `joinAndSync` gives up after its retries (about six seconds) with
+ * `KafkaJSGroupCoordinatorNotFound`, not retriable: the consumer crashed for good and the process
+ * exited while brokers were restarting one after another (the fault suite's outage, 2026-12-03).
+ * `outageMs` is how long the group has been failing to join; past the limit, and for any other
+ * error, the error is answered as it is.
+ */
+export function joinFailureToRestart(error: unknown, outageMs: number): unknown {
   let root = error as { name?: string; cause?: unknown } | undefined;
   while (root?.cause !== undefined) root = root.cause as typeof root;
-  if (root?.name !== 'KafkaJSGroupCoordinatorNotFound') return error;
-  return new KafkaJSError(`the group's coordinator was not found: ${(error as Error).message}`, { retriable: true });
+  if (root?.name !== 'KafkaJSGroupCoordinatorNotFound' || outageMs > COORDINATOR_OUTAGE_LIMIT_MS) return error;
+  const message = `the group's coordinator was not found: ${(error as Error).message}`;
+  return new NonRetriableWithCause(message, { cause: new KafkaJSError(message, { retriable: true }) });
 }
+
+/** kafkajs's constructor takes a cause (as its retrier passes it); its typings leave it out. */
+const NonRetriableWithCause = KafkaJSNonRetriableError as unknown as new (
+  message: string,
+  options: { cause: Error },
+) => KafkaJSNonRetriableError;
+
+/** Since when each group has failed to join for want of a coordinator (cleared by a join). */
+const failingSince = new Map<string, number>();
 
 function wrap(target: PatchedPrototype, name: string, around: (original: Method) => Method): void {
   const original = target.prototype[name];
@@ -127,9 +147,13 @@ function applyPatch(): void {
     (original) =>
       async function (this: HasCoordinator, ...args: unknown[]) {
         try {
-          return await original.apply(this, args);
+          const joined = await original.apply(this, args);
+          failingSince.delete(this.groupId);
+          return joined;
         } catch (error) {
-          throw joinFailureToRetry(error);
+          const since = failingSince.get(this.groupId) ?? Date.now();
+          failingSince.set(this.groupId, since);
+          throw joinFailureToRestart(error, Date.now() - since);
         }
       },
   );

@@ -40,8 +40,8 @@ export function accountFor(
   const unexpected = new Set<string>();
   const lastPosition = new Map<string, number>();
   const outOfOrder = new Set<string>();
-  // In the order given, the receiver's arrival order: sorting by `receivedAt` (the wall clock,
-  // milliseconds) could put two requests of one millisecond, or around a clock step, out of order.
+  // In the order given, the receiver's arrival order: sorting by `receivedAt` (the wall clock)
+  // would put requests on either side of a backwards clock step out of order.
   for (const request of requests) {
     const { webhookId, body } = request;
     if (!expected.has(webhookId)) unexpected.add(webhookId);
