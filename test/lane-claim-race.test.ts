@@ -111,6 +111,24 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
     return full;
   }
 
+  const laneOf = (name: string) => JSON.stringify([TENANT, 'race-connection', `lead-${run}-${name}`]);
+  const parked = (name: string, status: 'retrying' | 'held', lane: string): ParkedDelivery => ({
+    deliveryId: id(name),
+    tenant: TENANT,
+    subject: `lead-${run}`,
+    connectionId: '0b7e6c1e-7f55-4a8e-9a3b-2f5d3c1a9e01',
+    eventId: `evt-${name}`,
+    eventType: 'registration.created',
+    channel: 'webhook',
+    lane,
+    message: Buffer.from('{}'),
+    reason: status === 'retrying' ? 'deferred' : 'held behind',
+    status,
+    retryCount: status === 'retrying' ? 1 : 0,
+    nextAttemptAt: status === 'retrying' ? new Date(Date.now() + 60_000) : null,
+    origin: 'race.flowline.deliveries/0/1',
+  });
+
   /**
    * Lets `persist` run while the claim is paused, until it is done or waits for the lane's lock
    * (then the claim goes on, and the persist after it).
@@ -130,32 +148,44 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
   }
 
   it('the store claims nothing behind a head that a persist parked while the claim ran', async () => {
-    const lane = JSON.stringify([TENANT, 'race-connection', `lead-${run}`]);
-    const parked = (name: string, status: 'retrying' | 'held'): ParkedDelivery => ({
-      deliveryId: id(name),
-      tenant: TENANT,
-      subject: `lead-${run}`,
-      connectionId: '0b7e6c1e-7f55-4a8e-9a3b-2f5d3c1a9e01',
-      eventId: `evt-${name}`,
-      eventType: 'registration.created',
-      channel: 'webhook',
-      lane,
-      message: Buffer.from('{}'),
-      reason: status === 'retrying' ? 'deferred' : 'held behind',
-      status,
-      retryCount: status === 'retrying' ? 1 : 0,
-      nextAttemptAt: status === 'retrying' ? new Date(Date.now() + 60_000) : null,
-      origin: 'race.flowline.deliveries/0/1',
-    });
+    const lane = laneOf('a');
     // A release asks for the lane (a settled head, a stale retry record, the sweep): nothing waits yet.
     pause.arm();
     const claim = store.claimBatch(lane, 10);
     await pause.reached;
     // Meanwhile a chunk's persist: its first delivery of the lane deferred, the next held behind it.
-    await persistDuringClaim(store.record([], [parked('d5', 'retrying'), parked('d6', 'held')]));
+    await persistDuringClaim(store.record([], [parked('d5', 'retrying', lane), parked('d6', 'held', lane)]));
     expect((await claim).map((claimed) => claimed.id)).toEqual([]);
     // And nothing after it either, while the head waits for its retry.
     expect(await store.claimBatch(lane, 10)).toEqual([]);
+  });
+
+  it("the store claims all of a lane's next deliveries or none, when one of them changes during the claim", async () => {
+    // A release whose lease lapsed while it was still attempting s1 and s2; h3 waits behind them.
+    const lane = laneOf('b');
+    const rows = ['s1', 's2', 'h3'].map((name) => parked(name, 'held', lane));
+    await store.record([], rows);
+    const [s1Id, s2Id] = rows.map((row) => row.deliveryId);
+    await dataSource.query(
+      `UPDATE deliveries SET status = 'sending', updated_at = now() - interval '1 hour' WHERE id = ANY($1)`,
+      [[s1Id, s2Id]],
+    );
+    // That release renews s2's lease in a transaction that commits while the sweep's claim runs.
+    const renewal = dataSource.createQueryRunner();
+    await renewal.connect();
+    await renewal.startTransaction();
+    await renewal.query(`UPDATE deliveries SET updated_at = now() WHERE id = $1`, [s2Id]);
+    const claim = store.claimBatch(lane, 10);
+    await eventually('the claim waiting for the row the renewal holds', async () => {
+      const waiting = await dataSource.query<unknown[]>(
+        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'transactionid' AND datname = current_database()`,
+      );
+      return waiting.length > 0 ? true : undefined;
+    });
+    await renewal.commitTransaction();
+    await renewal.release();
+    // s2 is being sent again: h3 must not go before it ends, nor s1 be claimed alone.
+    expect((await claim).map((claimed) => claimed.id)).toEqual([]);
   });
 
   describe('through the dispatcher', () => {

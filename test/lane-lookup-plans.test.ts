@@ -82,11 +82,14 @@ describe('lane lookups', () => {
   });
 
   it('would catch the index as it was: its predicate let every lane lookup scan it whole', async () => {
-    const plans = await plansWithoutTheLaneIndex(Object.values(LANE_LOOKUPS), (runner) =>
-      runner.query(
+    // The status-led index can answer the claim's lookup too, and the statistics favour it in some
+    // runs: it goes, so the plan shows whether the old predicate would be read.
+    const plans = await plansWithoutTheLaneIndex(Object.values(LANE_LOOKUPS), async (runner) => {
+      await runner.query('DROP INDEX deliveries_tenant_status_created');
+      await runner.query(
         `CREATE INDEX waiting_as_it_was ON deliveries (tenant_id) WHERE status IN ('retrying', 'held', 'sending')`,
-      ),
-    );
+      );
+    });
     for (const plan of plans) expect(plan).toContain('waiting_as_it_was');
   });
 });

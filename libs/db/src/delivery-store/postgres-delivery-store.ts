@@ -116,49 +116,12 @@ export class PostgresDeliveryStore extends DeliveryStore {
 
   async claimBatch(lane: string, limit: number): Promise<ClaimedDelivery[]> {
     if (limit < 1) return [];
-    return this.dataSource.transaction(async (manager) => {
-      await lockLanes(manager, [lane]);
-      const params = new SqlParams();
-      const theLane = params.add(lane);
-      const claimable = sqlStatuses(movesFrom('claim'));
-      type Row = {
-        id: string;
-        message: Buffer;
-        retry_count: number;
-        origin: string | null;
-        last_error: string | null;
-        lane_seq: string;
-      };
-      // "Nothing of the lane waits for a retry or is being sent" is checked in the claiming
-      // statement, so the check and the claim see one snapshot: a chunk's persist that parks a
-      // deferred head and a delivery held behind it may commit at any moment, and a claim that
-      // checked before it and claimed after it sent the held one before its head (decision 0043).
-      // The outer condition is re-read on a row another transaction changed meanwhile. `IN (HOLDING)`
-      // matches the lane index's predicate: without it the planner read every retrying delivery's
-      // entry of the tenant-led status index (0.3 ms with 5,000 retrying, and growing with them).
-      const rows = returnedRows<Row>(
-        await manager.query(
-          `UPDATE deliveries d SET status = ${SENDING}, updated_at = now()
-             FROM (SELECT id FROM deliveries WHERE lane = ${theLane} AND status IN (${claimable})
-                      AND NOT EXISTS (SELECT 1 FROM deliveries w WHERE w.lane = ${theLane} AND w.status IN (${HOLDING})
-                                                    AND (w.status = ${RETRYING} OR ${LEASED('w.')}))
-                    ORDER BY lane_seq LIMIT ${params.add(limit)}) next
-            WHERE d.id = next.id AND d.status IN (${claimable}) AND NOT ${LEASED('d.')}
-          RETURNING d.id, d.message, d.retry_count, d.origin, d.last_error, d.lane_seq`,
-          params.values,
-        ),
-      );
-      // RETURNING keeps no order: the lane's is its sequence (a bigint, compared as such).
-      return rows
-        .sort((a, b) => (BigInt(a.lane_seq) < BigInt(b.lane_seq) ? -1 : 1))
-        .map((row) => ({
-          id: row.id,
-          message: row.message,
-          retryCount: row.retry_count,
-          origin: row.origin,
-          reason: row.last_error,
-        }));
-    });
+    try {
+      return await this.dataSource.transaction((manager) => claimInTransaction(manager, lane, limit));
+    } catch (error) {
+      if (error instanceof LaneInFlux) return [];
+      throw error;
+    }
   }
 
   async renewClaims(ids: readonly string[]): Promise<void> {
@@ -311,6 +274,65 @@ export class PostgresDeliveryStore extends DeliveryStore {
 function heldOf(lanes: string): string {
   return `(SELECT DISTINCT l.lane FROM unnest(${lanes}) AS l(lane)
             WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.lane = l.lane AND d.status IN (${HOLDING})))`;
+}
+
+/** A claim that could not take its whole prefix of the lane: rolled back, nothing claimed. */
+class LaneInFlux extends Error {}
+
+/**
+ * `claimBatch`'s work: the lane's next deliveries, all of them or none.
+ *
+ * "Nothing of the lane waits for a retry or is being sent" is checked in the claiming statement,
+ * so the check and the claim see one snapshot: a chunk's persist that parks a deferred head and a
+ * delivery held behind it may commit at any moment, and a claim that checked before it and claimed
+ * after it sent the held one before its head (decision 0043). A row another transaction changed
+ * while the statement ran (a lapsed release renewing its lease, or settling) is re-read by the
+ * outer condition alone; when that drops one, the rows behind it must not go either, so the whole
+ * claim is rolled back. `IN (HOLDING)` matches the lane index's predicate: without it the planner
+ * read every retrying delivery's entry of the tenant-led status index.
+ */
+async function claimInTransaction(manager: EntityManager, lane: string, limit: number): Promise<ClaimedDelivery[]> {
+  await lockLanes(manager, [lane]);
+  const params = new SqlParams();
+  const theLane = params.add(lane);
+  const claimable = sqlStatuses(movesFrom('claim'));
+  type Row = {
+    picked: number;
+    id: string | null;
+    message: Buffer;
+    retry_count: number;
+    origin: string | null;
+    last_error: string | null;
+    lane_seq: string;
+  };
+  const rows: Row[] = await manager.query(
+    `WITH next AS MATERIALIZED (
+       SELECT id FROM deliveries WHERE lane = ${theLane} AND status IN (${claimable})
+          AND NOT EXISTS (SELECT 1 FROM deliveries w WHERE w.lane = ${theLane} AND w.status IN (${HOLDING})
+                                                        AND (w.status = ${RETRYING} OR ${LEASED('w.')}))
+        ORDER BY lane_seq LIMIT ${params.add(limit)}
+     ), claimed AS (
+       UPDATE deliveries d SET status = ${SENDING}, updated_at = now()
+         FROM next
+        WHERE d.id = next.id AND d.status IN (${claimable}) AND NOT ${LEASED('d.')}
+       RETURNING d.id, d.message, d.retry_count, d.origin, d.last_error, d.lane_seq
+     )
+     SELECT (SELECT count(*) FROM next)::int AS picked, c.*
+       FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`,
+    params.values,
+  );
+  const claimed = rows.filter((row) => row.id !== null);
+  if (claimed.length < (rows[0]?.picked ?? 0)) throw new LaneInFlux();
+  // RETURNING keeps no order: the lane's is its sequence (a bigint, compared as such).
+  return claimed
+    .sort((a, b) => (BigInt(a.lane_seq) < BigInt(b.lane_seq) ? -1 : 1))
+    .map((row) => ({
+      id: row.id!,
+      message: row.message,
+      retryCount: row.retry_count,
+      origin: row.origin,
+      reason: row.last_error,
+    }));
 }
 
 /**
