@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { loadConfig } from '@flowline/config';
 import { createDataSource, ParkedDelivery, PostgresDeliveryStore, runMigrations } from '@flowline/db';
 import type { Admission, ConnectionAdmitter } from '@flowline/delivery';
-import type { BatchContext, OutgoingMessage } from '@flowline/kafka';
+import type { BatchContext } from '@flowline/kafka';
 import { testEnvironment } from '@flowline/testing';
 import { DispatcherHarness, TENANT } from '../services/dispatcher/test/dispatcher-harness';
 import { eventually } from './support/eventually';
@@ -129,6 +129,15 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
     origin: 'race.flowline.deliveries/0/1',
   });
 
+  /** Whether a backend of this database waits for a lock of this kind (a lane's, or a row's writer). */
+  async function aBackendWaitsFor(lock: 'advisory' | 'transactionid'): Promise<boolean> {
+    const waiting = await dataSource.query<unknown[]>(
+      `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = $1 AND datname = current_database()`,
+      [lock],
+    );
+    return waiting.length > 0;
+  }
+
   /**
    * Lets `persist` run while the claim is paused, until it is done or waits for the lane's lock
    * (then the claim goes on, and the persist after it).
@@ -137,11 +146,8 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
     let done = false;
     void persist.then(() => (done = true));
     await eventually('the persist done, or waiting for the lane lock the claim holds', async () => {
-      if (done) return true;
-      const waiting = await dataSource.query<unknown[]>(
-        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND datname = current_database()`,
-      );
-      return waiting.length > 0 ? true : undefined;
+      if (done || (await aBackendWaitsFor('advisory'))) return true;
+      return undefined;
     });
     pause.go();
     await persist;
@@ -176,12 +182,9 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
     await renewal.startTransaction();
     await renewal.query(`UPDATE deliveries SET updated_at = now() WHERE id = $1`, [s2Id]);
     const claim = store.claimBatch(lane, 10);
-    await eventually('the claim waiting for the row the renewal holds', async () => {
-      const waiting = await dataSource.query<unknown[]>(
-        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'transactionid' AND datname = current_database()`,
-      );
-      return waiting.length > 0 ? true : undefined;
-    });
+    await eventually('the claim waiting for the row the renewal holds', async () =>
+      (await aBackendWaitsFor('transactionid')) ? true : undefined,
+    );
     await renewal.commitTransaction();
     await renewal.release();
     // s2 is being sent again: h3 must not go before it ends, nor s1 be claimed alone.
@@ -198,22 +201,17 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
       h = new DispatcherHarness({}, { store, limiter: gate });
     });
 
-    function takeRetries(): OutgoingMessage[] {
-      const retries = h.produced.filter((message) => message.topic.includes('.retry.'));
-      h.produced.splice(0, h.produced.length, ...h.produced.filter((message) => !message.topic.includes('.retry.')));
-      return retries;
-    }
-
     it("a subject's webhooks reach the receiver in event order, each once, while its lane is released", async () => {
       const subject = `lead-${run}-x`;
       const [d4, d5, d6] = ['x4', 'x5', 'x6'].map((name) => id(name));
       // Chunk 1: d4's connection is full, so d4 is deferred to the retry topic (its lane waits on it).
       gate.answers.push(false);
-      await h.parts.deliver.execute([h.record(h.delivery(d4!, subject))], context);
+      await h.deliver([h.record(h.delivery(d4!, subject))]);
       expect((await store.view([d4!], [])).known.get(d4!)?.status).toBe('retrying');
-      const [retryOfD4] = takeRetries();
+      const [retryOfD4] = h.take('retry');
 
-      // d4's retry is due and succeeds, so its lane is released in the background; the claim pauses.
+      // d4's retry is due and succeeds, so its lane is released in the background; the claim pauses
+      // (handed over without `h.deliver`, which would wait for that release).
       h.clock.advance(1_000);
       pause.arm();
       await h.parts.deliver.execute([h.consumed(retryOfD4!)], context);
@@ -229,8 +227,7 @@ describe('a lane claimed while a chunk parks a deferred head and a delivery behi
 
       // d5's retry comes, and releases d6 behind it.
       h.clock.advance(1_000);
-      for (const retry of takeRetries()) await h.parts.deliver.execute([h.consumed(retry)], context);
-      await h.parts.releaser.idle();
+      for (const retry of h.take('retry')) await h.deliver([h.consumed(retry)]);
 
       const sent = h.receiver.sent.map((delivery) => delivery.id);
       expect(sent).toEqual([d4, d5, d6]);
