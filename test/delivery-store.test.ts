@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { DeliveryStatus, LANE_HOLDING_STATUSES, PostgresDeliveryStore } from '@flowline/db';
-import { DeliveryStoreWorld, describeDeliveryStoreContract, testEnvironment } from '@flowline/testing';
+import { AttemptRecord, DeliveryStatus, LANE_HOLDING_STATUSES, PostgresDeliveryStore } from '@flowline/db';
+import { DeliveryStoreWorld, describeDeliveryStoreContract, testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { openDatabase } from './support/database';
 
 /**
@@ -98,6 +98,61 @@ describe('PostgresDeliveryStore', () => {
   });
 
   describeDeliveryStoreContract('PostgreSQL', () => Promise.resolve(world));
+
+  it('stores what a receiver or token server answered with NUL or a lone surrogate, without them, instead of failing the chunk', async () => {
+    const suffix = uniqueSuffix();
+    const tenant = `nul-${suffix}`;
+    const store = new PostgresDeliveryStore(dataSource);
+    const connectionId = await world.pausedConnection(tenant);
+    const attempt = (name: string, status: 'retrying' | 'abandoned'): AttemptRecord => ({
+      deliveryId: `msg_${suffix}_${name}`,
+      tenant,
+      subject: 'lead-1',
+      connectionId,
+      eventId: `evt-${name}`,
+      eventType: 'registration.created',
+      status,
+      attemptedAt: new Date(),
+      statusCode: null,
+      latencyMs: 3,
+      // An OAuth2 token server's token_type, quoted into the reason (review of session 20).
+      error: 'token_type \u0000 is not supported \ud800',
+      responseExcerpt: 'binary\u0000body',
+      queue: {
+        channel: 'webhook',
+        lane: null,
+        message: Buffer.from('{}'),
+        category: 'config',
+        retryCount: 1,
+        nextAttemptAt: status === 'retrying' ? new Date(Date.now() + 60_000) : null,
+        origin: `nul-${suffix}.flowline.deliveries/0/1`,
+      },
+    });
+    await store.record([attempt('retried', 'retrying'), attempt('abandoned', 'abandoned')]);
+
+    const rows = await dataSource.query<Array<{ last_error: string; error: string; response_excerpt: string }>>(
+      `SELECT d.last_error, a.error, a.response_excerpt FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+        WHERE d.tenant_id = $1 ORDER BY d.id`,
+      [tenant],
+    );
+    expect(rows).toEqual([
+      {
+        last_error: 'token_type  is not supported \ufffd',
+        error: 'token_type  is not supported \ufffd',
+        response_excerpt: 'binarybody',
+      },
+      {
+        last_error: 'token_type  is not supported \ufffd',
+        error: 'token_type  is not supported \ufffd',
+        response_excerpt: 'binarybody',
+      },
+    ]);
+    const [digest] = await dataSource.query<Array<{ error: string }>>(
+      `SELECT first_failures->0->>'error' AS error FROM notification_digests WHERE connection_id = $1`,
+      [connectionId],
+    );
+    expect(digest?.error).toBe('token_type  is not supported \ufffd');
+  });
 
   it("uses the lane index: the store's held statuses are the ones its partial index is defined by", async () => {
     const [row] = await dataSource.query<Array<{ predicate: string }>>(

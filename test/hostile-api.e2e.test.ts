@@ -303,6 +303,73 @@ describe('the API under hostile input (issue 9)', () => {
     });
   });
 
+  describe("a tenant's configuration is bounded where another tenant would pay for it (review of session 20)", () => {
+    it('refuses a filter list longer than 1,000 options, or an object as a value, naming the filter', async () => {
+      const flow = (value: unknown) => ({ name: 'f', filters: [{ on: 'event', field: 'a', op: 'in', value }] });
+      const long = await client.call('POST', '/flows', flow(Array.from({ length: 1_001 }, (_, i) => i)));
+      expect(long.status).toBe(400);
+      expect(problemsOf(long)).toContain('filters.0.value must be a text of at most 1000 characters');
+      const object = await client.call('POST', '/flows', flow({ a: 1 }));
+      expect(object.status).toBe(400);
+      expect(problemsOf(object)).toContain('filters.0.value must be');
+      const fine = await client.call('POST', '/flows', flow(Array.from({ length: 1_000 }, (_, i) => `option-${i}`)));
+      expect(fine.status).toBe(201);
+    });
+
+    it('refuses static headers no request can carry, or that the HTTP client sets itself, naming the header', async () => {
+      const connection = (headers: Record<string, string>) => ({
+        name: 'c',
+        url: 'https://crm.example.com/h',
+        headers,
+      });
+      const cases: Array<[Record<string, string>, string]> = [
+        [{ 'X-A': 'a\r\nb' }, 'headers.X-A holds characters an HTTP header cannot carry'],
+        [{ 'Transfer-Encoding': 'chunked' }, "headers.Transfer-Encoding is set by Flowline's HTTP client"],
+        [{ 'x-long': 'v'.repeat(8_193) }, 'headers.x-long must be at most 8192 characters'],
+        [
+          Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`x-h${i}`, 'v'])),
+          'headers must have at most 100 headers',
+        ],
+      ];
+      for (const [headers, problem] of cases) {
+        const response = await client.call('POST', '/connections', connection(headers));
+        expect(response.status).toBe(400);
+        expect(problemsOf(response)).toContain(problem);
+      }
+      const fine = await client.call('POST', '/connections', connection({ 'X-Company-ID': 'company_12345' }));
+      expect(fine.status).toBe(201);
+    });
+
+    it("lists every bad assignment by its position, and refuses more than 1,000 instead of the database's 503", async () => {
+      const tag = await client.call('POST', '/tags', { name: `bounded-${suffix}`, label: 'l', objects: ['event'] });
+      expect(tag.status).toBe(201);
+      const path = `/tags/bounded-${suffix}/assignments`;
+      const mixed = await client.call('PUT', path, [
+        { object: 'event', value: 'ok' },
+        { object: 'nope', value: '' },
+        { object: 'question' },
+      ]);
+      expect(mixed.status).toBe(400);
+      expect(problemsOf(mixed).split('\n')).toEqual([
+        expect.stringMatching(/^\[1\]\.object must be one of/),
+        expect.stringMatching(/^\[1\]\.value must be longer than or equal to 1 characters/),
+        '[2].value is required',
+      ]);
+      const many = Array.from({ length: 20_000 }, (_, i) => ({ object: 'event', value: `v${i}` }));
+      const tooMany = await client.call('PUT', path, many);
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.message).toEqual(['send at most 1000 assignments']);
+      const fine = await client.call('PUT', path, many.slice(0, 1_000));
+      expect(fine.status).toBe(200);
+    });
+
+    it('refuses a feed period that ends before it starts, as the other periods do', async () => {
+      const response = await client.call('GET', '/deliveries?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z');
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual(['from must be before to']);
+    });
+  });
+
   describe('row 11: the API keeps its written promises', () => {
     const event = (id: string, dataBytes = 200) => ({
       id,

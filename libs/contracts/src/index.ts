@@ -10,3 +10,4 @@ export * from './dead-letter';
 export * from './decode-message';
 export * from './timestamp';
 export * from './notification';
+export * from './http-header';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  storableText,
   findUnstorableString,
   isUnstorableText,
   jsonDepthExceeds,
@@ -210,5 +211,23 @@ describe('mayHoldUnstorableText', () => {
   it('says "no" for a plain record, surrogate pairs and escaped characters other than these included', () => {
     expect(mayHoldUnstorableText(JSON.stringify({ id: 'e-1', name: 'ü😀', text: 'line\nbreak\u0001' }))).toBe(false);
     expect(mayHoldUnstorableText('{"a":"\\u00e9\\u2028"}')).toBe(false);
+  });
+});
+
+describe('storableText', () => {
+  it('drops NUL and replaces lone surrogates, keeping everything else as it was', () => {
+    expect(storableText('a\u0000b')).toBe('ab');
+    expect(storableText('x\ud800y\udc00z')).toBe('x\ufffdy\ufffdz');
+    expect(storableText('pair 😀 stays')).toBe('pair 😀 stays');
+  });
+
+  it('always answers a text isUnstorableText accepts, unchanged when it already was one', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        const stored = storableText(text);
+        expect(isUnstorableText(stored)).toBe(false);
+        if (!isUnstorableText(text)) expect(stored).toBe(text);
+      }),
+    );
   });
 });

@@ -60,6 +60,18 @@ const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
+ * A free text (an error, a response excerpt) as PostgreSQL can store it in `text` and `jsonb`: NUL
+ * characters dropped, lone surrogates replaced by U+FFFD. For what Flowline writes about a
+ * delivery, never for ids or event data, which are refused instead (`unstorableCharacter`): a
+ * receiver's or token server's answer holding NUL must not make the attempt log fail, and with it
+ * the whole chunk on every retry.
+ */
+export function storableText(text: string): string {
+  if (!MAYBE_UNSTORABLE.test(text)) return text;
+  return text.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd');
+}
+
+/**
  * Text PostgreSQL cannot keep as it is: NUL (refused by `text` and by `jsonb`) and a lone UTF-16
  * surrogate (refused by `jsonb`, silently turned into U+FFFD in `text`, so an id would no longer
  * match itself). Neither has a place in an event.

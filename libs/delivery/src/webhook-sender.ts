@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Agent, Dispatcher, errors, request } from 'undici';
+import { storableText } from '@flowline/contracts';
 import { AttemptResult } from './classify-outcome';
 import { AddressLookup, guardedConnector, refusedTargetIn } from './guarded-connector';
 import { TargetAllowList } from './target-guard';
@@ -136,8 +137,7 @@ function readExcerpt(body: Readable): Promise<string | null> {
     // Listeners stay: an error after the end settles nothing, but must have a listener.
     const done = (): void => {
       if (total === 0) return resolve(null);
-      // PostgreSQL text cannot hold NUL; a binary response must not make the attempt log fail.
-      resolve(withoutNul(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8')));
+      resolve(storableText(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8')));
     };
     body.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -157,11 +157,7 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: string }).code;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return withoutNul([code, error.message, cause?.code].filter(Boolean).join(': '));
+    return storableText([code, error.message, cause?.code].filter(Boolean).join(': '));
   }
-  return withoutNul(String(error));
-}
-
-function withoutNul(text: string): string {
-  return text.replace(/\u0000/g, '');
+  return storableText(String(error));
 }

@@ -1,14 +1,9 @@
+import { isSendableHeaderValue } from '@flowline/contracts';
 import { renderField } from './field-value';
 import { defineKey, isRecord } from './json-path';
 import { MappingContext, MappingFields, MappingInput, RenderedHeaders } from './mapping-definition';
 import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderLimits } from './render-limits';
 import { isMissing, toText } from './value-text';
-
-/**
- * What an HTTP client can put in a header value: tab, visible ASCII and Latin-1 (undici refuses
- * anything else, and a line break would let event data forge headers).
- */
-const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
  * Renders a header mapping (Certain's "Http Header" mapping; Sequel's header mappings) to header
@@ -34,7 +29,7 @@ export function renderHeaders(
     if (outcome.limitExceeded !== undefined) return { headers, errors, limitExceeded: outcome.limitExceeded };
     if (outcome.target === undefined || isMissing(outcome.value) || outcome.errors.length > 0) continue;
     const text = toText(outcome.value);
-    if (INVALID_HEADER_VALUE.test(text)) {
+    if (!isSendableHeaderValue(text)) {
       errors.push(
         `${outcome.target}: the value holds characters an HTTP header cannot carry (line breaks, control characters, or beyond Latin-1)`,
       );

@@ -1,5 +1,33 @@
+import fc from 'fast-check';
 import { testFilter } from './filter-operators';
 import type { FilterOperator } from './flow-definition';
+import { normalizeText } from './normalize-text';
+
+/** The rule `in` states, element against option, one pair at a time: what the sets must answer. */
+function pairwiseIn(actual: unknown, expected: unknown): boolean {
+  const scalar = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  const asNumber = (v: unknown) => {
+    if (typeof v === 'number') return v;
+    if (typeof v !== 'string' || v.trim() === '') return undefined;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const equals = (a: unknown, b: unknown) => {
+    if (!scalar(a) || !scalar(b)) return false;
+    if (typeof a === 'number' || typeof b === 'number') {
+      const x = asNumber(a);
+      return x !== undefined && x === asNumber(b);
+    }
+    return normalizeText(String(a)) === normalizeText(String(b));
+  };
+  const missing = (v: unknown) =>
+    v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
+  if (missing(actual)) return false;
+  const options = Array.isArray(expected) ? expected : missing(expected) ? [] : [expected];
+  const elements = Array.isArray(actual) ? actual : [actual];
+  return elements.some((element) => options.some((option) => equals(element, option)));
+}
 
 describe('testFilter', () => {
   const MISSING = [undefined, null, '', '  ', []];
@@ -68,5 +96,54 @@ describe('testFilter', () => {
     expect(testFilter('contains', missing, 'x')).toBe(false);
     expect(testFilter('exists', missing, true)).toBe(false);
     expect(testFilter('exists', missing, false)).toBe(true);
+  });
+
+  describe('in and nin over lists', () => {
+    // Values that compare across kinds: numbers, numeric and padded texts, booleans, cases.
+    const scalar = fc.oneof(
+      fc.constantFrom(
+        '5',
+        '5.0',
+        ' 5 ',
+        '007',
+        '7',
+        '-0',
+        '',
+        ' ',
+        'true',
+        'TRUE',
+        'false',
+        'Emea',
+        'emea ',
+        '1e3',
+        'x',
+      ),
+      fc.constantFrom(5, 7, 0, -0, 1000, 1.5, Number.NaN, Number.POSITIVE_INFINITY),
+      fc.boolean(),
+      fc.string({ maxLength: 4 }),
+      fc.integer({ min: -3, max: 3 }),
+      fc.constantFrom(null, undefined, { a: 1 }, ['nested']),
+    );
+    const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 6 }));
+
+    it('answer what comparing every element with every option answers', () => {
+      fc.assert(
+        fc.property(value, value, (actual, expected) => {
+          expect(testFilter('in', actual, expected)).toBe(pairwiseIn(actual, expected));
+          expect(testFilter('nin', actual, expected)).toBe(!pairwiseIn(actual, expected));
+        }),
+        { numRuns: 5000 },
+      );
+    });
+
+    it('look each element up once: 20,000 elements against 20,000 options answer at once', () => {
+      const options = Array.from({ length: 20_000 }, (_, i) => `option-${i}`);
+      const field = Array.from({ length: 20_000 }, (_, i) => `value-${i}`);
+      // Pairwise this is 400 million comparisons (minutes); the assertion is the answer, the
+      // test's own timeout the bound.
+      expect(testFilter('in', field, options)).toBe(false);
+      expect(testFilter('nin', field, options)).toBe(true);
+      expect(testFilter('in', [...field, ' OPTION-19999 '], options)).toBe(true);
+    });
   });
 });

@@ -25,9 +25,9 @@ export function testFilter(op: FilterOperator, actual: unknown, expected: unknow
     case 'neq':
       return !anyElement(actual, (element) => scalarEquals(element, expected));
     case 'in':
-      return anyElement(actual, (element) => asList(expected).some((option) => scalarEquals(element, option)));
+      return anyElement(actual, (element) => optionsOf(expected).has(element));
     case 'nin':
-      return !anyElement(actual, (element) => asList(expected).some((option) => scalarEquals(element, option)));
+      return !anyElement(actual, (element) => optionsOf(expected).has(element));
     case 'contains':
       return contains(actual, expected);
     case 'exists':
@@ -58,6 +58,55 @@ function anyElement(actual: unknown, test: (element: unknown) => boolean): boole
 function asList(expected: unknown): unknown[] {
   if (Array.isArray(expected)) return expected;
   return isMissing(expected) ? [] : [expected];
+}
+
+/**
+ * An `in`/`nin` list as sets, so an element is looked up once instead of compared with every
+ * option: a list field of thousands of elements against a list of thousands of options took
+ * seconds an event the pairwise way, long enough to stall the evaluator's partition for every
+ * tenant on it. `has(element)` is `scalarEquals(element, option)` for some option.
+ */
+class OptionSet {
+  /** Text and boolean options, normalised: what a text or boolean element equals. */
+  private readonly texts = new Set<string>();
+  /** Number options: what a number element or a numeric text element equals. */
+  private readonly numbers = new Set<number>();
+  /** Text options that read as numbers: what a number element also equals. */
+  private readonly numericTexts = new Set<number>();
+
+  constructor(options: readonly unknown[]) {
+    for (const option of options) {
+      if (!isScalar(option)) continue;
+      if (typeof option === 'number') {
+        this.numbers.add(option);
+        continue;
+      }
+      this.texts.add(normalizeText(String(option)));
+      const number = typeof option === 'string' ? asNumber(option) : undefined;
+      if (number !== undefined) this.numericTexts.add(number);
+    }
+  }
+
+  has(element: unknown): boolean {
+    if (!isScalar(element)) return false;
+    if (typeof element === 'number') return this.numbers.has(element) || this.numericTexts.has(element);
+    if (this.texts.has(normalizeText(String(element)))) return true;
+    const number = typeof element === 'string' ? asNumber(element) : undefined;
+    return number !== undefined && this.numbers.has(number);
+  }
+}
+
+/** A flow's list is compiled once (flows are immutable once loaded; a reload brings new arrays). */
+const compiledLists = new WeakMap<readonly unknown[], OptionSet>();
+
+function optionsOf(expected: unknown): OptionSet {
+  if (!Array.isArray(expected)) return new OptionSet(asList(expected));
+  let options = compiledLists.get(expected);
+  if (!options) {
+    options = new OptionSet(expected);
+    compiledLists.set(expected, options);
+  }
+  return options;
 }
 
 function contains(actual: unknown, expected: unknown): boolean {

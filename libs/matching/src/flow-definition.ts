@@ -25,6 +25,14 @@ export type FilterTarget = (typeof FILTER_TARGETS)[number];
 export const FILTER_OPERATORS = ['eq', 'neq', 'in', 'nin', 'exists', 'contains'] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
+/**
+ * A filter's value is a text, number or boolean, or (for `in` and `nin`) a list of them: at most
+ * this many options, each text at most `MAX_FILTER_TEXT` characters. A flow is evaluated for every
+ * event of its tenant, so its size is work on a partition other tenants share.
+ */
+export const MAX_FILTER_OPTIONS = 1_000;
+export const MAX_FILTER_TEXT = 1_000;
+
 /** One filter rule (docs/CONTRACT.md §6); a flow takes an event only if every rule holds. */
 export interface FlowFilter {
   on: FilterTarget;

@@ -1,4 +1,4 @@
-import type { FailureCategory } from '@flowline/contracts';
+import { storableText, type FailureCategory } from '@flowline/contracts';
 import type { DeliveryStatus } from './delivery-status';
 
 /** What happened in one attempt of one delivery. */
@@ -153,7 +153,7 @@ export function abandonedFailure(attempt: AttemptRecord): AbandonedFailure {
     delivery_id: attempt.deliveryId,
     event_type: attempt.eventType,
     status_code: attempt.statusCode,
-    error: attempt.error,
+    error: attempt.error === null ? null : storableText(attempt.error),
     at: attempt.attemptedAt.toISOString(),
   };
 }

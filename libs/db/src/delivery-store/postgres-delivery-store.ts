@@ -1,4 +1,4 @@
-import type { FailureCategory } from '@flowline/contracts';
+import { storableText, type FailureCategory } from '@flowline/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../repositories/returned-rows';
 import { SqlParams } from '../repositories/sql-params';
@@ -137,7 +137,7 @@ export class PostgresDeliveryStore extends DeliveryStore {
   async failUnreadable(id: string, error: string): Promise<void> {
     const params = new SqlParams();
     await this.dataSource.query(
-      `UPDATE deliveries SET status = ${sqlStatus('failed')}, category = ${params.add(UNREADABLE)}, last_error = ${params.add(error)},
+      `UPDATE deliveries SET status = ${sqlStatus('failed')}, category = ${params.add(UNREADABLE)}, last_error = ${params.add(storableText(error))},
               updated_at = now()
         WHERE id = ${params.add(id)} AND status IN (${sqlStatuses(movesFrom('failUnreadable'))})`,
       params.values,
@@ -246,7 +246,7 @@ export class PostgresDeliveryStore extends DeliveryStore {
       [failures.map((f) => f.sequenceId), 'text'],
       [failures.map((f) => f.eventId), 'text'],
       [failures.map((f) => f.eventType), 'text'],
-      [failures.map((f) => f.error), 'text'],
+      [failures.map((f) => storableText(f.error)), 'text'],
       [failures.map((f) => f.failedAt.toISOString()), 'timestamptz'],
     ]);
     // One statement per chunk, rows in id order (concurrent chunks lock in the same order); a
@@ -274,6 +274,15 @@ export class PostgresDeliveryStore extends DeliveryStore {
 function heldOf(lanes: string): string {
   return `(SELECT DISTINCT l.lane FROM unnest(${lanes}) AS l(lane)
             WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.lane = l.lane AND d.status IN (${HOLDING})))`;
+}
+
+/**
+ * What Flowline writes about a delivery comes partly from its receiver (an error, a response
+ * excerpt, a token server's answer): kept storable here, the one place all of it is written, so a
+ * NUL in an answer cannot fail the chunk's attempt log on every retry.
+ */
+function freeText(text: string | null): string | null {
+  return text === null ? null : storableText(text);
 }
 
 /** A claim that could not take its whole prefix of the lane: rolled back, nothing claimed. */
@@ -373,7 +382,7 @@ async function insertParked(manager: EntityManager, candidates: readonly ParkedD
     [parked.map((p) => p.sequenceId ?? null), 'text'],
     [parked.map((p) => p.eventId), 'text'],
     [parked.map((p) => p.eventType), 'text'],
-    [parked.map((p) => p.reason), 'text'],
+    [parked.map((p) => storableText(p.reason)), 'text'],
     [parked.map((p) => p.channel), 'text'],
     [parked.map((p) => p.lane), 'text'],
     [parked.map((p) => p.message), 'bytea'],
@@ -418,8 +427,8 @@ function attemptsStatement(attempts: readonly AttemptRecord[]): { sql: string; p
            ['attempted_at', attempts.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
            ['status_code', attempts.map((a) => a.statusCode), 'int'],
            ['latency_ms', attempts.map((a) => Math.round(a.latencyMs)), 'int'],
-           ['error', attempts.map((a) => a.error), 'text'],
-           ['response_excerpt', attempts.map((a) => a.responseExcerpt), 'text'],
+           ['error', attempts.map((a) => freeText(a.error)), 'text'],
+           ['response_excerpt', attempts.map((a) => freeText(a.responseExcerpt)), 'text'],
          ])}`;
   // One delivery may have several attempts in a chunk (an OAuth2 401 and its redelivery): its row takes the
   // last attempt's state and counts them all.
@@ -438,7 +447,7 @@ function attemptsStatement(attempts: readonly AttemptRecord[]): { sql: string; p
     ['event_type', rows.map((a) => a.eventType), 'text'],
     ['status', rows.map((a) => a.status), 'text'],
     ['last_status_code', rows.map((a) => a.statusCode), 'int'],
-    ['last_error', rows.map((a) => a.error), 'text'],
+    ['last_error', rows.map((a) => freeText(a.error)), 'text'],
     ['attempted_at', rows.map((a) => a.attemptedAt.toISOString()), 'timestamptz'],
     ['attempts', rows.map((a) => counts.get(a.deliveryId) ?? 1), 'int'],
     ['channel', rows.map((a) => a.queue?.channel ?? 'webhook'), 'text'],

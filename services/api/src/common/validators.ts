@@ -1,25 +1,88 @@
+import { CLIENT_OWNED_HEADERS, isSendableHeaderValue } from '@flowline/contracts';
+import { MAX_FILTER_OPTIONS, MAX_FILTER_TEXT } from '@flowline/matching';
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
-/** An object of HTTP header names to string values (static custom headers). */
+/** A connection's static headers: at most this many, each value at most `MAX_STATIC_HEADER_VALUE` characters. */
+export const MAX_STATIC_HEADERS = 100;
+export const MAX_STATIC_HEADER_VALUE = 8_192;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * An object of HTTP header names to values every attempt can send (static custom headers): a
+ * value the HTTP client refuses, or a header it sets itself, would fail each attempt of every
+ * delivery to the connection, so it is refused here, naming the header.
+ */
 export function IsHeaderMap(options?: ValidationOptions) {
   return (object: object, propertyName: string): void => {
     registerDecorator({
       name: 'isHeaderMap',
       target: object.constructor,
       propertyName,
-      options: { message: `${propertyName} must map header names to string values`, ...options },
+      options: {
+        message: (args: ValidationArguments) =>
+          headerMapProblem(args.value, args.property) ?? `${args.property} is invalid`,
+        ...options,
+      },
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.entries(value).every(
-            ([name, headerValue]) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name) && typeof headerValue === 'string',
-          ),
+        validate: (value: unknown, args?: ValidationArguments) =>
+          headerMapProblem(value, args?.property ?? propertyName) === undefined,
       },
     });
   };
+}
+
+function headerMapProblem(value: unknown, property: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return `${property} must map header names to string values`;
+  const entries = Object.entries(value);
+  if (entries.length > MAX_STATIC_HEADERS) return `${property} must have at most ${MAX_STATIC_HEADERS} headers`;
+  for (const [name, headerValue] of entries) {
+    if (!HEADER_NAME.test(name) || typeof headerValue !== 'string')
+      return `${property} must map header names to string values`;
+    if (CLIENT_OWNED_HEADERS.has(name.toLowerCase()))
+      return `${property}.${name} is set by Flowline's HTTP client from each request and cannot be configured`;
+    if (headerValue.length > MAX_STATIC_HEADER_VALUE)
+      return `${property}.${name} must be at most ${MAX_STATIC_HEADER_VALUE} characters`;
+    if (!isSendableHeaderValue(headerValue))
+      return `${property}.${name} holds characters an HTTP header cannot carry (line breaks, control characters, or beyond Latin-1)`;
+  }
+  return undefined;
+}
+
+/**
+ * A flow filter's value: a text of at most `MAX_FILTER_TEXT` characters, a finite number or a
+ * boolean, or a list of at most `MAX_FILTER_OPTIONS` of them (what `in` and `nin` compare with).
+ */
+export function IsFilterValue(options?: ValidationOptions) {
+  return (object: object, propertyName: string): void => {
+    registerDecorator({
+      name: 'isFilterValue',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message:
+          `${propertyName} must be a text of at most ${MAX_FILTER_TEXT} characters, a number or a boolean, ` +
+          `or a list of at most ${MAX_FILTER_OPTIONS} of them`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          value === undefined ||
+          value === null ||
+          isFilterScalar(value) ||
+          (Array.isArray(value) && value.length <= MAX_FILTER_OPTIONS && value.every(isFilterScalar)),
+      },
+    });
+  };
+}
+
+function isFilterScalar(value: unknown): boolean {
+  return (
+    (typeof value === 'string' && value.length <= MAX_FILTER_TEXT) ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
 }
 
 /** The numbers of an array add up to at most `max`. */

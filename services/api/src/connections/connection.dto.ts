@@ -18,7 +18,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { RefusesUnknownProperties, schemaOf } from '../common/openapi';
-import { HasNoCredentials, IsHeaderMap, SumAtMost } from '../common/validators';
+import {
+  HasNoCredentials,
+  IsHeaderMap,
+  MAX_STATIC_HEADERS,
+  MAX_STATIC_HEADER_VALUE,
+  SumAtMost,
+} from '../common/validators';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
@@ -166,8 +172,9 @@ export class ConnectionDto {
   @ApiPropertyOptional(
     schemaOf({
       type: 'object',
-      additionalProperties: { type: 'string' },
+      additionalProperties: { type: 'string', maxLength: MAX_STATIC_HEADER_VALUE },
       propertyNames: { pattern: HEADER_NAME_PATTERN },
+      maxProperties: MAX_STATIC_HEADERS,
       example: { 'X-Company-ID': 'company_12345' },
     } as SchemaObject),
   )

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DATE_TIME, schemaOf } from '../common/openapi';
 import { IsRfc3339Timestamp } from '@flowline/contracts';
 import { DELIVERY_STATUSES } from '@flowline/db';
-import { DecimalInteger } from '../common/validators';
+import { DecimalInteger, IsAfterFrom } from '../common/validators';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 
 /** Filters of the activity feed (docs/CONTRACT.md §8). */
@@ -19,6 +19,7 @@ export class DeliveriesQueryDto {
   @ApiPropertyOptional(schemaOf({ ...DATE_TIME, description: 'created before' }))
   @IsOptional()
   @IsRfc3339Timestamp()
+  @IsAfterFrom()
   to?: string;
 
   @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })

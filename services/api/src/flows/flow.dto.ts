@@ -12,8 +12,15 @@ import {
   Length,
   ValidateNested,
 } from 'class-validator';
-import { FILTER_OPERATORS, FILTER_TARGETS, SOURCE_PRESETS } from '@flowline/matching';
+import {
+  FILTER_OPERATORS,
+  FILTER_TARGETS,
+  MAX_FILTER_OPTIONS,
+  MAX_FILTER_TEXT,
+  SOURCE_PRESETS,
+} from '@flowline/matching';
 import { RefusesUnknownProperties } from '../common/openapi';
+import { IsFilterValue } from '../common/validators';
 
 @RefusesUnknownProperties()
 export class FlowSourceDto {
@@ -61,8 +68,11 @@ export class FlowFilterDto {
   @ApiProperty({ enum: FILTER_TARGETS }) @IsIn(FILTER_TARGETS) on!: string;
   @ApiProperty({ example: 'name', minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) field!: string;
   @ApiProperty({ enum: FILTER_OPERATORS }) @IsIn(FILTER_OPERATORS) op!: string;
-  @ApiPropertyOptional({ description: 'what the field is compared with (a list for in and nin)' })
+  @ApiPropertyOptional({
+    description: `what the field is compared with: a text (at most ${MAX_FILTER_TEXT} characters), number or boolean, or for in and nin a list of at most ${MAX_FILTER_OPTIONS} of them`,
+  })
   @IsOptional()
+  @IsFilterValue()
   value?: unknown;
 }
 

@@ -37,6 +37,9 @@ export class TagDto {
   objects!: string[];
 }
 
+/** A tag's assignments are replaced in one statement: at most this many in one request. */
+export const MAX_TAG_ASSIGNMENTS = 1_000;
+
 @RefusesUnknownProperties()
 export class TagAssignmentDto {
   @ApiProperty({ enum: TAG_OBJECTS }) @IsIn(TAG_OBJECTS) object!: string;

@@ -1,19 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseArrayPipe,
-  Post,
-  Put,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
+  getSchemaPath,
   ApiOkResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -23,7 +12,8 @@ import {
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from '../common/openapi';
-import { TAG_NAME_PATTERN, TagAssignmentDto, TagDto, TagListDto, TagResponseDto } from './tag.dto';
+import { ParseListPipe } from '../common/parse-list.pipe';
+import { MAX_TAG_ASSIGNMENTS, TAG_NAME_PATTERN, TagAssignmentDto, TagDto, TagListDto, TagResponseDto } from './tag.dto';
 import { TagResponse, TagsService } from './tags.service';
 
 @ApiTags('tags')
@@ -67,7 +57,9 @@ export class TagsController {
 
   /** Replaces the tag's assignments: the values of objects it applies to. */
   @Put(':name/assignments')
-  @ApiBody({ type: TagAssignmentDto, isArray: true })
+  @ApiBody({
+    schema: { type: 'array', items: { $ref: getSchemaPath(TagAssignmentDto) }, maxItems: MAX_TAG_ASSIGNMENTS },
+  })
   @ApiParam({ name: 'name', schema: { type: 'string', pattern: TAG_NAME_PATTERN, minLength: 1, maxLength: 100 } })
   @ApiOkResponse({ type: TagResponseDto })
   @ApiErrors([...BODY_ERRORS, 404], {
@@ -76,7 +68,7 @@ export class TagsController {
   assign(
     @CurrentTenant() tenant: string,
     @Param('name') name: string,
-    @Body(new ParseArrayPipe({ items: TagAssignmentDto, whitelist: true, forbidNonWhitelisted: true }))
+    @Body(new ParseListPipe(TagAssignmentDto, MAX_TAG_ASSIGNMENTS, 'assignments'))
     assignments: TagAssignmentDto[],
   ): Promise<TagResponse> {
     return this.tags.assign(tenant, name, assignments);
