@@ -162,6 +162,32 @@ describe('hostile input never stops the pipeline (issue 9)', () => {
     expect(invalid?.headers[DLQ_HEADERS.category]).toBe('validation');
   });
 
+  it('sets an invalid record with a key larger than a record may be aside, and goes on with the partition', async () => {
+    // 3 MiB of bytes that are not UTF-8, read as text, is a key of 9 MiB of U+FFFD: the invalid
+    // record keeping it was refused by the producer on every retry, and ingest's partition stopped
+    // (review of session 20).
+    const subject = 'huge-key-lead';
+    const hugeKey = Buffer.alloc(3 * 1024 * 1024, 0xff);
+    const before = receiver.requests.length;
+    await kafka.produce(topics.of(Topic.Ingest), [{ key: hugeKey, value: 'not json', partition: 0 }]);
+    await kafka.produce(topics.of(Topic.Ingest), [
+      {
+        key: `${tenantB}:${subject}`,
+        value: JSON.stringify(event(tenantB, subject, 'after-huge-key', {})),
+        partition: 0,
+      },
+    ]);
+    await receiver.waitForCount(before + 1);
+    expect(bodiesSince(before).map((body) => body.id)).toEqual(['after-huge-key']);
+    // Produced with the event after it, so there by the time its webhook came; read them all.
+    const invalidTopic = topics.of(Topic.EventsInvalid);
+    const invalid = (await kafka.collect(invalidTopic, await kafka.recordCount(invalidTopic))).find(
+      (record) => record.value?.toString() === 'not json',
+    );
+    expect(invalid?.key).toMatch(/^oversized-key:sha256:[0-9a-f]{64}$/);
+    expect(invalid?.headers[DLQ_HEADERS.error]).toMatch(/replaced by its SHA-256\)$/);
+  });
+
   it('refuses a lone surrogate or NUL at the door, before anything is stored or de-duplicated', async () => {
     const subject = 'odd-text';
     const key = `${tenantB}:${subject}`;
@@ -181,7 +207,9 @@ describe('hostile input never stops the pipeline (issue 9)', () => {
     await drained();
     expect(bodiesSince(before).map((body) => body.id)).toEqual(['p-\ufffd']);
 
-    const invalid = await kafka.collect(topics.of(Topic.EventsInvalid), 3);
+    // Every invalid record so far: the earlier cases' too.
+    const invalidTopic = topics.of(Topic.EventsInvalid);
+    const invalid = await kafka.collect(invalidTopic, await kafka.recordCount(invalidTopic));
     const reasonOf = (value: Buffer) =>
       invalid.find((record) => record.value?.equals(value))?.headers[DLQ_HEADERS.error];
     expect(reasonOf(loneId)).toMatch(/^id must not hold a NUL character \(\\u0000\) or a lone UTF-16 surrogate/);

@@ -1,5 +1,5 @@
 import { DLQ_HEADERS, MAX_RECORD_BYTES } from '@flowline/contracts';
-import { deadLetterRecord, DeadLetterSpec } from './dead-letter-record';
+import { deadLetterRecord, DeadLetterSpec, MAX_DEAD_LETTER_KEY_BYTES } from './dead-letter-record';
 import { encodeRecord } from './record-size';
 
 const spec = (original: Buffer | null, error = 'event is not JSON'): DeadLetterSpec => ({
@@ -43,5 +43,21 @@ describe('deadLetterRecord', () => {
     expect(record.headers![DLQ_HEADERS.error]).toMatch(
       new RegExp(`value cut to its first ${kept.length} of ${original.length} bytes`),
     );
+  });
+
+  it('replaces a key longer than MAX_DEAD_LETTER_KEY_BYTES by its digest, the same for the same key, and says so', () => {
+    // Any producer can write such a key to the ingest topic: 3 MiB of 0xFF read as text is 9 MiB
+    // of U+FFFD, more than a record may hold, so the invalid record was refused on every retry.
+    const huge = Buffer.alloc(3 * 1024 * 1024, 0xff).toString();
+    const record = deadLetterRecord({ ...spec(Buffer.from('x')), key: huge });
+    expect(encodeRecord(record).bytes).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    expect(record.key).toMatch(/^oversized-key:sha256:[0-9a-f]{64}$/);
+    expect(deadLetterRecord({ ...spec(Buffer.from('y')), key: huge }).key).toBe(record.key);
+    expect(deadLetterRecord({ ...spec(Buffer.from('x')), key: `${huge}z` }).key).not.toBe(record.key);
+    expect(record.headers![DLQ_HEADERS.error]).toBe(
+      `event is not JSON (its key of ${Buffer.byteLength(huge)} bytes replaced by its SHA-256)`,
+    );
+    const longest = 'k'.repeat(MAX_DEAD_LETTER_KEY_BYTES);
+    expect(deadLetterRecord({ ...spec(null), key: longest }).key).toBe(longest);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DeadLetterOrigin, deadLetterHeaders, FailureCategory, MAX_RECORD_BYTES } from '@flowline/contracts';
 import { encodeHeaders, OutgoingMessage } from './json-codec';
 import { recordBytes } from './record-size';
@@ -21,26 +22,42 @@ export interface DeadLetterSpec {
 const CUT_NOTE_ROOM = 512;
 
 /**
+ * A dead letter's key, at most: Flowline's own keys (`tenant:subject`) are far shorter; a longer
+ * one came from outside (any producer can write to the ingest topic) and is replaced by its
+ * digest, which keeps records of one key together, in order, on one partition.
+ */
+export const MAX_DEAD_LETTER_KEY_BYTES = 1_024;
+
+function boundedKey(key: string): { key: string; note: string } {
+  const bytes = Buffer.byteLength(key);
+  if (bytes <= MAX_DEAD_LETTER_KEY_BYTES) return { key, note: '' };
+  const digest = createHash('sha256').update(key).digest('hex');
+  return { key: `oversized-key:sha256:${digest}`, note: ` (its key of ${bytes} bytes replaced by its SHA-256)` };
+}
+
+/**
  * A dead-letter record: the original bytes with the origin and error headers (docs/CONTRACT.md §11).
  * When the original is so close to the topic's limit that the headers no longer fit beside it
  * (only input from outside Flowline gets there), the value keeps as much of the original as fits
- * and the error says so: a dead letter the broker refused would stop the partition for good.
+ * and the error says so: a dead letter the broker refused would stop the partition for good. So
+ * would an oversized key, which is bounded the same way (`MAX_DEAD_LETTER_KEY_BYTES`).
  */
 export function deadLetterRecord(spec: DeadLetterSpec): OutgoingMessage {
+  const { key, note: keyNote } = boundedKey(spec.key);
   const record = (value: Buffer | null, error: string): OutgoingMessage => ({
     topic: spec.topic,
-    key: spec.key,
+    key,
     value: undefined,
     rawValue: value,
     type: spec.type,
     headers: deadLetterHeaders(spec.origin, error, spec.category, spec.attempts),
   });
-  const whole = record(spec.original, spec.error);
+  const whole = record(spec.original, `${spec.error}${keyNote}`);
   const original = spec.original;
   if (original === null) return whole;
   const bytes = recordBytes({ key: whole.key, value: original, headers: encodeHeaders(whole) });
   if (bytes <= MAX_RECORD_BYTES) return whole;
   const kept = Math.max(0, original.length - (bytes - MAX_RECORD_BYTES) - CUT_NOTE_ROOM);
   const note = ` (value cut to its first ${kept} of ${original.length} bytes: with these headers the whole record would not fit the topic)`;
-  return record(original.subarray(0, kept), `${spec.error.slice(0, 1500)}${note}`);
+  return record(original.subarray(0, kept), `${spec.error.slice(0, 1500)}${keyNote}${note}`);
 }

@@ -31,7 +31,7 @@ export class KafkaTestClient {
   async produce(
     topic: string,
     messages: Array<{
-      key?: string | null;
+      key?: Buffer | string | null;
       value: Buffer | string | null;
       headers?: IHeaders;
       timestamp?: string;
