@@ -4,11 +4,16 @@ import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT
 import { MAX_DELIVERY_BYTES, MAX_EVENT_BYTES_CEILING } from './topics';
 
 /**
- * The largest event record ingest writes: the largest event it accepts, with what normalising
- * adds (a derived id, `ingestedAt`), with room to spare. A larger one is no event of Flowline's,
- * and the action carrying it might not fit a record.
+ * What an accepted event may grow by as ingest writes it: a derived id, `ingestedAt`, with room to
+ * spare. `parseEvent` holds every event to its limit plus this, as written.
  */
-export const MAX_EVENT_RECORD_BYTES = MAX_EVENT_BYTES_CEILING + 64 * 1024;
+export const EVENT_RECORD_ROOM = 64 * 1024;
+
+/**
+ * The largest event record ingest writes: the largest event it accepts, with what normalising
+ * adds. A larger one is no event of Flowline's, and the action carrying it might not fit a record.
+ */
+export const MAX_EVENT_RECORD_BYTES = MAX_EVENT_BYTES_CEILING + EVENT_RECORD_ROOM;
 
 /**
  * How deep an internal record may nest: an event (at most `MAX_JSON_DEPTH`) inside an action, or

@@ -97,6 +97,29 @@ describe('parseEvent', () => {
     });
   });
 
+  it('holds an event to its limit as Flowline writes it: numbers spelled out can grow it five times', () => {
+    const { data: _data, ...envelope } = canonical;
+    const head = JSON.stringify(envelope).slice(0, -1);
+    // `1e20` is 4 bytes as received and 21 as written.
+    const numbers = (count: number) => Buffer.from(`${head},"data":{"n":[${Array(count).fill('1e20').join(',')}]}}`);
+    const grown = numbers(Math.floor(LIMIT / 6));
+    expect(grown.length).toBeLessThanOrEqual(LIMIT);
+    const result = parseEvent(grown, LIMIT, NOW);
+    expect(result).toMatchObject({
+      ok: false,
+      code: InvalidEventCode.TooLarge,
+      reason: expect.stringMatching(
+        /^event is \d+ bytes as Flowline writes it \(its numbers spelled out\), over the limit/,
+      ),
+    });
+    // Growing, but within the limit and its room as written: taken.
+    const fits = numbers(Math.floor(LIMIT / 25));
+    expect(parseEvent(fits, LIMIT, NOW).ok).toBe(true);
+    expect(
+      Buffer.byteLength(JSON.stringify((parseEvent(fits, LIMIT, NOW) as { event: unknown }).event)),
+    ).toBeGreaterThan(fits.length * 4);
+  });
+
   describe('hostile input (issue 9)', () => {
     /** The event with `data` nested `depth` objects deep, as raw JSON text (an attacker's bytes). */
     const deepEvent = (depth: number) => {

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { EVENT_RECORD_ROOM } from './decode-message';
 import { EventEnvelopeV1, FlowlineEvent } from './event-envelope';
 import { findUnstorableString, jsonDepthExceeds, MAX_JSON_DEPTH, UNSTORABLE_TEXT } from './json-bounds';
 import { isRfc3339Timestamp } from './timestamp';
@@ -94,7 +95,29 @@ export function parseEvent(bytes: Buffer, maxBytes: number, ingestedAt: number):
       reason: `event is not JSON: ${(error as Error).message}`,
     };
   }
-  return parseEventObject(parsed, ingestedAt, text);
+  const result = parseEventObject(parsed, ingestedAt, text);
+  return result.ok ? writtenWithinLimit(result, bytes.length, maxBytes) : result;
+}
+
+/**
+ * JSON spells a number as it likes and Flowline writes it back the shortest way JavaScript
+ * knows: `1e20` comes out as 21 digits, so an event of numbers like it grows up to 5.25 times
+ * when ingest writes it. One under the limit as received but far over it as written was accepted
+ * and then dead-lettered downstream, or (with a larger limit) could not be sent at all, stopping
+ * ingest's partition. Only an event that could grow past its limit is measured again.
+ */
+const MOST_A_NUMBER_GROWS = 5.25;
+
+function writtenWithinLimit(result: ParseResult & { ok: true }, receivedBytes: number, maxBytes: number): ParseResult {
+  const limit = maxBytes + EVENT_RECORD_ROOM;
+  if (receivedBytes * MOST_A_NUMBER_GROWS + EVENT_RECORD_ROOM / 2 <= limit) return result;
+  const written = Buffer.byteLength(JSON.stringify(result.event));
+  if (written <= limit) return result;
+  return {
+    ok: false,
+    code: InvalidEventCode.TooLarge,
+    reason: `event is ${written} bytes as Flowline writes it (its numbers spelled out), over the limit of ${maxBytes} bytes`,
+  };
 }
 
 /**
