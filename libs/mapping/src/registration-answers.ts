@@ -10,8 +10,6 @@ export function questionKey(text: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
-type Answer = Record<string, unknown>;
-
 /** The first answer (in the event's order) by each way of finding one, and its position. */
 interface Found {
   position: number;
@@ -83,11 +81,11 @@ export function findAnswer(
   const index = indexOf(list);
   const exact = index.byQuestion.get(key) ?? index.byTag.get(key);
   if (exact) return exact.answer;
-  const assigned =
+  const assigned: readonly unknown[] =
     questionTags && Object.hasOwn(questionTags, key) && Array.isArray(questionTags[key]) ? questionTags[key] : [];
   let first: Found | undefined;
   for (const question of assigned) {
-    const found = index.byQuestion.get(question);
+    const found = typeof question === 'string' ? index.byQuestion.get(question) : undefined;
     if (found && (!first || found.position < first.position)) first = found;
   }
   if (first) return first.answer;
