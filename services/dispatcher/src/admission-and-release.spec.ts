@@ -117,6 +117,34 @@ describe('waiting for a connection at its max_in_flight', () => {
     expect(many.map((id) => h.status(id))).toContain('retrying');
   });
 
+  it('past the cap, sends no more to a connection that answered slowly: one subject waits a request, not one per delivery', async () => {
+    // A receiver that answers after 59 s (within a 60 s timeout): the subject's twenty deliveries
+    // each waited for the one before, and held the chunk (and the partition) for twenty minutes.
+    h = new DispatcherHarness({ maxInFlight: 10 });
+    h.receiver.hold();
+    const ids = Array.from({ length: 20 }, (_, index) => `s${index}`);
+    const chunk = h.deliver(ids.map((id) => h.record(h.delivery(id, 'lead-slow'))));
+    await settle();
+    h.clock.advance(59_000);
+    h.receiver.finishOne();
+    await chunk;
+    expect(h.receiver.sent.map((delivery) => delivery.id)).toEqual(['s0']);
+    expect(ids.map((id) => h.status(id))).toEqual(['succeeded', 'retrying', ...ids.slice(2).map(() => 'held')]);
+    expect(await h.counter('deliveriesHeld', 'deferred')).toBe(1);
+    // One that answers each request within the stall time is sent to past the cap as before:
+    // fourteen answers 0.9 s apart take 12.6 s.
+    const quick = Array.from({ length: 14 }, (_, index) => `q${index}`);
+    const next = h.deliver(quick.map((id) => h.record(h.delivery(id, 'lead-quick'))));
+    await settle();
+    for (const _ of quick) {
+      h.clock.advance(MAX_ADMISSION_WAIT_MS - 100);
+      h.receiver.finishOne();
+      await settle();
+    }
+    await next;
+    expect(quick.map((id) => h.status(id))).toEqual(quick.map(() => 'succeeded'));
+  });
+
   it("another connection's deliveries in the chunk go on while these wait", async () => {
     const other = '5d0c3f0e-1b2a-4c3d-8e4f-5a6b7c8d9e0f';
     h.connections.add({ id: other, tenant: TENANT, maxInFlight: 10 });

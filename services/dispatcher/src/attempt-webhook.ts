@@ -61,16 +61,24 @@ export class AttemptWebhook {
     target: { connection: ConnectionSettings; policy: RetryPolicy; limiterKey: string },
     effects: Effects,
   ): Promise<DeliveryStatus> {
+    // The cap bounds waiting for a slot; a free slot is taken at once. A receiver that answers,
+    // but slowly, would so hold the chunk for a request's time per delivery of one subject (each
+    // waits for the one before it): past the cap, a connection this chunk found slow gets no
+    // more of its requests; they go to the retry topic as if their slot had not come.
+    if (effects.slowConnections.has(target.limiterKey) && this.clock.now() >= job.waitUntil)
+      return this.settlements.defer(job, effects, MAX_ADMISSION_WAIT_MS);
     const admission = await this.limiter.admit(target.limiterKey, target.connection, {
       stallMs: MAX_ADMISSION_WAIT_MS,
       until: job.waitUntil,
     });
     if (!admission.admitted)
       return this.settlements.defer(job, effects, Math.max(admission.retryInMs, MAX_ADMISSION_WAIT_MS));
+    const admittedAt = this.clock.now();
     try {
       return await this.send(job, target.connection, target.policy, effects);
     } finally {
       admission.release();
+      if (this.clock.now() - admittedAt > MAX_ADMISSION_WAIT_MS) effects.slowConnections.add(target.limiterKey);
     }
   }
 
