@@ -363,6 +363,33 @@ describe('the API under hostile input (issue 9)', () => {
       expect(fine.status).toBe(200);
     });
 
+    it("answers 409 once a tenant's flows would take more than 32 MiB together, and lists what it kept", async () => {
+      // Each flow about 1.9 MiB (two filters of 1,000 options of 950 characters): seventeen pass
+      // the bound. Without it, a few hundred such objects made one listing exhaust the process.
+      const flow = (index: number) => ({
+        name: `big-${index}`,
+        filters: [0, 1].map((filter) => ({
+          on: 'event',
+          field: `f${filter}`,
+          op: 'in',
+          value: Array.from({ length: 1_000 }, (_, option) => `${index}-${option}-`.padEnd(950, 'x')),
+        })),
+      });
+      const statuses: number[] = [];
+      let refusal: { status: number; body: Record<string, unknown> } | undefined;
+      for (let index = 0; index < 20 && !refusal; index += 1) {
+        const response = await client.call('POST', '/flows', flow(index));
+        statuses.push(response.status);
+        if (response.status !== 201) refusal = response;
+      }
+      expect(statuses.slice(0, -1).every((status) => status === 201)).toBe(true);
+      expect(refusal?.status).toBe(409);
+      expect(refusal?.body.message).toMatch(/^a tenant's flows may take at most 32 MiB together/);
+      const listed = await client.call<{ flows: Array<{ name: string }> }>('GET', '/flows');
+      expect(listed.status).toBe(200);
+      expect(listed.body.flows.filter((f) => f.name.startsWith('big-'))).toHaveLength(statuses.length - 1);
+    });
+
     it('refuses a feed period that ends before it starts, as the other periods do', async () => {
       const response = await client.call('GET', '/deliveries?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z');
       expect(response.status).toBe(400);

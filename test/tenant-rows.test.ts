@@ -1,5 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { FlowsRepository, TagsRepository } from '@flowline/db';
+import {
+  FlowsRepository,
+  MAX_CONFIG_BYTES_PER_KIND,
+  MAX_CONFIG_ROWS_PER_KIND,
+  TagsRepository,
+  TenantQuotaExceeded,
+} from '@flowline/db';
 import { testEnvironment, uniqueSuffix } from '@flowline/testing';
 import { openDatabase } from './support/database';
 
@@ -45,6 +51,32 @@ describe('tenant rows', () => {
     await flows.removeAll(acme);
     expect(await flows.list(acme)).toEqual([]);
     expect((await flows.list(globex)).map((flow) => flow.name)).toEqual(['theirs']);
+  });
+
+  it('keeps a tenant to its bounds of one kind, counted and measured with the write, and nobody else', async () => {
+    const bounded = `bounded-${uniqueSuffix()}`;
+    await dataSource.query('INSERT INTO tenants (id, name) VALUES ($1, $1)', [bounded]);
+    try {
+      // The bound less one row, written directly (a thousand API calls would say nothing more).
+      await dataSource.query(
+        `INSERT INTO flows (tenant_id, name, source) SELECT $1, 'f' || n, '{}' FROM generate_series(1, $2) AS n`,
+        [bounded, MAX_CONFIG_ROWS_PER_KIND - 1],
+      );
+      const last = await flows.create(bounded, { name: 'the last one', source: {} });
+      await expect(flows.create(bounded, { name: 'one too many', source: {} })).rejects.toThrow(
+        new TenantQuotaExceeded(`a tenant may have at most ${MAX_CONFIG_ROWS_PER_KIND} flows; delete one first`),
+      );
+      expect(await flows.list(bounded)).toHaveLength(MAX_CONFIG_ROWS_PER_KIND);
+      // Another tenant is not counted with it.
+      expect((await flows.create(globex, { name: 'still room', source: {} })).name).toBe('still room');
+
+      // Growing a row past the kind's size is refused too, and leaves the row as it was.
+      last.source = { filler: 'x'.repeat(MAX_CONFIG_BYTES_PER_KIND) } as never;
+      await expect(flows.save(last)).rejects.toThrow(/flows may take at most 32 MiB together; this would take 3\d MiB/);
+      expect((await flows.find(bounded, last.id))?.source).toEqual({});
+    } finally {
+      await dataSource.query('DELETE FROM tenants WHERE id = $1', [bounded]);
+    }
   });
 
   it('replaces a tag’s assignments as a whole, a value given twice kept once, other tags untouched', async () => {

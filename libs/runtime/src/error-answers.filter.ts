@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { TenantQuotaExceeded } from '@flowline/db';
 import type { Logger } from '@flowline/observability';
 import { DatabaseErrorFacts, describeDatabaseRefusal } from './database-refusal';
 import { LOGGER } from './tokens';
@@ -17,7 +18,7 @@ function reply(response: Response, status: number, body: Record<string, unknown>
 
 /**
  * How every HTTP request that fails is answered, in one place (decision 0011): an HTTP exception
- * as it says; a statement PostgreSQL refused because of the request with 400, 409 or 503 (a
+ * as it says; a tenant's configuration past its bounds with 409; a statement PostgreSQL refused because of the request with 400, 409 or 503 (a
  * unique-key race is a conflict, a value PostgreSQL cannot take a bad request), naming tables and
  * columns, never the statement or its values; anything else is a bug: 500 with a generic body,
  * and one log line whose error keeps no statement, parameter or value (`serializeError`).
@@ -37,6 +38,10 @@ export class ErrorAnswersFilter implements ExceptionFilter {
       const answer = exception.getResponse();
       const body = typeof answer === 'object' ? answer : { statusCode: exception.getStatus(), message: answer };
       return reply(response, exception.getStatus(), body as Record<string, unknown>);
+    }
+
+    if (exception instanceof TenantQuotaExceeded) {
+      return reply(response, 409, { statusCode: 409, error: 'Conflict', message: exception.message });
     }
 
     if (exception instanceof QueryFailedError) {

@@ -1,4 +1,29 @@
-import type { DataSource, DeepPartial, EntityTarget, FindOptionsOrder, FindOptionsWhere, Repository } from 'typeorm';
+import type {
+  DataSource,
+  DeepPartial,
+  EntityManager,
+  EntityTarget,
+  FindOptionsOrder,
+  FindOptionsWhere,
+  Repository,
+} from 'typeorm';
+
+/**
+ * How much configuration of one kind (flows, mappings, sequences, connections) a tenant may keep:
+ * a listing answers all of it at once, and every service holds it in memory, so without a bound
+ * one tenant's few hundred objects of a couple of MiB each could exhaust a process every tenant
+ * shares. The size is the rows' JSON text, as a listing would read it (decision 0044).
+ */
+export const MAX_CONFIG_ROWS_PER_KIND = 1_000;
+export const MAX_CONFIG_BYTES_PER_KIND = 32 * 1024 * 1024;
+
+/** A write that would take a tenant's configuration of one kind past its bound: nothing was written. */
+export class TenantQuotaExceeded extends Error {
+  constructor(readonly what: string) {
+    super(what);
+    this.name = 'TenantQuotaExceeded';
+  }
+}
 
 /** A configuration row a tenant owns, named by a generated id. */
 export interface TenantRow {
@@ -41,14 +66,46 @@ export abstract class TenantRowsRepository<Row extends TenantRow> {
     return this.rows.existsBy({ id, tenantId: tenant } as FindOptionsWhere<Row>);
   }
 
-  /** Inserts a new row of the tenant; answers it as stored (id and times filled in). */
+  /**
+   * Inserts a new row of the tenant; answers it as stored (id and times filled in). Throws
+   * `TenantQuotaExceeded` when the tenant's rows of this kind would pass their bounds.
+   */
   create(tenant: string, columns: DeepPartial<Row>): Promise<Row> {
-    return this.rows.save(this.rows.create({ ...columns, tenantId: tenant } as DeepPartial<Row>));
+    return this.withinQuota(tenant, (rows) =>
+      rows.save(rows.create({ ...columns, tenantId: tenant } as DeepPartial<Row>)),
+    );
   }
 
-  /** Writes a row read from here and changed; answers it as stored. */
+  /** Writes a row read from here and changed; answers it as stored (bounded as `create` is). */
   save(row: Row): Promise<Row> {
-    return this.rows.save(row);
+    return this.withinQuota(row.tenantId, (rows) => rows.save(row));
+  }
+
+  /**
+   * The write, then the tenant's rows of this kind counted and measured in the same transaction,
+   * rolled back when over a bound. Writes of one tenant and kind queue on an advisory lock, so
+   * two at once cannot each find room for one.
+   */
+  private withinQuota(tenant: string, write: (rows: Repository<Row>) => Promise<Row>): Promise<Row> {
+    const table = this.dataSource.getMetadata(this.entity).tableName;
+    return this.dataSource.transaction(async (manager: EntityManager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`quota:${table}:${tenant}`]);
+      const written = await write(manager.getRepository(this.entity));
+      const [usage] = await manager.query<Array<{ rows: number; bytes: string }>>(
+        `SELECT count(*)::int AS rows, COALESCE(sum(octet_length(row_to_json(t)::text)), 0)::bigint AS bytes
+           FROM ${table} t WHERE tenant_id = $1`,
+        [tenant],
+      );
+      if (usage!.rows > MAX_CONFIG_ROWS_PER_KIND)
+        throw new TenantQuotaExceeded(
+          `a tenant may have at most ${MAX_CONFIG_ROWS_PER_KIND} ${table}; delete one first`,
+        );
+      if (Number(usage!.bytes) > MAX_CONFIG_BYTES_PER_KIND)
+        throw new TenantQuotaExceeded(
+          `a tenant's ${table} may take at most ${MAX_CONFIG_BYTES_PER_KIND / 1024 / 1024} MiB together; this would take ${Math.ceil(Number(usage!.bytes) / 1024 / 1024)} MiB`,
+        );
+      return written;
+    });
   }
 
   async remove(row: Row): Promise<void> {

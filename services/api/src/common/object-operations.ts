@@ -1,6 +1,6 @@
 import { applyDecorators, Delete, Get, HttpCode, Post, Put, Type } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam } from '@nestjs/swagger';
-import { ApiErrors, BODY_ERRORS, PATH_ERRORS } from './openapi';
+import { ApiErrors, BODY_ERRORS, PATH_ERRORS, QUOTA } from './openapi';
 
 /**
  * The operations every configuration object of a tenant has (connections, flows, mappings,
@@ -14,7 +14,7 @@ export const ObjectIdParam = () => ApiParam({ name: 'id', format: 'uuid' });
 
 /** POST: creates an object from the body; 201 with it. */
 export const CreateObject = (type: Type<unknown>, path?: string) =>
-  applyDecorators(Post(path), HttpCode(201), ApiCreatedResponse({ type }), ApiErrors(BODY_ERRORS));
+  applyDecorators(Post(path), HttpCode(201), ApiCreatedResponse({ type }), ApiErrors([...BODY_ERRORS, 409], QUOTA));
 
 /** GET: one object by its id. */
 export const ReadObject = (type: Type<unknown>, path = ':id') =>
@@ -22,7 +22,7 @@ export const ReadObject = (type: Type<unknown>, path = ':id') =>
 
 /** PUT: replaces the object with the body; 200 with it. */
 export const ReplaceObject = (type: Type<unknown>, path = ':id') =>
-  applyDecorators(Put(path), ObjectIdParam(), ApiOkResponse({ type }), ApiErrors([...BODY_ERRORS, 404]));
+  applyDecorators(Put(path), ObjectIdParam(), ApiOkResponse({ type }), ApiErrors([...BODY_ERRORS, 404, 409], QUOTA));
 
 /** DELETE: removes the object; 204. */
 export const DeleteObject = (path = ':id') =>

@@ -53,6 +53,14 @@ export function ApiErrors(
 /** The errors of an operation that takes a JSON body: invalid, too large, not JSON. */
 export const BODY_ERRORS = [400, 413, 415] as const satisfies readonly ApiErrorStatus[];
 
+/** A configuration write past the tenant's bounds (`MAX_CONFIG_ROWS_PER_KIND`, `MAX_CONFIG_BYTES_PER_KIND`). */
+export const QUOTA = {
+  409: {
+    description:
+      "the tenant's objects of this kind would pass their bounds (1,000 objects, 32 MiB): `message` says which",
+  },
+} as const;
+
 /** The errors of an operation on one object named in its path: a value no object can have, none. */
 export const PATH_ERRORS = [400, 404] as const satisfies readonly ApiErrorStatus[];
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { DeleteObject, ObjectIdParam, ReadObject } from '../common/object-operations';
-import { ApiErrors, BODY_ERRORS } from '../common/openapi';
+import { ApiErrors, BODY_ERRORS, QUOTA } from '../common/openapi';
 import { FlowDto, FlowListDto, FlowResponseDto } from './flow.dto';
 import { FlowResponse, FlowsService } from './flows.service';
 
@@ -24,7 +24,8 @@ export class FlowsController {
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ type: FlowResponseDto })
-  @ApiErrors(BODY_ERRORS, {
+  @ApiErrors([...BODY_ERRORS, 409], {
+    ...QUOTA,
     400: {
       description:
         'invalid, or referring to a connection, mapping or tag you do not have: `message` lists every problem',
@@ -42,7 +43,8 @@ export class FlowsController {
   @Put(':id')
   @ObjectIdParam()
   @ApiOkResponse({ type: FlowResponseDto })
-  @ApiErrors([...BODY_ERRORS, 404], {
+  @ApiErrors([...BODY_ERRORS, 404, 409], {
+    ...QUOTA,
     400: {
       description:
         'invalid, or referring to a connection, mapping or tag you do not have: `message` lists every problem',

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@n
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
 import { CreateObject, DeleteObject, ObjectIdParam, ReadObject, ReplaceObject } from '../common/object-operations';
-import { ApiErrors, BODY_ERRORS } from '../common/openapi';
+import { ApiErrors, BODY_ERRORS, QUOTA } from '../common/openapi';
 import {
   SequenceDto,
   SequenceEventListDto,
@@ -53,7 +53,7 @@ export class SequencesController {
   @ObjectIdParam()
   @ApiBody({ type: SequencePatchDto, required: false, description: 'the fields to change; none changes nothing' })
   @ApiOkResponse({ type: SequenceResponseDto })
-  @ApiErrors([...BODY_ERRORS, 404])
+  @ApiErrors([...BODY_ERRORS, 404, 409], QUOTA)
   patch(
     @CurrentTenant() tenant: string,
     @Param('id') id: string,
