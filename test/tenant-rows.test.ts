@@ -71,7 +71,7 @@ describe('tenant rows', () => {
       expect((await flows.create(globex, { name: 'still room', source: {} })).name).toBe('still room');
 
       // Growing a row past the kind's size is refused too, and leaves the row as it was.
-      last.source = { filler: 'x'.repeat(MAX_CONFIG_BYTES_PER_KIND) } as never;
+      last.source = { filler: 'x'.repeat(MAX_CONFIG_BYTES_PER_KIND) };
       await expect(flows.save(last)).rejects.toThrow(/flows may take at most 32 MiB together; this would take 3\d MiB/);
       expect((await flows.find(bounded, last.id))?.source).toEqual({});
     } finally {
