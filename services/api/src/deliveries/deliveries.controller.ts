@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { ReadsHistory } from '../common/tenant-concurrency';
 import { ApiErrors, PATH_ERRORS } from '../common/openapi';
 import { DeliveriesQueryDto, DeliveryListDto, DeliveryWithAttemptsDto } from './deliveries.dto';
 import { DeliveriesService } from './deliveries.service';
@@ -18,6 +19,7 @@ export class DeliveriesController {
   @Get()
   @ApiOkResponse({ type: DeliveryListDto })
   @ApiErrors([400])
+  @ReadsHistory()
   list(@CurrentTenant() tenant: string, @Query() query: DeliveriesQueryDto) {
     return this.deliveries.list(tenant, query);
   }

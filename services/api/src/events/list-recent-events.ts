@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Topic, TopicNames } from '@flowline/contracts';
 import { ConsumerRunner, deleteConsumerGroup, planNewestRead } from '@flowline/kafka';
 import type { Kafka, ReadBounds } from '@flowline/kafka';
 import { FlowlineMetrics } from '@flowline/observability';
 import { KAFKA, LOGGER } from '@flowline/runtime';
+import { ConcurrencyLimit } from '../common/tenant-concurrency';
 import { DEFAULT_EVENTS_LIMIT, DEFAULT_EVENTS_PERIOD_MS, EventsQueryDto } from './event-list.dto';
 import { ListedEvent, NewestEvents } from './newest-events';
 
@@ -41,7 +42,7 @@ export interface EventList {
  */
 @Injectable()
 export class ListRecentEvents {
-  private readonly running = new Map<string, number>();
+  private readonly scans = new ConcurrencyLimit(MAX_SCANS_PER_TENANT, MAX_SCANS, 'listings of events');
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -55,21 +56,7 @@ export class ListRecentEvents {
     const to = query.to === undefined ? started : Date.parse(query.to);
     const from = query.from === undefined ? to - DEFAULT_EVENTS_PERIOD_MS : Date.parse(query.from);
     const limit = query.limit ?? DEFAULT_EVENTS_LIMIT;
-    const ours = this.running.get(tenant) ?? 0;
-    const all = [...this.running.values()].reduce((sum, count) => sum + count, 0);
-    if (ours >= MAX_SCANS_PER_TENANT || all >= MAX_SCANS)
-      throw new HttpException(
-        'too many listings of events run at once: try again when one has answered',
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    this.running.set(tenant, ours + 1);
-    try {
-      return await this.scan(tenant, from, to, limit, started + MAX_SCAN_MS);
-    } finally {
-      const left = (this.running.get(tenant) ?? 1) - 1;
-      if (left > 0) this.running.set(tenant, left);
-      else this.running.delete(tenant);
-    }
+    return this.scans.run(tenant, () => this.scan(tenant, from, to, limit, started + MAX_SCAN_MS));
   }
 
   private async scan(tenant: string, from: number, to: number, limit: number, deadline: number): Promise<EventList> {

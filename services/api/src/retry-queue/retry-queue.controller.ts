@@ -16,6 +16,7 @@ import {
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { ReadsHistory } from '../common/tenant-concurrency';
 import { assertUnreachable } from '../common/assert-unreachable';
 import { RetryQueueError, RetryQueueErrorCode } from './retry-queue-error';
 import { ObjectIdParam } from '../common/object-operations';
@@ -78,6 +79,7 @@ export class RetryQueueController {
   @ApiOperation({ summary: 'Deliveries that joined the retry queue, newest first; `next_cursor` pages on' })
   @ApiOkResponse({ type: RetryQueuePageDto })
   @ApiErrors([400], { 400: { description: 'every problem with the filters' } })
+  @ReadsHistory()
   list(@CurrentTenant() tenant: string, @Query() query: RetryQueueQueryDto) {
     return this.queue.list(tenant, query);
   }

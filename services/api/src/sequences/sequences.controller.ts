@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Use
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../auth/current-tenant.decorator';
 import { TenantAuthGuard } from '../auth/tenant-auth.guard';
+import { ReadsHistory } from '../common/tenant-concurrency';
 import { CreateObject, DeleteObject, ObjectIdParam, ReadObject, ReplaceObject } from '../common/object-operations';
 import { ApiErrors, BODY_ERRORS, QUOTA } from '../common/openapi';
 import {
@@ -81,6 +82,7 @@ export class SequencesController {
   @Get('sequence-events')
   @ApiOkResponse({ type: SequenceEventListDto })
   @ApiErrors([400])
+  @ReadsHistory()
   async completed(@CurrentTenant() tenant: string, @Query() query: SequenceEventsQueryDto) {
     return { sequence_events: await this.sequences.completed(tenant, query.sequence_id, query.lead_id) };
   }

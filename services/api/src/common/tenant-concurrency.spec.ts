@@ -1,0 +1,58 @@
+import { HttpException } from '@nestjs/common';
+import { ConcurrencyLimit } from './tenant-concurrency';
+
+describe('ConcurrencyLimit', () => {
+  /** Work that runs until the test lets it end. */
+  function held(): { work: () => Promise<string>; end: () => void; fail: () => void } {
+    let end!: () => void;
+    let fail!: () => void;
+    const done = new Promise<string>((resolve, reject) => {
+      end = () => resolve('done');
+      fail = () => reject(new Error('failed'));
+    });
+    return { work: () => done, end, fail };
+  }
+
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => (error instanceof HttpException ? [error.getStatus(), error.message] : error),
+    );
+
+  it('refuses a tenant past its own share with 429, while another tenant still runs', async () => {
+    const limit = new ConcurrencyLimit(2, 5, 'reads');
+    const [a, b] = [held(), held()];
+    const running = [limit.run('acme', a.work), limit.run('acme', b.work)];
+    expect(await refusal(limit.run('acme', held().work))).toEqual([
+      429,
+      'too many reads run at once: try again when one has answered',
+    ]);
+    const other = held();
+    const theirs = limit.run('globex', other.work);
+    other.end();
+    await expect(theirs).resolves.toBe('done');
+    a.end();
+    await running[0];
+    const again = held();
+    const next = limit.run('acme', again.work);
+    again.end();
+    await expect(next).resolves.toBe('done');
+    b.end();
+    await running[1];
+  });
+
+  it('refuses everyone past the total, and frees a place when work fails', async () => {
+    const limit = new ConcurrencyLimit(5, 2, 'reads');
+    const [a, b] = [held(), held()];
+    const first = limit.run('acme', a.work);
+    const second = limit.run('globex', b.work);
+    expect(await refusal(limit.run('initech', held().work))).toEqual([429, expect.any(String)]);
+    a.fail();
+    await expect(first).rejects.toThrow('failed');
+    const c = held();
+    const third = limit.run('initech', c.work);
+    c.end();
+    b.end();
+    await expect(Promise.all([second, third])).resolves.toEqual(['done', 'done']);
+  });
+});
