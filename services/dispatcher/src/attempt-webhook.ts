@@ -78,7 +78,10 @@ export class AttemptWebhook {
       return await this.send(job, target.connection, target.policy, effects);
     } finally {
       admission.release();
+      // The latest answer decides: one request that hung until its timeout among quick ones (a
+      // receiver's hiccup) does not make the connection slow.
       if (this.clock.now() - admittedAt > MAX_ADMISSION_WAIT_MS) effects.slowConnections.add(target.limiterKey);
+      else effects.slowConnections.delete(target.limiterKey);
     }
   }
 

@@ -9,8 +9,9 @@ export class Effects {
   /** Lanes whose waiting delivery settled: what is held behind it may go now. */
   readonly released = new Set<string>();
   /**
-   * Connections (limiter keys) that took longer than `MAX_ADMISSION_WAIT_MS` to answer a request
-   * of this chunk: past the chunk's cap, their deliveries are deferred rather than sent.
+   * Connections (limiter keys) whose latest request of this chunk took longer than
+   * `MAX_ADMISSION_WAIT_MS` to answer: past the chunk's cap, their deliveries are deferred rather
+   * than sent.
    */
   readonly slowConnections = new Set<string>();
 }
