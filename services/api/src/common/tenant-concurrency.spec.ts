@@ -55,4 +55,34 @@ describe('ConcurrencyLimit', () => {
     b.end();
     await expect(Promise.all([second, third])).resolves.toEqual(['done', 'done']);
   });
+
+  it('lets up to maxWaiting of a tenant wait their turn, in order, and refuses the next', async () => {
+    const limit = new ConcurrencyLimit(1, 5, 'reads', 2);
+    const order: string[] = [];
+    const [a, b, c] = [held(), held(), held()];
+    const track = (name: string, work: () => Promise<string>) => () => {
+      order.push(name);
+      return work();
+    };
+    const first = limit.run('acme', track('a', a.work));
+    const second = limit.run('acme', track('b', b.work));
+    const third = limit.run('acme', track('c', c.work));
+    expect(await refusal(limit.run('acme', held().work))).toEqual([429, expect.any(String)]);
+    // Another tenant is not queued behind them.
+    const other = held();
+    const theirs = limit.run('globex', track('g', other.work));
+    other.end();
+    await theirs;
+    expect(order).toEqual(['a', 'g']);
+    a.end();
+    await first;
+    await Promise.resolve();
+    expect(order).toEqual(['a', 'g', 'b']);
+    b.end();
+    await second;
+    await Promise.resolve();
+    expect(order).toEqual(['a', 'g', 'b', 'c']);
+    c.end();
+    await expect(third).resolves.toBe('done');
+  });
 });

@@ -13,38 +13,75 @@ import type { AuthenticatedRequest } from '../auth/tenant-auth.guard';
 import { ApiErrors } from './openapi';
 
 /**
- * How many requests of one kind run at once, per tenant and in all, in this process; beyond,
- * 429 naming the kind. For work that holds a scarce resource for as long as it takes: a database
- * connection of the api's pool for a read over a tenant's whole history, or a consumer of the
- * event log. Without it, one tenant's ten slow requests held every pooled connection, and every
- * other tenant's request (its key's lookup included) waited behind them.
+ * How many requests of one kind run at once, per tenant and in all, in this process. For work that
+ * holds a scarce resource for as long as it takes: a database connection of the api's pool for a
+ * read over a tenant's whole history, or a consumer of the event log. Without it, one tenant's ten
+ * slow requests held every pooled connection, and every other tenant's request (its key's lookup
+ * included) waited behind them. Up to `maxWaiting` of a tenant's requests beyond its share wait
+ * for a place, in order (the console's dashboard asks for twenty figures at once); beyond those,
+ * 429 naming the kind.
  */
 export class ConcurrencyLimit {
   private readonly running = new Map<string, number>();
+  private readonly waiting = new Map<string, Array<() => void>>();
   private total = 0;
 
   constructor(
     private readonly perTenant: number,
     private readonly inAll: number,
     private readonly what: string,
+    private readonly maxWaiting = 0,
   ) {}
 
   async run<T>(tenant: string, work: () => Promise<T>): Promise<T> {
-    const ours = this.running.get(tenant) ?? 0;
-    if (ours >= this.perTenant || this.total >= this.inAll)
+    if (this.hasRoom(tenant)) this.take(tenant);
+    // Resumed with its place already taken, so a request arriving meanwhile cannot take it.
+    else await this.waitForRoom(tenant);
+    try {
+      return await work();
+    } finally {
+      this.give(tenant);
+      this.wakeNext(tenant);
+    }
+  }
+
+  private take(tenant: string): void {
+    this.running.set(tenant, (this.running.get(tenant) ?? 0) + 1);
+    this.total += 1;
+  }
+
+  private give(tenant: string): void {
+    this.total -= 1;
+    const left = (this.running.get(tenant) ?? 1) - 1;
+    if (left > 0) this.running.set(tenant, left);
+    else this.running.delete(tenant);
+  }
+
+  private hasRoom(tenant: string): boolean {
+    return (this.running.get(tenant) ?? 0) < this.perTenant && this.total < this.inAll;
+  }
+
+  private waitForRoom(tenant: string): Promise<void> {
+    const queue = this.waiting.get(tenant) ?? [];
+    if (queue.length >= this.maxWaiting)
       throw new HttpException(
         `too many ${this.what} run at once: try again when one has answered`,
         HttpStatus.TOO_MANY_REQUESTS,
       );
-    this.running.set(tenant, ours + 1);
-    this.total += 1;
-    try {
-      return await work();
-    } finally {
-      this.total -= 1;
-      const left = (this.running.get(tenant) ?? 1) - 1;
-      if (left > 0) this.running.set(tenant, left);
-      else this.running.delete(tenant);
+    this.waiting.set(tenant, queue);
+    return new Promise((resolve) => queue.push(resolve));
+  }
+
+  /** A place came free: the finishing tenant's next waiter first, else the first tenant's that has room. */
+  private wakeNext(finished: string): void {
+    for (const tenant of [finished, ...this.waiting.keys()]) {
+      const queue = this.waiting.get(tenant);
+      if (!queue?.length || !this.hasRoom(tenant)) continue;
+      const next = queue.shift()!;
+      if (queue.length === 0) this.waiting.delete(tenant);
+      this.take(tenant);
+      next();
+      return;
     }
   }
 }
@@ -52,9 +89,10 @@ export class ConcurrencyLimit {
 /**
  * Reads whose cost grows with a tenant's history (the activity feed with a filter no index
  * serves, insights over a long period, the retry queue, completed sequences): at most 3 at once per
- * tenant and 6 in all, of the api pool's 10 connections, so the others always have 4.
+ * tenant and 6 in all, of the api pool's 10 connections, so the others always have 4; up to 50 more
+ * of a tenant wait their turn.
  */
-const HISTORY_READS = new ConcurrencyLimit(3, 6, 'reads of delivery history');
+const HISTORY_READS = new ConcurrencyLimit(3, 6, 'reads of delivery history', 50);
 
 /** One limit for every such read of the process, whichever module's controller serves it. */
 @Injectable()
