@@ -74,6 +74,12 @@ describe('tenant rows', () => {
       last.source = { filler: 'x'.repeat(MAX_CONFIG_BYTES_PER_KIND) };
       await expect(flows.save(last)).rejects.toThrow(/flows may take at most 32 MiB together; this would take 3\d MiB/);
       expect((await flows.find(bounded, last.id))?.source).toEqual({});
+
+      // A tenant over a bound (lowered since, say) can still change what does not grow it.
+      await dataSource.query(`INSERT INTO flows (tenant_id, name, source) VALUES ($1, 'over', '{}')`, [bounded]);
+      last.source = {};
+      last.name = 'last';
+      await expect(flows.save(last)).resolves.toMatchObject({ name: 'last' });
     } finally {
       await dataSource.query('DELETE FROM tenants WHERE id = $1', [bounded]);
     }

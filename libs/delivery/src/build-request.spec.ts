@@ -48,6 +48,19 @@ it('sends the JSON body with static, mapped and Standard Webhooks headers', () =
   });
 });
 
+it('never takes from the tenant a header the HTTP client sets itself (undici throws on each)', () => {
+  const stored = { ...connection, headers: { 'Transfer-Encoding': 'chunked', 'Content-Length': '3', 'X-Keep': 'k' } };
+  const mapped = { ...delivery, headers: { Connection: 'upgrade, x', Expect: '100-continue', Upgrade: 'h2c' } };
+  const request = buildWebhookRequest(stored, mapped, Date.parse('2026-01-01T00:00:00Z'));
+  expect(Object.keys(request.headers).sort()).toEqual([
+    'content-type',
+    'user-agent',
+    'webhook-id',
+    'webhook-timestamp',
+    'x-keep',
+  ]);
+});
+
 it('sends a form body or a query string as the connection says', () => {
   const form = buildWebhookRequest(
     { ...connection, contentType: 'application/x-www-form-urlencoded' },

@@ -1,4 +1,4 @@
-import { DeliveryV1, FLOWLINE_VERSION, MAX_DELIVERY_BYTES } from '@flowline/contracts';
+import { CLIENT_OWNED_HEADERS, DeliveryV1, FLOWLINE_VERSION, MAX_DELIVERY_BYTES } from '@flowline/contracts';
 import { appendQuery, encodeBody, FORM_CONTENT_TYPE, formBytesUpTo } from '@flowline/mapping';
 import { staticAuthHeaders } from './auth/delivery-auth';
 import { ConnectionSettings } from './connection-settings';
@@ -7,7 +7,8 @@ import { OutgoingRequest } from './webhook-sender';
 /**
  * The HTTP request of one attempt. Header precedence, lowest first: the connection's static
  * headers, the header mapping's, the connection's auth, then Flowline's own (which a tenant
- * cannot override, since receivers rely on them to recognise and de-duplicate deliveries).
+ * cannot override, since receivers rely on them to recognise and de-duplicate deliveries). The
+ * headers the HTTP client sets itself (`CLIENT_OWNED_HEADERS`) are never taken from the tenant.
  *
  * `Authorization`: when the connection has an auth (basic, bearer, oauth2), it comes from the
  * auth alone, and a static or mapped `Authorization` header is dropped; with auth `none` a static
@@ -33,6 +34,10 @@ export function buildWebhookRequest(
     authHeaders = staticAuthHeaders(auth);
   }
   if (auth.type !== 'none') delete tenantHeaders.authorization;
+  // The HTTP client derives these from the request and throws when given one: a connection
+  // stored with one (before the API refused them), or a mapping rendering one, would fail every
+  // attempt.
+  for (const name of CLIENT_OWNED_HEADERS) delete tenantHeaders[name];
   const headers: Record<string, string> = {
     ...tenantHeaders,
     ...authHeaders,

@@ -59,5 +59,8 @@ describe('deadLetterRecord', () => {
     );
     const longest = 'k'.repeat(MAX_DEAD_LETTER_KEY_BYTES);
     expect(deadLetterRecord({ ...spec(null), key: longest }).key).toBe(longest);
+    // The longest key Flowline itself writes: a 200-character tenant, a 500-character subject.
+    const ours = `${'t'.repeat(200)}:${'中'.repeat(500)}`;
+    expect(deadLetterRecord({ ...spec(null), key: ours }).key).toBe(ours);
   });
 });

@@ -22,11 +22,12 @@ export interface DeadLetterSpec {
 const CUT_NOTE_ROOM = 512;
 
 /**
- * A dead letter's key, at most: Flowline's own keys (`tenant:subject`) are far shorter; a longer
- * one came from outside (any producer can write to the ingest topic) and is replaced by its
- * digest, which keeps records of one key together, in order, on one partition.
+ * A dead letter's key, at most: Flowline's own keys (`tenant:subject`, at most 200 and 500
+ * characters, 2,103 bytes of UTF-8) are shorter; a longer one came from outside (any producer can
+ * write to the ingest topic) and is replaced by its digest, which keeps records of one key
+ * together, in order, on one partition.
  */
-export const MAX_DEAD_LETTER_KEY_BYTES = 1_024;
+export const MAX_DEAD_LETTER_KEY_BYTES = 4_096;
 
 function boundedKey(key: string): { key: string; note: string } {
   const bytes = Buffer.byteLength(key);

@@ -73,6 +73,7 @@ describe('validateMapping', () => {
             { target: 'authorization', value: 'Bearer y' },
             { target: 'X.Nested', value: 'z' },
             { target: 'Bad Name', value: 'z' },
+            { target: 'Transfer-Encoding', value: 'chunked' },
           ],
         },
         { headers: true },
@@ -80,6 +81,7 @@ describe('validateMapping', () => {
     ).toEqual([
       'X.Nested: a header target cannot be nested (no dots)',
       'Bad Name: target is not a valid HTTP header name',
+      "Transfer-Encoding: Transfer-Encoding is set by Flowline's HTTP client from each request and cannot be mapped",
       'authorization: target given more than once',
     ]);
   });

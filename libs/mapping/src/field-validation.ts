@@ -1,3 +1,4 @@
+import { CLIENT_OWNED_HEADERS } from '@flowline/contracts';
 import { isRecord, splitPath } from './json-path';
 import { ManagedTagsSpec, MappingField, TransformName } from './mapping-definition';
 import { ENVELOPE_FIELDS, QUESTION_PREFIX } from './named-fields';
@@ -49,6 +50,8 @@ function targetProblem(target: unknown, headers: boolean): string | undefined {
   if (headers) {
     if (target.includes('.')) return 'a header target cannot be nested (no dots)';
     if (!HEADER_NAME.test(target)) return 'target is not a valid HTTP header name';
+    if (CLIENT_OWNED_HEADERS.has(target.toLowerCase()))
+      return `${target} is set by Flowline's HTTP client from each request and cannot be mapped`;
     return undefined;
   }
   const segments = target.split('.');

@@ -1,7 +1,7 @@
 import { Answer, CONNECTION, DispatcherHarness, headersOf, settle, TENANT } from '../test/dispatcher-harness';
 import { MAX_ADMISSION_WAIT_MS, MAX_CHUNK_ADMISSION_WAIT_MS, MAX_SOLE_DESTINATION_WAIT_MS } from './attempt-webhook';
 import { RELEASE_BATCH, RELEASE_BATCHES } from './lane-releaser';
-import { HELD_BEHIND } from './settlement-effects';
+import { DEFERRED_SLOW, HELD_BEHIND } from './settlement-effects';
 
 /**
  * Decision 0027, on the in-memory twin with a manual clock and a receiver that answers when the
@@ -131,6 +131,7 @@ describe('waiting for a connection at its max_in_flight', () => {
     expect(h.receiver.sent.map((delivery) => delivery.id)).toEqual(['s0']);
     expect(ids.map((id) => h.status(id))).toEqual(['succeeded', 'retrying', ...ids.slice(2).map(() => 'held')]);
     expect(await h.counter('deliveriesHeld', 'deferred')).toBe(1);
+    expect(h.store.row('s1')).toMatchObject({ lastError: DEFERRED_SLOW });
     // One that answers each request within the stall time is sent to past the cap as before, also
     // after one request that hung (its first here, 5 s): fourteen answers take 16.7 s.
     const quick = Array.from({ length: 14 }, (_, index) => `q${index}`);

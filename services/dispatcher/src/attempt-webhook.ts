@@ -14,7 +14,7 @@ import type { AttemptEvidence } from './delivery-rows';
 import type { Effects } from './effects';
 import type { EndpointHealth } from './endpoint-health';
 import type { Job } from './job';
-import type { SettlementEffects } from './settlement-effects';
+import { DEFERRED_SLOW, type SettlementEffects } from './settlement-effects';
 
 /**
  * An attempt waits for its connection's in-flight slot as long as the connection makes progress
@@ -66,34 +66,33 @@ export class AttemptWebhook {
     // waits for the one before it): past the cap, a connection this chunk found slow gets no
     // more of its requests; they go to the retry topic as if their slot had not come.
     if (effects.slowConnections.has(target.limiterKey) && this.clock.now() >= job.waitUntil)
-      return this.settlements.defer(job, effects, MAX_ADMISSION_WAIT_MS);
+      return this.settlements.defer(job, effects, MAX_ADMISSION_WAIT_MS, DEFERRED_SLOW);
     const admission = await this.limiter.admit(target.limiterKey, target.connection, {
       stallMs: MAX_ADMISSION_WAIT_MS,
       until: job.waitUntil,
     });
     if (!admission.admitted)
       return this.settlements.defer(job, effects, Math.max(admission.retryInMs, MAX_ADMISSION_WAIT_MS));
-    const admittedAt = this.clock.now();
     try {
-      return await this.send(job, target.connection, target.policy, effects);
+      return await this.send(job, target, effects);
     } finally {
       admission.release();
-      // The latest answer decides: one request that hung until its timeout among quick ones (a
-      // receiver's hiccup) does not make the connection slow.
-      if (this.clock.now() - admittedAt > MAX_ADMISSION_WAIT_MS) effects.slowConnections.add(target.limiterKey);
-      else effects.slowConnections.delete(target.limiterKey);
     }
   }
 
   private async send(
     job: Job,
-    connection: ConnectionSettings,
-    policy: RetryPolicy,
+    { connection, policy, limiterKey }: { connection: ConnectionSettings; policy: RetryPolicy; limiterKey: string },
     effects: Effects,
   ): Promise<DeliveryStatus> {
     const { delivery } = job;
     const attemptedAt = this.clock.now();
     const { sent, refused } = await this.webhooks.send(connection, delivery);
+    // The request's own time, the receiver's answer: not a token fetch or the dispatcher's own
+    // writes. The latest answer decides, so one request that hung until its timeout among quick
+    // ones (a receiver's hiccup) does not make the connection slow.
+    if (sent.latencyMs > MAX_ADMISSION_WAIT_MS) effects.slowConnections.add(limiterKey);
+    else effects.slowConnections.delete(limiterKey);
     if (refused) {
       // OAuth2: the receiver refused the cached token. It was dropped and the delivery sent once
       // more with a new token, within this attempt: logged, but not one of the delivery's retries.

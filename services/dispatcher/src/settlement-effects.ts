@@ -15,6 +15,8 @@ function heldPaused(job: Job): string {
   return `held: the connection is paused (${reason ?? '410 Gone, failing too long, or an operator'}); resume it to deliver`;
 }
 const DEFERRED = 'deferred: the connection is at its rate_limit_per_s or max_in_flight';
+/** Why a delivery to a connection answering slowly is deferred past its chunk's cap (decision 0028). */
+export const DEFERRED_SLOW = 'deferred: the connection took over a second to answer its latest request';
 
 /** A permanent failure: what `fail` dead-letters. */
 type Failure = Exclude<Settlement, { status: 'succeeded' | 'retrying' }>;
@@ -113,11 +115,11 @@ export class SettlementEffects {
   }
 
   /** The connection's limits allow no request now: the delivery waits in a retry topic, unattempted. */
-  defer(job: Job, effects: Effects, delayMs: number): DeliveryStatus {
+  defer(job: Job, effects: Effects, delayMs: number, reason = DEFERRED): DeliveryStatus {
     const due = this.clock.now() + delayMs;
     this.metrics.deliveriesHeld.labels('deferred').inc();
     effects.messages.push(this.records.retry(job.key, job.bytes, job.origin, Math.max(1, job.retriesSoFar), due));
-    effects.parked.push({ ...parkedRow(job, 'retrying', DEFERRED), nextAttemptAt: new Date(due) });
+    effects.parked.push({ ...parkedRow(job, 'retrying', reason), nextAttemptAt: new Date(due) });
     return 'retrying';
   }
 

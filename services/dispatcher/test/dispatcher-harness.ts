@@ -68,10 +68,24 @@ export class ScriptedReceiver {
     return this.pending.length;
   }
 
+  /** `clock`, when given, times a held request from its send to its answer, as a receiver's latency. */
+  constructor(private readonly clock?: Clock) {}
+
   send(connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
     const answered = this.answerOf(connection, delivery);
     if (!this.holding) return answered;
-    return new Promise((resolve) => this.pending.push(() => resolve(answered)));
+    const sentAt = this.clock?.now();
+    return new Promise((resolve) =>
+      this.pending.push(() =>
+        resolve(
+          answered.then((answer) =>
+            sentAt === undefined
+              ? answer
+              : { ...answer, sent: { ...answer.sent, latencyMs: this.clock!.now() - sentAt } },
+          ),
+        ),
+      ),
+    );
   }
 
   private answerOf(connection: ConnectionSettings, delivery: DeliveryV1): Promise<AuthenticatedSend> {
@@ -214,7 +228,7 @@ export class DispatcherHarness {
     now: () => this.clock.now(),
     isConnectionPaused: (id) => this.connections.pausedInDatabase.has(id),
   });
-  readonly receiver = new ScriptedReceiver();
+  readonly receiver = new ScriptedReceiver(this.clock);
   readonly mailbox = new ScriptedMailbox();
   readonly produced: OutgoingMessage[] = [];
   readonly metrics = new FlowlineMetrics();

@@ -18,10 +18,10 @@ export class SequencesRepository extends TenantRowsRepository<SequenceEntity> {
   /**
    * Saves a changed trigger; with `dropPartialProgress` (what a match is changed: types, order,
    * window) its leads' partial progress goes in the same transaction. Leads whose sequence fired
-   * keep their state: "once per lead" holds across edits.
+   * keep their state: "once per lead" holds across edits. Bounded as `save` is.
    */
   saveDefinition(row: SequenceEntity, options: { dropPartialProgress: boolean }): Promise<SequenceEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.withinQuota(row.tenantId, async (manager) => {
       const saved = await manager.save(row);
       if (options.dropPartialProgress)
         await manager.query(`DELETE FROM sequence_state WHERE sequence_id = $1 AND NOT (state ? 'firedAt')`, [row.id]);

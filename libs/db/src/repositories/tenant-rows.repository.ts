@@ -71,38 +71,37 @@ export abstract class TenantRowsRepository<Row extends TenantRow> {
    * `TenantQuotaExceeded` when the tenant's rows of this kind would pass their bounds.
    */
   create(tenant: string, columns: DeepPartial<Row>): Promise<Row> {
-    return this.withinQuota(tenant, (rows) =>
-      rows.save(rows.create({ ...columns, tenantId: tenant } as DeepPartial<Row>)),
-    );
+    return this.withinQuota(tenant, (manager) => {
+      const rows = manager.getRepository(this.entity);
+      return rows.save(rows.create({ ...columns, tenantId: tenant } as DeepPartial<Row>));
+    });
   }
 
   /** Writes a row read from here and changed; answers it as stored (bounded as `create` is). */
   save(row: Row): Promise<Row> {
-    return this.withinQuota(row.tenantId, (rows) => rows.save(row));
+    return this.withinQuota(row.tenantId, (manager) => manager.getRepository(this.entity).save(row));
   }
 
   /**
-   * The write, then the tenant's rows of this kind counted and measured in the same transaction,
-   * rolled back when over a bound. Writes of one tenant and kind queue on an advisory lock, so
-   * two at once cannot each find room for one.
+   * The write, with the tenant's rows of this kind counted and measured before and after it in
+   * the same transaction: rolled back when it takes them past a bound. A write that leaves them no
+   * larger always passes, so a tenant over a bound (lowered since) can still shrink. Writes of one
+   * tenant and kind queue on an advisory lock, so two at once cannot each find room for one.
    */
-  private withinQuota(tenant: string, write: (rows: Repository<Row>) => Promise<Row>): Promise<Row> {
+  protected withinQuota(tenant: string, write: (manager: EntityManager) => Promise<Row>): Promise<Row> {
     const table = this.dataSource.getMetadata(this.entity).tableName;
     return this.dataSource.transaction(async (manager: EntityManager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`quota:${table}:${tenant}`]);
-      const written = await write(manager.getRepository(this.entity));
-      const [usage] = await manager.query<Array<{ rows: number; bytes: string }>>(
-        `SELECT count(*)::int AS rows, COALESCE(sum(octet_length(row_to_json(t)::text)), 0)::bigint AS bytes
-           FROM ${table} t WHERE tenant_id = $1`,
-        [tenant],
-      );
-      if (usage!.rows > MAX_CONFIG_ROWS_PER_KIND)
+      const before = await usageOf(manager, table, tenant);
+      const written = await write(manager);
+      const after = await usageOf(manager, table, tenant);
+      if (after.rows > MAX_CONFIG_ROWS_PER_KIND && after.rows > before.rows)
         throw new TenantQuotaExceeded(
           `a tenant may have at most ${MAX_CONFIG_ROWS_PER_KIND} ${table}; delete one first`,
         );
-      if (Number(usage!.bytes) > MAX_CONFIG_BYTES_PER_KIND)
+      if (after.bytes > MAX_CONFIG_BYTES_PER_KIND && after.bytes > before.bytes)
         throw new TenantQuotaExceeded(
-          `a tenant's ${table} may take at most ${MAX_CONFIG_BYTES_PER_KIND / 1024 / 1024} MiB together; this would take ${Math.ceil(Number(usage!.bytes) / 1024 / 1024)} MiB`,
+          `a tenant's ${table} may take at most ${MAX_CONFIG_BYTES_PER_KIND / 1024 / 1024} MiB together; this would take ${Math.ceil(after.bytes / 1024 / 1024)} MiB`,
         );
       return written;
     });
@@ -111,4 +110,18 @@ export abstract class TenantRowsRepository<Row extends TenantRow> {
   async remove(row: Row): Promise<void> {
     await this.rows.remove(row);
   }
+}
+
+/** A tenant's rows of one configuration table: how many, and their JSON text's bytes. */
+async function usageOf(
+  manager: EntityManager,
+  table: string,
+  tenant: string,
+): Promise<{ rows: number; bytes: number }> {
+  const [usage] = await manager.query<Array<{ rows: number; bytes: string }>>(
+    `SELECT count(*)::int AS rows, COALESCE(sum(octet_length(row_to_json(t)::text)), 0)::bigint AS bytes
+       FROM ${table} t WHERE tenant_id = $1`,
+    [tenant],
+  );
+  return { rows: usage!.rows, bytes: Number(usage!.bytes) };
 }

@@ -57,7 +57,7 @@ describe('ConcurrencyLimit', () => {
   });
 
   it('lets up to maxWaiting of a tenant wait their turn, in order, and refuses the next', async () => {
-    const limit = new ConcurrencyLimit(1, 5, 'reads', 2);
+    const limit = new ConcurrencyLimit(1, 5, 'reads', 2, 60_000);
     const order: string[] = [];
     const [a, b, c] = [held(), held(), held()];
     const track = (name: string, work: () => Promise<string>) => () => {
@@ -84,5 +84,48 @@ describe('ConcurrencyLimit', () => {
     expect(order).toEqual(['a', 'g', 'b', 'c']);
     c.end();
     await expect(third).resolves.toBe('done');
+  });
+
+  it('gives a freed place to the tenant that waited longest, so two busy tenants cannot starve a third', async () => {
+    const limit = new ConcurrencyLimit(3, 3, 'reads', 10, 60_000);
+    const order: string[] = [];
+    const works = new Map<string, ReturnType<typeof held>>();
+    const start = (tenant: string, name: string) => {
+      const work = held();
+      works.set(name, work);
+      return limit.run(tenant, () => {
+        order.push(name);
+        return work.work();
+      });
+    };
+    const runs = [start('acme', 'a1'), start('acme', 'a2'), start('initech', 'c1')];
+    const waiting = [start('acme', 'a3'), start('globex', 'b1'), start('acme', 'a4')];
+    const finish = async (name: string, run: Promise<unknown>) => {
+      works.get(name)!.end();
+      await run;
+      await Promise.resolve();
+    };
+    await finish('a1', runs[0]!);
+    expect(order).toEqual(['a1', 'a2', 'c1', 'a3']);
+    // Acme went to the back of the line when its turn came: globex is next, not acme again.
+    await finish('c1', runs[2]!);
+    expect(order).toEqual(['a1', 'a2', 'c1', 'a3', 'b1']);
+    await finish('a2', runs[1]!);
+    expect(order).toEqual(['a1', 'a2', 'c1', 'a3', 'b1', 'a4']);
+    for (const name of ['a3', 'b1', 'a4']) works.get(name)!.end();
+    await Promise.all(waiting);
+  });
+
+  it('refuses a request that waited longer than maxWaitMs, and forgets it', async () => {
+    const limit = new ConcurrencyLimit(1, 1, 'reads', 5, 20);
+    const first = held();
+    const running = limit.run('acme', first.work);
+    expect(await refusal(limit.run('acme', held().work))).toEqual([429, expect.any(String)]);
+    first.end();
+    await running;
+    const next = held();
+    const after = limit.run('acme', next.work);
+    next.end();
+    await expect(after).resolves.toBe('done');
   });
 });

@@ -18,12 +18,13 @@ import { ApiErrors } from './openapi';
  * read over a tenant's whole history, or a consumer of the event log. Without it, one tenant's ten
  * slow requests held every pooled connection, and every other tenant's request (its key's lookup
  * included) waited behind them. Up to `maxWaiting` of a tenant's requests beyond its share wait
- * for a place, in order (the console's dashboard asks for twenty figures at once); beyond those,
- * 429 naming the kind.
+ * for a place, in order, for at most `maxWaitMs` (the console's dashboard asks for twenty figures
+ * at once); beyond those, 429 naming the kind.
  */
 export class ConcurrencyLimit {
   private readonly running = new Map<string, number>();
-  private readonly waiting = new Map<string, Array<() => void>>();
+  /** Tenants' waiting requests; the tenant that has waited longest for its turn first. */
+  private readonly waiting = new Map<string, Waiter[]>();
   private total = 0;
 
   constructor(
@@ -31,6 +32,7 @@ export class ConcurrencyLimit {
     private readonly inAll: number,
     private readonly what: string,
     private readonly maxWaiting = 0,
+    private readonly maxWaitMs = 0,
   ) {}
 
   async run<T>(tenant: string, work: () => Promise<T>): Promise<T> {
@@ -41,7 +43,7 @@ export class ConcurrencyLimit {
       return await work();
     } finally {
       this.give(tenant);
-      this.wakeNext(tenant);
+      this.wakeNext();
     }
   }
 
@@ -61,38 +63,62 @@ export class ConcurrencyLimit {
     return (this.running.get(tenant) ?? 0) < this.perTenant && this.total < this.inAll;
   }
 
-  private waitForRoom(tenant: string): Promise<void> {
-    const queue = this.waiting.get(tenant) ?? [];
-    if (queue.length >= this.maxWaiting)
-      throw new HttpException(
-        `too many ${this.what} run at once: try again when one has answered`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    this.waiting.set(tenant, queue);
-    return new Promise((resolve) => queue.push(resolve));
+  private refusal(): HttpException {
+    return new HttpException(
+      `too many ${this.what} run at once: try again when one has answered`,
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 
-  /** A place came free: the finishing tenant's next waiter first, else the first tenant's that has room. */
-  private wakeNext(finished: string): void {
-    for (const tenant of [finished, ...this.waiting.keys()]) {
-      const queue = this.waiting.get(tenant);
-      if (!queue?.length || !this.hasRoom(tenant)) continue;
+  private waitForRoom(tenant: string): Promise<void> {
+    const queue = this.waiting.get(tenant) ?? [];
+    if (queue.length >= this.maxWaiting) throw this.refusal();
+    this.waiting.set(tenant, queue);
+    return new Promise((resume, reject) => {
+      const waiter: Waiter = {
+        resume,
+        // Waiting is bounded too: past it, the request is refused as if it had found no place.
+        timer: setTimeout(() => {
+          const at = queue.indexOf(waiter);
+          if (at >= 0) queue.splice(at, 1);
+          if (queue.length === 0 && this.waiting.get(tenant) === queue) this.waiting.delete(tenant);
+          reject(this.refusal());
+        }, this.maxWaitMs),
+      };
+      queue.push(waiter);
+    });
+  }
+
+  /**
+   * A place came free: it goes to the tenant that has waited longest and has room, which then
+   * goes to the back of the line, so two busy tenants cannot keep a third's turn from coming.
+   */
+  private wakeNext(): void {
+    for (const [tenant, queue] of this.waiting) {
+      if (!this.hasRoom(tenant)) continue;
       const next = queue.shift()!;
-      if (queue.length === 0) this.waiting.delete(tenant);
+      this.waiting.delete(tenant);
+      if (queue.length > 0) this.waiting.set(tenant, queue);
+      clearTimeout(next.timer);
       this.take(tenant);
-      next();
+      next.resume();
       return;
     }
   }
+}
+
+interface Waiter {
+  resume: () => void;
+  timer: NodeJS.Timeout;
 }
 
 /**
  * Reads whose cost grows with a tenant's history (the activity feed with a filter no index
  * serves, insights over a long period, the retry queue, completed sequences): at most 3 at once per
  * tenant and 6 in all, of the api pool's 10 connections, so the others always have 4; up to 50 more
- * of a tenant wait their turn.
+ * of a tenant wait their turn, for at most 30 s.
  */
-const HISTORY_READS = new ConcurrencyLimit(3, 6, 'reads of delivery history', 50);
+const HISTORY_READS = new ConcurrencyLimit(3, 6, 'reads of delivery history', 50, 30_000);
 
 /** One limit for every such read of the process, whichever module's controller serves it. */
 @Injectable()
