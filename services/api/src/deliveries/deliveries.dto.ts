@@ -16,7 +16,9 @@ export class DeliveriesQueryDto {
   @IsRfc3339Timestamp()
   from?: string;
 
-  @ApiPropertyOptional(schemaOf({ ...DATE_TIME, description: 'created before' }))
+  @ApiPropertyOptional(
+    schemaOf({ ...DATE_TIME, example: '2025-01-11T09:00:00Z', description: 'created before; after `from`' }),
+  )
   @IsOptional()
   @IsRfc3339Timestamp()
   @IsAfterFrom()
