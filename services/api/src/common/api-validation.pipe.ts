@@ -6,7 +6,7 @@ import { findInputProblems } from './input-problems';
  * A field that was not sent fails every constraint it has ("must be a string", "must be longer
  * than…", "must match…"): it is reported once, as required.
  */
-function reportMissingAsRequired(errors: ValidationError[]): ValidationError[] {
+export function reportMissingAsRequired(errors: ValidationError[]): ValidationError[] {
   return errors.map((error) => {
     const missing = (error.value === undefined || error.value === null) && !error.children?.length;
     const isUnknown = error.constraints?.whitelistValidation !== undefined;

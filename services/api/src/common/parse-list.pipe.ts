@@ -1,6 +1,7 @@
 import { BadRequestException, PipeTransform, Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
+import { reportMissingAsRequired } from './api-validation.pipe';
 
 /**
  * A body that is a list of `items` objects, at most `max` of them, each validated as the global
@@ -27,7 +28,7 @@ export class ParseListPipe<T extends object> implements PipeTransform<unknown, P
       }
       const instance = plainToInstance(this.items, item);
       const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-      problems.push(...errors.flatMap((error) => messagesOf(error, `[${index}]`)));
+      problems.push(...reportMissingAsRequired(errors).flatMap((error) => messagesOf(error, `[${index}]`)));
       parsed.push(instance);
     }
     if (problems.length > 0) throw new BadRequestException(problems);
@@ -35,12 +36,11 @@ export class ParseListPipe<T extends object> implements PipeTransform<unknown, P
   }
 }
 
-/** One item's problems; a field that was not sent is reported once, as required. */
+/** One item's problems, each named by its path (a missing field already reads as required). */
 function messagesOf(error: ValidationError, at: string): string[] {
   const path = `${at}.${error.property}`;
   const children = (error.children ?? []).flatMap((child) => messagesOf(child, path));
   if (!error.constraints) return children;
   if (error.constraints.whitelistValidation) return [`${path} should not exist`, ...children];
-  if (error.value === undefined || error.value === null) return [`${path} is required`, ...children];
   return [...Object.values(error.constraints).map((message) => `${at}.${message}`), ...children];
 }
